@@ -1,0 +1,132 @@
+# attache: plain make. `make` builds; `make demo` and `make check` install
+# what is missing first (make deps: Debian packages via apt-get).
+
+PREFIX    ?= /usr/local
+BUILD     ?= build
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+PKGS      := vips libexif libcurl libpng json-glib-1.0 glib-2.0 gio-2.0 lcms2 zlib
+DATADIR   := $(PREFIX)/share/attache
+
+# Evaluated when a recipe runs (=, not :=), so a first `make check` on a
+# fresh machine sees the packages `make deps` has just installed.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+WARN := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-format-nonliteral
+ALL_CFLAGS = $(WARN) $(CFLAGS) -fPIC $(PKG_CFLAGS) -Isrc/lib \
+	-DATTACHE_DATADIR='"$(DATADIR)"' -DATTACHE_SRCDIR='"$(CURDIR)"'
+
+LIB_SRC := $(wildcard src/lib/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o)
+CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
+HDRS    := $(wildcard src/lib/*.h) $(wildcard src/cli/*.h)
+SOVER   := 0
+
+.PHONY: all deps demo check asan bench fuzz samples install uninstall clean format lint
+
+all: $(BUILD)/attache $(BUILD)/libattache.a $(BUILD)/libattache.so $(BUILD)/attache.pc
+
+# PREFIX is compiled in (the presets folder): rebuild when it changes.
+$(BUILD)/.prefix: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+FORCE:
+
+$(BUILD)/lib/%.o: src/lib/%.c $(HDRS) $(BUILD)/.prefix
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/cli/%.o: src/cli/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libattache.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libattache.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libattache.so.$(SOVER) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/libattache.so.$(SOVER) $^ $(PKG_LIBS) -lm
+	ln -sf libattache.so.$(SOVER) $@
+
+# The tool links the static library: one file to copy, nothing to find.
+$(BUILD)/attache: $(CLI_OBJ) $(BUILD)/libattache.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattache.a $(PKG_LIBS) -lm
+
+$(BUILD)/attache.pc: attache.pc.in $(BUILD)/.prefix
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define ATTACHE_VERSION "\(.*\)"/\1/p' src/lib/attache.h)|' \
+		-e 's|@PKGS@|$(PKGS)|' $< > $@
+
+# ---- dependencies (Debian) ----
+deps:
+	@tools/deps.sh
+
+# ---- the README's two commands ----
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tools/demo.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@tools/run-tests.sh $(BUILD)
+
+# AddressSanitizer + UBSan build of everything, then the whole suite.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+		LDFLAGS='-fsanitize=address,undefined' all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/supp/lsan.supp:print_suppressions=0 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		ATTACHE_SANITIZED=1 tools/run-tests.sh build-asan
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench.sh $(BUILD)
+
+samples: all
+	@tools/make-samples.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(DATADIR)/presets
+	install -m 755 $(BUILD)/attache $(DESTDIR)$(PREFIX)/bin/attache
+	install -m 644 $(BUILD)/libattache.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libattache.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libattache.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libattache.so
+	install -m 644 src/lib/attache.h $(DESTDIR)$(PREFIX)/include/attache.h
+	install -m 644 $(BUILD)/attache.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/attache.pc
+	install -m 644 presets/*.ini $(DESTDIR)$(DATADIR)/presets/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/attache $(DESTDIR)$(PREFIX)/lib/libattache.* \
+		$(DESTDIR)$(PREFIX)/include/attache.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/attache.pc
+	rm -rf $(DESTDIR)$(DATADIR)
+
+format:
+	clang-format -i src/lib/*.c src/lib/*.h src/cli/*.c src/cli/*.h tests/unit/*.c tests/gen/*.c
+
+lint:
+	clang-format --dry-run -Werror src/lib/*.c src/lib/*.h src/cli/*.c src/cli/*.h
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+# ---- tests ----
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/gen/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/gen/%.c=$(BUILD)/tests/%)
+
+.PHONY: tests-bin
+tests-bin: all $(UNIT_BIN) $(TOOL_BIN)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattache.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/gen/%.c $(BUILD)/libattache.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd-prep.c: `attache prep [OPTIONS] FILE|DIR...`, the batch loop.
+ *
+ * Photos go to a pool of -j workers (one photo each at a time; libvips'
+ * own threads are divided among them), results come back to the main
+ * thread, which alone prints. One bad photo never stops the batch.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+	char *input;
+	char *stem;
+	GPtrArray *outputs; /* AttacheOutput* */
+	AttacheCode code;
+	char *error;
+} Job;
+
+typedef struct {
+	AttachePrepOptions *opts;
+	GAsyncQueue *done;
+} Shared;
+
+static void
+job_free(Job *j)
+{
+	g_free(j->input);
+	g_free(j->stem);
+	if (j->outputs)
+		g_ptr_array_unref(j->outputs);
+	g_free(j->error);
+	g_free(j);
+}
+
+static void
+worker(gpointer data, gpointer user)
+{
+	Job *j = data;
+	Shared *s = user;
+	g_autoptr(GError) error = NULL;
+	j->code = attache_prep_photo_as(s->opts, j->input, j->stem, &j->outputs,
+		&error);
+	if (error)
+		j->error = g_strdup(error->message);
+	g_async_queue_push(s->done, j);
+}
+
+static gboolean
+parse_focus(const char *s, double *x, double *y)
+{
+	char *end;
+	*x = g_ascii_strtod(s, &end);
+	if (end == s || *end != ',')
+		return FALSE;
+	const char *p = end + 1;
+	*y = g_ascii_strtod(p, &end);
+	if (end == p || *end)
+		return FALSE;
+	return *x >= 0 && *x <= 1 && *y >= 0 && *y <= 1;
+}
+
+/* "100MP", "100000000", "40 MP" */
+static gboolean
+parse_pixels(const char *s, gint64 *out)
+{
+	char *end;
+	double v = g_ascii_strtod(s, &end);
+	if (end == s || v <= 0)
+		return FALSE;
+	while (*end == ' ')
+		end++;
+	if (!g_ascii_strcasecmp(end, "mp"))
+		v *= 1e6;
+	else if (*end)
+		return FALSE;
+	*out = (gint64) v;
+	return TRUE;
+}
+
+/* Output names are STEM.PRESET.EXT: two photos of one batch with the same
+ * stem (a/IMG_1.jpg, b/IMG_1.jpg, IMG_1.heic) would overwrite each other,
+ * so later ones get -2, -3 ... in input order, which is stable. */
+static GPtrArray *
+unique_stems(GPtrArray *inputs)
+{
+	GPtrArray *stems = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	for (guint i = 0; i < inputs->len; i++) {
+		g_autofree char *base = g_path_get_basename(inputs->pdata[i]);
+		char *dot = strrchr(base, '.');
+		if (dot && dot != base)
+			*dot = '\0';
+		char *stem = g_strdup(base);
+		for (int n = 2; g_hash_table_contains(seen, stem); n++) {
+			g_free(stem);
+			stem = g_strdup_printf("%s-%d", base, n);
+		}
+		if (!g_str_equal(stem, base))
+			cli_warn("%s: another photo in this batch is also called \"%s\"; "
+					 "its outputs are named \"%s.*\"",
+				(char *) inputs->pdata[i], base, stem);
+		g_hash_table_add(seen, g_strdup(stem));
+		g_ptr_array_add(stems, stem);
+	}
+	return stems;
+}
+
+static void
+print_human(const AttacheOutput *o)
+{
+	if (o->code != ATTACHE_OK)
+		return;
+	g_autofree char *size = g_format_size((guint64) o->bytes);
+	g_autofree char *flags = attache_flags_to_string(o->flags);
+	cli_out("%s  %dx%d  %s  %s q%d%s%s", o->output, o->width, o->height, size,
+		attache_format_name(o->format), o->quality, *flags ? "  " : "",
+		flags);
+}
+
+int
+cmd_prep(int argc, char **argv)
+{
+	char **presets = NULL;
+	char *out_dir = NULL, *fit = NULL, *crop = NULL, *focus = NULL;
+	char *keep = NULL, *max_pixels = NULL, *preset_dir = NULL;
+	char *alt = NULL, *alt_long = NULL, *by = NULL;
+	int jobs = 0;
+	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
+
+	GOptionEntry entries[] = {
+		{ "preset", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &presets,
+			"Preset(s) to make, repeatable or a comma list (default "
+			"x-landscape)",
+			"NAME" },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
+			"Output folder (default ./out)", "DIR" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+			"Photos prepared at once (default: number of cores)", "N" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
+			"One JSON object per output on stdout", NULL },
+		{ "fit", 0, 0, G_OPTION_ARG_STRING, &fit,
+			"Override the presets' fit: cover, contain or inside", "MODE" },
+		{ "crop", 0, 0, G_OPTION_ARG_STRING, &crop,
+			"Crop for cover: attention, entropy, centre or focus", "HOW" },
+		{ "focus", 0, 0, G_OPTION_ARG_STRING, &focus,
+			"Focus point as fractions of the oriented photo (implies "
+			"--crop focus)",
+			"X,Y" },
+		{ "keep", 0, 0, G_OPTION_ARG_STRING, &keep,
+			"Metadata to keep: none, or a list of credit, datetime, camera "
+			"(default credit)",
+			"LIST" },
+		{ "max-pixels", 0, 0, G_OPTION_ARG_STRING, &max_pixels,
+			"Refuse photos larger than this, from the header (default "
+			"100MP)",
+			"N" },
+		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &preset_dir,
+			"Read user presets from DIR", "DIR" },
+		{ "alt", 0, 0, G_OPTION_ARG_STRING, &alt,
+			"Alt text for every photo", "TEXT" },
+		{ "alt-long", 0, 0, G_OPTION_ARG_STRING, &alt_long,
+			"Long description (ExtDescrAccessibility)", "TEXT" },
+		{ "by", 0, 0, G_OPTION_ARG_STRING, &by,
+			"Who prepares (recorded for approval; default: login name)",
+			"NAME" },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+			"Print nothing but errors", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+			"Say more about each step", NULL },
+		{ NULL },
+	};
+
+	g_autoptr(GOptionContext) ctx = g_option_context_new(
+		"FILE|DIR... - prepare photos for social-media presets");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+		"Writes OUT/STEM.PRESET.EXT for each photo and preset.\n"
+		"Exit status: 0 all done, 1 some photos failed (the others are "
+		"done),\n2 usage or configuration error.\n");
+	if (!cli_parse(ctx, &argc, &argv))
+		return EXIT_USAGE;
+	cli_set_verbose(verbose);
+
+	int rc = EXIT_USAGE;
+	AttachePrepOptions *opts = attache_prep_options_new();
+	AttachePresetSet *set = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) inputs = NULL;
+	g_autoptr(GPtrArray) stems = NULL;
+
+	if (argc < 2) {
+		cli_error("prep: no photo given (see attache prep --help)");
+		goto out;
+	}
+	if (!(set = cli_load_presets(preset_dir)))
+		goto out;
+
+	/* presets: repeatable and comma lists, duplicates dropped */
+	{
+		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
+			g_str_equal);
+		char *def[] = { (char *) "x-landscape", NULL };
+		char **list = presets ? presets : def;
+		for (int i = 0; list[i]; i++) {
+			g_auto(GStrv) parts = g_strsplit(list[i], ",", -1);
+			for (int k = 0; parts[k]; k++) {
+				char *name = g_strstrip(parts[k]);
+				if (!*name || g_hash_table_contains(seen, name))
+					continue;
+				const AttachePreset *p = attache_preset_set_lookup(set, name,
+					&error);
+				if (!p) {
+					cli_error("%s", error->message);
+					goto out;
+				}
+				g_hash_table_add(seen, (char *) p->name);
+				attache_prep_options_add_preset(opts, p);
+			}
+		}
+	}
+
+	if (out_dir) {
+		g_free(opts->out_dir);
+		opts->out_dir = g_strdup(out_dir);
+	}
+	if (fit) {
+		AttacheFit f;
+		if (!attache_fit_from_string(fit, &f)) {
+			cli_error("--fit: \"%s\": expected cover, contain or inside", fit);
+			goto out;
+		}
+		opts->fit = f;
+	}
+	if (crop) {
+		AttacheCrop c;
+		if (!attache_crop_from_string(crop, &c)) {
+			cli_error("--crop: \"%s\": expected attention, entropy, centre "
+					  "or focus",
+				crop);
+			goto out;
+		}
+		opts->crop = c;
+		if (c == ATTACHE_CROP_FOCUS && !focus) {
+			cli_error("--crop focus needs --focus X,Y");
+			goto out;
+		}
+	}
+	if (focus) {
+		if (!parse_focus(focus, &opts->focus_x, &opts->focus_y)) {
+			cli_error("--focus: \"%s\": expected X,Y with each between 0 and "
+					  "1 (fractions of the photo's width and height)",
+				focus);
+			goto out;
+		}
+		opts->have_focus = TRUE;
+	}
+	if (keep && attache_keep_from_string(keep, &opts->keep, &error)) {
+		cli_error("%s", error->message);
+		goto out;
+	}
+	if (max_pixels && !parse_pixels(max_pixels, &opts->max_pixels)) {
+		cli_error("--max-pixels: \"%s\": expected a number of pixels or "
+				  "megapixels (100MP)",
+			max_pixels);
+		goto out;
+	}
+	if (alt) {
+		if (!g_utf8_validate(alt, -1, NULL)) {
+			cli_error("--alt: not valid UTF-8");
+			goto out;
+		}
+		opts->alt_text = g_strdup(alt);
+	}
+	opts->alt_long = g_strdup(alt_long);
+	opts->prepared_by = g_strdup(by ? by : g_get_user_name());
+	if (jobs < 0) {
+		cli_error("--jobs: must be 1 or more");
+		goto out;
+	}
+	if (jobs == 0)
+		jobs = (int) g_get_num_processors();
+
+	if (g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
+		cli_error("%s: cannot create the output folder: %s", opts->out_dir,
+			g_strerror(errno));
+		goto out;
+	}
+
+	inputs = cli_collect_inputs(argv + 1, opts->out_dir);
+	if (inputs->len == 0) {
+		cli_error("prep: no photos found in the files and folders given");
+		rc = EXIT_SOME_FAILED;
+		goto out;
+	}
+	stems = unique_stems(inputs);
+
+	/* workers x libvips threads = cores: no oversubscription */
+	jobs = MIN(jobs, (int) inputs->len);
+	attache_set_concurrency(MAX(1, (int) g_get_num_processors() / jobs));
+
+	Shared shared = { opts, g_async_queue_new() };
+	GThreadPool *pool = g_thread_pool_new(worker, &shared, jobs, TRUE, NULL);
+	for (guint i = 0; i < inputs->len; i++) {
+		Job *j = g_new0(Job, 1);
+		j->input = g_strdup(inputs->pdata[i]);
+		j->stem = g_strdup(stems->pdata[i]);
+		g_thread_pool_push(pool, j, NULL);
+	}
+
+	cli_progress_start((int) inputs->len, !json && !quiet);
+	int failed = 0, outputs_ok = 0;
+	for (guint n = 0; n < inputs->len; n++) {
+		Job *j = g_async_queue_pop(shared.done);
+		for (guint k = 0; j->outputs && k < j->outputs->len; k++) {
+			AttacheOutput *o = j->outputs->pdata[k];
+			if (json) {
+				g_autofree char *line = attache_output_to_json(o);
+				cli_out("%s", line);
+			}
+			else if (!quiet)
+				print_human(o);
+			if (o->code == ATTACHE_OK)
+				outputs_ok++;
+			else if (j->code == ATTACHE_OK || k == 0 ||
+				g_strcmp0(o->error, j->error) != 0)
+				/* one line per distinct failure, naming the file */
+				cli_error("%s", o->error);
+		}
+		if (j->code != ATTACHE_OK)
+			failed++;
+		cli_progress_step();
+		job_free(j);
+	}
+	cli_progress_end();
+	g_thread_pool_free(pool, FALSE, TRUE);
+	g_async_queue_unref(shared.done);
+
+	if (!json && !quiet) {
+		g_autofree char *tail = failed
+			? g_strdup_printf(", %d photo%s failed", failed,
+				  failed == 1 ? "" : "s")
+			: g_strdup("");
+		cli_note("%u photo%s, %d output%s in %s/%s", inputs->len,
+			inputs->len == 1 ? "" : "s", outputs_ok, outputs_ok == 1 ? "" : "s",
+			opts->out_dir, tail);
+	}
+	rc = failed ? EXIT_SOME_FAILED : EXIT_OK;
+
+out:
+	attache_prep_options_free(opts);
+	attache_preset_set_free(set);
+	g_strfreev(presets);
+	g_free(out_dir);
+	g_free(fit);
+	g_free(crop);
+	g_free(focus);
+	g_free(keep);
+	g_free(max_pixels);
+	g_free(preset_dir);
+	g_free(alt);
+	g_free(alt_long);
+	g_free(by);
+	return rc;
+}

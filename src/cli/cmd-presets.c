@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd-presets.c: `attache presets [NAME]`. */
+#include "cli.h"
+
+#include <stdio.h>
+
+int
+cmd_presets(int argc, char **argv)
+{
+	char *preset_dir = NULL;
+	GOptionEntry entries[] = {
+		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &preset_dir,
+			"Read user presets from DIR (default "
+			"$XDG_CONFIG_HOME/attache/presets)",
+			"DIR" },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("[NAME] - list the presets, or show one");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!cli_parse(ctx, &argc, &argv))
+		return EXIT_USAGE;
+
+	AttachePresetSet *set = cli_load_presets(preset_dir);
+	g_free(preset_dir);
+	if (!set)
+		return EXIT_USAGE;
+
+	int rc = EXIT_OK;
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++) {
+			g_autoptr(GError) error = NULL;
+			const AttachePreset *p = attache_preset_set_lookup(set, argv[i],
+				&error);
+			if (!p) {
+				cli_error("%s", error->message);
+				rc = EXIT_USAGE;
+				continue;
+			}
+			g_autofree char *s = attache_preset_to_string(p);
+			cli_out("%s", s);
+		}
+	}
+	else {
+		g_autoptr(GPtrArray) all = attache_preset_set_list(set);
+		for (guint i = 0; i < all->len; i++) {
+			const AttachePreset *p = all->pdata[i];
+			g_autofree char *size = g_format_size((guint64) p->max_bytes);
+			cli_out("%-20s %5dx%-5d %-7s %-4s %9s  %s", p->name, p->width,
+				p->height, attache_fit_name(p->fit),
+				attache_format_extension(p->format), size, p->description);
+		}
+	}
+	attache_preset_set_free(set);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* msgs.c: every message the tool writes goes through here (curl's
+ * tool_msgs.c): one line at a time, under a lock, so worker threads and the
+ * progress bar never tear each other's lines. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static GMutex term_lock;
+static gboolean verbose;
+
+GMutex *
+cli_term_lock(void)
+{
+	return &term_lock;
+}
+
+void
+cli_set_verbose(gboolean v)
+{
+	verbose = v;
+}
+
+gboolean
+cli_verbose(void)
+{
+	return verbose;
+}
+
+static void
+emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	g_mutex_lock(&term_lock);
+	cli_progress_clear_locked();
+	fprintf(f, "%s%s\n", prefix, msg);
+	fflush(f);
+	cli_progress_redraw_locked();
+	g_mutex_unlock(&term_lock);
+}
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(stderr, "attache: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(stderr, "attache: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(stderr, "", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_out(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(stdout, "", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attache.h: the public API of libattache.
+ *
+ * attache turns phone photos into social-media attachments: load, orient,
+ * sRGB, fit to a platform preset, brand, metadata whitelist and alt text,
+ * encode under a byte budget, audit, atomic write, upload.
+ *
+ * Conventions (see docs/api.md):
+ * - Functions that can fail return an #AttacheCode (%ATTACHE_OK is 0) and take
+ *   a `GError **error` last; the error's domain is %ATTACHE_ERROR and its code
+ *   is the same #AttacheCode. Callers may pass %NULL.
+ * - Ownership: arguments are borrowed (transfer none); pointers returned
+ *   through `**out` arguments are owned by the caller (transfer full) and are
+ *   freed with the matching `*_free()` function. Each declaration says so.
+ * - All functions are thread-safe unless noted; one #AttacheContext may be
+ *   shared by many threads once it is set up.
+ */
+#ifndef ATTACHE_H
+#define ATTACHE_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define ATTACHE_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * AttacheCode:
+ *
+ * Stable error codes. The numbers are API: never renumber, only append.
+ * attache_code_exit_status() maps them to the CLI's exit codes
+ * (docs/exit-codes.md).
+ */
+typedef enum {
+	ATTACHE_OK = 0,
+	ATTACHE_E_USAGE = 2,	  /* bad option, preset, campaign or config value */
+	ATTACHE_E_INPUT = 10,	  /* an input cannot be read or decoded */
+	ATTACHE_E_LIMIT = 11,	  /* an input exceeds a limit (pixels, bytes) */
+	ATTACHE_E_IMAGE = 12,	  /* an image operation failed */
+	ATTACHE_E_BUDGET = 13,	  /* max-bytes cannot be met */
+	ATTACHE_E_WRITE = 14,	  /* an output cannot be written */
+	ATTACHE_E_AUDIT = 15,	  /* an output failed the privacy audit */
+	ATTACHE_E_ALT = 16,		  /* alt text missing or invalid */
+	ATTACHE_E_UNSUPPORTED = 17, /* not an image format attache reads */
+	ATTACHE_E_UPLOAD = 20,	  /* network or HTTP failure while uploading */
+	ATTACHE_E_AUTH = 21,	  /* credentials missing, unreadable or refused */
+	ATTACHE_E_REJECTED = 22,  /* the platform refused the media (limits) */
+	ATTACHE_E_APPROVAL = 23,  /* output not approved by a second person */
+	ATTACHE_E_INTERNAL = 70,
+} AttacheCode;
+
+#define ATTACHE_ERROR (attache_error_quark())
+GQuark attache_error_quark(void);
+
+/* A short English name for @code ("input", "limit", ...). Static string. */
+const char *attache_code_name(AttacheCode code);
+
+/* The CLI exit status for a failure with @code: 2 for usage and
+ * configuration, 3 for upload-side failures, 1 for everything about one input.
+ */
+int attache_code_exit_status(AttacheCode code);
+
+/* ------------------------------------------------------------------ */
+/* Library set-up                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Call once, before anything else, with argv[0]. Starts libvips. */
+AttacheCode attache_init(const char *argv0, GError **error);
+/* Call once at exit. */
+void attache_shutdown(void);
+/* Threads libvips may use for one photo (default: number of cores). A batch
+ * running N photos at once sets cores / N. */
+void attache_set_concurrency(int threads);
+
+/* ------------------------------------------------------------------ */
+/* Presets                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+	ATTACHE_FIT_COVER = 0,	 /* exactly WxH, cropping the excess */
+	ATTACHE_FIT_CONTAIN = 1, /* exactly WxH, padding the rest */
+	ATTACHE_FIT_INSIDE = 2,	 /* within WxH, aspect kept */
+} AttacheFit;
+
+typedef enum {
+	ATTACHE_CROP_ATTENTION = 0,
+	ATTACHE_CROP_ENTROPY = 1,
+	ATTACHE_CROP_CENTRE = 2,
+	ATTACHE_CROP_FOCUS = 3, /* a focus point given by the user */
+} AttacheCrop;
+
+typedef enum {
+	ATTACHE_PAD_BLUR = 0,	/* blurred, darkened copy of the photo */
+	ATTACHE_PAD_COLOUR = 1, /* a flat colour */
+} AttachePad;
+
+typedef enum {
+	ATTACHE_FORMAT_JPEG = 0,
+	ATTACHE_FORMAT_PNG = 1,
+	ATTACHE_FORMAT_WEBP = 2,
+} AttacheFormat;
+
+/**
+ * AttachePreset:
+ *
+ * One platform shape, read from a GKeyFile .ini (docs/presets.md). Fields are
+ * read-only for callers.
+ */
+typedef struct {
+	char *name;		   /* file stem, e.g. "x-landscape" */
+	char *description; /* one line */
+	char *platform;	   /* "x", "instagram", ... */
+	char *path;		   /* file it was read from */
+	int width, height;
+	AttacheFit fit;
+	AttacheCrop crop;
+	AttachePad pad;
+	double pad_colour[3]; /* sRGB 0..255 */
+	gboolean upscale;	  /* allow making a photo larger */
+	AttacheFormat format;
+	AttacheFormat fallback; /* PNG presets: when PNG cannot fit */
+	gint64 max_bytes;
+	int quality_max, quality_min;
+	int min_side;		 /* budget downscale never goes below this */
+	gint64 max_pixels;	 /* platform pixel limit of the output, 0 = none */
+	int alt_max_chars;	 /* platform alt-text limit, 0 = none */
+	double safe_area[4]; /* top, right, bottom, left, fractions 0..0.5 */
+} AttachePreset;
+
+typedef struct _AttachePresetSet AttachePresetSet;
+
+/* Loads the built-in presets (@builtin_dir, or the installed data dir when
+ * %NULL), then the user's from @user_dir (or $XDG_CONFIG_HOME/attache/presets
+ * when %NULL), which add to or replace built-in ones by name.
+ * @out: (transfer full). */
+AttacheCode attache_preset_set_load(const char *builtin_dir,
+	const char *user_dir, AttachePresetSet **out, GError **error);
+void attache_preset_set_free(AttachePresetSet *set);
+/* (transfer none): owned by @set; %NULL with @error set when unknown. */
+const AttachePreset *attache_preset_set_lookup(const AttachePresetSet *set,
+	const char *name, GError **error);
+/* Sorted by name. (transfer container): free with g_ptr_array_unref. */
+GPtrArray *attache_preset_set_list(const AttachePresetSet *set);
+
+/* Reads one preset file. @out: (transfer full). */
+AttacheCode attache_preset_load_file(const char *path, AttachePreset **out,
+	GError **error);
+void attache_preset_free(AttachePreset *preset);
+/* The preset as .ini text, as `attache presets NAME` prints it.
+ * Returns: (transfer full). */
+char *attache_preset_to_string(const AttachePreset *preset);
+
+const char *attache_fit_name(AttacheFit fit);
+const char *attache_crop_name(AttacheCrop crop);
+const char *attache_format_name(AttacheFormat format);
+/* "jpg", "png", "webp" */
+const char *attache_format_extension(AttacheFormat format);
+const char *attache_format_mime(AttacheFormat format);
+gboolean attache_fit_from_string(const char *s, AttacheFit *out);
+gboolean attache_crop_from_string(const char *s, AttacheCrop *out);
+gboolean attache_format_from_string(const char *s, AttacheFormat *out);
+
+/* ------------------------------------------------------------------ */
+/* Metadata kinds, policy and audit                                     */
+/* ------------------------------------------------------------------ */
+
+/**
+ * AttacheKind:
+ *
+ * What a piece of metadata reveals. The first group never survives into an
+ * output; the second is what a keep policy may let through.
+ */
+typedef enum {
+	ATTACHE_KIND_GPS = 1 << 0,		  /* coordinates, altitude, direction ... */
+	ATTACHE_KIND_PLACE = 1 << 1,	  /* city, country, sub-location names */
+	ATTACHE_KIND_SERIAL = 1 << 2,	  /* body, lens or other serial numbers */
+	ATTACHE_KIND_OWNER = 1 << 3,	  /* CameraOwnerName and the like */
+	ATTACHE_KIND_MAKERNOTE = 1 << 4,  /* vendor MakerNote blocks */
+	ATTACHE_KIND_THUMBNAIL = 1 << 5,  /* embedded thumbnail or preview */
+	ATTACHE_KIND_FREETEXT = 1 << 6,	  /* comments, descriptions, keywords */
+	ATTACHE_KIND_XMP = 1 << 7,		  /* an XMP packet (any) */
+	ATTACHE_KIND_IPTC = 1 << 8,		  /* IPTC-IIM / Photoshop IRB */
+	ATTACHE_KIND_ICC_CONVERTED = 1 << 9, /* a non-sRGB profile converted */
+	ATTACHE_KIND_OTHER = 1 << 10,	  /* unknown segment or chunk */
+	/* what a policy may keep */
+	ATTACHE_KIND_CREDIT = 1 << 16,	 /* Artist, Copyright, dc:creator/rights */
+	ATTACHE_KIND_DATETIME = 1 << 17, /* DateTimeOriginal */
+	ATTACHE_KIND_CAMERA = 1 << 18,	 /* Make, Model, exposure settings */
+	ATTACHE_KIND_ALTTEXT = 1 << 19,	 /* the alt text attache writes */
+	ATTACHE_KIND_ICC = 1 << 20,		 /* an ICC profile (sRGB) */
+} AttacheKind;
+
+/* Kinds an output may never carry. */
+#define ATTACHE_KINDS_FORBIDDEN                                           \
+	(ATTACHE_KIND_GPS | ATTACHE_KIND_PLACE | ATTACHE_KIND_SERIAL |        \
+		ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE |                     \
+		ATTACHE_KIND_THUMBNAIL | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_IPTC | \
+		ATTACHE_KIND_OTHER)
+
+/* Comma list of kind names for @kinds ("gps,place"). (transfer full) */
+char *attache_kinds_to_string(guint kinds);
+/* Name of a single kind bit ("gps"). Static string. */
+const char *attache_kind_name(AttacheKind kind);
+
+/**
+ * AttacheKeep:
+ *
+ * The metadata whitelist (--keep). Default: %ATTACHE_KEEP_CREDIT.
+ */
+typedef enum {
+	ATTACHE_KEEP_NONE = 0,
+	ATTACHE_KEEP_CREDIT = 1 << 0,	/* Artist, Copyright, dc:creator, dc:rights */
+	ATTACHE_KEEP_DATETIME = 1 << 1, /* DateTimeOriginal */
+	ATTACHE_KEEP_CAMERA = 1 << 2,	/* Make, Model, exposure (no serials) */
+} AttacheKeep;
+
+/* Parses "none", "credit,datetime", ... */
+AttacheCode attache_keep_from_string(const char *s, guint *out,
+	GError **error);
+
+/**
+ * AttacheFinding: one thing the audit found, with where it sits, for
+ * example kind=gps, where="EXIF GPS IFD: GPSLatitude".
+ */
+typedef struct {
+	AttacheKind kind;
+	char *where;
+	char *value; /* short printable value or %NULL */
+} AttacheFinding;
+
+typedef struct {
+	char *format;		 /* "jpeg", "png", "webp", "heif", "tiff" */
+	GPtrArray *findings; /* AttacheFinding*, in file order */
+	guint kinds;		 /* union of the findings' kinds */
+} AttacheAuditReport;
+
+/* Audits an encoded image in memory, without decoding pixels.
+ * @out: (transfer full). %ATTACHE_E_INPUT when unreadable. */
+AttacheCode attache_audit_buffer(const guint8 *data, gsize len,
+	AttacheAuditReport **out, GError **error);
+AttacheCode attache_audit_file(const char *path, AttacheAuditReport **out,
+	GError **error);
+void attache_audit_report_free(AttacheAuditReport *report);
+
+/* ------------------------------------------------------------------ */
+/* Preparing photos                                                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct _AttacheCampaign AttacheCampaign;
+
+/* Per-output flags a reviewer should look at. */
+typedef enum {
+	ATTACHE_FLAG_QUALITY_FLOOR = 1 << 0, /* the budget forced quality-min */
+	ATTACHE_FLAG_DOWNSCALED = 1 << 1,	 /* made smaller to meet the budget */
+	ATTACHE_FLAG_UPSCALED = 1 << 2,		 /* made larger than the photo */
+	ATTACHE_FLAG_PADDED = 1 << 3,		 /* contain fit added padding */
+	ATTACHE_FLAG_SMALL = 1 << 4,		 /* photo smaller than the preset */
+	ATTACHE_FLAG_FALLBACK = 1 << 5,		 /* fell back to another format */
+} AttacheFlag;
+
+/* Comma list ("quality-floor,downscaled"). (transfer full) */
+char *attache_flags_to_string(guint flags);
+
+/* One alt text in one language. */
+typedef struct {
+	char *lang; /* "x-default", "en", "fr", "ar" ... */
+	char *text;
+} AttacheAlt;
+
+/**
+ * AttacheOutput: what happened to one photo for one preset. All strings are
+ * owned by the struct.
+ */
+typedef struct {
+	char *input;  /* the photo, as given */
+	char *preset; /* preset name */
+	char *output; /* final path, %NULL on error */
+	int width, height;
+	gint64 bytes;
+	gint64 max_bytes;
+	AttacheFormat format;
+	int quality; /* quality reached (JPEG/WebP); 0 for lossless PNG */
+	guint flags; /* #AttacheFlag */
+	guint removed; /* #AttacheKind found in the input and not carried over */
+	guint kept;	   /* #AttacheKind written to the output */
+	char *sha256;  /* hex SHA-256 of the output file */
+	GPtrArray *alt; /* AttacheAlt*, x-default first; may be empty */
+	char *alt_long;
+	GPtrArray *warnings; /* char*, e.g. alt text that repeats the file name */
+	char *campaign;		 /* campaign name or %NULL */
+	char *lang;			 /* language used for branding or %NULL */
+	char *prepared_by;
+	AttacheCode code; /* %ATTACHE_OK or why it failed */
+	char *error;	  /* message when code != OK (names the file) */
+} AttacheOutput;
+
+void attache_output_free(AttacheOutput *out);
+
+/* The one-line JSON object for @out (the --json contract in
+ * docs/json.md). Returns: (transfer full). */
+char *attache_output_to_json(const AttacheOutput *out);
+
+/**
+ * AttachePrepOptions: how to prepare photos. Make one with
+ * attache_prep_options_new(); fields may be set directly. Strings and the
+ * preset array are owned by the options.
+ */
+typedef struct {
+	GPtrArray *presets; /* AttachePreset* copies, owned */
+	char *out_dir;		/* default "out" */
+	int fit;			/* -1: preset's, else an #AttacheFit */
+	int crop;			/* -1: preset's, else an #AttacheCrop */
+	gboolean have_focus;
+	double focus_x, focus_y; /* fractions 0..1 of the oriented photo */
+	guint keep;				 /* #AttacheKeep */
+	gint64 max_pixels;		 /* decompression-bomb limit; default 100 MP */
+	gint64 max_input_bytes;	 /* default 256 MiB */
+	AttacheCampaign *campaign; /* owned; %NULL for none */
+	char *lang;				   /* branding language or %NULL */
+	/* alt text */
+	char *alt_text;		  /* --alt: for every photo */
+	char *alt_long;		  /* --alt-long */
+	GHashTable *manifest; /* "basename\nlang" -> text, from --alt-manifest */
+	gboolean require_alt;
+	char *prepared_by; /* recorded in the output folder's manifest */
+	gboolean write_manifest; /* append to OUT/attache-manifest.jsonl */
+} AttachePrepOptions;
+
+/* Returns: (transfer full) options with the defaults. */
+AttachePrepOptions *attache_prep_options_new(void);
+void attache_prep_options_free(AttachePrepOptions *opts);
+/* Adds a copy of @preset. */
+void attache_prep_options_add_preset(AttachePrepOptions *opts,
+	const AttachePreset *preset);
+
+/**
+ * attache_prep_photo:
+ * @opts: (transfer none): options
+ * @input: (transfer none): path of the photo
+ * @outputs: (out) (transfer full): AttacheOutput*, one per preset, in the
+ *   order of @opts->presets, also when the photo failed as a whole
+ *
+ * Decodes the photo once and makes every preset's output from it. Each output
+ * is audited in memory and written atomically (temporary file in the output
+ * folder, fsync, rename); one that fails the audit is never written.
+ *
+ * Returns: %ATTACHE_OK when every output was written; otherwise the code of
+ * the first failure, with @error set (each output also says why).
+ */
+AttacheCode attache_prep_photo(const AttachePrepOptions *opts,
+	const char *input, GPtrArray **outputs, GError **error);
+
+/* Like attache_prep_photo(), naming the outputs STEM.PRESET.EXT with @stem
+ * (%NULL: the photo's file name without extension). The CLI uses it when
+ * two photos of one batch share a name. */
+AttacheCode attache_prep_photo_as(const AttachePrepOptions *opts,
+	const char *input, const char *stem, GPtrArray **outputs, GError **error);
+
+/* Whether @path has a name attache treats as a photo (by extension). */
+gboolean attache_is_image_name(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* Atomic files                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Writes @data to @path atomically: a temporary file in the same folder,
+ * fsync, rename, fsync of the folder. An existing @path is replaced only by
+ * the complete new file. */
+AttacheCode attache_write_atomic(const char *path, const void *data,
+	gsize len, GError **error);
+
+/* Hex SHA-256 of a file. Returns: (transfer full) or %NULL with @error. */
+char *attache_file_sha256(const char *path, GError **error);
+
+G_END_DECLS
+
+#endif /* ATTACHE_H */

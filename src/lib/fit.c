@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fit.c: stage 4, fit the oriented photo to a preset's box.
+ *
+ * cover:   exactly WxH, the excess cropped (attention, entropy, centre or a
+ *          focus point);
+ * contain: exactly WxH, the photo whole, the rest padded with a flat colour
+ *          or a blurred, darkened copy of the photo;
+ * inside:  within WxH, aspect kept.
+ *
+ * A photo smaller than the box is not enlarged unless the preset says
+ * upscale=true: cover and contain then give the largest W:H frame the photo
+ * fills (same shape, fewer pixels), inside gives the photo as it is
+ * (docs/presets.md, "Small photos").
+ */
+#include "private.h"
+
+#include <math.h>
+
+double
+attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh)
+{
+	double sx = (double) p->width / ow, sy = (double) p->height / oh;
+	return p->fit == ATTACHE_FIT_COVER ? VIPS_MAX(sx, sy) : VIPS_MIN(sx, sy);
+}
+
+/* Resizes @in to exactly @w x @h (aspect may differ by rounding only). */
+static int
+resize_exact(VipsImage *in, int w, int h, VipsImage **out)
+{
+	if (in->Xsize == w && in->Ysize == h) {
+		g_object_ref(in);
+		*out = in;
+		return 0;
+	}
+	VipsImage *r;
+	if (vips_resize(in, &r, (double) w / in->Xsize, "vscale",
+			(double) h / in->Ysize, NULL))
+		return -1;
+	if (r->Xsize == w && r->Ysize == h) {
+		*out = r;
+		return 0;
+	}
+	/* float rounding can leave one pixel too many or too few */
+	VipsImage *e;
+	int rc = vips_embed(r, &e, 0, 0, VIPS_MAX(w, r->Xsize),
+		VIPS_MAX(h, r->Ysize), "extend", VIPS_EXTEND_COPY, NULL);
+	g_object_unref(r);
+	if (rc)
+		return -1;
+	rc = vips_crop(e, out, 0, 0, w, h, NULL);
+	g_object_unref(e);
+	return rc;
+}
+
+static int
+crop_to(VipsImage *in, const AttacheFitParams *p, int w, int h,
+	VipsImage **out)
+{
+	if (in->Xsize == w && in->Ysize == h) {
+		g_object_ref(in);
+		*out = in;
+		return 0;
+	}
+	switch (p->crop) {
+	case ATTACHE_CROP_ATTENTION:
+	case ATTACHE_CROP_ENTROPY:
+		return vips_smartcrop(in, out, w, h, "interesting",
+			p->crop == ATTACHE_CROP_ATTENTION ? VIPS_INTERESTING_ATTENTION
+											  : VIPS_INTERESTING_ENTROPY,
+			NULL);
+	case ATTACHE_CROP_FOCUS:
+	case ATTACHE_CROP_CENTRE:
+	default: {
+		/* libvips 8.14 has no focal-point crop: centre a window on the
+		 * scaled point and clamp it to the image */
+		double fx = p->crop == ATTACHE_CROP_FOCUS && p->have_focus ? p->focus_x : 0.5;
+		double fy = p->crop == ATTACHE_CROP_FOCUS && p->have_focus ? p->focus_y : 0.5;
+		int left = (int) lround(fx * in->Xsize - w / 2.0);
+		int top = (int) lround(fy * in->Ysize - h / 2.0);
+		left = VIPS_CLIP(0, left, in->Xsize - w);
+		top = VIPS_CLIP(0, top, in->Ysize - h);
+		return vips_crop(in, out, left, top, w, h, NULL);
+	}
+	}
+}
+
+/* The usual treatment for a portrait photo in a landscape slot: the photo
+ * itself, cover-fitted, blurred and darkened, behind it. Blurred at 1/8
+ * size, which looks the same and costs 64 times less. */
+static int
+blur_background(VipsImage *in, int w, int h, VipsImage **out)
+{
+	int sw = VIPS_MAX(8, w / 8), sh = VIPS_MAX(8, h / 8);
+	double s = VIPS_MAX((double) sw / in->Xsize, (double) sh / in->Ysize);
+	VipsImage *t[6] = { NULL };
+	int rc = -1;
+
+	int cw = VIPS_MAX(sw, (int) ceil(in->Xsize * s));
+	int ch = VIPS_MAX(sh, (int) ceil(in->Ysize * s));
+	if (resize_exact(in, cw, ch, &t[0]) ||
+		vips_crop(t[0], &t[1], (cw - sw) / 2, (ch - sh) / 2, sw, sh, NULL) ||
+		vips_gaussblur(t[1], &t[2], 3.0, NULL) ||
+		vips_linear1(t[2], &t[3], 0.55, 0.0, "uchar", TRUE, NULL) ||
+		vips_resize(t[3], &t[4], (double) w / sw, "vscale", (double) h / sh,
+			"kernel", VIPS_KERNEL_LINEAR, NULL) ||
+		resize_exact(t[4], w, h, &t[5]))
+		goto done;
+	*out = t[5];
+	t[5] = NULL;
+	rc = 0;
+done:
+	for (int i = 0; i < 6; i++)
+		if (t[i])
+			g_object_unref(t[i]);
+	return rc;
+}
+
+static int
+flatten(VipsImage *in, const double colour[3], VipsImage **out)
+{
+	if (!vips_image_hasalpha(in)) {
+		g_object_ref(in);
+		*out = in;
+		return 0;
+	}
+	VipsArrayDouble *bg = vips_array_double_new(colour, 3);
+	int rc = vips_flatten(in, out, "background", bg, NULL);
+	vips_area_unref(VIPS_AREA(bg));
+	return rc;
+}
+
+AttacheCode
+attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
+	guint *flags, GError **error)
+{
+	int iw = in->Xsize, ih = in->Ysize;
+	int W = p->width, H = p->height;
+	g_autoptr(VipsImage) a = NULL, b = NULL, c = NULL;
+
+	*flags = 0;
+	double sx = (double) W / iw, sy = (double) H / ih;
+
+	if (p->fit == ATTACHE_FIT_INSIDE) {
+		double s = VIPS_MIN(sx, sy);
+		if (s > 1) {
+			*flags |= ATTACHE_FLAG_SMALL;
+			if (p->upscale)
+				*flags |= ATTACHE_FLAG_UPSCALED;
+			else
+				s = 1;
+		}
+		int rw = VIPS_CLIP(1, (int) lround(iw * s), W);
+		int rh = VIPS_CLIP(1, (int) lround(ih * s), H);
+		if (resize_exact(in, rw, rh, &a))
+			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	}
+	else if (p->fit == ATTACHE_FIT_COVER) {
+		int OW = W, OH = H;
+		if (VIPS_MAX(sx, sy) > 1) {
+			*flags |= ATTACHE_FLAG_SMALL;
+			if (p->upscale)
+				*flags |= ATTACHE_FLAG_UPSCALED;
+			else {
+				/* the largest W:H frame inside the photo */
+				double k = VIPS_MIN((double) iw / W, (double) ih / H);
+				OW = VIPS_CLIP(1, (int) floor(W * k + 1e-9), iw);
+				OH = VIPS_CLIP(1, (int) floor(H * k + 1e-9), ih);
+			}
+		}
+		int rw, rh;
+		if ((gint64) iw * OH > (gint64) ih * OW) {
+			rh = OH;
+			rw = VIPS_MAX(OW, (int) lround((double) iw * OH / ih));
+		}
+		else {
+			rw = OW;
+			rh = VIPS_MAX(OH, (int) lround((double) ih * OW / iw));
+		}
+		if (resize_exact(in, rw, rh, &b) || crop_to(b, p, OW, OH, &a))
+			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	}
+	else {
+		int OW = W, OH = H;
+		if (VIPS_MIN(sx, sy) > 1) {
+			*flags |= ATTACHE_FLAG_SMALL;
+			if (p->upscale)
+				*flags |= ATTACHE_FLAG_UPSCALED;
+			else {
+				/* the smallest W:H canvas that holds the photo 1:1 */
+				double k = VIPS_MAX((double) iw / W, (double) ih / H);
+				OW = VIPS_MAX(iw, (int) ceil(W * k - 1e-9));
+				OH = VIPS_MAX(ih, (int) ceil(H * k - 1e-9));
+			}
+		}
+		int rw, rh;
+		if ((gint64) iw * OH > (gint64) ih * OW) {
+			rw = OW;
+			rh = VIPS_CLIP(1, (int) lround((double) ih * OW / iw), OH);
+		}
+		else {
+			rh = OH;
+			rw = VIPS_CLIP(1, (int) lround((double) iw * OH / ih), OW);
+		}
+		g_autoptr(VipsImage) flat = NULL;
+		if (flatten(in, p->pad_colour, &flat) ||
+			resize_exact(flat, rw, rh, &b))
+			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+		if (rw == OW && rh == OH) {
+			a = b;
+			b = NULL;
+		}
+		else {
+			*flags |= ATTACHE_FLAG_PADDED;
+			int left = (OW - rw) / 2, top = (OH - rh) / 2;
+			if (p->pad == ATTACHE_PAD_BLUR) {
+				if (blur_background(flat, OW, OH, &c) ||
+					vips_insert(c, b, &a, left, top, NULL))
+					return attache__vips_error(error, ATTACHE_E_IMAGE,
+						"fit: padding");
+			}
+			else {
+				VipsArrayDouble *bg = vips_array_double_new(p->pad_colour,
+					3);
+				int rc = vips_embed(b, &a, left, top, OW, OH, "extend",
+					VIPS_EXTEND_BACKGROUND, "background", bg, NULL);
+				vips_area_unref(VIPS_AREA(bg));
+				if (rc)
+					return attache__vips_error(error, ATTACHE_E_IMAGE,
+						"fit: padding");
+			}
+		}
+	}
+
+	/* in memory: the encoder may run several times on it */
+	*out = vips_image_copy_memory(a);
+	if (!*out)
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	return ATTACHE_OK;
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * load.c: stage 1, read a photo and decode it once, shrunk on load.
+ *
+ * The file is read into memory (so a writer replacing it mid-way cannot tear
+ * the decode), sniffed by content, and its header checked against the limits
+ * before a single pixel is decoded.
+ */
+#include "private.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const struct {
+	const char *loader; /* libvips buffer loader class */
+	AttacheSourceFormat format;
+	const char *nick;
+} loaders[] = {
+	{ "VipsForeignLoadJpegBuffer", ATTACHE_SRC_JPEG, "jpeg" },
+	{ "VipsForeignLoadPngBuffer", ATTACHE_SRC_PNG, "png" },
+	{ "VipsForeignLoadWebpBuffer", ATTACHE_SRC_WEBP, "webp" },
+	{ "VipsForeignLoadTiffBuffer", ATTACHE_SRC_TIFF, "tiff" },
+	{ "VipsForeignLoadHeifBuffer", ATTACHE_SRC_HEIF, "heif" },
+};
+
+void
+attache__source_free(AttacheSource *src)
+{
+	if (!src)
+		return;
+	g_free(src->path);
+	if (src->bytes)
+		g_bytes_unref(src->bytes);
+	if (src->exif)
+		g_bytes_unref(src->exif);
+	if (src->xmp)
+		g_bytes_unref(src->xmp);
+	g_free(src);
+}
+
+static AttacheCode
+read_file(const char *path, gint64 max_bytes, GBytes **out, GError **error)
+{
+	struct stat st;
+	if (g_stat(path, &st) != 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
+			g_strerror(errno));
+		return ATTACHE_E_INPUT;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: not a regular file", path);
+		return ATTACHE_E_INPUT;
+	}
+	if (st.st_size == 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: empty file (0 bytes)", path);
+		return ATTACHE_E_INPUT;
+	}
+	if (max_bytes > 0 && st.st_size > max_bytes) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
+			"%s: file is %" G_GINT64_FORMAT " bytes, over the input limit of "
+			"%" G_GINT64_FORMAT " bytes",
+			path, (gint64) st.st_size, max_bytes);
+		return ATTACHE_E_LIMIT;
+	}
+
+	char *data;
+	gsize len;
+	g_autoptr(GError) local = NULL;
+	if (!g_file_get_contents(path, &data, &len, &local)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
+			local->message);
+		return ATTACHE_E_INPUT;
+	}
+	if (len == 0) {
+		g_free(data);
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: empty file (0 bytes)", path);
+		return ATTACHE_E_INPUT;
+	}
+	*out = g_bytes_new_take(data, len);
+	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__source_open(const char *path, gint64 max_input_bytes,
+	gint64 max_pixels, AttacheSource **out, GError **error)
+{
+	g_autoptr(AttacheSource) src = g_new0(AttacheSource, 1);
+	AttacheCode code;
+
+	src->path = g_strdup(path);
+	if ((code = read_file(path, max_input_bytes, &src->bytes, error)))
+		return code;
+
+	gsize len;
+	const guint8 *data = g_bytes_get_data(src->bytes, &len);
+
+	const char *loader = vips_foreign_find_load_buffer(data, len);
+	vips_error_clear();
+	int which = -1;
+	for (guint i = 0; loader && i < G_N_ELEMENTS(loaders); i++)
+		if (g_str_equal(loader, loaders[i].loader))
+			which = (int) i;
+	if (which < 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UNSUPPORTED,
+			"%s: not a photo attache can read (expected JPEG, HEIC/HEIF, "
+			"AVIF, PNG, WebP or TIFF)",
+			path);
+		return ATTACHE_E_UNSUPPORTED;
+	}
+	src->format = loaders[which].format;
+	src->loader = loaders[which].nick;
+
+	/* Header only: libvips reads dimensions without decoding pixels. */
+	g_autoptr(VipsImage) header = vips_image_new_from_buffer(data, len, "",
+		"access", VIPS_ACCESS_SEQUENTIAL, NULL);
+	if (!header) {
+		g_autofree char *what = g_strdup_printf("%s: damaged %s file", path,
+			src->loader);
+		return attache__vips_error(error, ATTACHE_E_INPUT, what);
+	}
+	src->width = header->Xsize;
+	src->height = header->Ysize;
+
+	if (max_pixels > 0 && (gint64) src->width * src->height > max_pixels) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
+			"%s: %d x %d pixels (%.1f MP) is over the pixel limit of %.1f MP "
+			"(refused before decoding; see --max-pixels)",
+			path, src->width, src->height,
+			(double) src->width * src->height / 1e6, max_pixels / 1e6);
+		return ATTACHE_E_LIMIT;
+	}
+
+	if (src->format == ATTACHE_SRC_HEIF)
+		src->heif_transformed = attache__heif_has_transform(data, len);
+	src->orientation = attache__orientation_decide(src->format, header,
+		src->heif_transformed);
+	src->has_icc = vips_image_get_typeof(header, VIPS_META_ICC_NAME) != 0;
+
+	/* the blocks the keep policy may copy from (bounded: see exif.c) */
+	const void *blob;
+	size_t blen;
+	if (vips_image_get_typeof(header, VIPS_META_EXIF_NAME) &&
+		!vips_image_get_blob(header, VIPS_META_EXIF_NAME, &blob, &blen) &&
+		blen > 0 && blen <= (1 << 23))
+		src->exif = g_bytes_new(blob, blen);
+	if (vips_image_get_typeof(header, VIPS_META_XMP_NAME) &&
+		!vips_image_get_blob(header, VIPS_META_XMP_NAME, &blob, &blen) &&
+		blen > 0 && blen <= (1 << 22))
+		src->xmp = g_bytes_new(blob, blen);
+	vips_error_clear();
+
+	*out = g_steal_pointer(&src);
+	return ATTACHE_OK;
+}
+
+/* A memory copy of @im that owns its ICC profile. heifload's profile blob
+ * lives only as long as the loader (libvips 8.14): a plain copy_memory
+ * would keep a dangling pointer to it once the loader is gone. */
+static VipsImage *
+load_to_memory(VipsImage *im)
+{
+	VipsImage *mem = vips_image_copy_memory(im);
+	if (!mem)
+		return NULL;
+	const void *icc;
+	size_t len;
+	if (vips_image_get_typeof(mem, VIPS_META_ICC_NAME) &&
+		!vips_image_get_blob(mem, VIPS_META_ICC_NAME, &icc, &len)) {
+		g_autofree void *copy = g_memdup2(icc, len);
+		vips_image_set_blob_copy(mem, VIPS_META_ICC_NAME, copy, len);
+	}
+	return mem;
+}
+
+AttacheCode
+attache__load(const AttacheSource *src, double scale, VipsImage **out,
+	GError **error)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(src->bytes, &len);
+	VipsImage *im = NULL;
+
+	if (scale > 1)
+		scale = 1;
+	/* vips_thumbnail fits inside the box, so ceil() keeps every side at
+	 * least @scale of the original: later stages only ever shrink. */
+	int tw = VIPS_MAX(1, (int) ceil(src->width * scale));
+	int th = VIPS_MAX(1, (int) ceil(src->height * scale));
+
+	/* A truncated photo decodes with a grey lower part: never publish
+	 * that, fail instead (fail_on=truncated). */
+	if (vips_thumbnail_buffer((void *) data, len, &im, tw, "height", th,
+			"size", VIPS_SIZE_DOWN, "no_rotate", TRUE, "option_string",
+			"fail_on=truncated", NULL) == 0) {
+		VipsImage *mem = load_to_memory(im);
+		g_object_unref(im);
+		if (mem) {
+			*out = mem;
+			return ATTACHE_OK;
+		}
+	}
+
+	/* Some real HEICs fail the thumbnail path ("bad image dimensions on
+	 * decode") yet decode in full: fall back before giving up. */
+	if (src->format == ATTACHE_SRC_HEIF) {
+		vips_error_clear();
+		g_autoptr(VipsImage) full = vips_image_new_from_buffer(data, len, "",
+			"fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+		if (full && vips_thumbnail_image(full, &im, tw, "height", th, "size",
+						VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) == 0) {
+			VipsImage *mem = load_to_memory(im);
+			g_object_unref(im);
+			if (mem) {
+				*out = mem;
+				return ATTACHE_OK;
+			}
+		}
+	}
+
+	g_autofree char *what = g_strdup_printf("%s: cannot decode %s", src->path,
+		src->loader);
+	return attache__vips_error(error, ATTACHE_E_INPUT, what);
+}
+
+gboolean
+attache_is_image_name(const char *path)
+{
+	static const char *exts[] = { ".jpg", ".jpeg", ".jpe", ".heic", ".heif",
+		".hif", ".avif", ".png", ".webp", ".tif", ".tiff" };
+	g_autofree char *base = g_path_get_basename(path);
+	if (base[0] == '.')
+		return FALSE;
+	g_autofree char *lower = g_ascii_strdown(base, -1);
+	for (guint i = 0; i < G_N_ELEMENTS(exts); i++)
+		if (g_str_has_suffix(lower, exts[i]))
+			return TRUE;
+	return FALSE;
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* names.c: the words for kinds, flags and keep policies (the JSON contract
+ * and the CLI use these; docs/json.md lists them). */
+#include "private.h"
+
+static const struct {
+	guint bit;
+	const char *name;
+} kind_names[] = {
+	{ ATTACHE_KIND_GPS, "gps" },
+	{ ATTACHE_KIND_PLACE, "place" },
+	{ ATTACHE_KIND_SERIAL, "serial" },
+	{ ATTACHE_KIND_OWNER, "owner" },
+	{ ATTACHE_KIND_MAKERNOTE, "makernote" },
+	{ ATTACHE_KIND_THUMBNAIL, "thumbnail" },
+	{ ATTACHE_KIND_FREETEXT, "freetext" },
+	{ ATTACHE_KIND_XMP, "xmp" },
+	{ ATTACHE_KIND_IPTC, "iptc" },
+	{ ATTACHE_KIND_ICC_CONVERTED, "icc-converted" },
+	{ ATTACHE_KIND_OTHER, "other" },
+	{ ATTACHE_KIND_CREDIT, "credit" },
+	{ ATTACHE_KIND_DATETIME, "datetime" },
+	{ ATTACHE_KIND_CAMERA, "camera" },
+	{ ATTACHE_KIND_ALTTEXT, "alt-text" },
+	{ ATTACHE_KIND_ICC, "icc" },
+};
+
+static const struct {
+	guint bit;
+	const char *name;
+} flag_names[] = {
+	{ ATTACHE_FLAG_QUALITY_FLOOR, "quality-floor" },
+	{ ATTACHE_FLAG_DOWNSCALED, "downscaled" },
+	{ ATTACHE_FLAG_UPSCALED, "upscaled" },
+	{ ATTACHE_FLAG_PADDED, "padded" },
+	{ ATTACHE_FLAG_SMALL, "small-source" },
+	{ ATTACHE_FLAG_FALLBACK, "format-fallback" },
+};
+
+const char *
+attache_kind_name(AttacheKind kind)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++)
+		if (kind_names[i].bit == (guint) kind)
+			return kind_names[i].name;
+	return "unknown";
+}
+
+char *
+attache_kinds_to_string(guint kinds)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++)
+		if (kinds & kind_names[i].bit) {
+			if (s->len)
+				g_string_append_c(s, ',');
+			g_string_append(s, kind_names[i].name);
+		}
+	return g_string_free(s, FALSE);
+}
+
+char *
+attache_flags_to_string(guint flags)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(flag_names); i++)
+		if (flags & flag_names[i].bit) {
+			if (s->len)
+				g_string_append_c(s, ',');
+			g_string_append(s, flag_names[i].name);
+		}
+	return g_string_free(s, FALSE);
+}
+
+AttacheCode
+attache_keep_from_string(const char *s, guint *out, GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit(s ? s : "", ",", -1);
+	guint keep = 0;
+	gboolean none = FALSE;
+	int n = 0;
+
+	for (int i = 0; parts[i]; i++) {
+		char *p = g_strstrip(parts[i]);
+		if (!*p)
+			continue;
+		n++;
+		if (g_str_equal(p, "none"))
+			none = TRUE;
+		else if (g_str_equal(p, "credit"))
+			keep |= ATTACHE_KEEP_CREDIT;
+		else if (g_str_equal(p, "datetime"))
+			keep |= ATTACHE_KEEP_DATETIME;
+		else if (g_str_equal(p, "camera"))
+			keep |= ATTACHE_KEEP_CAMERA;
+		else {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"--keep: unknown value \"%s\" (expected none, credit, "
+				"datetime, camera)",
+				p);
+			return ATTACHE_E_USAGE;
+		}
+	}
+	if (n == 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"--keep: empty list (use \"none\" to keep nothing)");
+		return ATTACHE_E_USAGE;
+	}
+	if (none && keep) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"--keep: \"none\" cannot be combined with other values");
+		return ATTACHE_E_USAGE;
+	}
+	*out = keep;
+	return ATTACHE_OK;
+}
+
+static const char *fit_names[] = { "cover", "contain", "inside" };
+static const char *crop_names[] = { "attention", "entropy", "centre",
+	"focus" };
+static const char *format_names[] = { "jpeg", "png", "webp" };
+
+const char *
+attache_fit_name(AttacheFit fit)
+{
+	return (guint) fit < G_N_ELEMENTS(fit_names) ? fit_names[fit] : "?";
+}
+
+const char *
+attache_crop_name(AttacheCrop crop)
+{
+	return (guint) crop < G_N_ELEMENTS(crop_names) ? crop_names[crop] : "?";
+}
+
+const char *
+attache_format_name(AttacheFormat format)
+{
+	return (guint) format < G_N_ELEMENTS(format_names) ? format_names[format]
+													   : "?";
+}
+
+const char *
+attache_format_extension(AttacheFormat format)
+{
+	switch (format) {
+	case ATTACHE_FORMAT_PNG:
+		return "png";
+	case ATTACHE_FORMAT_WEBP:
+		return "webp";
+	default:
+		return "jpg";
+	}
+}
+
+const char *
+attache_format_mime(AttacheFormat format)
+{
+	switch (format) {
+	case ATTACHE_FORMAT_PNG:
+		return "image/png";
+	case ATTACHE_FORMAT_WEBP:
+		return "image/webp";
+	default:
+		return "image/jpeg";
+	}
+}
+
+static gboolean
+lookup(const char **names, guint n, const char *s, int *out)
+{
+	for (guint i = 0; i < n; i++)
+		if (s && g_ascii_strcasecmp(s, names[i]) == 0) {
+			*out = (int) i;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+gboolean
+attache_fit_from_string(const char *s, AttacheFit *out)
+{
+	int v;
+	if (!lookup(fit_names, G_N_ELEMENTS(fit_names), s, &v))
+		return FALSE;
+	*out = (AttacheFit) v;
+	return TRUE;
+}
+
+gboolean
+attache_crop_from_string(const char *s, AttacheCrop *out)
+{
+	int v;
+	/* accept the US spelling too */
+	if (s && g_ascii_strcasecmp(s, "center") == 0)
+		s = "centre";
+	if (!lookup(crop_names, G_N_ELEMENTS(crop_names), s, &v))
+		return FALSE;
+	*out = (AttacheCrop) v;
+	return TRUE;
+}
+
+gboolean
+attache_format_from_string(const char *s, AttacheFormat *out)
+{
+	int v;
+	if (s && g_ascii_strcasecmp(s, "jpg") == 0)
+		s = "jpeg";
+	if (!lookup(format_names, G_N_ELEMENTS(format_names), s, &v))
+		return FALSE;
+	*out = (AttacheFormat) v;
+	return TRUE;
+}

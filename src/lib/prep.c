@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prep.c: the pipeline for one photo. The only file that knows the order of
+ * the stages:
+ *
+ *   load (shrink-on-load, once) -> orient -> colour -> for each preset:
+ *   fit -> brand -> encode to budget -> metadata whitelist + alt text ->
+ *   audit -> atomic write
+ *
+ * The photo is decoded once, at the largest scale any preset needs; every
+ * output is made from those pixels in memory.
+ */
+#include "private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <unistd.h>
+
+AttachePrepOptions *
+attache_prep_options_new(void)
+{
+	AttachePrepOptions *o = g_new0(AttachePrepOptions, 1);
+	o->presets = g_ptr_array_new_with_free_func(
+		(GDestroyNotify) attache_preset_free);
+	o->out_dir = g_strdup("out");
+	o->fit = -1;
+	o->crop = -1;
+	o->keep = ATTACHE_KEEP_CREDIT;
+	o->max_pixels = 100000000;
+	o->max_input_bytes = (gint64) 256 * 1024 * 1024;
+	o->write_manifest = TRUE;
+	return o;
+}
+
+void
+attache_prep_options_free(AttachePrepOptions *o)
+{
+	if (!o)
+		return;
+	g_ptr_array_unref(o->presets);
+	g_free(o->out_dir);
+	g_free(o->lang);
+	g_free(o->alt_text);
+	g_free(o->alt_long);
+	if (o->manifest)
+		g_hash_table_unref(o->manifest);
+	g_free(o->prepared_by);
+	g_free(o);
+}
+
+void
+attache_prep_options_add_preset(AttachePrepOptions *opts,
+	const AttachePreset *preset)
+{
+	g_ptr_array_add(opts->presets, attache__preset_copy(preset));
+}
+
+static void
+alt_free(AttacheAlt *a)
+{
+	g_free(a->lang);
+	g_free(a->text);
+	g_free(a);
+}
+
+static GPtrArray *
+alt_new(void)
+{
+	return g_ptr_array_new_with_free_func((GDestroyNotify) alt_free);
+}
+
+static GPtrArray *
+alt_copy(GPtrArray *alt)
+{
+	GPtrArray *c = alt_new();
+	for (guint i = 0; alt && i < alt->len; i++) {
+		const AttacheAlt *a = alt->pdata[i];
+		AttacheAlt *n = g_new0(AttacheAlt, 1);
+		n->lang = g_strdup(a->lang);
+		n->text = g_strdup(a->text);
+		g_ptr_array_add(c, n);
+	}
+	return c;
+}
+
+static void
+fail(AttacheOutput *o, AttacheCode code, const char *msg)
+{
+	o->code = code;
+	g_free(o->error);
+	o->error = g_strdup(msg);
+	g_clear_pointer(&o->output, g_free);
+}
+
+/* Which kinds the policy lets an output carry. */
+static guint
+allowed_kinds(guint keep)
+{
+	guint k = ATTACHE_KIND_ALTTEXT | ATTACHE_KIND_XMP | ATTACHE_KIND_ICC;
+	if (keep & ATTACHE_KEEP_CREDIT)
+		k |= ATTACHE_KIND_CREDIT;
+	if (keep & ATTACHE_KEEP_DATETIME)
+		k |= ATTACHE_KIND_DATETIME;
+	if (keep & ATTACHE_KEEP_CAMERA)
+		k |= ATTACHE_KIND_CAMERA;
+	return k;
+}
+
+static guint
+kept_kinds(const AttacheKept *k, GPtrArray *alt, const char *alt_long)
+{
+	guint kinds = 0;
+	if (k->artist || k->copyright || k->xmp_creator || k->xmp_rights)
+		kinds |= ATTACHE_KIND_CREDIT;
+	if (k->datetime_original)
+		kinds |= ATTACHE_KIND_DATETIME;
+	if (k->make || k->model)
+		kinds |= ATTACHE_KIND_CAMERA;
+	if ((alt && alt->len) || (alt_long && *alt_long))
+		kinds |= ATTACHE_KIND_ALTTEXT;
+	return kinds;
+}
+
+/* The privacy gate: re-read the encoded bytes with the independent reader
+ * and refuse anything the policy does not allow. */
+static AttacheCode
+audit_gate(const guint8 *data, gsize len, guint keep, const char *what,
+	GError **error)
+{
+	g_autoptr(AttacheAuditReport) r = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if (attache_audit_buffer(data, len, &r, &local)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUDIT,
+			"%s: the output cannot be re-read by the audit (%s); not written",
+			what, local->message);
+		return ATTACHE_E_AUDIT;
+	}
+	guint bad = r->kinds & (ATTACHE_KINDS_FORBIDDEN |
+							   ((ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME |
+									ATTACHE_KIND_CAMERA) &
+								   ~allowed_kinds(keep)));
+	if (!bad)
+		return ATTACHE_OK;
+
+	const AttacheFinding *first = NULL;
+	for (guint i = 0; i < r->findings->len && !first; i++) {
+		const AttacheFinding *f = r->findings->pdata[i];
+		if (f->kind & bad)
+			first = f;
+	}
+	g_autofree char *kinds = attache_kinds_to_string(bad);
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUDIT,
+		"%s: the output failed the privacy audit (%s: %s); not written", what,
+		kinds, first ? first->where : "?");
+	return ATTACHE_E_AUDIT;
+}
+
+static GMutex manifest_lock;
+
+/* One JSON line per output in OUT/attache-manifest.jsonl: who prepared it,
+ * when, its hash, alt text and flags. review and approve read it. Appended
+ * with one write(2) on an O_APPEND descriptor, so lines from concurrent
+ * processes do not interleave. */
+static void
+manifest_append(const char *dir, const AttacheOutput *o)
+{
+	JsonNode *n = attache__output_to_node(o, TRUE);
+	g_autofree char *line = json_to_string(n, FALSE);
+	json_node_unref(n);
+	g_autofree char *text = g_strconcat(line, "\n", NULL);
+	g_autofree char *path = g_build_filename(dir, "attache-manifest.jsonl",
+		NULL);
+
+	g_mutex_lock(&manifest_lock);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		gsize len = strlen(text);
+		if (write(fd, text, len) == (ssize_t) len)
+			fdatasync(fd);
+		close(fd);
+	}
+	g_mutex_unlock(&manifest_lock);
+}
+
+static void
+fit_params(const AttachePrepOptions *opts, const AttachePreset *p,
+	AttacheFitParams *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	fp->width = p->width;
+	fp->height = p->height;
+	fp->fit = opts->fit >= 0 ? (AttacheFit) opts->fit : p->fit;
+	fp->crop = opts->crop >= 0 ? (AttacheCrop) opts->crop : p->crop;
+	if (opts->have_focus && opts->crop < 0)
+		fp->crop = ATTACHE_CROP_FOCUS;
+	fp->pad = p->pad;
+	memcpy(fp->pad_colour, p->pad_colour, sizeof(fp->pad_colour));
+	fp->upscale = p->upscale;
+	fp->have_focus = opts->have_focus;
+	fp->focus_x = opts->focus_x;
+	fp->focus_y = opts->focus_y;
+}
+
+static char *
+default_stem(const char *input)
+{
+	g_autofree char *base = g_path_get_basename(input);
+	char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	return g_strdup(base);
+}
+
+AttacheCode
+attache_prep_photo(const AttachePrepOptions *opts, const char *input,
+	GPtrArray **outputs, GError **error)
+{
+	return attache_prep_photo_as(opts, input, NULL, outputs, error);
+}
+
+AttacheCode
+attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
+	const char *stem_in, GPtrArray **outputs, GError **error)
+{
+	GPtrArray *outs = g_ptr_array_new_with_free_func(
+		(GDestroyNotify) attache_output_free);
+	AttacheCode first = ATTACHE_OK;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *stem = stem_in ? g_strdup(stem_in) : default_stem(input);
+	g_autoptr(AttacheSource) src = NULL;
+	g_autoptr(AttacheKept) kept = NULL;
+	g_autoptr(GPtrArray) alt = NULL;
+	GBytes *exif_block = NULL, *xmp_block = NULL;
+	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, base = NULL;
+	gboolean converted = FALSE;
+	guint in_kinds = 0;
+
+	*outputs = outs;
+	for (guint i = 0; i < opts->presets->len; i++) {
+		const AttachePreset *p = opts->presets->pdata[i];
+		AttacheOutput *o = g_new0(AttacheOutput, 1);
+		o->input = g_strdup(input);
+		o->preset = g_strdup(p->name);
+		o->max_bytes = p->max_bytes;
+		o->format = p->format;
+		o->prepared_by = g_strdup(opts->prepared_by);
+		o->lang = g_strdup(opts->lang);
+		o->warnings = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(outs, o);
+	}
+	if (opts->presets->len == 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
+		return ATTACHE_E_USAGE;
+	}
+
+	AttacheCode code = attache__source_open(input, opts->max_input_bytes,
+		opts->max_pixels, &src, &err);
+	if (code)
+		goto fail_all;
+
+	/* What the photo carries, for the "removed" report. A photo whose
+	 * metadata cannot be read still goes through: nothing is copied from
+	 * it but the whitelist, which tolerates damage. */
+	{
+		gsize len;
+		const guint8 *d = g_bytes_get_data(src->bytes, &len);
+		g_autoptr(AttacheAuditReport) r = NULL;
+		if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK)
+			in_kinds = r->kinds;
+	}
+
+	{
+		gsize el = 0, xl = 0;
+		const guint8 *e = src->exif ? g_bytes_get_data(src->exif, &el) : NULL;
+		const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xl) : NULL;
+		kept = attache__kept_read(e, el, x, xl, opts->keep);
+	}
+
+	alt = alt_new();
+	if (opts->alt_text && *opts->alt_text) {
+		AttacheAlt *a = g_new0(AttacheAlt, 1);
+		a->lang = g_strdup("x-default");
+		a->text = g_strdup(opts->alt_text);
+		g_ptr_array_add(alt, a);
+	}
+	exif_block = attache__exif_build(kept);
+	xmp_block = attache__xmp_build(kept, alt, opts->alt_long);
+
+	/* decode once, at the largest scale any preset needs */
+	int ow, oh;
+	attache__oriented_size(src->width, src->height, src->orientation, &ow,
+		&oh);
+	double scale = 0;
+	for (guint i = 0; i < opts->presets->len; i++) {
+		AttacheFitParams fp;
+		fit_params(opts, opts->presets->pdata[i], &fp);
+		scale = VIPS_MAX(scale,
+			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ow, oh)));
+	}
+	if ((code = attache__load(src, scale, &loaded, &err)) ||
+		(code = attache__orient(loaded, src->orientation, &oriented, &err)) ||
+		(code = attache__colour(oriented, &base, &converted, &err)))
+		goto fail_all;
+	g_clear_object(&loaded);
+	g_clear_object(&oriented);
+
+	guint removed = (in_kinds & (ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP |
+									ATTACHE_KIND_IPTC)) |
+		(converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
+	guint kept_k = kept_kinds(kept, alt, opts->alt_long);
+	removed |= in_kinds &
+		(ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA) &
+		~kept_k;
+
+	for (guint i = 0; i < opts->presets->len; i++) {
+		const AttachePreset *p = opts->presets->pdata[i];
+		AttacheOutput *o = outs->pdata[i];
+		AttacheFitParams fp;
+		AttacheEncoded enc = { 0 };
+		g_autoptr(VipsImage) fitted = NULL;
+		g_autoptr(GError) e2 = NULL;
+		guint flags = 0;
+
+		fit_params(opts, p, &fp);
+		AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
+			p->quality_max, p->quality_min, p->min_side };
+
+		if ((code = attache__fit(base, &fp, &fitted, &flags, &e2)) ||
+			(code = attache__encode(fitted, &ep, &enc, &e2)) ||
+			(code = attache__embed(enc.format, &enc.data, &enc.len,
+				 exif_block, xmp_block, enc.width, enc.height, &e2))) {
+			g_autofree char *msg = g_strdup_printf("%s: %s: %s", input,
+				p->name, e2->message);
+			fail(o, code, msg);
+			g_free(enc.data);
+			if (!first) {
+				first = code;
+				g_set_error_literal(error, ATTACHE_ERROR, code, msg);
+			}
+			continue;
+		}
+		/* the metadata added must not push it over the budget */
+		if ((gint64) enc.len > p->max_bytes) {
+			g_autofree char *msg = g_strdup_printf(
+				"%s: %s: %zu bytes with metadata, over max-bytes %" G_GINT64_FORMAT,
+				input, p->name, enc.len, p->max_bytes);
+			fail(o, ATTACHE_E_BUDGET, msg);
+			g_free(enc.data);
+			if (!first) {
+				first = ATTACHE_E_BUDGET;
+				g_set_error_literal(error, ATTACHE_ERROR, first, msg);
+			}
+			continue;
+		}
+
+		g_autofree char *name = g_strdup_printf("%s.%s.%s", stem, p->name,
+			attache_format_extension(enc.format));
+		g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
+		g_autofree char *what = g_strdup_printf("%s: %s", input, p->name);
+
+		if ((code = audit_gate(enc.data, enc.len, opts->keep, what, &e2)) ||
+			(code = attache_write_atomic(path, enc.data, enc.len, &e2))) {
+			fail(o, code, e2->message);
+			g_free(enc.data);
+			if (!first) {
+				first = code;
+				g_set_error_literal(error, ATTACHE_ERROR, code, e2->message);
+			}
+			continue;
+		}
+
+		o->output = g_strdup(path);
+		o->width = enc.width;
+		o->height = enc.height;
+		o->bytes = (gint64) enc.len;
+		o->format = enc.format;
+		o->quality = enc.quality;
+		o->flags = flags | enc.flags;
+		o->removed = removed;
+		o->kept = kept_k;
+		o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc.data,
+			enc.len);
+		o->alt = alt_copy(alt);
+		o->alt_long = g_strdup(opts->alt_long);
+		o->code = ATTACHE_OK;
+		g_free(enc.data);
+
+		if (opts->write_manifest)
+			manifest_append(opts->out_dir, o);
+	}
+	if (exif_block)
+		g_bytes_unref(exif_block);
+	if (xmp_block)
+		g_bytes_unref(xmp_block);
+	return first;
+
+fail_all:
+	if (exif_block)
+		g_bytes_unref(exif_block);
+	if (xmp_block)
+		g_bytes_unref(xmp_block);
+	for (guint i = 0; i < outs->len; i++)
+		fail(outs->pdata[i], code, err->message);
+	g_propagate_error(error, g_steal_pointer(&err));
+	return code;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * private.h: declarations shared inside libattache, never installed.
+ * Internal names carry the attache__ prefix (libvips' vips__ convention).
+ */
+#ifndef ATTACHE_PRIVATE_H
+#define ATTACHE_PRIVATE_H
+
+#include <vips/vips.h>
+#include "attache.h"
+
+G_BEGIN_DECLS
+
+/* g_auto support for VipsImage arrived in libvips 8.16; 8.14 lacks it. */
+#if VIPS_MAJOR_VERSION < 8 || \
+	(VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION < 16)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsImage, g_object_unref)
+#endif
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheAuditReport, attache_audit_report_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheOutput, attache_output_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttachePreset, attache_preset_free)
+
+/* Sets @error from the libvips error buffer, prefixed with @what, and clears
+ * the buffer. Returns @code for `return attache__vips_error(...)`. */
+AttacheCode attache__vips_error(GError **error, AttacheCode code,
+	const char *what);
+
+/* A deep copy (preset.c). (transfer full) */
+AttachePreset *attache__preset_copy(const AttachePreset *p);
+
+/* The installed presets folder (compiled in), or the source tree's. */
+const char *attache__builtin_preset_dir(void);
+
+/* ---- stage 1: load (load.c) ---- */
+
+typedef enum {
+	ATTACHE_SRC_JPEG,
+	ATTACHE_SRC_PNG,
+	ATTACHE_SRC_WEBP,
+	ATTACHE_SRC_TIFF,
+	ATTACHE_SRC_HEIF,
+} AttacheSourceFormat;
+
+/* A photo read into memory with its header checked. */
+typedef struct {
+	char *path;
+	GBytes *bytes;
+	AttacheSourceFormat format;
+	const char *loader; /* libvips loader nickname */
+	int width, height;	/* as stored, before orientation */
+	int orientation;	/* EXIF 1..8 still to apply (1 = none) */
+	gboolean heif_transformed; /* libheif applied irot/imir */
+	gboolean has_icc;
+	GBytes *exif; /* the photo's EXIF block as libvips found it, or NULL */
+	GBytes *xmp;  /* the photo's XMP packet, or NULL */
+} AttacheSource;
+
+/* Reads @path, sniffs the format, checks limits from the header alone.
+ * @out: (transfer full). */
+AttacheCode attache__source_open(const char *path, gint64 max_input_bytes,
+	gint64 max_pixels, AttacheSource **out, GError **error);
+void attache__source_free(AttacheSource *src);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheSource, attache__source_free)
+
+/* Decodes @src shrunk (on load where the codec allows) so that the oriented
+ * image is at least @scale of full size. Pixels as stored (not oriented),
+ * in the photo's own colour space. @out: (transfer full). */
+AttacheCode attache__load(const AttacheSource *src, double scale,
+	VipsImage **out, GError **error);
+
+/* ---- stage 2: orient (orient.c) ---- */
+
+/* Decides the orientation still to apply: EXIF Orientation for most
+ * formats; for HEIF, nothing when libheif already applied irot/imir.
+ * Reads the header image @header. */
+int attache__orientation_decide(AttacheSourceFormat format,
+	VipsImage *header, gboolean heif_transformed);
+/* Whether a HEIF file has irot or imir boxes (libheif applies them). */
+gboolean attache__heif_has_transform(const guint8 *data, gsize len);
+/* Applies EXIF orientation @orientation (1..8) to the pixels.
+ * @out: (transfer full). */
+AttacheCode attache__orient(VipsImage *in, int orientation, VipsImage **out,
+	GError **error);
+/* Dimensions after orientation. */
+void attache__oriented_size(int w, int h, int orientation, int *ow, int *oh);
+
+/* ---- stage 3: colour (colour.c) ---- */
+
+/* To 8-bit sRGB (3 bands, alpha kept as a 4th band), converting from an
+ * embedded ICC profile. Sets *converted when a non-sRGB profile was used.
+ * @out: (transfer full). */
+AttacheCode attache__colour(VipsImage *in, VipsImage **out,
+	gboolean *converted, GError **error);
+
+/* ---- stage 4: fit (fit.c) ---- */
+
+typedef struct {
+	int width, height;
+	AttacheFit fit;
+	AttacheCrop crop;
+	AttachePad pad;
+	double pad_colour[3];
+	gboolean upscale;
+	gboolean have_focus;
+	double focus_x, focus_y;
+} AttacheFitParams;
+
+/* Scale of the full-size photo (@ow x @oh, oriented) that @p needs. */
+double attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh);
+/* Fits @in (oriented, sRGB) to @p. Sets #AttacheFlag bits in *flags.
+ * @out: (transfer full), in memory. */
+AttacheCode attache__fit(VipsImage *in, const AttacheFitParams *p,
+	VipsImage **out, guint *flags, GError **error);
+
+/* ---- stage 7: encode (encode.c) ---- */
+
+typedef struct {
+	AttacheFormat format;
+	AttacheFormat fallback;
+	gint64 max_bytes;
+	int quality_max, quality_min;
+	int min_side;
+} AttacheEncodeParams;
+
+typedef struct {
+	guint8 *data; /* g_free */
+	gsize len;
+	AttacheFormat format;
+	int quality;
+	int width, height;
+	guint flags; /* ATTACHE_FLAG_* */
+	int encodes; /* how many encodes it took */
+} AttacheEncoded;
+
+/* Encodes @in (8-bit sRGB) under @p->max_bytes without metadata: quality
+ * search, then downscale steps. Bounded to a few encodes.
+ * @out: filled; free out->data with g_free. */
+AttacheCode attache__encode(VipsImage *in, const AttacheEncodeParams *p,
+	AttacheEncoded *out, GError **error);
+
+/* ---- metadata: reading the input's EXIF (exif.c) ---- */
+
+/* The subset of the input's metadata a keep policy may carry over. */
+typedef struct {
+	char *artist, *copyright;		   /* EXIF IFD0 */
+	char *xmp_creator, *xmp_rights;	   /* XMP dc:creator / dc:rights */
+	char *datetime_original;		   /* EXIF */
+	char *make, *model;				   /* IFD0 */
+	/* exposure: kept as raw EXIF entries (tag, format, components, data) */
+	GPtrArray *exposure;
+} AttacheKept;
+
+void attache__kept_free(AttacheKept *k);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheKept, attache__kept_free)
+
+/* Extracts what @keep allows from the EXIF blob @exif (may be NULL) and the
+ * XMP packet @xmp (may be NULL). Bounded, never fails: bad data is dropped.
+ * Returns: (transfer full). */
+AttacheKept *attache__kept_read(const guint8 *exif, gsize exif_len,
+	const char *xmp, gsize xmp_len, guint keep);
+
+/* EXIF Orientation (1..8; 1 when absent or invalid) from an EXIF block. */
+int attache__exif_orientation(const guint8 *exif, gsize len);
+
+/* Builds a fresh EXIF block (TIFF header onwards, no "Exif\0\0") holding only
+ * @k. Returns NULL when there is nothing to write. (transfer full) */
+GBytes *attache__exif_build(const AttacheKept *k);
+
+/* ---- metadata: the XMP attache writes (xmp.c) ---- */
+
+/* Builds the XMP packet: dc:creator/dc:rights (when kept) and the alt text
+ * (Iptc4xmpCore:AltTextAccessibility / ExtDescrAccessibility). NULL when
+ * there is nothing to write. (transfer full) */
+GBytes *attache__xmp_build(const AttacheKept *k, GPtrArray *alt,
+	const char *alt_long);
+
+/* ---- metadata: splicing blocks into an encoded file (embed.c) ---- */
+
+/* Inserts EXIF (TIFF-header bytes) and XMP packets into an encoded
+ * JPEG/PNG/WebP made by libvips with strip. @data is replaced.
+ * Returns %ATTACHE_OK or %ATTACHE_E_INTERNAL. */
+AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
+	GBytes *exif, GBytes *xmp, int width, int height, GError **error);
+
+/* The output's JSON object; @manifest adds prepared_by, prepared_at,
+ * audit (output.c). (transfer full) */
+typedef struct _JsonNode JsonNode;
+JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
+
+/* fsync a folder so a rename in it is durable (write.c). */
+int attache__fsync_dir(const char *dir);
+
+G_END_DECLS
+
+#endif /* ATTACHE_PRIVATE_H */

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""The attache test runner.
+
+Runs the unit-test binaries (GLib GTest with --tap) and every test_*
+function in tests/cli/test_*.py, then prints "N passed, N failed" (and the
+skipped count) as its last line. Exit status 1 on any failure.
+
+  tests/run.py --build build [-k SUBSTRING] [-j N]
+"""
+import argparse
+import concurrent.futures
+import importlib.util
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+
+def run_unit(binary):
+    """Runs one GTest binary in TAP mode; returns a list of (name, ok, msg)."""
+    name = os.path.basename(binary)
+    try:
+        p = subprocess.run([binary, "--tap"], capture_output=True, text=True,
+                           timeout=600, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return [(name, False, "timed out")]
+    results = []
+    for line in p.stdout.splitlines():
+        m = re.match(r"(not ok|ok) \d+ (.*)", line)
+        if m:
+            ok = m.group(1) == "ok"
+            skip = "# SKIP" in line
+            results.append((name + ": " + m.group(2), None if skip else ok,
+                            "" if ok else p.stdout[-2000:] + p.stderr[-2000:]))
+    if p.returncode != 0 and all(r[1] is not False for r in results):
+        results.append((name, False,
+                        "exit status %d\n%s" % (p.returncode, p.stderr[-3000:])))
+    if not results:
+        results.append((name, False, "no TAP output\n" + p.stderr[-3000:]))
+    return results
+
+
+def load_module(path):
+    spec = importlib.util.spec_from_file_location(
+        os.path.splitext(os.path.basename(path))[0], path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run_py_test(path, fname):
+    import lib
+    mod = load_module(path)
+    fn = getattr(mod, fname)
+    label = "%s: %s" % (os.path.basename(path), fname)
+    t0 = time.time()
+    try:
+        fn()
+        return (label, True, "", time.time() - t0)
+    except lib.Skip as e:
+        return (label, None, str(e), time.time() - t0)
+    except Exception:
+        return (label, False, traceback.format_exc(), time.time() - t0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("-k", default="", help="only tests whose name has this")
+    ap.add_argument("-j", type=int, default=int(os.environ.get("TEST_JOBS", "2")))
+    ap.add_argument("-v", action="store_true")
+    args = ap.parse_args()
+
+    build = os.path.join(ROOT, args.build)
+    os.environ["ATTACHE_BUILD"] = build
+
+    passed = failed = skipped = 0
+    failures = []
+
+    def record(label, ok, msg, secs=None):
+        nonlocal passed, failed, skipped
+        if ok is None:
+            skipped += 1
+            state = "skip"
+        elif ok:
+            passed += 1
+            state = "ok"
+        else:
+            failed += 1
+            state = "FAIL"
+            failures.append((label, msg))
+        extra = " (%.1fs)" % secs if secs is not None and secs >= 1 else ""
+        if ok is None and msg:
+            extra += "  # " + msg.strip().splitlines()[0]
+        print("%-4s %s%s" % (state, label, extra), flush=True)
+
+    # unit tests
+    unit_dir = os.path.join(build, "tests")
+    units = sorted(os.path.join(unit_dir, f) for f in os.listdir(unit_dir)
+                   if f.startswith("test-")) if os.path.isdir(unit_dir) else []
+    for b in units:
+        if args.k and args.k not in os.path.basename(b):
+            continue
+        for label, ok, msg in run_unit(b):
+            record(label, ok, msg)
+
+    # CLI tests: every test_* function of tests/cli/test_*.py
+    cli_dir = os.path.join(ROOT, "tests", "cli")
+    tests = []
+    for f in sorted(os.listdir(cli_dir)):
+        if f.startswith("test_") and f.endswith(".py"):
+            path = os.path.join(cli_dir, f)
+            mod = load_module(path)
+            for name in sorted(n for n in dir(mod) if n.startswith("test_")):
+                label = "%s: %s" % (f, name)
+                if args.k and args.k not in label:
+                    continue
+                # tests marked serial run alone (timing-sensitive ones)
+                serial = getattr(getattr(mod, name), "serial", False)
+                tests.append((path, name, serial))
+
+    parallel = [t for t in tests if not t[2]]
+    serial = [t for t in tests if t[2]]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.j)) as ex:
+        futs = [ex.submit(run_py_test, p, n) for p, n, _ in parallel]
+        for fut in futs:
+            record(*fut.result())
+    for p, n, _ in serial:
+        record(*run_py_test(p, n))
+
+    for label, msg in failures:
+        print("\n==== FAIL %s\n%s" % (label, msg.rstrip()))
+    print("\n%d skipped" % skipped)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed or passed == 0 else 0)
+
+
+if __name__ == "__main__":
+    main()
