@@ -247,6 +247,17 @@ AttacheCode attache_audit_file(const char *path, AttacheAuditReport **out,
 	GError **error);
 void attache_audit_report_free(AttacheAuditReport *report);
 
+/* The kinds a keep policy lets an output carry, which an audit lists but
+ * does not count: alt-text, xmp and icc always, plus credit, datetime and
+ * camera as @keep (#AttacheKeep) says. */
+guint attache_keep_allowed_kinds(guint keep);
+
+/* One JSON line for the audit of @file (docs/audit.md): @report, or
+ * @error_message when @report is %NULL (unreadable). Findings whose kind
+ * @keep allows have "counts": false. Returns: (transfer full). */
+char *attache_audit_report_to_json(const AttacheAuditReport *report,
+	const char *file, guint keep, const char *error_message);
+
 /* ------------------------------------------------------------------ */
 /* Preparing photos                                                     */
 /* ------------------------------------------------------------------ */

@@ -98,14 +98,7 @@ fail(AttacheOutput *o, AttacheCode code, const char *msg)
 static guint
 allowed_kinds(guint keep)
 {
-	guint k = ATTACHE_KIND_ALTTEXT | ATTACHE_KIND_XMP | ATTACHE_KIND_ICC;
-	if (keep & ATTACHE_KEEP_CREDIT)
-		k |= ATTACHE_KIND_CREDIT;
-	if (keep & ATTACHE_KEEP_DATETIME)
-		k |= ATTACHE_KIND_DATETIME;
-	if (keep & ATTACHE_KEEP_CAMERA)
-		k |= ATTACHE_KIND_CAMERA;
-	return k;
+	return attache_keep_allowed_kinds(keep);
 }
 
 static guint
