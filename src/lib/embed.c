@@ -10,7 +10,8 @@
  *
  * JPEG: APP1 "Exif\0\0" then APP1 XMP, after SOI and any APP0 (JFIF).
  * PNG:  eXIf and iTXt "XML:com.adobe.xmp" chunks after IHDR.
- * WebP: a VP8X header with the EXIF/XMP flags, EXIF and "XMP " chunks last.
+ * WebP: a VP8X header with the EXIF/XMP flags, the image chunks (nothing
+ *       else the encoder wrote), then the EXIF and "XMP " chunks.
  */
 #include "private.h"
 
@@ -175,7 +176,8 @@ embed_webp(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp, int width,
 	if (have_vp8x) {
 		guint8 x[18];
 		memcpy(x, in + pos, 18);
-		x[8] |= flags;
+		/* ICC, EXIF and XMP flags: only what is added below */
+		x[8] = (guint8) ((x[8] & ~0x2c) | flags);
 		g_byte_array_append(o, x, 18);
 		pos += 18;
 	}
@@ -194,13 +196,20 @@ embed_webp(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp, int width,
 		x[9] = (guint8) (h1 >> 16);
 		riff_chunk(o, "VP8X", x, 10);
 	}
-	/* the image chunks, as they are */
+	/* The image chunks, as they are, and nothing else: libvips 8.14's
+	 * webpsave writes an EXIF chunk even with strip (Orientation,
+	 * resolution; the photo's whole EXIF, GPS included, when the image
+	 * still carries it) and may write ICCP. */
 	while (pos + 8 <= n) {
 		gsize clen = le32(in + pos + 4);
 		gsize total = 8 + clen + (clen & 1);
 		if (pos + total > n)
 			goto bad;
-		g_byte_array_append(o, in + pos, (guint) total);
+		const guint8 *cc = in + pos;
+		if (!memcmp(cc, "VP8 ", 4) || !memcmp(cc, "VP8L", 4) ||
+			!memcmp(cc, "ALPH", 4) || !memcmp(cc, "ANIM", 4) ||
+			!memcmp(cc, "ANMF", 4))
+			g_byte_array_append(o, in + pos, (guint) total);
 		pos += total;
 	}
 	gsize len;
@@ -225,7 +234,8 @@ AttacheCode
 attache__embed(AttacheFormat format, guint8 **data, gsize *len, GBytes *exif,
 	GBytes *xmp, int width, int height, GError **error)
 {
-	if (!exif && !xmp)
+	/* WebP always goes through: its encoder's own chunks are dropped */
+	if (!exif && !xmp && format != ATTACHE_FORMAT_WEBP)
 		return ATTACHE_OK;
 
 	GByteArray *o = g_byte_array_sized_new((guint) *len + 70000);
