@@ -12,6 +12,7 @@
 #include "audit-int.h"
 
 #include <libexif/exif-data.h>
+#include <libexif/exif-mnote-data.h>
 #include <string.h>
 
 #define K_GPS ATTACHE_KIND_GPS
@@ -358,6 +359,44 @@ one_entry(ExifEntry *e, void *user)
 	audit__add(a, kind, where, value);
 }
 
+/* Inside a MakerNote libexif can decode (Canon, Fuji, Olympus, Pentax,
+ * Apple): entries that name an owner, a serial or a place get their own
+ * finding, as exiftool lists them (Canon OwnerName, SerialNumber, Pentax
+ * HometownCity ...). The rest is covered by the MakerNote finding. */
+static void
+makernote_entries(AuditCtx *a, ExifData *ed)
+{
+	ExifMnoteData *md = exif_data_get_mnote_data(ed);
+	if (!md)
+		return;
+	unsigned int count = exif_mnote_data_count(md);
+	for (unsigned int i = 0; i < count && i < 4096; i++) {
+		const char *name = exif_mnote_data_get_name(md, i);
+		if (!name)
+			continue;
+		guint kind = 0;
+		g_autofree char *lower = g_ascii_strdown(name, -1);
+		if (strstr(lower, "owner") || strstr(lower, "artist"))
+			kind = K_OWNER;
+		else if (strstr(lower, "serial"))
+			kind = K_SERIAL;
+		else if (strstr(lower, "gps"))
+			kind = K_GPS;
+		else if (strstr(lower, "city") || strstr(lower, "location"))
+			kind = ATTACHE_KIND_PLACE;
+		if (!kind)
+			continue;
+		char buf[256] = "";
+		exif_mnote_data_get_value(md, i, buf, sizeof(buf) - 1);
+		buf[sizeof(buf) - 1] = '\0';
+		g_autofree char *v = audit__printable((const guint8 *)buf,
+			strlen(buf));
+		g_autofree char *n = audit__printable((const guint8 *)name,
+			strlen(name));
+		audit__addf(a, kind, v, "EXIF MakerNote: %s", n);
+	}
+}
+
 /* The IFD chain as stored: libexif reads IFD0 and IFD1 only, so a further
  * IFD (another image) is found here. Bounded: offsets must move forward
  * inside the block, at most a few IFDs. */
@@ -408,6 +447,14 @@ audit__exif(AuditCtx *a, const guint8 *d, gsize n)
 		return;
 	}
 
+	/* libexif reads the first 64 KiB only (a JPEG segment's limit): past
+	 * that, in PNG, WebP and HEIF, an IFD could hide from it. Such blocks
+	 * are walked IFD by IFD instead. */
+	if (n > 0xfffe - 6) {
+		audit__exif_ifds(a, d, n);
+		return;
+	}
+
 	/* libexif wants the APP1 form */
 	guint8 *buf = g_malloc(n + 6);
 	memcpy(buf, "Exif\0\0", 6);
@@ -432,6 +479,7 @@ audit__exif(AuditCtx *a, const guint8 *d, gsize n)
 		if (ed->ifd[order[i]])
 			exif_content_foreach_entry(ed->ifd[order[i]], one_entry, &fd);
 	}
+	makernote_entries(a, ed);
 	if (ed->size > 0) {
 		g_autofree char *v = g_strdup_printf("%u bytes", ed->size);
 		audit__add(a, K_THUMB, "EXIF IFD1 thumbnail", v);

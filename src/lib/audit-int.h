@@ -96,6 +96,9 @@ AttacheCode audit__tiff(AuditCtx *a, const guint8 *d, gsize n,
 /* The metadata blocks. */
 /* EXIF: "Exif\0\0" + TIFF header, or the TIFF header alone (audit-exif.c) */
 void audit__exif(AuditCtx *a, const guint8 *d, gsize n);
+/* An EXIF block from its TIFF header, walked IFD by IFD (audit-tiff.c):
+ * for blocks past libexif's 64 KiB. */
+void audit__exif_ifds(AuditCtx *a, const guint8 *d, gsize n);
 /* XMP packet, with or without the xpacket wrapper (audit-xmp.c) */
 void audit__xmp(AuditCtx *a, const guint8 *d, gsize n);
 /* IPTC-IIM datasets (audit-iptc.c) */

@@ -9,6 +9,8 @@
  * IFD0 may carry XMP (tag 700), IPTC-NAA (33723), Photoshop IRB (34377) and
  * an ICC profile (34675).
  *
+ * The same walk reads EXIF blocks too large for libexif (audit-exif.c).
+ *
  * Bounded: IFD offsets are checked against the file, every IFD is read at
  * most once (loops end there), at most AUDIT_MAX_IFDS IFDs and
  * AUDIT_MAX_IFD_ENTRIES entries each, counts x sizes checked for overflow.
@@ -36,6 +38,7 @@ typedef struct {
 	const guint8 *d;
 	gsize n;
 	gboolean le, big;
+	gboolean exif; /* an EXIF block (audit-exif.c), not a file */
 	GArray *queue; /* TIfd */
 	GHashTable *seen;
 } Tiff;
@@ -249,12 +252,20 @@ walk_ifd(Tiff *t, const TIfd *ifd)
 			audit__icc(a, t->d + at, size, where);
 			continue;
 		}
-		if (tg.kind == 0)
-			continue; /* how the pixels are stored */
+		guint kind = tg.kind;
+		if (kind == 0) {
+			if (!t->exif)
+				continue; /* how the pixels are stored */
+			kind = ATTACHE_KIND_CAMERA;
+		}
+		/* an EXIF IFD1 describes the thumbnail, one finding below; only
+		 * what would be a finding anywhere is listed from it */
+		if (t->exif && ifd->chain >= 1 && !(kind & (ATTACHE_KIND_GPS | ATTACHE_KIND_SERIAL | ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_OTHER)))
+			continue;
 		g_autofree char *value = have && tag != 0x927c
 									 ? value_of(t, type, n, at, size)
 									 : g_strdup_printf("%" G_GUINT64_FORMAT " values", n);
-		audit__add(a, tg.kind, where, value);
+		audit__add(a, kind, where, value);
 	}
 
 	/* the next image in the chain */
@@ -263,12 +274,16 @@ walk_ifd(Tiff *t, const TIfd *ifd)
 		if (next_at <= t->n - val_size) {
 			guint64 next = rd(t, next_at, val_size);
 			if (next) {
-				g_autofree char *l = g_strdup_printf("TIFF IFD%d",
-					ifd->chain + 1);
+				g_autofree char *l = g_strdup_printf("%s IFD%d",
+					t->exif ? "EXIF" : "TIFF", ifd->chain + 1);
 				/* loops end here: an IFD already read is not news */
 				if (!g_hash_table_contains(t->seen, &next)) {
-					audit__addf(a, ATTACHE_KIND_THUMBNAIL, NULL,
-						"%s (another image)", l);
+					if (t->exif && ifd->chain == 0)
+						audit__add(a, ATTACHE_KIND_THUMBNAIL,
+							"EXIF IFD1 thumbnail", NULL);
+					else
+						audit__addf(a, ATTACHE_KIND_THUMBNAIL, NULL,
+							"%s (another image)", l);
 					TIfd nx = { next, T_IMAGE, NULL, ifd->chain + 1 };
 					if (t->queue->len < AUDIT_MAX_IFDS && next >= 8 && next < t->n) {
 						nx.label = g_steal_pointer(&l);
@@ -280,10 +295,41 @@ walk_ifd(Tiff *t, const TIfd *ifd)
 	}
 }
 
+static void
+walk_all(Tiff *t, guint64 first)
+{
+	t->queue = g_array_new(FALSE, FALSE, sizeof(TIfd));
+	t->seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	queue(t, first, T_IMAGE, 0, t->exif ? "EXIF IFD0" : "TIFF IFD0");
+	for (guint i = 0; i < t->queue->len; i++) {
+		TIfd ifd = g_array_index(t->queue, TIfd, i);
+		if (g_hash_table_contains(t->seen, &ifd.offset))
+			continue;
+		g_hash_table_add(t->seen, g_memdup2(&ifd.offset, sizeof(guint64)));
+		walk_ifd(t, &ifd);
+	}
+	for (guint i = 0; i < t->queue->len; i++)
+		g_free(g_array_index(t->queue, TIfd, i).label);
+	g_array_free(t->queue, TRUE);
+	g_hash_table_destroy(t->seen);
+}
+
+void
+audit__exif_ifds(AuditCtx *a, const guint8 *d, gsize n)
+{
+	Tiff t = { a, d, n, d[0] == 'I', FALSE, TRUE };
+	guint64 first = rd(&t, 4, 4);
+	if (first < 8 || first >= n) {
+		audit__add(a, ATTACHE_KIND_OTHER, "EXIF block (damaged header)", NULL);
+		return;
+	}
+	walk_all(&t, first);
+}
+
 AttacheCode
 audit__tiff(AuditCtx *a, const guint8 *d, gsize n, GError **error)
 {
-	Tiff t = { a, d, n, d[0] == 'I', d[2] == '+' || d[3] == '+' };
+	Tiff t = { a, d, n, d[0] == 'I', d[2] == '+' || d[3] == '+', FALSE };
 	guint64 first;
 
 	if (t.big) {
@@ -303,20 +349,6 @@ audit__tiff(AuditCtx *a, const guint8 *d, gsize n, GError **error)
 			first, n);
 		return ATTACHE_E_INPUT;
 	}
-
-	t.queue = g_array_new(FALSE, FALSE, sizeof(TIfd));
-	t.seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	queue(&t, first, T_IMAGE, 0, "TIFF IFD0");
-	for (guint i = 0; i < t.queue->len; i++) {
-		TIfd ifd = g_array_index(t.queue, TIfd, i);
-		if (g_hash_table_contains(t.seen, &ifd.offset))
-			continue;
-		g_hash_table_add(t.seen, g_memdup2(&ifd.offset, sizeof(guint64)));
-		walk_ifd(&t, &ifd);
-	}
-	for (guint i = 0; i < t.queue->len; i++)
-		g_free(g_array_index(t.queue, TIfd, i).label);
-	g_array_free(t.queue, TRUE);
-	g_hash_table_destroy(t.seen);
+	walk_all(&t, first);
 	return ATTACHE_OK;
 }
