@@ -152,6 +152,18 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 		!vips_image_get_blob(header, VIPS_META_XMP_NAME, &blob, &blen) &&
 		blen > 0 && blen <= (1 << 22))
 		src->xmp = g_bytes_new(blob, blen);
+	/* libvips 8.14 names a HEIF file's XMP item "heif-mime-N", not
+	 * xmp-data: without this, --keep credit lost dc:creator/dc:rights */
+	for (int i = 1; !src->xmp && src->format == ATTACHE_SRC_HEIF && i <= 8;
+		 i++) {
+		g_autofree char *name = g_strdup_printf("heif-mime-%d", i);
+		if (vips_image_get_typeof(header, name) &&
+			!vips_image_get_blob(header, name, &blob, &blen) && blen > 0 &&
+			blen <= (1 << 22) &&
+			(g_strstr_len(blob, (gssize) blen, "<x:xmpmeta") ||
+				g_strstr_len(blob, (gssize) blen, "<rdf:RDF")))
+			src->xmp = g_bytes_new(blob, blen);
+	}
 	vips_error_clear();
 
 	*out = g_steal_pointer(&src);
