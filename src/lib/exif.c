@@ -100,15 +100,6 @@ exif_open(const guint8 *exif, gsize len)
 	return ed;
 }
 
-static char *
-ascii_value(ExifEntry *e)
-{
-	if (e->format != EXIF_FORMAT_ASCII || !e->data || e->size == 0)
-		return NULL;
-	/* up to the first NUL; Copyright may hold "photographer\0editor" */
-	return g_strndup((const char *) e->data, e->size);
-}
-
 /* dc:creator (rdf:Seq of rdf:li) and dc:rights (rdf:Alt, x-default) from
  * an XMP packet, with GMarkup: no DTDs, no entity expansion beyond XML's
  * five, bounded by the packet's size. */
@@ -202,6 +193,89 @@ xmp_credit(const char *xmp, gsize len, AttacheKept *k)
 	g_string_free(x.rights, TRUE);
 }
 
+/* Copies one whitelisted entry; numbers are stored in the source's byte
+ * order and converted on copy. */
+static void
+keep_entry(AttacheKept *k, ExifIfd ifd, ExifTag tag, ExifFormat format,
+	unsigned long components, const guint8 *data, gsize size,
+	ExifByteOrder from)
+{
+	/* sanity: size must be format x components */
+	if (!data || size == 0 || size > 65000 ||
+		size != exif_format_get_size(format) * components)
+		return;
+	KeptEntry *ke = g_new0(KeptEntry, 1);
+	ke->ifd = ifd;
+	ke->tag = tag;
+	ke->format = format;
+	ke->components = components;
+	guint8 *copy = g_memdup2(data, size);
+	if (from != EXIF_BYTE_ORDER_INTEL)
+		exif_array_set_byte_order(format, copy, components, from,
+			EXIF_BYTE_ORDER_INTEL);
+	ke->data = g_bytes_new_take(copy, size);
+	g_ptr_array_add(k->exposure, ke);
+
+	/* up to the first NUL; Copyright may hold "photographer\0editor" */
+	char *text = format == EXIF_FORMAT_ASCII
+		? g_strndup((const char *) data, size)
+		: NULL;
+	char **slot = tag == EXIF_TAG_ARTIST ? &k->artist
+		: tag == EXIF_TAG_COPYRIGHT		 ? &k->copyright
+		: tag == EXIF_TAG_DATE_TIME_ORIGINAL ? &k->datetime_original
+		: tag == EXIF_TAG_MAKE				 ? &k->make
+		: tag == EXIF_TAG_MODEL				 ? &k->model
+											 : NULL;
+	if (slot && !*slot)
+		*slot = g_steal_pointer(&text);
+	g_free(text);
+}
+
+/* The whitelist from a TIFF file's IFD0 and Exif IFD, read here: libexif
+ * reads 64 KiB of a block at most, and a TIFF's IFD0 usually sits at the
+ * end of the file. Bounded: entries and data are checked against the
+ * file, the Exif IFD is followed once. */
+static void
+kept_from_tiff(const guint8 *d, gsize n, guint keep, AttacheKept *k)
+{
+	ExifByteOrder bo = d[0] == 'I' ? EXIF_BYTE_ORDER_INTEL
+								   : EXIF_BYTE_ORDER_MOTOROLA;
+	guint32 off = exif_get_long(d + 4, bo), exif_ifd = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		ExifIfd ifd = pass == 0 ? EXIF_IFD_0 : EXIF_IFD_EXIF;
+		if (pass == 1)
+			off = exif_ifd;
+		if (off < 8 || off > n - 2)
+			return;
+		gsize count = exif_get_short(d + off, bo);
+		count = MIN(count, (n - off - 2) / 12);
+		for (gsize i = 0; i < count; i++) {
+			const guint8 *e = d + off + 2 + 12 * i;
+			ExifTag tag = exif_get_short(e, bo);
+			ExifFormat format = exif_get_short(e + 2, bo);
+			guint32 components = exif_get_long(e + 4, bo);
+			if (pass == 0 && tag == EXIF_TAG_EXIF_IFD_POINTER)
+				exif_ifd = exif_get_long(e + 8, bo);
+			gboolean listed = FALSE;
+			for (guint w = 0; w < G_N_ELEMENTS(whitelist); w++)
+				if ((keep & whitelist[w].keep) && whitelist[w].ifd == ifd &&
+					whitelist[w].tag == tag)
+					listed = TRUE;
+			guint64 size = (guint64) exif_format_get_size(format) * components;
+			if (!listed || size == 0 || size > 65000)
+				continue;
+			const guint8 *data = e + 8;
+			if (size > 4) {
+				guint32 at = exif_get_long(e + 8, bo);
+				if (at > n || size > n - at)
+					continue;
+				data = d + at;
+			}
+			keep_entry(k, ifd, tag, format, components, data, (gsize) size, bo);
+		}
+	}
+}
+
 AttacheKept *
 attache__kept_read(const guint8 *exif, gsize exif_len, const char *xmp,
 	gsize xmp_len, guint keep)
@@ -213,6 +287,13 @@ attache__kept_read(const guint8 *exif, gsize exif_len, const char *xmp,
 	if (keep & ATTACHE_KEEP_CREDIT)
 		xmp_credit(xmp, xmp_len, k);
 
+	/* a whole TIFF file (load.c): read past libexif's 64 KiB */
+	if (exif && exif_len > 0xfffe &&
+		(!memcmp(exif, "II*\0", 4) || !memcmp(exif, "MM\0*", 4))) {
+		kept_from_tiff(exif, exif_len, keep, k);
+		return k;
+	}
+
 	ExifData *ed = exif_open(exif, exif_len);
 	if (!ed)
 		return k;
@@ -222,34 +303,9 @@ attache__kept_read(const guint8 *exif, gsize exif_len, const char *xmp,
 			continue;
 		ExifEntry *e = exif_content_get_entry(ed->ifd[whitelist[i].ifd],
 			whitelist[i].tag);
-		/* sanity: libexif checked size against format x components */
-		if (!e || !e->data || e->size == 0 || e->size > 65000 ||
-			e->size != exif_format_get_size(e->format) * e->components)
-			continue;
-		KeptEntry *ke = g_new0(KeptEntry, 1);
-		ke->ifd = whitelist[i].ifd;
-		ke->tag = e->tag;
-		ke->format = e->format;
-		ke->components = e->components;
-		/* numbers are stored in the source's byte order: convert on copy */
-		ExifByteOrder from = exif_data_get_byte_order(ed);
-		guint8 *copy = g_memdup2(e->data, e->size);
-		if (from != EXIF_BYTE_ORDER_INTEL)
-			exif_array_set_byte_order(e->format, copy, e->components, from,
-				EXIF_BYTE_ORDER_INTEL);
-		ke->data = g_bytes_new_take(copy, e->size);
-		g_ptr_array_add(k->exposure, ke);
-
-		if (e->tag == EXIF_TAG_ARTIST)
-			k->artist = ascii_value(e);
-		else if (e->tag == EXIF_TAG_COPYRIGHT)
-			k->copyright = ascii_value(e);
-		else if (e->tag == EXIF_TAG_DATE_TIME_ORIGINAL)
-			k->datetime_original = ascii_value(e);
-		else if (e->tag == EXIF_TAG_MAKE)
-			k->make = ascii_value(e);
-		else if (e->tag == EXIF_TAG_MODEL)
-			k->model = ascii_value(e);
+		if (e)
+			keep_entry(k, whitelist[i].ifd, e->tag, e->format, e->components,
+				e->data, e->size, exif_data_get_byte_order(ed));
 	}
 	exif_data_unref(ed);
 	return k;

@@ -164,6 +164,10 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 				g_strstr_len(blob, (gssize) blen, "<rdf:RDF")))
 			src->xmp = g_bytes_new(blob, blen);
 	}
+	/* a TIFF file has no EXIF block: its IFD0 is one, which libvips does
+	 * not hand over. exif.c reads the whitelist from the file itself */
+	if (!src->exif && src->format == ATTACHE_SRC_TIFF)
+		src->exif = g_bytes_ref(src->bytes);
 	vips_error_clear();
 
 	*out = g_steal_pointer(&src);
