@@ -86,6 +86,32 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tools/bench.sh $(BUILD)
 
+# libFuzzer (clang 14) with ASan and UBSan: each target in tests/fuzz/ runs
+# FUZZ_SECONDS (default 60) from its seeds in tests/fuzz/corpus/<target>/;
+# new inputs go to build-fuzz/corpus-<target>/, crashes to
+# build-fuzz/crashes-<target>/ (fix, then keep in tests/fuzz/regressions/).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := audit exif
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS='$(FUZZ_CFLAGS)' $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus-$$t build-fuzz/crashes-$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=100000 \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crashes-$$t/ \
+			build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+$(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(BUILD)/libattache.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libattache.a $(PKG_LIBS) -lm
+
 samples: all
 	@tools/make-samples.sh $(BUILD)
 
@@ -127,6 +153,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattache.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm
 
+# Fixture generators may also write HEIF with libheif (libvips' own dep).
+GEN_PKGS  := libheif
+GEN_FLAGS = $(shell pkg-config --cflags --libs $(GEN_PKGS))
+
 $(BUILD)/tests/%: tests/gen/%.c $(BUILD)/libattache.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) $(GEN_FLAGS) -lm

@@ -7,7 +7,7 @@ set -eu
 PKGS="
 pkg-config make gcc clang libclang-rt-14-dev
 libvips-dev libvips-tools
-libexif-dev libcurl4-openssl-dev libpng-dev libjson-glib-dev
+libexif-dev libcurl4-openssl-dev libpng-dev libjson-glib-dev libheif-dev
 liblcms2-dev zlib1g-dev
 libimage-exiftool-perl imagemagick time
 fonts-noto-core fonts-noto-cjk
