@@ -220,6 +220,7 @@ class FakeSocial:
         self.port = self.httpd.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
         self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       args=(0.05,),
                                        daemon=True)
         self.thread.start()
         return self

@@ -70,9 +70,9 @@ static void
 test_host_matters(void)
 {
 	g_autofree char *sig = NULL;
-	g_autofree char *h = attache__oauth1_header(&keys, "POST",
+	g_free(attache__oauth1_header(&keys, "POST",
 		"https://api.x.com/1.1/statuses/update.json?include_entities=true",
-		status_body, NONCE, TIMESTAMP, NULL, &sig);
+		status_body, NONCE, TIMESTAMP, NULL, &sig));
 	g_assert_cmpstr(sig, !=, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
 }
 
