@@ -538,12 +538,18 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	if ((code = check_limits(up, path, mime, (gint64)len, w, h, alt, error)))
 		return code;
 
-	/* this run's record of the file: the same bytes, alt text and focus are
-	 * one media, however often they are asked for */
+	/* this run's record of the file: the same bytes with the same alt text
+	 * (X, Mastodon) and focus (Mastodon) are one media, however often they
+	 * are asked for. Bluesky keeps neither on the blob (the post does), and
+	 * its blobs are content-addressed: the bytes alone. */
 	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 		data, len);
-	g_autofree char *key = g_strdup_printf("%s\n%s\n%d:%.4f,%.4f", sum,
-		alt ? alt : "", have_focus, have_focus ? fx : 0, have_focus ? fy : 0);
+	gboolean masto = up->target == ATTACHE_TARGET_MASTODON;
+	g_autofree char *key = up->target == ATTACHE_TARGET_BLUESKY
+		? g_strdup(sum)
+		: g_strdup_printf("%s\n%s\n%d:%.4f,%.4f", sum, alt ? alt : "",
+			  masto && have_focus, masto && have_focus ? fx : 0,
+			  masto && have_focus ? fy : 0);
 	AttacheUploadEntry *e = g_hash_table_lookup(up->entries, key);
 	if (!e) {
 		e = g_new0(AttacheUploadEntry, 1);
