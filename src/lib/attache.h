@@ -467,9 +467,9 @@ void attache_uploader_free(AttacheUploader *up);
 typedef struct {
 	char *file;
 	AttacheTarget target;
-	char *media_id; /* X, Mastodon: the id, a string; %NULL otherwise */
-	char *blob;		/* Bluesky: the blob object as JSON text; %NULL else */
-	char *alt_text; /* as sent, or %NULL */
+	char *media_id;	   /* X, Mastodon: the id, a string; %NULL otherwise */
+	char *blob;		   /* Bluesky: the blob object as JSON text; %NULL else */
+	char *alt_text;	   /* as sent, or %NULL */
 	int width, height; /* as displayed */
 	gint64 bytes;
 	char *mime;

@@ -546,10 +546,10 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 		data, len);
 	gboolean masto = up->target == ATTACHE_TARGET_MASTODON;
 	g_autofree char *key = up->target == ATTACHE_TARGET_BLUESKY
-		? g_strdup(sum)
-		: g_strdup_printf("%s\n%s\n%d:%.4f,%.4f", sum, alt ? alt : "",
-			  masto && have_focus, masto && have_focus ? fx : 0,
-			  masto && have_focus ? fy : 0);
+							   ? g_strdup(sum)
+							   : g_strdup_printf("%s\n%s\n%d:%.4f,%.4f", sum, alt ? alt : "",
+								   masto && have_focus, masto && have_focus ? fx : 0,
+								   masto && have_focus ? fy : 0);
 	AttacheUploadEntry *e = g_hash_table_lookup(up->entries, key);
 	if (!e) {
 		e = g_new0(AttacheUploadEntry, 1);
