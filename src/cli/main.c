@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "prep", cmd_prep, "prepare photos for every platform preset" },
 	{ "presets", cmd_presets, "list the presets, or show one" },
+	{ "upload", cmd_upload, "upload prepared media to X, Mastodon or Bluesky" },
 };
 
 static void
