@@ -16,7 +16,8 @@ void
 audit__webp(AuditCtx *a, const guint8 *d, gsize n)
 {
 	gsize riff = (gsize)audit__le32(d + 4) + 8;
-	gsize end = MIN(riff, n);
+	/* a RIFF size below the header's own 12 bytes: read what is there */
+	gsize end = MIN(MAX(riff, 12), n);
 	gsize pos = 12;
 	guint chunks = 0, frames = 0;
 
