@@ -104,6 +104,7 @@ fuzz: deps
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=100000 \
 			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-dict=tests/fuzz/$$t.dict \
 			-artifact_prefix=build-fuzz/crashes-$$t/ \
 			build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
