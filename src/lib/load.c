@@ -174,9 +174,13 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	return ATTACHE_OK;
 }
 
-/* A memory copy of @im that owns its ICC profile. heifload's profile blob
- * lives only as long as the loader (libvips 8.14): a plain copy_memory
- * would keep a dangling pointer to it once the loader is gone. */
+/* A memory copy of @im that owns its ICC profile and carries no other
+ * metadata. heifload's blobs live only as long as the loader (libvips
+ * 8.14): a plain copy_memory keeps dangling pointers to them once the
+ * loader is gone (ASan: webpsave's vips__exif_update read the freed EXIF
+ * blob of every HEIC made into WebP). The writer takes the photo's
+ * metadata from the header (src->exif, src->xmp), never from the pixels,
+ * so the rest is dropped here: nothing for a saver to re-emit either. */
 static VipsImage *
 load_to_memory(VipsImage *im)
 {
@@ -185,11 +189,19 @@ load_to_memory(VipsImage *im)
 		return NULL;
 	const void *icc;
 	size_t len;
+	g_autofree void *copy = NULL;
 	if (vips_image_get_typeof(mem, VIPS_META_ICC_NAME) &&
-		!vips_image_get_blob(mem, VIPS_META_ICC_NAME, &icc, &len)) {
-		g_autofree void *copy = g_memdup2(icc, len);
+		!vips_image_get_blob(mem, VIPS_META_ICC_NAME, &icc, &len))
+		copy = g_memdup2(icc, len);
+	gchar **fields = vips_image_get_fields(mem);
+	for (int i = 0; fields[i]; i++)
+		if (vips_image_get_typeof(mem, fields[i]) == VIPS_TYPE_BLOB ||
+			g_str_has_prefix(fields[i], "exif-") ||
+			g_str_has_prefix(fields[i], "heif-"))
+			vips_image_remove(mem, fields[i]);
+	g_strfreev(fields);
+	if (copy)
 		vips_image_set_blob_copy(mem, VIPS_META_ICC_NAME, copy, len);
-	}
 	return mem;
 }
 
