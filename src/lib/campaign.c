@@ -918,12 +918,24 @@ attache_campaign_load(const char *file_or_name,
 				all = g_hash_table_contains(l->keys, k);
 			}
 			if (!all) {
-				code = bad(error, &x, group, NULL,
-					"missing required key \"%s\"%s", must,
-					type == ATTACHE_LAYER_TEXT
-						? " (or text.LANG for every language in [campaign] "
-						  "languages)"
-						: "");
+				GString *missing = g_string_new(NULL);
+				for (int i = 0; type == ATTACHE_LAYER_TEXT && c->languages && c->languages[i];
+					 i++) {
+					g_autofree char *k = g_strdup_printf("text.%s",
+						c->languages[i]);
+					if (!g_hash_table_contains(l->keys, k))
+						g_string_append_printf(missing, "%s%s",
+							missing->len ? ", " : "", k);
+				}
+				if (missing->len)
+					code = bad(error, &x, group, NULL,
+						"no text= and no %s (text= serves languages without "
+						"their own text.LANG)",
+						missing->str);
+				else
+					code = bad(error, &x, group, NULL,
+						"missing required key \"%s\"", must);
+				g_string_free(missing, TRUE);
 				goto fail;
 			}
 		}
