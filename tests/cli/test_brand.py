@@ -109,6 +109,34 @@ def test_logo_opacity_by_pixel_arithmetic():
                           "pixel outside the logo")
 
 
+def test_logo_over_a_transparent_photo():
+    """A PNG with alpha fitted "inside" keeps its alpha: the logo is blended
+    over it as "over" defines for two translucent layers."""
+    with lib.TempDir() as d:
+        presets = os.path.join(d, "presets")
+        imgtest.preset(presets, "t-alpha", 300, 300, mode="inside")
+        photo = imgtest.flat(os.path.join(d, "glass.png"), 300, 300,
+                             (100, 100, 100, 128))
+        imgtest.flat(os.path.join(d, "white.png"), 32, 32,
+                     (255, 255, 255, 255))
+        camp = write(os.path.join(d, "c.ini"),
+                     "[logo]\nfile=white.png\nanchor=centre\nsize=0.2\n"
+                     "opacity=0.5\n")
+        out = os.path.join(d, "out")
+        lib.run("prep", "-c", camp, "--preset-dir", presets, "-p", "t-alpha",
+                "-o", out, photo, check=0)
+        px = imgtest.Pixels(os.path.join(out, "glass.t-alpha.png"))
+        lib.assert_eq(px.bands, 4, "bands")
+        a, ab = 0.5, 128 / 255.0
+        out_a = a + ab * (1 - a)
+        want_c = (255 * a + 100 * ab * (1 - a)) / out_a
+        got = px.at(150, 150)
+        for v in got[:3]:
+            assert abs(v - want_c) <= 1.5, (got, want_c)
+        assert abs(got[3] - 255 * out_a) <= 1.5, (got, out_a)
+        lib.assert_eq(px.at(3, 3), (100, 100, 100, 128), "outside the logo")
+
+
 def render_text(d, presets, lang, extra=""):
     """Renders the text layer for --lang LANG in white on a black photo;
     returns the output's Pixels."""
