@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "prep", cmd_prep, "prepare photos for every platform preset" },
 	{ "presets", cmd_presets, "list the presets, or show one" },
+	{ "upload", cmd_upload, "upload prepared media to X, Mastodon or Bluesky" },
 };
 
 static void
@@ -26,10 +28,24 @@ usage(FILE *f)
 		ATTACHE_VERSION);
 }
 
+/* libvips reports some problems as GLib warnings as well as errors
+ * ("error in tile 0 x 8"): the error already names the file, so these only
+ * show with --verbose. */
+static void
+vips_log(const char *domain, GLogLevelFlags level, const char *msg,
+	gpointer data)
+{
+	if (cli_verbose())
+		cli_warn("libvips: %s", msg);
+}
+
 int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* glibc gives each thread its own heap arena, 8 per core: with libvips'
+	 * worker threads that multiplies the peak RSS for nothing */
+	mallopt(M_ARENA_MAX, 2);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -50,6 +66,9 @@ main(int argc, char **argv)
 				cli_error("%s", error->message);
 				return EXIT_USAGE;
 			}
+			g_log_set_handler("VIPS",
+				G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+				vips_log, NULL);
 			int rc = commands[i].fn(argc - 1, argv + 1);
 			attache_shutdown();
 			return rc;
