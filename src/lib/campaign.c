@@ -456,6 +456,13 @@ asset_load(const Ctx *x, const char *group, const char *key,
 
 /* ---- keys ---- */
 
+static void
+lower_in_place(char *s)
+{
+	for (; *s; s++)
+		*s = g_ascii_tolower(*s);
+}
+
 static const CampaignKey *
 find_key(guint group_kind, const char *key)
 {
@@ -682,7 +689,9 @@ read_group(const Ctx *x, GKeyFile *kf, const char *group, guint kind,
 			return bad(error, x, group, keys[i], "empty value");
 		if (check_value(x, group, kind, keys[i], k, v, error))
 			return ATTACHE_E_USAGE;
-		g_hash_table_insert(t, g_strdup(keys[i]), g_steal_pointer(&v));
+		/* language tags are case-insensitive: kept in lower case */
+		g_hash_table_insert(t, g_ascii_strdown(keys[i], -1),
+			g_steal_pointer(&v));
 	}
 	*out = g_steal_pointer(&t);
 	return ATTACHE_OK;
@@ -915,6 +924,7 @@ attache_campaign_load(const char *file_or_name,
 			for (int i = 0; all && c->languages[i]; i++) {
 				g_autofree char *k = g_strdup_printf("text.%s",
 					c->languages[i]);
+				lower_in_place(k);
 				all = g_hash_table_contains(l->keys, k);
 			}
 			if (!all) {
@@ -923,6 +933,7 @@ attache_campaign_load(const char *file_or_name,
 					 i++) {
 					g_autofree char *k = g_strdup_printf("text.%s",
 						c->languages[i]);
+					lower_in_place(k);
 					if (!g_hash_table_contains(l->keys, k))
 						g_string_append_printf(missing, "%s%s",
 							missing->len ? ", " : "", k);
@@ -952,6 +963,7 @@ attache_campaign_load(const char *file_or_name,
 			for (int i = 0; any && c->languages[i]; i++) {
 				g_autofree char *k = g_strdup_printf("text.%s",
 					c->languages[i]);
+				lower_in_place(k);
 				/* text= serves the campaign's own language */
 				if (!g_hash_table_contains(l->keys, k) && !(c->lang && g_hash_table_contains(l->keys, "text") && !g_ascii_strcasecmp(c->lang, c->languages[i]))) {
 					code = bad(error, &x, group, NULL,
@@ -1082,6 +1094,8 @@ attache_campaign_check_lang(const AttacheCampaign *c, const char *lang,
 		if (l->type != ATTACHE_LAYER_TEXT || g_hash_table_contains(l->keys, "text"))
 			continue;
 		g_autofree char *k = lang ? g_strdup_printf("text.%s", lang) : NULL;
+		if (k)
+			lower_in_place(k);
 		if (!k || !g_hash_table_contains(l->keys, k)) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 				"%s: [%s] has no text for %s%s (give --lang, or text= as the "
@@ -1130,9 +1144,7 @@ attache__campaign_n_layers(const AttacheCampaign *c)
 }
 
 /* KEY for @preset and @lang: override.KEY.LANG > override.KEY >
- * layer.KEY.LANG > layer.KEY. The lookup is case-sensitive on the
- * language tag as written; tags are matched case-insensitively by
- * trying the lower-case form too. */
+ * layer.KEY.LANG > layer.KEY (keys are stored in lower case). */
 static const char *
 lookup(const Layer *l, const char *preset, const char *lang,
 	const char *key)
@@ -1140,21 +1152,16 @@ lookup(const Layer *l, const char *preset, const char *lang,
 	GHashTable *o = preset ? g_hash_table_lookup(l->overrides, preset)
 						   : NULL;
 	GHashTable *tables[2] = { o, l->keys };
+	g_autofree char *k = lang ? g_strdup_printf("%s.%s", key, lang) : NULL;
+	if (k)
+		lower_in_place(k);
 	for (int t = 0; t < 2; t++) {
+		const char *v;
 		if (!tables[t])
 			continue;
-		if (lang) {
-			g_autofree char *k = g_strdup_printf("%s.%s", key, lang);
-			const char *v = g_hash_table_lookup(tables[t], k);
-			if (!v) {
-				g_autofree char *lower = g_ascii_strdown(k, -1);
-				v = g_hash_table_lookup(tables[t], lower);
-			}
-			if (v)
-				return v;
-		}
-		const char *v = g_hash_table_lookup(tables[t], key);
-		if (v)
+		if (k && (v = g_hash_table_lookup(tables[t], k)))
+			return v;
+		if ((v = g_hash_table_lookup(tables[t], key)))
 			return v;
 	}
 	return NULL;
