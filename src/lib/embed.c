@@ -119,13 +119,11 @@ embed_png(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp,
 		png_chunk(o, "eXIf", d, len, NULL, 0);
 	}
 	if (xmp) {
-		/* keyword, NUL, compression flag 0, method 0, then the language
-		 * tag and the translated keyword, both empty, each NUL-terminated:
-		 * five bytes after the keyword (the literal's own NUL is the
-		 * fifth). One short, and libpng rejects the chunk. */
-		static const guint8 head[22] = "XML:com.adobe.xmp\0\0\0\0";
+		/* keyword, NUL, compression flag 0, method 0, empty language tag
+		 * and translated keyword (each NUL-terminated) */
+		static const guint8 head[] = "XML:com.adobe.xmp\0\0\0\0\0";
 		d = g_bytes_get_data(xmp, &len);
-		png_chunk(o, "iTXt", head, sizeof(head), d, len);
+		png_chunk(o, "iTXt", head, sizeof(head) - 1, d, len);
 	}
 	g_byte_array_append(o, in + 33, (guint) (n - 33));
 	return ATTACHE_OK;
