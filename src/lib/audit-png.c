@@ -145,8 +145,12 @@ text_chunk(AuditCtx *a, const png_text *t)
 			else
 				audit__iim(a, blob, len);
 		}
-		else
-			audit__add(a, ATTACHE_KIND_OTHER, "profile", what);
+		else {
+			/* keywords are Latin-1, not UTF-8: escaped like any value */
+			g_autofree char *w = audit__printable((const guint8 *)what,
+				strlen(what));
+			audit__add(a, ATTACHE_KIND_OTHER, "profile", w);
+		}
 		audit__leave(a, saved);
 		return;
 	}
