@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
 	{ "prep", cmd_prep, "prepare photos for every platform preset" },
 	{ "presets", cmd_presets, "list the presets, or show one" },
+	{ "watch", cmd_watch, "prepare every photo dropped into a folder" },
 };
 
 static void
