@@ -27,6 +27,17 @@ usage(FILE *f)
 		ATTACHE_VERSION);
 }
 
+/* libvips reports some problems as GLib warnings as well as errors
+ * ("error in tile 0 x 8"): the error already names the file, so these only
+ * show with --verbose. */
+static void
+vips_log(const char *domain, GLogLevelFlags level, const char *msg,
+	gpointer data)
+{
+	if (cli_verbose())
+		cli_warn("libvips: %s", msg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -51,6 +62,9 @@ main(int argc, char **argv)
 				cli_error("%s", error->message);
 				return EXIT_USAGE;
 			}
+			g_log_set_handler("VIPS",
+				G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+				vips_log, NULL);
 			int rc = commands[i].fn(argc - 1, argv + 1);
 			attache_shutdown();
 			return rc;

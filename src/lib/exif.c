@@ -275,7 +275,7 @@ attache__exif_build(const AttacheKept *k)
 		gsize n;
 		const guint8 *d = g_bytes_get_data(ke->data, &n);
 		ExifEntry *e = exif_entry_new();
-		exif_content_add_entry(ed->ifd[ke->ifd], e);
+		/* the tag before adding: add_entry refuses a tag already present */
 		e->tag = ke->tag;
 		e->format = ke->format;
 		e->components = ke->components;
@@ -285,6 +285,7 @@ attache__exif_build(const AttacheKept *k)
 		e->data = exif_mem_alloc(mem, (ExifLong) n);
 		exif_mem_unref(mem);
 		memcpy(e->data, d, n);
+		exif_content_add_entry(ed->ifd[ke->ifd], e);
 		exif_entry_unref(e);
 	}
 

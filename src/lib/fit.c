@@ -134,7 +134,8 @@ AttacheCode
 attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 	guint *flags, GError **error)
 {
-	int iw = in->Xsize, ih = in->Ysize;
+	int iw = p->source_width > 0 ? p->source_width : in->Xsize;
+	int ih = p->source_height > 0 ? p->source_height : in->Ysize;
 	int W = p->width, H = p->height;
 	g_autoptr(VipsImage) a = NULL, b = NULL, c = NULL;
 

@@ -222,8 +222,15 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 		}
 	}
 
-	g_autofree char *what = g_strdup_printf("%s: cannot decode %s", src->path,
-		src->loader);
+	/* say what it means for the user, keep libvips' words after it */
+	const char *why = vips_error_buffer();
+	gboolean truncated = strstr(why, "Premature end") || strstr(why, "truncated") ||
+		strstr(why, "Truncated") || strstr(why, "unexpected end");
+	g_autofree char *what = g_strdup_printf(truncated
+			? "%s: the file is cut short (an incomplete copy or download?); "
+			  "%s decoder says"
+			: "%s: cannot decode the %s data",
+		src->path, src->loader);
 	return attache__vips_error(error, ATTACHE_E_INPUT, what);
 }
 

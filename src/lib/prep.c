@@ -325,6 +325,8 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		guint flags = 0;
 
 		fit_params(opts, p, &fp);
+		fp.source_width = ow;
+		fp.source_height = oh;
 		AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
 			p->quality_max, p->quality_min, p->min_side };
 

@@ -104,6 +104,10 @@ typedef struct {
 	gboolean upscale;
 	gboolean have_focus;
 	double focus_x, focus_y;
+	/* the photo's oriented full size: output sizes are computed from it,
+	 * so they do not depend on how far the decoder shrank (0: use the
+	 * input image's size) */
+	int source_width, source_height;
 } AttacheFitParams;
 
 /* Scale of the full-size photo (@ow x @oh, oriented) that @p needs. */
