@@ -5,6 +5,7 @@
 # failure.
 set -eu
 BUILD=${1:-build}
+[ $# -gt 0 ] && shift
 cd "$(dirname "$0")/.."
 make --no-print-directory -s BUILD="$BUILD" tests-bin
-exec python3 tests/run.py --build "$BUILD" "${@:2}"
+exec python3 tests/run.py --build "$BUILD" "$@"
