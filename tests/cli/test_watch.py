@@ -40,22 +40,33 @@ _fixtures = []
 
 
 def fixtures():
-    """Small copies (480 px) of the real phone photos in ../shared, their
-    metadata (GPS included) kept: JPEGs as JPEG, HEICs as HEIC. Made once
-    per checkout under tests/tmp."""
+    """Small copies (480 px) of the real phone photos in ../shared and of
+    the repository's samples/, their metadata (GPS included) kept, each in
+    its own format (JPEG, HEIC, PNG, WebP). Made once per checkout under
+    tests/tmp."""
     with _fixtures_lock:
         if _fixtures:
             return list(_fixtures)
-        phone = lib.phone_photos()
-        d = os.path.join(lib.TMP_ROOT, "watch-fixtures")
+        sources = []
+        if os.path.isdir(lib.PHONE):
+            sources += lib.phone_photos()
+        if os.path.isdir(lib.SAMPLES):
+            sources += lib.sample_photos()
+        if not sources:
+            lib.skip("no photos: ../shared/samples/phone and samples/ are absent")
+        d = os.path.join(lib.TMP_ROOT, "watch-fixtures-%d" % len(sources))
         if not os.path.isdir(d):
             os.makedirs(lib.TMP_ROOT, exist_ok=True)
             tmp = tempfile.mkdtemp(dir=lib.TMP_ROOT)
-            for src in phone:
+            for src in sources:
                 stem, ext = os.path.splitext(os.path.basename(src))
-                ext = ".heic" if ext.lower() in (".heic", ".heif") else ".jpg"
-                dst = os.path.join(tmp, stem + ext)
-                subprocess.run(["vips", "thumbnail", src, dst, "480"],
+                ext = ext.lower()
+                ext = {".heif": ".heic", ".jpeg": ".jpg", ".tif": ".jpg",
+                       ".tiff": ".jpg", ".avif": ".jpg"}.get(ext, ext)
+                if src.startswith(lib.SAMPLES):
+                    stem = "repo-" + stem
+                subprocess.run(["vips", "thumbnail", src,
+                                os.path.join(tmp, stem + ext), "480"],
                                capture_output=True)
             try:
                 os.rename(tmp, d)
@@ -64,8 +75,8 @@ def fixtures():
         _fixtures.extend(sorted(
             os.path.join(d, f) for f in os.listdir(d)
             if os.path.getsize(os.path.join(d, f)) > 0))
-        if len(_fixtures) < 10:
-            raise AssertionError("too few fixtures made from %s" % lib.PHONE)
+        if len(_fixtures) < len(sources) // 2:
+            raise AssertionError("too few fixtures made from %r" % sources)
         return list(_fixtures)
 
 
