@@ -377,7 +377,6 @@ AttacheCode attache_write_atomic(const char *path, const void *data,
 /* Hex SHA-256 of a file. Returns: (transfer full) or %NULL with @error. */
 char *attache_file_sha256(const char *path, GError **error);
 
-
 /* ------------------------------------------------------------------ */
 /* Hot folder (docs/watch.md)                                           */
 /* ------------------------------------------------------------------ */
@@ -388,12 +387,12 @@ char *attache_file_sha256(const char *path, GError **error);
  * (the keys of INBOX/attache.ini) with attache_watch_options_set().
  */
 typedef struct {
-	char *inbox;	  /* the folder people drop photos into */
-	int jobs;		  /* photos prepared at once; 0: number of cores */
-	double settle;	  /* seconds a still-open file must stay unchanged; 2 */
-	double poll;	  /* 0: inotify; > 0: rescan every POLL seconds */
-	gboolean once;	  /* process what is there, then return */
-	char *preset_dir; /* user presets folder, %NULL: the default */
+	char *inbox;		  /* the folder people drop photos into */
+	int jobs;			  /* photos prepared at once; 0: number of cores */
+	double settle;		  /* seconds a still-open file must stay unchanged; 2 */
+	double poll;		  /* 0: inotify; > 0: rescan every POLL seconds */
+	gboolean once;		  /* process what is there, then return */
+	char *preset_dir;	  /* user presets folder, %NULL: the default */
 	GHashTable *settings; /* key -> value: wins over attache.ini (owned) */
 } AttacheWatchOptions;
 
@@ -413,11 +412,11 @@ AttacheCode attache_watch_options_set(AttacheWatchOptions *opts,
 gboolean attache_watch_ignores_name(const char *name);
 
 typedef enum {
-	ATTACHE_WATCH_DONE = 0,	   /* outputs landed, original in done/ */
-	ATTACHE_WATCH_FAILED = 1,  /* original and PHOTO.error.txt in failed/ */
-	ATTACHE_WATCH_RETRY = 2,   /* could not finish now (disk?); stays */
+	ATTACHE_WATCH_DONE = 0,		/* outputs landed, original in done/ */
+	ATTACHE_WATCH_FAILED = 1,	/* original and PHOTO.error.txt in failed/ */
+	ATTACHE_WATCH_RETRY = 2,	/* could not finish now (disk?); stays */
 	ATTACHE_WATCH_SETTINGS = 3, /* attache.ini read, or refused */
-	ATTACHE_WATCH_NOTICE = 4,  /* something the operator should know */
+	ATTACHE_WATCH_NOTICE = 4,	/* something the operator should know */
 } AttacheWatchEventKind;
 
 /**

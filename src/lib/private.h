@@ -195,7 +195,6 @@ JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
 /* fsync a folder so a rename in it is durable (write.c). */
 int attache__fsync_dir(const char *dir);
 
-
 /* ---- hot folder (watch.c, watch-settings.c, watch-photo.c) ---- */
 
 /* The settings a photo is prepared with: built-in defaults, then
@@ -226,14 +225,14 @@ AttacheCode attache__watch_settings_load(const char *inbox,
 
 /* The folders of one hot folder, shared by its workers. */
 typedef struct {
-	char *inbox;	   /* absolute */
-	char *done_dir;	   /* INBOX/done */
-	char *failed_dir;  /* INBOX/failed */
-	char *state_dir;   /* INBOX/.attache: lock, journal */
-	char *journal_dir; /* INBOX/.attache/journal */
-	char *log_path;	   /* INBOX/attache.log */
-	char *inbox_key;   /* names this inbox's staging folders in OUTDIR */
-	GMutex names_lock; /* guards @reserved */
+	char *inbox;		  /* absolute */
+	char *done_dir;		  /* INBOX/done */
+	char *failed_dir;	  /* INBOX/failed */
+	char *state_dir;	  /* INBOX/.attache: lock, journal */
+	char *journal_dir;	  /* INBOX/.attache/journal */
+	char *log_path;		  /* INBOX/attache.log */
+	char *inbox_key;	  /* names this inbox's staging folders in OUTDIR */
+	GMutex names_lock;	  /* guards @reserved */
 	GHashTable *reserved; /* paths chosen and not yet taken */
 	const char *crash_at; /* test hook: ATTACHE_WATCH_CRASH */
 } AttacheWatchPlace;
