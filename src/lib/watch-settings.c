@@ -422,10 +422,9 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 				return ATTACHE_E_USAGE;
 			}
 		g_auto(GStrv) keys = g_key_file_get_keys(kf, INI_GROUP, NULL, NULL);
+		/* every key is checked, also those the command line overrides
+		 * below: a broken file is reported whatever wins */
 		for (int i = 0; keys && keys[i]; i++) {
-			/* the command line wins: its value is applied below */
-			if (overrides && g_hash_table_contains(overrides, keys[i]) && find_key(keys[i]))
-				continue;
 			g_autofree char *v = g_key_file_get_string(kf, INI_GROUP,
 				keys[i], &e);
 			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = apply(s, inbox, keys[i], v, presets, &e))) {

@@ -778,3 +778,10 @@ def test_watch_usage_errors():
         p = lib.run("watch", root, "--once", "-o", root)
         lib.assert_eq(p.returncode, 2, p.stderr)
         assert "output folder" in p.stderr
+        # a broken attache.ini is reported even where the command line
+        # overrides the key
+        with open(os.path.join(root, "attache.ini"), "w") as f:
+            f.write("[attache]\npresets = no-such-preset\n")
+        p = lib.run("watch", root, "--once", "-p", "x-square")
+        lib.assert_eq(p.returncode, 2, p.stderr)
+        assert "attache.ini" in p.stderr and "no-such-preset" in p.stderr, p.stderr
