@@ -785,3 +785,32 @@ def test_watch_usage_errors():
         p = lib.run("watch", root, "--once", "-p", "x-square")
         lib.assert_eq(p.returncode, 2, p.stderr)
         assert "attache.ini" in p.stderr and "no-such-preset" in p.stderr, p.stderr
+
+
+def test_watch_disk_trouble_keeps_the_photo_in_the_inbox():
+    """An output folder that cannot be made is not the photo's fault: it
+    stays in the inbox (not failed/), a retry line is logged, and it is
+    prepared once the folder can be written."""
+    fx = [f for f in fixtures() if f.endswith(".jpg")]
+    with lib.TempDir() as root:
+        pdir = write_presets(root)
+        inbox = make_inbox(root)
+        with open(os.path.join(root, "blocker"), "w") as f:
+            f.write("a file where a folder should be\n")
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\npresets = tiny\nout = ../blocker/out\n")
+        shutil.copy(fx[0], os.path.join(inbox, "a.jpg"))
+        args = ["watch", inbox, "--once", "--preset-dir", pdir, "--settle", "0.2"]
+        p = lib.run(*args)
+        lib.assert_eq(p.returncode, 1, p.stderr)
+        assert "tried again" in p.stderr and "blocker" in p.stderr, p.stderr
+        lib.assert_eq(inbox_photos(inbox), ["a.jpg"], "still in the inbox")
+        lib.assert_eq(sha(os.path.join(inbox, "a.jpg")), sha(fx[0]), "unchanged")
+        lib.assert_eq(photo_lines(inbox), [], "no done/failed line yet")
+        assert [l for l in log_lines(inbox) if l["event"] == "retry"]
+        lib.assert_eq(os.listdir(os.path.join(inbox, "failed")), [], "failed/")
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\npresets = tiny\nout = ../published\n")
+        p = lib.run(*args, check=0)
+        check_outputs(inbox, os.path.join(root, "published"),
+                      {"a.jpg": read(fx[0])}, {}, ["tiny"])
