@@ -36,6 +36,9 @@
 #define RESCAN_SECONDS 30
 /* disk trouble: first retry after this, doubling up to 10 minutes */
 #define RETRY_FIRST_SECONDS 15
+/* a closed file must also hold still this long (a writer that closes and
+ * reopens between chunks) */
+#define QUIET_USEC (100 * 1000)
 
 /* ---- options ---- */
 
@@ -335,9 +338,12 @@ check(AttacheWatch *w, Pending *p, gint64 now)
 			p->state = P_WAITING;
 		return;
 	}
-	/* unchanged since the last look */
-	gboolean complete = now - p->changed_at >= (gint64)(w->opts->settle * G_USEC_PER_SEC);
-	if (!complete && st.st_size > 0)
+	/* unchanged since the last look: complete once still for the settle
+	 * time, or closed and still for a tenth of a second */
+	gint64 still = now - p->changed_at;
+	gint64 settle = (gint64)(w->opts->settle * G_USEC_PER_SEC);
+	gboolean complete = still >= settle;
+	if (!complete && st.st_size > 0 && still >= MIN(settle, QUIET_USEC))
 		complete = writer_state(path) == 1;
 	if (complete) {
 		p->state = P_READY;
@@ -390,11 +396,16 @@ scan(AttacheWatch *w)
 	g_ptr_array_sort(names, cmp_str);
 	for (guint i = 0; i < names->len; i++)
 		note(w, names->pdata[i]);
-	/* and those that went away without an event */
+	/* and forget those that went away without an event */
 	g_autoptr(GPtrArray) all = pending_list(w);
-	gint64 now = g_get_monotonic_time();
-	for (guint i = 0; i < all->len; i++)
-		check(w, all->pdata[i], now);
+	for (guint i = 0; i < all->len; i++) {
+		Pending *p = all->pdata[i];
+		g_autofree char *path = g_build_filename(w->place.inbox, p->name,
+			NULL);
+		struct stat st;
+		if (lstat(path, &st) != 0)
+			forget(w, p->name);
+	}
 	dispatch(w);
 }
 

@@ -614,7 +614,9 @@ def test_watch_sigterm_finishes_the_photo_in_hand():
 def test_watch_settle_time_for_writers_that_keep_the_file_open():
     fx = fixtures()
     data = read([f for f in fx if f.endswith(".jpg")][2])
-    settle = 1.5
+    # longer than the 2 s after which GLib sends a CHANGES_DONE_HINT for a
+    # file still open: that hint must not count as "closed"
+    settle = 3.0
     with lib.TempDir() as root:
         pdir = write_presets(root)
         inbox = make_inbox(root)
@@ -626,17 +628,17 @@ def test_watch_settle_time_for_writers_that_keep_the_file_open():
         def done_at(name):
             return any(l["photo"] == name for l in photo_lines(inbox))
 
-        # 1: written in chunks with pauses shorter than the settle time:
-        # nothing happens until the last chunk, however long it takes
+        # 1: written in chunks with pauses shorter than the settle time
+        # (and longer than GLib's 2 s): nothing happens until the last chunk
         with open(os.path.join(inbox, "slow.jpg"), "wb") as f:
-            step = len(data) // 6 + 1
+            step = len(data) // 3 + 1
             for k in range(0, len(data), step):
                 f.write(data[k:k + step])
                 f.flush()
                 last = time.time()
                 if k + step >= len(data):
                     break
-                while time.time() - last < 1.0:
+                while time.time() - last < 2.4:
                     assert not done_at("slow.jpg"), "prepared while still being written"
                     time.sleep(0.05)
             # 2: complete, but kept open: prepared after the settle time,
