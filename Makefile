@@ -69,14 +69,14 @@ demo: deps
 	@tools/demo.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tests-bin
 	@tools/run-tests.sh $(BUILD)
 
 # AddressSanitizer + UBSan build of everything, then the whole suite.
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
-		LDFLAGS='-fsanitize=address,undefined' all
+		LDFLAGS='-fsanitize=address,undefined' all tests-bin
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/supp/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

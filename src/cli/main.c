@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ static const struct {
 	{ "prep", cmd_prep, "prepare photos for every platform preset" },
 	{ "presets", cmd_presets, "list the presets, or show one" },
 	{ "watch", cmd_watch, "prepare every photo dropped into a folder" },
+	{ "upload", cmd_upload, "upload prepared media to X, Mastodon or Bluesky" },
 };
 
 static void
@@ -42,6 +44,9 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* glibc gives each thread its own heap arena, 8 per core: with libvips'
+	 * worker threads that multiplies the peak RSS for nothing */
+	mallopt(M_ARENA_MAX, 2);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -456,6 +456,133 @@ void attache_watch_stop(AttacheWatch *watch);
 /* Photos moved to failed/ or left for a retry by this run. */
 int attache_watch_failures(const AttacheWatch *watch);
 
+/* ------------------------------------------------------------------ */
+/* Upload (docs/upload.md)                                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+	ATTACHE_TARGET_X = 0,
+	ATTACHE_TARGET_MASTODON = 1,
+	ATTACHE_TARGET_BLUESKY = 2,
+} AttacheTarget;
+
+/* "x", "mastodon", "bluesky". Static string. */
+const char *attache_target_name(AttacheTarget target);
+gboolean attache_target_from_string(const char *s, AttacheTarget *out);
+
+/**
+ * AttacheCredentials: what one target needs to upload. Filled by
+ * attache_credentials_load(), or by a caller that keeps secrets elsewhere
+ * (every string is owned by the struct; unused ones are %NULL).
+ */
+typedef struct {
+	AttacheTarget target;
+	char *base_url; /* X API, Mastodon instance or Bluesky PDS; %NULL: the
+					 * platform's (X, Bluesky) */
+	/* X: OAuth 1.0a user context (all four), or an OAuth 2.0 user access
+	 * token with the media.write scope */
+	char *x_consumer_key, *x_consumer_secret;
+	char *x_access_token, *x_access_secret;
+	char *x_bearer;
+	char *mastodon_token;
+	char *bluesky_handle, *bluesky_app_password;
+	char *source; /* "environment" or the file they came from */
+} AttacheCredentials;
+
+/* Reads the credentials for @target from the environment (ATTACHE_X_*,
+ * ATTACHE_MASTODON_*, ATTACHE_BLUESKY_*), and for what the environment
+ * lacks, from @ini_path (%NULL: $XDG_CONFIG_HOME/attache/credentials.ini),
+ * which is refused when group or others may read it. %ATTACHE_E_AUTH when
+ * something is missing or the file is refused; %ATTACHE_E_USAGE for a base
+ * URL that is not https (plain http only to loopback).
+ * @out: (transfer full). */
+AttacheCode attache_credentials_load(AttacheTarget target,
+	const char *ini_path, AttacheCredentials **out, GError **error);
+/* Overwrites the secrets, then frees. */
+void attache_credentials_free(AttacheCredentials *creds);
+
+/* A verbose line (a request, a retry); secrets are already redacted. */
+typedef void (*AttacheLogFunc)(const char *line, gpointer user_data);
+
+/**
+ * AttacheUploadOptions: how hard to try. attache_upload_options_new() sets
+ * the defaults, then the environment's ATTACHE_HTTP_TIMEOUT,
+ * ATTACHE_HTTP_RETRIES, ATTACHE_HTTP_RETRY_BASE, ATTACHE_HTTP_MAX_WAIT,
+ * ATTACHE_HTTP_POLL_INTERVAL, ATTACHE_X_SEGMENT_BYTES and
+ * ATTACHE_BLUESKY_MAX_BYTES (docs/upload.md).
+ */
+typedef struct {
+	double timeout;			   /* s with no byte sent or received: 30 */
+	double connect_timeout;	   /* s: 10 */
+	int retries;			   /* retries of one request: 4 */
+	double retry_base;		   /* first backoff, doubled each time: 1 s */
+	double max_wait;		   /* longest rate-limit or poll wait: 120 s */
+	double poll_interval;	   /* processing poll when unsaid: 1 s */
+	double processing_timeout; /* longest wait for processing: 600 s */
+	gint64 x_segment_bytes;	   /* X append segment: 4 MiB (the maximum) */
+	gint64 bluesky_max_bytes;  /* 1000000, or up to 2000000 */
+	char *cache_dir;		   /* %NULL: $XDG_CACHE_HOME/attache */
+	AttacheLogFunc log;		   /* %NULL: quiet */
+	gpointer log_data;
+} AttacheUploadOptions;
+
+/* Returns: (transfer full). */
+AttacheUploadOptions *attache_upload_options_new(void);
+void attache_upload_options_free(AttacheUploadOptions *opts);
+
+typedef struct _AttacheUploader AttacheUploader;
+
+/* An uploader for @creds->target. Nothing is sent yet. @creds and @opts are
+ * copied. Calls may come from several threads; uploads are serialised.
+ * @out: (transfer full). */
+AttacheCode attache_uploader_new(const AttacheCredentials *creds,
+	const AttacheUploadOptions *opts, AttacheUploader **out, GError **error);
+void attache_uploader_free(AttacheUploader *up);
+
+/**
+ * AttacheUploadResult: one file uploaded (or not) to one target. Strings
+ * are owned by the struct.
+ */
+typedef struct {
+	char *file;
+	AttacheTarget target;
+	char *media_id;	   /* X, Mastodon: the id, a string; %NULL otherwise */
+	char *blob;		   /* Bluesky: the blob object as JSON text; %NULL else */
+	char *alt_text;	   /* as sent, or %NULL */
+	int width, height; /* as displayed */
+	gint64 bytes;
+	char *mime;
+	gboolean reused; /* this run had already uploaded it: same media */
+	AttacheCode code;
+	char *error; /* names the file and the problem, when code != OK */
+} AttacheUploadResult;
+
+/**
+ * attache_upload_file:
+ * @up: (transfer none): the uploader
+ * @path: (transfer none): the file to upload, as it is (already prepared)
+ * @alt_text: (transfer none) (nullable): its alt text
+ * @have_focus, @focus_x, @focus_y: the focal point (Mastodon), fractions
+ *   0..1 of the uploaded image from its top-left corner
+ * @out: (out) (transfer full): the result, also on failure
+ *
+ * Audits the file again and checks it against the platform's byte, pixel,
+ * type and alt-text limits: a file that fails is never sent. Then uploads
+ * it with its alt text (X: chunked upload, processing, alt-text metadata;
+ * Mastodon: media with description and focus, processing; Bluesky: blob).
+ * The same file with the same alt text and focus is uploaded once per
+ * uploader: a second call returns the first media.
+ *
+ * Returns: %ATTACHE_OK, or the code of the failure with @error set.
+ */
+AttacheCode attache_upload_file(AttacheUploader *up, const char *path,
+	const char *alt_text, gboolean have_focus, double focus_x,
+	double focus_y, AttacheUploadResult **out, GError **error);
+void attache_upload_result_free(AttacheUploadResult *result);
+/* The one-line JSON object for @result (docs/upload.md).
+ * Returns: (transfer full). */
+char *attache_upload_result_to_json(const AttacheUploadResult *result);
+
 G_END_DECLS
 
 #endif /* ATTACHE_H */

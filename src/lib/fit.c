@@ -53,36 +53,77 @@ resize_exact(VipsImage *in, int w, int h, VipsImage **out)
 	return rc;
 }
 
+#define PROXY_SIDE 400
+
+AttacheCode
+attache__fit_proxy(VipsImage *in, VipsImage **out, GError **error)
+{
+	double s = VIPS_MIN(1.0,
+		(double) PROXY_SIDE / VIPS_MAX(in->Xsize, in->Ysize));
+	VipsImage *t;
+	if (vips_resize(in, &t, s, NULL))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	*out = vips_image_copy_memory(t);
+	g_object_unref(t);
+	if (!*out)
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	return ATTACHE_OK;
+}
+
+/* Where the @w x @h window goes in a photo fitted to @rw x @rh (both in
+ * output pixels): centred on the focus point, or on what libvips'
+ * smartcrop finds interesting, measured on the small proxy. Deciding on
+ * the proxy and cutting the window before resizing means each preset
+ * resizes only the pixels it keeps, and reads them once. */
 static int
-crop_to(VipsImage *in, const AttacheFitParams *p, int w, int h,
+window(const AttacheFitParams *p, VipsImage *proxy, int rw, int rh, int w,
+	int h, int *left, int *top)
+{
+	double cx = 0.5, cy = 0.5; /* window centre, fractions of rw x rh */
+
+	if (p->crop == ATTACHE_CROP_FOCUS && p->have_focus) {
+		cx = p->focus_x;
+		cy = p->focus_y;
+	}
+	else if (p->crop == ATTACHE_CROP_ATTENTION ||
+		p->crop == ATTACHE_CROP_ENTROPY) {
+		double q = (double) proxy->Xsize / rw;
+		int cw = VIPS_CLIP(1, (int) lround(w * q), proxy->Xsize);
+		int ch = VIPS_CLIP(1, (int) lround(h * (double) proxy->Ysize / rh),
+			proxy->Ysize);
+		VipsImage *c;
+		if (vips_smartcrop(proxy, &c, cw, ch, "interesting",
+				p->crop == ATTACHE_CROP_ATTENTION ? VIPS_INTERESTING_ATTENTION
+												  : VIPS_INTERESTING_ENTROPY,
+				NULL))
+			return -1;
+		/* the crop's origin, as extract_area records it */
+		cx = (-c->Xoffset + cw / 2.0) / proxy->Xsize;
+		cy = (-c->Yoffset + ch / 2.0) / proxy->Ysize;
+		g_object_unref(c);
+	}
+	*left = VIPS_CLIP(0, (int) lround(cx * rw - w / 2.0), rw - w);
+	*top = VIPS_CLIP(0, (int) lround(cy * rh - h / 2.0), rh - h);
+	return 0;
+}
+
+/* Cover: the @w x @h window at (left, top) of @in scaled to @rw x @rh,
+ * cut from @in first and then resized to exactly @w x @h. */
+static int
+cover(VipsImage *in, int rw, int rh, int left, int top, int w, int h,
 	VipsImage **out)
 {
-	if (in->Xsize == w && in->Ysize == h) {
-		g_object_ref(in);
-		*out = in;
-		return 0;
-	}
-	switch (p->crop) {
-	case ATTACHE_CROP_ATTENTION:
-	case ATTACHE_CROP_ENTROPY:
-		return vips_smartcrop(in, out, w, h, "interesting",
-			p->crop == ATTACHE_CROP_ATTENTION ? VIPS_INTERESTING_ATTENTION
-											  : VIPS_INTERESTING_ENTROPY,
-			NULL);
-	case ATTACHE_CROP_FOCUS:
-	case ATTACHE_CROP_CENTRE:
-	default: {
-		/* libvips 8.14 has no focal-point crop: centre a window on the
-		 * scaled point and clamp it to the image */
-		double fx = p->crop == ATTACHE_CROP_FOCUS && p->have_focus ? p->focus_x : 0.5;
-		double fy = p->crop == ATTACHE_CROP_FOCUS && p->have_focus ? p->focus_y : 0.5;
-		int left = (int) lround(fx * in->Xsize - w / 2.0);
-		int top = (int) lround(fy * in->Ysize - h / 2.0);
-		left = VIPS_CLIP(0, left, in->Xsize - w);
-		top = VIPS_CLIP(0, top, in->Ysize - h);
-		return vips_crop(in, out, left, top, w, h, NULL);
-	}
-	}
+	double sx = (double) in->Xsize / rw, sy = (double) in->Ysize / rh;
+	int x0 = (int) floor(left * sx), y0 = (int) floor(top * sy);
+	int x1 = (int) ceil((left + w) * sx), y1 = (int) ceil((top + h) * sy);
+	x1 = VIPS_MIN(x1, in->Xsize);
+	y1 = VIPS_MIN(y1, in->Ysize);
+	VipsImage *region;
+	if (vips_extract_area(in, &region, x0, y0, x1 - x0, y1 - y0, NULL))
+		return -1;
+	int rc = resize_exact(region, w, h, out);
+	g_object_unref(region);
+	return rc;
 }
 
 /* The usual treatment for a portrait photo in a landscape slot: the photo
@@ -178,7 +219,17 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 			rw = OW;
 			rh = VIPS_MAX(OH, (int) lround((double) ih * OW / iw));
 		}
-		if (resize_exact(in, rw, rh, &b) || crop_to(b, p, OW, OH, &a))
+		int left = 0, top = 0;
+		g_autoptr(VipsImage) own_proxy = NULL;
+		VipsImage *proxy = p->proxy;
+		if (!proxy && (p->crop == ATTACHE_CROP_ATTENTION ||
+						  p->crop == ATTACHE_CROP_ENTROPY)) {
+			if (attache__fit_proxy(in, &own_proxy, error))
+				return ATTACHE_E_IMAGE;
+			proxy = own_proxy;
+		}
+		if (window(p, proxy, rw, rh, OW, OH, &left, &top) ||
+			cover(in, rw, rh, left, top, OW, OH, &a))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 	}
 	else {

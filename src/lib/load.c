@@ -192,9 +192,31 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	int tw = VIPS_MAX(1, (int) ceil(src->width * scale));
 	int th = VIPS_MAX(1, (int) ceil(src->height * scale));
 
-	/* A truncated photo decodes with a grey lower part: never publish
+	/* JPEG: libjpeg scales by 1/2, 1/4 or 1/8 while decoding (DCT
+	 * scaling), far cheaper than decoding in full. Take the largest that
+	 * still leaves every preset enough pixels; the fit stage does the
+	 * rest with lanczos3. (vips_thumbnail keeps a factor of two in hand for
+	 * its own resize, which decodes most 12 MP photos in full.)
+	 * A truncated photo decodes with a grey lower part: never publish
 	 * that, fail instead (fail_on=truncated). */
-	if (vips_thumbnail_buffer((void *) data, len, &im, tw, "height", th,
+	if (src->format == ATTACHE_SRC_JPEG) {
+		int shrink = 1;
+		for (int s = 8; s >= 2 && shrink == 1; s /= 2)
+			if ((src->width + s - 1) / s >= tw && (src->height + s - 1) / s >= th)
+				shrink = s;
+		VipsImage *j = NULL;
+		if (vips_jpegload_buffer((void *) data, len, &j, "shrink", shrink,
+				"fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
+				VIPS_ACCESS_SEQUENTIAL, NULL) == 0) {
+			VipsImage *mem = load_to_memory(j);
+			g_object_unref(j);
+			if (mem) {
+				*out = mem;
+				return ATTACHE_OK;
+			}
+		}
+	}
+	else if (vips_thumbnail_buffer((void *) data, len, &im, tw, "height", th,
 			"size", VIPS_SIZE_DOWN, "no_rotate", TRUE, "option_string",
 			"fail_on=truncated", NULL) == 0) {
 		VipsImage *mem = load_to_memory(im);

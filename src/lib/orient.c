@@ -58,6 +58,8 @@ box_next(const guint8 *p, const guint8 *end, guint32 *type,
 gboolean
 attache__heif_has_transform(const guint8 *data, gsize len)
 {
+	if (!data || len < 16)
+		return FALSE;
 	const guint8 *end = data + len;
 	const guint8 *p = data, *pl, *pe;
 	guint32 type;

@@ -234,7 +234,9 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	g_autoptr(AttacheKept) kept = NULL;
 	g_autoptr(GPtrArray) alt = NULL;
 	GBytes *exif_block = NULL, *xmp_block = NULL;
+	/* declared before the first goto: cleanup runs on every exit */
 	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, base = NULL;
+	g_autoptr(VipsImage) proxy = NULL;
 	gboolean converted = FALSE;
 	guint in_kinds = 0;
 
@@ -307,6 +309,17 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	g_clear_object(&loaded);
 	g_clear_object(&oriented);
 
+	/* smart crops are decided on a small copy, made once for all presets */
+	for (guint i = 0; i < opts->presets->len && !proxy; i++) {
+		AttacheFitParams fp;
+		fit_params(opts, opts->presets->pdata[i], &fp);
+		if (fp.fit == ATTACHE_FIT_COVER &&
+			(fp.crop == ATTACHE_CROP_ATTENTION ||
+				fp.crop == ATTACHE_CROP_ENTROPY) &&
+			(code = attache__fit_proxy(base, &proxy, &err)))
+			goto fail_all;
+	}
+
 	guint removed = (in_kinds & (ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP |
 									ATTACHE_KIND_IPTC)) |
 		(converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
@@ -327,6 +340,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		fit_params(opts, p, &fp);
 		fp.source_width = ow;
 		fp.source_height = oh;
+		fp.proxy = proxy;
 		AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
 			p->quality_max, p->quality_min, p->min_side };
 

@@ -108,7 +108,16 @@ typedef struct {
 	 * so they do not depend on how far the decoder shrank (0: use the
 	 * input image's size) */
 	int source_width, source_height;
+	/* a small copy of the photo on which attention and entropy are
+	 * measured (made once per photo by attache__fit_proxy()); NULL: fit
+	 * makes its own */
+	VipsImage *proxy;
 } AttacheFitParams;
+
+/* The small copy of @in that smart crops are decided on (libvips'
+ * attention shrinks to 32 px anyway). @out: (transfer full). */
+AttacheCode attache__fit_proxy(VipsImage *in, VipsImage **out,
+	GError **error);
 
 /* Scale of the full-size photo (@ow x @oh, oriented) that @p needs. */
 double attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh);

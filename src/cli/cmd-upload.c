@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd-upload.c: `attache upload --to x|mastodon|bluesky FILE...`, the
+ * step the post scheduler calls so that it only attaches ids
+ * (docs/upload.md). Files go one after another: the platforms rate-limit
+ * per account, so parallel uploads would only meet the limit sooner.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static gboolean
+parse_focus(const char *s, double *x, double *y)
+{
+	char *end;
+	*x = g_ascii_strtod(s, &end);
+	if (end == s || *end != ',')
+		return FALSE;
+	const char *p = end + 1;
+	*y = g_ascii_strtod(p, &end);
+	if (end == p || *end)
+		return FALSE;
+	return *x >= 0 && *x <= 1 && *y >= 0 && *y <= 1;
+}
+
+static char *
+read_alt_file(const char *path)
+{
+	char *text = NULL;
+	gsize len = 0;
+	g_autoptr(GError) error = NULL;
+	if (!g_file_get_contents(path, &text, &len, &error)) {
+		cli_error("--alt-file: %s", error->message);
+		return NULL;
+	}
+	if (len > 64 * 1024 || strlen(text) != len || !g_utf8_validate(text, (gssize)len, NULL)) {
+		cli_error("--alt-file: %s: not a UTF-8 text of at most 64 KiB", path);
+		g_free(text);
+		return NULL;
+	}
+	/* a text editor's final newline is not part of the alt text */
+	return g_strchomp(text);
+}
+
+static void
+log_line(const char *line, gpointer data)
+{
+	cli_note("* %s", line);
+}
+
+static void
+print_human(const AttacheUploadResult *r)
+{
+	g_autofree char *size = g_format_size((guint64)r->bytes);
+	if (r->media_id)
+		cli_out("%s: %s media %s (%dx%d, %s)%s", r->file,
+			attache_target_name(r->target), r->media_id, r->width, r->height,
+			size, r->reused ? ", reused" : "");
+	else
+		cli_out("%s: %s blob %s (%dx%d, %s)%s", r->file,
+			attache_target_name(r->target), r->blob ? r->blob : "", r->width,
+			r->height, size, r->reused ? ", reused" : "");
+}
+
+int
+cmd_upload(int argc, char **argv)
+{
+	char *to = NULL, *alt = NULL, *alt_file = NULL, *focus = NULL;
+	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
+	GOptionEntry entries[] = {
+		{ "to", 't', 0, G_OPTION_ARG_STRING, &to,
+			"Where to upload: x, mastodon or bluesky", "TARGET" },
+		{ "alt", 0, 0, G_OPTION_ARG_STRING, &alt,
+			"Alt text for every file", "TEXT" },
+		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &alt_file,
+			"Read the alt text from a UTF-8 file", "FILE" },
+		{ "focus", 0, 0, G_OPTION_ARG_STRING, &focus,
+			"Focal point (Mastodon), fractions of the image from its "
+			"top-left corner",
+			"X,Y" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
+			"One JSON object per file on stdout", NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+			"Print nothing but errors", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+			"Print each request and retry (secrets redacted)", NULL },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(
+		"FILE... - upload prepared media, for the post scheduler");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+		"Credentials come from the environment (ATTACHE_X_*, "
+		"ATTACHE_MASTODON_*,\nATTACHE_BLUESKY_*) or from "
+		"$XDG_CONFIG_HOME/attache/credentials.ini (mode 600).\n"
+		"Exit status: 0 all uploaded, 3 some uploads failed (the others are "
+		"done),\n2 usage or configuration error. See docs/upload.md.\n");
+	if (!cli_parse(ctx, &argc, &argv))
+		return EXIT_USAGE;
+	cli_set_verbose(verbose);
+
+	int rc = EXIT_USAGE;
+	AttacheTarget target;
+	double fx = 0, fy = 0;
+	char *alt_text = NULL;
+	AttacheCredentials *creds = NULL;
+	AttacheUploadOptions *opts = NULL;
+	AttacheUploader *up = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (!to) {
+		cli_error("upload: --to x|mastodon|bluesky is required");
+		goto out;
+	}
+	if (!attache_target_from_string(to, &target)) {
+		cli_error("--to: \"%s\": expected x, mastodon or bluesky", to);
+		goto out;
+	}
+	if (alt && alt_file) {
+		cli_error("--alt and --alt-file: give one or the other");
+		goto out;
+	}
+	if (alt) {
+		if (!g_utf8_validate(alt, -1, NULL)) {
+			cli_error("--alt: not valid UTF-8");
+			goto out;
+		}
+		alt_text = g_strdup(alt);
+	}
+	else if (alt_file && !(alt_text = read_alt_file(alt_file)))
+		goto out;
+	if (focus && !parse_focus(focus, &fx, &fy)) {
+		cli_error("--focus: \"%s\": expected X,Y with each between 0 and 1",
+			focus);
+		goto out;
+	}
+	if (argc < 2) {
+		cli_error("upload: no file given (see attache upload --help)");
+		goto out;
+	}
+
+	if (attache_credentials_load(target, NULL, &creds, &error)) {
+		cli_error("%s", error->message);
+		goto out;
+	}
+	opts = attache_upload_options_new();
+	if (verbose) {
+		opts->log = log_line;
+		cli_note("* %s credentials from %s", attache_target_name(target),
+			creds->source);
+	}
+	if (attache_uploader_new(creds, opts, &up, &error)) {
+		cli_error("%s", error->message);
+		goto out;
+	}
+	if ((!alt_text || !*alt_text) && !quiet)
+		cli_warn("no alt text given (--alt or --alt-file): the media will "
+				 "have none");
+
+	int failed = 0;
+	for (int i = 1; i < argc; i++) {
+		AttacheUploadResult *r = NULL;
+		attache_upload_file(up, argv[i], alt_text, focus != NULL, fx, fy, &r,
+			NULL);
+		if (json) {
+			g_autofree char *line = attache_upload_result_to_json(r);
+			cli_out("%s", line);
+		}
+		else if (!quiet && r->code == ATTACHE_OK)
+			print_human(r);
+		if (r->code != ATTACHE_OK) {
+			cli_error("%s", r->error);
+			failed++;
+		}
+		attache_upload_result_free(r);
+	}
+	if (!json && !quiet && argc > 2)
+		cli_note("%d of %d uploaded to %s", argc - 1 - failed, argc - 1,
+			attache_target_name(target));
+	rc = failed ? EXIT_UPLOAD_FAILED : EXIT_OK;
+
+out:
+	attache_uploader_free(up);
+	attache_upload_options_free(opts);
+	attache_credentials_free(creds);
+	g_free(alt_text);
+	g_free(to);
+	g_free(alt);
+	g_free(alt_file);
+	g_free(focus);
+	return rc;
+}
