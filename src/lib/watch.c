@@ -102,7 +102,6 @@ typedef enum {
 	P_READY,   /* complete, queued */
 	P_RUNNING, /* a worker has it */
 	P_RETRY,   /* disk trouble; again after not_before */
-	P_JOURNAL, /* a journal is being retried: never prepare it again */
 } PState;
 
 typedef struct {
@@ -140,8 +139,11 @@ struct _AttacheWatch {
 	GThreadPool *pool;
 	GHashTable *pending; /* name -> Pending* */
 	GQueue ready;		 /* Pending*, in the order they became ready */
-	GPtrArray *journals; /* journal paths to retry (disk trouble) */
+	GPtrArray *journals; /* journal paths to retry (disk, network) */
 	gint64 journals_at;
+	/* names whose journal is unfinished: never prepared again meanwhile
+	 * (their outputs may have landed) */
+	GHashTable *blocked;
 	int running;
 	gint stop_requested; /* atomic */
 	gboolean stopping, quit;
@@ -307,7 +309,7 @@ static void
 forget(AttacheWatch *w, const char *name)
 {
 	Pending *p = g_hash_table_lookup(w->pending, name);
-	if (!p || p->state == P_RUNNING || p->state == P_JOURNAL)
+	if (!p || p->state == P_RUNNING)
 		return;
 	if (p->state == P_READY)
 		g_queue_remove(&w->ready, p);
@@ -318,7 +320,7 @@ forget(AttacheWatch *w, const char *name)
 static void
 check(AttacheWatch *w, Pending *p, gint64 now)
 {
-	if (p->state == P_RUNNING || p->state == P_JOURNAL || p->state == P_READY)
+	if (p->state == P_RUNNING || p->state == P_READY)
 		return;
 	if (p->state == P_RETRY && now < p->not_before)
 		return;
@@ -354,7 +356,7 @@ check(AttacheWatch *w, Pending *p, gint64 now)
 static void
 note(AttacheWatch *w, const char *name)
 {
-	if (w->stopping || attache_watch_ignores_name(name))
+	if (w->stopping || attache_watch_ignores_name(name) || g_hash_table_contains(w->blocked, name))
 		return;
 	Pending *p = g_hash_table_lookup(w->pending, name);
 	if (!p) {
@@ -414,46 +416,91 @@ maybe_quit(AttacheWatch *w)
 {
 	if (w->running > 0 || w->quit)
 		return;
-	if (w->stopping || (w->opts->once && g_hash_table_size(w->pending) == 0 && w->journals->len == 0)) {
+	if (w->stopping || (w->opts->once && g_hash_table_size(w->pending) == 0)) {
 		w->quit = TRUE;
 		g_main_loop_quit(w->loop);
 	}
 }
 
+/* A photo's journal is left to finish later: its name is blocked (the
+ * photo must not be prepared again), the journal retried (not with
+ * --once: the next run does it). */
+static void
+keep_journal(AttacheWatch *w, const char *name, const char *journal)
+{
+	if (name)
+		g_hash_table_add(w->blocked, g_strdup(name));
+	if (w->opts->once)
+		w->failures++;
+	for (guint i = 0; i < w->journals->len; i++)
+		if (g_str_equal(w->journals->pdata[i], journal))
+			return;
+	g_ptr_array_add(w->journals, g_strdup(journal));
+	if (w->journals->len == 1)
+		w->journals_at = g_get_monotonic_time() + RETRY_FIRST_SECONDS * G_USEC_PER_SEC;
+}
+
+/* What finishing a journal came to, at start or on a retry. */
+static void
+journal_result(AttacheWatch *w, AttacheWatchJob *job)
+{
+	switch (job->outcome) {
+	case ATTACHE__PHOTO_DONE:
+	case ATTACHE__PHOTO_FAILED:
+		/* json is NULL when the killed run had written the line */
+		if (job->outcome == ATTACHE__PHOTO_FAILED)
+			w->failures++;
+		emit(w,
+			job->outcome == ATTACHE__PHOTO_FAILED ? ATTACHE_WATCH_FAILED
+												  : ATTACHE_WATCH_DONE,
+			job->name, job->code, job->message, job->json);
+		break;
+	case ATTACHE__PHOTO_RETRY: {
+		g_autofree char *line = log_event(w, "retry", "photo", job->name,
+			"error", job->message);
+		emit(w, ATTACHE_WATCH_RETRY, job->name, job->code, job->message,
+			line);
+		if (job->journal) {
+			keep_journal(w, job->name, job->journal);
+			return;
+		}
+		break;
+	}
+	default:
+		if (job->message)
+			emit(w, ATTACHE_WATCH_NOTICE, job->name, job->code, job->message,
+				NULL);
+		break;
+	}
+	/* settled: the name is free again (a file under it now is a new
+	 * photo, prepared in its turn) */
+	if (job->name && g_hash_table_remove(w->blocked, job->name))
+		note(w, job->name);
+}
+
+static void
+job_clear(AttacheWatchJob *job)
+{
+	g_free(job->name);
+	g_free(job->message);
+	g_free(job->json);
+	g_free(job->journal);
+}
+
 static void
 retry_journals(AttacheWatch *w, gint64 now)
 {
-	if (w->journals->len == 0 || now < w->journals_at)
+	if (w->journals->len == 0 || now < w->journals_at || w->opts->once)
 		return;
-	g_autoptr(GPtrArray) again = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < w->journals->len; i++) {
+	GPtrArray *todo = w->journals;
+	w->journals = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < todo->len; i++) {
 		AttacheWatchJob job = { 0 };
-		attache__watch_recover(&w->place, w->journals->pdata[i], &job);
-		if (job.journal)
-			g_ptr_array_add(again, g_strdup(job.journal));
-		else if (job.name) {
-			/* settled: the name is free again (a photo dropped under it
-			 * since is a new photo) */
-			Pending *p = g_hash_table_lookup(w->pending, job.name);
-			if (p && p->state == P_JOURNAL) {
-				p->state = P_WAITING;
-				p->have_stat = FALSE;
-			}
-		}
-		if (job.outcome == ATTACHE__PHOTO_FAILED)
-			w->failures++;
-		if (job.outcome == ATTACHE__PHOTO_DONE || job.outcome == ATTACHE__PHOTO_FAILED)
-			emit(w,
-				job.outcome == ATTACHE__PHOTO_FAILED ? ATTACHE_WATCH_FAILED
-													 : ATTACHE_WATCH_DONE,
-				job.name, job.code, job.message, job.json);
-		g_free(job.name);
-		g_free(job.message);
-		g_free(job.json);
-		g_free(job.journal);
+		attache__watch_recover(&w->place, todo->pdata[i], &job);
+		journal_result(w, &job);
+		job_clear(&job);
 	}
-	g_ptr_array_unref(w->journals);
-	w->journals = g_steal_pointer(&again);
+	g_ptr_array_unref(todo);
 	w->journals_at = now + 60 * G_USEC_PER_SEC;
 }
 
@@ -479,7 +526,7 @@ on_tick(gpointer data)
 	while (g_hash_table_iter_next(&it, NULL, &v))
 		if (((Pending *)v)->state == P_WAITING || ((Pending *)v)->state == P_RETRY)
 			waiting = TRUE;
-	if (waiting || w->journals->len)
+	if (waiting || (w->journals->len && !w->opts->once))
 		return G_SOURCE_CONTINUE;
 	w->tick_id = 0;
 	return G_SOURCE_REMOVE;
@@ -532,17 +579,14 @@ job_done(AttacheWatch *w, AttacheWatchJob *job)
 			"error", job->message);
 		emit(w, ATTACHE_WATCH_RETRY, job->name, job->code, job->message,
 			line);
-		if (w->opts->once) {
+		if (job->journal) {
+			g_hash_table_remove(w->pending, job->name);
+			keep_journal(w, job->name, job->journal);
+		}
+		else if (w->opts->once) {
 			/* cron runs again later; this run reports the failure */
 			w->failures++;
 			g_hash_table_remove(w->pending, job->name);
-			break;
-		}
-		if (job->journal) {
-			g_ptr_array_add(w->journals, g_strdup(job->journal));
-			w->journals_at = now + RETRY_FIRST_SECONDS * G_USEC_PER_SEC;
-			if (p)
-				p->state = P_JOURNAL;
 		}
 		else if (p) {
 			p->state = P_RETRY;
@@ -707,6 +751,8 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 	w->pending = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 		(GDestroyNotify)pending_free);
 	w->journals = g_ptr_array_new_with_free_func(g_free);
+	w->blocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		NULL);
 
 	if ((code = attache_preset_set_load(NULL, opts->preset_dir, &w->presets,
 			 &e))
@@ -743,6 +789,7 @@ attache_watch_free(AttacheWatch *w)
 	g_hash_table_unref(w->pending);
 	g_queue_clear(&w->ready);
 	g_ptr_array_unref(w->journals);
+	g_hash_table_unref(w->blocked);
 	attache_watch_options_free(w->opts);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd);
@@ -826,8 +873,8 @@ take_lock(AttacheWatch *w, GError **error)
 }
 
 /* Finishes what a killed run left: every journal, then the staging
- * folders no journal names. Disk trouble here stops the start: preparing
- * new photos before these are settled could duplicate them. */
+ * folders no journal names. A journal that cannot be finished now (disk,
+ * network) waits for a retry, its photo blocked meanwhile. */
 static AttacheCode
 recover(AttacheWatch *w, GError **error)
 {
@@ -845,30 +892,24 @@ recover(AttacheWatch *w, GError **error)
 	for (guint i = 0; i < names->len; i++) {
 		AttacheWatchJob job = { 0 };
 		attache__watch_recover(&w->place, names->pdata[i], &job);
-		if (job.outcome == ATTACHE__PHOTO_DONE || job.outcome == ATTACHE__PHOTO_FAILED) {
-			/* json is NULL when the killed run had written the line */
-			if (job.outcome == ATTACHE__PHOTO_FAILED)
-				w->failures++;
-			emit(w,
-				job.outcome == ATTACHE__PHOTO_FAILED ? ATTACHE_WATCH_FAILED
-													 : ATTACHE_WATCH_DONE,
-				job.name, job.code, job.message, job.json);
-		}
-		else if (job.message)
-			emit(w, ATTACHE_WATCH_NOTICE, job.name, job.code, job.message,
-				NULL);
-		AttacheCode code = job.journal ? ATTACHE_E_WRITE : ATTACHE_OK;
-		if (code)
-			g_set_error(error, ATTACHE_ERROR, code,
-				"cannot finish a photo an earlier run left: %s", job.message);
-		g_free(job.name);
-		g_free(job.message);
-		g_free(job.json);
-		g_free(job.journal);
-		if (code)
-			return code;
+		journal_result(w, &job);
+		job_clear(&job);
 	}
-	attache__watch_clean_staging(&w->place, w->settings->out_dir, NULL);
+	if (w->journals->len)
+		schedule_tick(w);
+	/* the staging folders of journals still waiting are kept */
+	g_autoptr(GHashTable) keep = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	for (guint i = 0; i < w->journals->len; i++) {
+		g_autoptr(JsonParser) jp = json_parser_new();
+		if (json_parser_load_from_file(jp, w->journals->pdata[i], NULL) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(jp))) {
+			JsonObject *o = json_node_get_object(json_parser_get_root(jp));
+			if (json_object_has_member(o, "staging"))
+				g_hash_table_add(keep,
+					g_strdup(json_object_get_string_member(o, "staging")));
+		}
+	}
+	attache__watch_clean_staging(&w->place, w->settings->out_dir, keep);
 	return ATTACHE_OK;
 }
 
