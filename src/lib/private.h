@@ -215,6 +215,7 @@ typedef struct {
 	AttachePrepOptions *prep; /* out_dir unused: see out_dir */
 	char *out_dir;			  /* absolute */
 	char *presets;			  /* "x-landscape,bluesky", for the log */
+	char *upload;			  /* targets ("x,mastodon") or NULL */
 } AttacheWatchSettings;
 
 AttacheWatchSettings *attache__watch_settings_ref(AttacheWatchSettings *s);
@@ -244,6 +245,9 @@ typedef struct {
 	GMutex names_lock;	  /* guards @reserved */
 	GHashTable *reserved; /* paths chosen and not yet taken */
 	const char *crash_at; /* test hook: ATTACHE_WATCH_CRASH */
+	GMutex upload_lock;	  /* guards @uploaders */
+	GHashTable *uploaders; /* AttacheTarget -> AttacheUploader*, one a run */
+	GPtrArray *retired;	   /* uploaders refused: freed at the end */
 } AttacheWatchPlace;
 
 typedef enum {

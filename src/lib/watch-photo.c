@@ -305,6 +305,20 @@ reason_for(AttacheCode code, const char **what, const char **todo)
 		*todo = "Add the alt text as this folder's instructions say, then "
 				"move the photo back into the folder.";
 		break;
+	case ATTACHE_E_REJECTED:
+		*what = "The platform refused the prepared image (over one of its "
+				"limits, or a kind of file it does not take). The prepared "
+				"images are in the output folder; nothing was posted.";
+		*todo = "Ask whoever runs this folder: its presets may not match "
+				"the platform's limits.";
+		break;
+	case ATTACHE_E_UPLOAD:
+	case ATTACHE_E_AUTH:
+		*what = "The prepared images could not be uploaded (the network, "
+				"the platform, or the account's credentials).";
+		*todo = "Ask whoever runs this folder to check the connection and "
+				"the credentials.";
+		break;
 	case ATTACHE_E_IMAGE:
 		*what = "The picture could not be processed.";
 		*todo = "Try exporting the photo again. If it keeps failing, send "
@@ -367,7 +381,9 @@ log_line(Journal *j, gboolean recovered)
 	json_builder_add_int_value(b, json_object_get_int_member(o, "bytes"));
 	json_builder_set_member_name(b, "original");
 	json_builder_add_string_value(b, jstr(o, "original"));
-	if (done) {
+	/* the outputs, when they landed (a photo the platform refused has
+	 * them too) */
+	if (json_object_has_member(o, "folder")) {
 		const char *folder = jstr(o, "folder");
 		json_builder_set_member_name(b, "presets");
 		json_builder_add_string_value(b, jstr(o, "presets"));
@@ -400,7 +416,12 @@ log_line(Journal *j, gboolean recovered)
 		}
 		json_builder_end_array(b);
 	}
-	else {
+	if (json_object_has_member(o, "uploads")) {
+		json_builder_set_member_name(b, "uploads");
+		json_builder_add_value(b,
+			json_node_copy(json_object_get_member(o, "uploads")));
+	}
+	if (!done) {
 		static const char *fail[] = { "error_file", "code", "error",
 			"reason" };
 		for (guint i = 0; i < G_N_ELEMENTS(fail); i++) {
@@ -446,8 +467,9 @@ manifest_lines(Journal *j)
 		JsonObject *c = json_object_new();
 		g_autoptr(GList) names = json_object_get_members(m);
 		for (GList *l = names; l; l = l->next)
-			json_object_set_member(c, l->data,
-				json_node_copy(json_object_get_member(m, l->data)));
+			if (strcmp(l->data, "platform") != 0)
+				json_object_set_member(c, l->data,
+					json_node_copy(json_object_get_member(m, l->data)));
 		g_autofree char *p = g_build_filename(folder, jstr(m, "output"),
 			NULL);
 		json_object_set_string_member(c, "output", p);
@@ -573,6 +595,143 @@ finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	job->json = g_steal_pointer(&line);
 }
 
+/* ---- upload (docs/upload.md): after landing, before the original moves ---- */
+
+/* The run's uploader for @t, made on first use (one per target and run:
+ * it holds the connection, the session and what was already sent). */
+static AttacheUploader *
+uploader_get(AttacheWatchPlace *place, AttacheTarget t, GError **error)
+{
+	g_mutex_lock(&place->upload_lock);
+	AttacheUploader *up = g_hash_table_lookup(place->uploaders,
+		GINT_TO_POINTER(t));
+	if (!up) {
+		AttacheCredentials *c = NULL;
+		AttacheUploadOptions *o = attache_upload_options_new();
+		if (attache_credentials_load(t, NULL, &c, error) == ATTACHE_OK && attache_uploader_new(c, o, &up, error) == ATTACHE_OK)
+			g_hash_table_insert(place->uploaders, GINT_TO_POINTER(t), up);
+		attache_credentials_free(c);
+		attache_upload_options_free(o);
+	}
+	g_mutex_unlock(&place->upload_lock);
+	return up;
+}
+
+/* Credentials refused: the next try makes a new uploader (the credentials
+ * may have been fixed); this one may still be in use by another worker,
+ * so it is freed at the end of the run. */
+static void
+uploader_retire(AttacheWatchPlace *place, AttacheTarget t,
+	AttacheUploader *up)
+{
+	g_mutex_lock(&place->upload_lock);
+	if (g_hash_table_lookup(place->uploaders, GINT_TO_POINTER(t)) == up) {
+		g_hash_table_steal(place->uploaders, GINT_TO_POINTER(t));
+		g_ptr_array_add(place->retired, up);
+	}
+	g_mutex_unlock(&place->upload_lock);
+}
+
+static gboolean
+uploaded(JsonArray *ups, const char *file, const char *target)
+{
+	for (guint i = 0; i < json_array_get_length(ups); i++) {
+		JsonObject *u = json_array_get_object_element(ups, i);
+		if (g_strcmp0(jstr(u, "file"), file) == 0 && g_strcmp0(jstr(u, "target"), target) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Uploads each output to each target of its preset's platform, recording
+ * each result in the journal as soon as it is known, so a restart sends
+ * nothing twice. Network trouble and refused credentials: FINISH_AGAIN
+ * (later); a refusal of the media itself: *refused is set. */
+static Finish
+upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
+	GError **error)
+{
+	const char *targets = jstr(j->o, "upload");
+	if (!targets || !*targets)
+		return FINISH_OK;
+	if (!json_object_has_member(j->o, "uploads"))
+		json_object_set_array_member(j->o, "uploads", json_array_new());
+	JsonArray *ups = json_object_get_array_member(j->o, "uploads");
+	JsonArray *outs = json_object_get_array_member(j->o, "outputs");
+	g_auto(GStrv) list = g_strsplit(targets, ",", -1);
+
+	for (guint i = 0; i < json_array_get_length(outs); i++) {
+		JsonObject *m = json_array_get_object_element(outs, i);
+		g_autofree char *path = g_build_filename(jstr(j->o, "folder"),
+			jstr(m, "output"), NULL);
+		for (int k = 0; list[k]; k++) {
+			AttacheTarget t;
+			if (g_strcmp0(jstr(m, "platform"), list[k]) != 0 || !attache_target_from_string(list[k], &t) || uploaded(ups, path, list[k]))
+				continue;
+			AttacheUploader *up = uploader_get(place, t, error);
+			if (!up)
+				return FINISH_AGAIN;
+			AttacheUploadResult *r = NULL;
+			g_autoptr(GError) e = NULL;
+			AttacheCode code = attache_upload_file(up, path, jstr(j->o, "alt"),
+				FALSE, 0, 0, &r, &e);
+			if (code == ATTACHE_OK) {
+				g_autofree char *text = attache_upload_result_to_json(r);
+				JsonNode *n = json_from_string(text, NULL);
+				if (n)
+					json_array_add_element(ups, n);
+				attache_upload_result_free(r);
+				if (!journal_save(j, error))
+					return FINISH_AGAIN;
+				crash_point(place, "uploaded");
+				continue;
+			}
+			attache_upload_result_free(r);
+			g_propagate_error(error, g_steal_pointer(&e));
+			if (code == ATTACHE_E_AUTH)
+				uploader_retire(place, t, up);
+			if (code == ATTACHE_E_UPLOAD || code == ATTACHE_E_AUTH)
+				return FINISH_AGAIN;
+			*refused = code;
+			return FINISH_OK;
+		}
+	}
+	return FINISH_OK;
+}
+
+static Finish finish_failed(AttacheWatchPlace *place, Journal *j,
+	gboolean recovered, AttacheWatchJob *job, GError **error);
+
+/* The outputs landed but the platform refused one: the photo fails (its
+ * outputs stay, listed in the log line), the original goes to failed/. */
+static Finish
+fail_after_landing(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	AttacheWatchJob *job, AttacheCode code, GError **error)
+{
+	const char *photo = jstr(j->o, "photo");
+	g_autofree char *stem = stem_of(photo);
+	g_autofree char *technical = g_strdup((*error)->message);
+	const char *what, *todo;
+	reason_for(code, &what, &todo);
+	g_clear_error(error);
+
+	char *dest = reserve_name(place, place->failed_dir, stem, ext_of(photo),
+		TRUE);
+	g_autofree char *errf = g_strconcat(dest, ".error.txt", NULL);
+	release_name(place, jstr(j->o, "original"));
+	json_object_set_string_member(j->o, "result", "failed");
+	json_object_set_string_member(j->o, "original", dest);
+	json_object_set_string_member(j->o, "error_file", errf);
+	json_object_set_string_member(j->o, "code", attache_code_name(code));
+	json_object_set_int_member(j->o, "code_number", code);
+	json_object_set_string_member(j->o, "error", technical);
+	json_object_set_string_member(j->o, "reason", what);
+	g_free(dest);
+	if (!journal_save(j, error))
+		return FINISH_AGAIN;
+	return finish_failed(place, j, recovered, job, error);
+}
+
 /* 3-6 for a photo that was prepared. */
 static Finish
 finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
@@ -624,13 +783,18 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	}
 	crash_point(place, "landed");
 
-	/* (upload, issue 5: each output is uploaded here and its media id
-	 * recorded in the journal, before the original moves to done/) */
-
 	/* 4 */
 	if (!manifest_write(j, recovered, error))
 		return FINISH_AGAIN;
 	crash_point(place, "manifest");
+
+	/* upload, when the settings name targets */
+	AttacheCode refused = ATTACHE_OK;
+	Finish f = upload_outputs(place, j, &refused, error);
+	if (f != FINISH_OK)
+		return f;
+	if (refused)
+		return fail_after_landing(place, j, recovered, job, refused, error);
 
 	/* 5 */
 	if (!move_original(place, j, recovered, place->done_dir, error))
@@ -907,6 +1071,10 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	json_object_set_string_member(j.o, "folder", folder);
 	json_object_set_string_member(j.o, "original", dest);
 	json_object_set_string_member(j.o, "presets", s->presets);
+	if (s->upload)
+		json_object_set_string_member(j.o, "upload", s->upload);
+	if (s->prep->alt_text)
+		json_object_set_string_member(j.o, "alt", s->prep->alt_text);
 	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
 	JsonArray *outs = json_array_new();
 	for (guint i = 0; i < outputs->len; i++) {
@@ -916,6 +1084,10 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 		json_object_set_string_member(json_node_get_object(n), "output",
 			base);
 		json_array_add_element(outs, n);
+		/* outputs are in the order of the presets */
+		const AttachePreset *pr = s->prep->presets->pdata[i];
+		json_object_set_string_member(json_node_get_object(n), "platform",
+			pr->platform);
 	}
 	json_object_set_array_member(j.o, "outputs", outs);
 

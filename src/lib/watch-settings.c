@@ -9,7 +9,7 @@
  * caller's overrides (the command line wins: docs/watch.md).
  *
  * Keys for features this build does not have yet (campaigns, alt-text
- * sources, upload, approval) are recognised and their values checked, and
+ * sources, approval) are recognised and their values checked, and
  * a value that would turn the feature on is refused: a photo must never go
  * out without the branding or upload a team asked for because the watcher
  * quietly ignored a line.
@@ -30,6 +30,7 @@ typedef enum {
 	T_LANG,	  /* a language tag */
 	T_NAME,	  /* a non-empty word */
 	T_BOOL,
+	T_TARGETS, /* comma list of upload targets */
 } SettingType;
 
 typedef struct {
@@ -56,7 +57,7 @@ static const SettingKey setting_keys[] = {
 	{ "alt-manifest", T_TEXT, "alt text from a manifest file" },
 	{ "alt-sidecars", T_BOOL, "alt text from sidecar files" },
 	{ "require-alt", T_BOOL, "requiring alt text" },
-	{ "upload", T_NAME, "uploading" },
+	{ "upload", T_TARGETS, NULL },
 	{ "require-approval", T_BOOL, "approval by a second person" },
 };
 
@@ -238,6 +239,17 @@ check_value(const SettingKey *k, const char *value, GError **error)
 		if (!parse_bool(value, &on))
 			return bad(error, key, value, "true or false");
 		break;
+	case T_TARGETS: {
+		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+		for (int i = 0; parts[i]; i++) {
+			AttacheTarget t;
+			char *name = g_strstrip(parts[i]);
+			if (*name && !attache_target_from_string(name, &t))
+				return bad(error, key, value,
+					"a comma list of x, mastodon, bluesky (or nothing)");
+		}
+		break;
+	}
 	}
 	if (k->later && on) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
@@ -282,6 +294,7 @@ attache__watch_settings_unref(AttacheWatchSettings *s)
 	attache_prep_options_free(s->prep);
 	g_free(s->out_dir);
 	g_free(s->presets);
+	g_free(s->upload);
 	g_free(s);
 }
 
@@ -357,6 +370,20 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		g_free(o->lang);
 		o->lang = g_strdup(value);
 	}
+	else if (g_str_equal(key, "upload")) {
+		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+		GString *t = g_string_new(NULL);
+		for (int i = 0; parts[i]; i++) {
+			AttacheTarget target;
+			char *name = g_strstrip(parts[i]);
+			if (*name && attache_target_from_string(name, &target) && !strstr(t->str, attache_target_name(target)))
+				g_string_append_printf(t, "%s%s", t->len ? "," : "",
+					attache_target_name(target));
+		}
+		g_free(s->upload);
+		s->upload = t->len ? g_string_free(t, FALSE)
+						   : (g_string_free(t, TRUE), NULL);
+	}
 	/* the later-feature keys only reach here switched off */
 	return ATTACHE_OK;
 }
@@ -370,6 +397,35 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 			"crop = focus needs focus = X,Y");
 		return ATTACHE_E_USAGE;
 	}
+	/* each upload target gets the outputs of its platform's presets: one
+	 * at least, and credentials that load */
+	g_auto(GStrv) targets = g_strsplit(s->upload ? s->upload : "", ",", -1);
+	for (int i = 0; targets[i] && *targets[i]; i++) {
+		gboolean have = FALSE;
+		for (guint k = 0; k < s->prep->presets->len; k++)
+			have |= g_strcmp0(((AttachePreset *)s->prep->presets->pdata[k])
+								  ->platform,
+						targets[i])
+					== 0;
+		if (!have) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"upload = %s: none of the presets (%s) is for %s; add one "
+				"(attache presets lists them)",
+				targets[i], s->presets, targets[i]);
+			return ATTACHE_E_USAGE;
+		}
+		AttacheTarget t;
+		AttacheCredentials *c = NULL;
+		g_autoptr(GError) e = NULL;
+		attache_target_from_string(targets[i], &t);
+		if (attache_credentials_load(t, NULL, &c, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"upload = %s: %s", targets[i], e->message);
+			return ATTACHE_E_USAGE;
+		}
+		attache_credentials_free(c);
+	}
+
 	/* the output folder may sit inside the inbox (the default, out/), but
 	 * must not be the inbox or one of its own folders */
 	static const char *own[] = { "", "done", "failed", ".attache" };

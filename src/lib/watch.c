@@ -747,6 +747,11 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 	pl->reserved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		NULL);
 	pl->crash_at = g_getenv("ATTACHE_WATCH_CRASH");
+	g_mutex_init(&pl->upload_lock);
+	pl->uploaders = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+		NULL, (GDestroyNotify)attache_uploader_free);
+	pl->retired = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)attache_uploader_free);
 	w->ini_path = g_build_filename(pl->inbox, INI_NAME, NULL);
 	w->pending = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 		(GDestroyNotify)pending_free);
@@ -782,6 +787,9 @@ attache_watch_free(AttacheWatch *w)
 	g_free(pl->inbox_key);
 	g_mutex_clear(&pl->names_lock);
 	g_hash_table_unref(pl->reserved);
+	g_mutex_clear(&pl->upload_lock);
+	g_hash_table_unref(pl->uploaders);
+	g_ptr_array_unref(pl->retired);
 	g_free(w->ini_path);
 	attache_preset_set_free(w->presets);
 	if (w->settings)

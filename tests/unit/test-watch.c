@@ -69,7 +69,9 @@ test_settings_checked(void)
 		{ "require-alt", "yes", FALSE, "not available" },
 		{ "campaign", "", TRUE, NULL },
 		{ "campaign", "world-water-day", FALSE, "not available" },
-		{ "upload", "mastodon", FALSE, "not available" },
+		{ "upload", "mastodon, x", TRUE, NULL },
+		{ "upload", "", TRUE, NULL },
+		{ "upload", "myspace", FALSE, "x, mastodon, bluesky" },
 		{ "require-approval", "off", TRUE, NULL },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
