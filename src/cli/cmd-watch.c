@@ -91,6 +91,7 @@ cmd_watch(int argc, char **argv)
 	char *out_dir = NULL, *fit = NULL, *crop = NULL, *focus = NULL;
 	char *keep = NULL, *max_pixels = NULL, *preset_dir = NULL;
 	char *alt = NULL, *alt_long = NULL, *by = NULL, *lang = NULL;
+	char *upload = NULL;
 	int jobs = 0;
 	double poll = 0, settle = 2.0;
 	gboolean once = FALSE;
@@ -138,6 +139,10 @@ cmd_watch(int argc, char **argv)
 		{ "by", 0, 0, G_OPTION_ARG_STRING, &by,
 			"Who prepares (recorded in the manifest; default: login name)",
 			"NAME" },
+		{ "upload", 0, 0, G_OPTION_ARG_STRING, &upload,
+			"Upload each output to these targets (x, mastodon, bluesky) "
+			"before the photo is done; credentials as for attache upload",
+			"LIST" },
 		{ "lang", 0, 0, G_OPTION_ARG_STRING, &lang,
 			"Language of the posts (en, fr, ar ...)", "LANG" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet,
@@ -193,7 +198,7 @@ cmd_watch(int argc, char **argv)
 		if (!set(o, "--out", "out", abs))
 			goto out;
 	}
-	if (!set(o, "--fit", "fit", fit) || !set(o, "--crop", "crop", crop) || !set(o, "--focus", "focus", focus) || !set(o, "--keep", "keep", keep) || !set(o, "--max-pixels", "max-pixels", max_pixels) || !set(o, "--alt", "alt", alt) || !set(o, "--alt-long", "alt-long", alt_long) || !set(o, "--by", "by", by) || !set(o, "--lang", "lang", lang))
+	if (!set(o, "--fit", "fit", fit) || !set(o, "--crop", "crop", crop) || !set(o, "--focus", "focus", focus) || !set(o, "--keep", "keep", keep) || !set(o, "--max-pixels", "max-pixels", max_pixels) || !set(o, "--alt", "alt", alt) || !set(o, "--alt-long", "alt-long", alt_long) || !set(o, "--by", "by", by) || !set(o, "--lang", "lang", lang) || !set(o, "--upload", "upload", upload))
 		goto out;
 
 	if (attache_watch_new(o, on_event, &c, &c.watch, &error)) {
@@ -229,5 +234,6 @@ out:
 	g_free(alt_long);
 	g_free(by);
 	g_free(lang);
+	g_free(upload);
 	return rc;
 }

@@ -206,4 +206,12 @@ def test_watch_upload_settings_checked():
         p = run(srv, root, inbox, pdir, targets=())
         lib.assert_eq(p.returncode, 2, p.stderr)
         assert "ATTACHE_X_" in p.stderr, p.stderr
+        # the command line's --upload is the same setting
+        write_ini(inbox, "presets = tiny-x\n")
+        p = run(srv, root, inbox, pdir, "--upload", "x", targets=())
+        lib.assert_eq(p.returncode, 2, p.stderr)
+        assert "ATTACHE_X_" in p.stderr, p.stderr
+        p = run(srv, root, inbox, pdir, "--upload", "myspace", targets=())
+        lib.assert_eq(p.returncode, 2, p.stderr)
+        assert "--upload" in p.stderr and "myspace" in p.stderr, p.stderr
         lib.assert_eq(srv.requests, [], "nothing sent")
