@@ -115,6 +115,52 @@ unique_stems(GPtrArray *inputs)
 	return stems;
 }
 
+/* Warnings (alt text, campaign) once per photo, though every output
+ * carries them in its JSON line. */
+static void
+print_warnings(const Job *j)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint k = 0; j->outputs && k < j->outputs->len; k++) {
+		const AttacheOutput *o = j->outputs->pdata[k];
+		for (guint w = 0; o->warnings && w < o->warnings->len; w++) {
+			char *msg = o->warnings->pdata[w];
+			if (g_hash_table_contains(seen, msg))
+				continue;
+			g_hash_table_add(seen, msg);
+			cli_warn("%s: %s", j->input, msg);
+		}
+	}
+}
+
+/* A manifest row that names no photo of the batch is most likely a typo. */
+static void
+warn_unmatched_rows(GHashTable *manifest, const char *path,
+	GPtrArray *inputs)
+{
+	g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	for (guint i = 0; i < inputs->len; i++) {
+		const char *in = inputs->pdata[i];
+		char *base = g_path_get_basename(in);
+		char *stem = g_strdup(base);
+		char *dot = strrchr(stem, '.');
+		if (dot && dot != stem)
+			*dot = '\0';
+		g_hash_table_add(names, base);
+		g_hash_table_add(names, stem);
+		g_hash_table_add(names, g_canonicalize_filename(in, NULL));
+	}
+	GHashTableIter it;
+	gpointer key;
+	g_hash_table_iter_init(&it, manifest);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		if (!g_hash_table_contains(names, key))
+			cli_warn("%s: a row for \"%s\", which is not among the photos "
+					 "given",
+				path, (char *) key);
+}
+
 static void
 print_human(const AttacheOutput *o)
 {
@@ -134,6 +180,9 @@ cmd_prep(int argc, char **argv)
 	char *out_dir = NULL, *fit = NULL, *crop = NULL, *focus = NULL;
 	char *keep = NULL, *max_pixels = NULL, *preset_dir = NULL;
 	char *alt = NULL, *alt_long = NULL, *by = NULL;
+	char *campaign = NULL, *lang = NULL, *alt_file = NULL;
+	char *alt_manifest = NULL;
+	gboolean require_alt = FALSE;
 	int jobs = 0;
 	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
 
@@ -166,8 +215,23 @@ cmd_prep(int argc, char **argv)
 			"N" },
 		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &preset_dir,
 			"Read user presets from DIR", "DIR" },
+		{ "campaign", 'c', 0, G_OPTION_ARG_FILENAME, &campaign,
+			"Draw a campaign's logo and text layers (a .ini file, or NAME in "
+			"$XDG_CONFIG_HOME/attache/campaigns/)",
+			"FILE|NAME" },
+		{ "lang", 0, 0, G_OPTION_ARG_STRING, &lang,
+			"Language of the campaign's text (en, fr, es, ar, zh, ru ...)",
+			"LANG" },
 		{ "alt", 0, 0, G_OPTION_ARG_STRING, &alt,
-			"Alt text for every photo", "TEXT" },
+			"Alt text for every photo without its own (x-default)", "TEXT" },
+		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &alt_file,
+			"Read that alt text from a UTF-8 file", "FILE" },
+		{ "alt-manifest", 0, 0, G_OPTION_ARG_FILENAME, &alt_manifest,
+			"Alt text per photo and language from a CSV file "
+			"(file,lang,alt)",
+			"FILE" },
+		{ "require-alt", 0, 0, G_OPTION_ARG_NONE, &require_alt,
+			"A photo without alt text is an error", NULL },
 		{ "alt-long", 0, 0, G_OPTION_ARG_STRING, &alt_long,
 			"Long description (ExtDescrAccessibility)", "TEXT" },
 		{ "by", 0, 0, G_OPTION_ARG_STRING, &by,
@@ -274,14 +338,50 @@ cmd_prep(int argc, char **argv)
 			max_pixels);
 		goto out;
 	}
+	/* alt text and campaign: checked in full before any photo */
+	if (alt && alt_file) {
+		cli_error("--alt and --alt-file both give the alt text for every "
+				  "photo: use one");
+		goto out;
+	}
 	if (alt) {
-		if (!g_utf8_validate(alt, -1, NULL)) {
-			cli_error("--alt: not valid UTF-8");
+		g_autofree char *t = g_strstrip(g_strdup(alt));
+		if (attache_alt_validate(t, "--alt", &error)) {
+			cli_error("%s", error->message);
 			goto out;
 		}
-		opts->alt_text = g_strdup(alt);
+		opts->alt_text = g_steal_pointer(&t);
 	}
-	opts->alt_long = g_strdup(alt_long);
+	if (alt_file && attache_alt_read_file(alt_file, &opts->alt_text, &error)) {
+		cli_error("--alt-file: %s", error->message);
+		goto out;
+	}
+	if (alt_long) {
+		g_autofree char *t = g_strstrip(g_strdup(alt_long));
+		if (attache_alt_validate(t, "--alt-long", &error)) {
+			cli_error("%s", error->message);
+			goto out;
+		}
+		opts->alt_long = g_steal_pointer(&t);
+	}
+	if (alt_manifest &&
+		attache_alt_manifest_load(alt_manifest, &opts->manifest, &error)) {
+		cli_error("--alt-manifest: %s", error->message);
+		goto out;
+	}
+	opts->require_alt = require_alt;
+	if (campaign &&
+		attache_campaign_load(campaign, set, &opts->campaign, &error)) {
+		cli_error("%s", error->message);
+		goto out;
+	}
+	if (lang || opts->campaign) {
+		if (attache_campaign_check_lang(opts->campaign, lang, &error)) {
+			cli_error("%s", error->message);
+			goto out;
+		}
+		opts->lang = g_strdup(lang);
+	}
 	opts->prepared_by = g_strdup(by ? by : g_get_user_name());
 	if (jobs < 0) {
 		cli_error("--jobs: must be 1 or more");
@@ -303,6 +403,8 @@ cmd_prep(int argc, char **argv)
 		goto out;
 	}
 	stems = unique_stems(inputs);
+	if (opts->manifest)
+		warn_unmatched_rows(opts->manifest, alt_manifest, inputs);
 
 	/* workers x libvips threads = cores: no oversubscription */
 	jobs = MIN(jobs, (int) inputs->len);
@@ -321,6 +423,7 @@ cmd_prep(int argc, char **argv)
 	int failed = 0, outputs_ok = 0;
 	for (guint n = 0; n < inputs->len; n++) {
 		Job *j = g_async_queue_pop(shared.done);
+		print_warnings(j);
 		for (guint k = 0; j->outputs && k < j->outputs->len; k++) {
 			AttacheOutput *o = j->outputs->pdata[k];
 			if (json) {
@@ -369,6 +472,10 @@ out:
 	g_free(preset_dir);
 	g_free(alt);
 	g_free(alt_long);
+	g_free(alt_file);
+	g_free(alt_manifest);
+	g_free(campaign);
+	g_free(lang);
 	g_free(by);
 	return rc;
 }
