@@ -91,7 +91,9 @@ cmd_watch(int argc, char **argv)
 	char *out_dir = NULL, *fit = NULL, *crop = NULL, *focus = NULL;
 	char *keep = NULL, *max_pixels = NULL, *preset_dir = NULL;
 	char *alt = NULL, *alt_long = NULL, *by = NULL, *lang = NULL;
-	char *upload = NULL;
+	char *upload = NULL, *campaign = NULL, *alt_file = NULL;
+	char *alt_manifest = NULL;
+	gboolean require_alt = FALSE;
 	int jobs = 0;
 	double poll = 0, settle = 2.0;
 	gboolean once = FALSE;
@@ -139,6 +141,17 @@ cmd_watch(int argc, char **argv)
 		{ "by", 0, 0, G_OPTION_ARG_STRING, &by,
 			"Who prepares (recorded in the manifest; default: login name)",
 			"NAME" },
+		{ "campaign", 'c', 0, G_OPTION_ARG_FILENAME, &campaign,
+			"Draw a campaign's logo and text layers (a .ini file, or NAME in "
+			"$XDG_CONFIG_HOME/attache/campaigns/)",
+			"FILE|NAME" },
+		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &alt_file,
+			"Alt text for every photo, from a UTF-8 file", "FILE" },
+		{ "alt-manifest", 0, 0, G_OPTION_ARG_FILENAME, &alt_manifest,
+			"Alt text per photo and language from a CSV file (file,lang,alt)",
+			"FILE" },
+		{ "require-alt", 0, 0, G_OPTION_ARG_NONE, &require_alt,
+			"A photo without alt text fails (to failed/)", NULL },
 		{ "upload", 0, 0, G_OPTION_ARG_STRING, &upload,
 			"Upload each output to these targets (x, mastodon, bluesky) "
 			"before the photo is done; credentials as for attache upload",
@@ -192,6 +205,24 @@ cmd_watch(int argc, char **argv)
 		if (!set(o, "--preset", "presets", list))
 			goto out;
 	}
+	/* files named on the command line are relative to where it runs */
+	if (campaign && (strchr(campaign, '/') || g_str_has_suffix(campaign, ".ini"))) {
+		char *abs = g_canonicalize_filename(campaign, NULL);
+		g_free(campaign);
+		campaign = abs;
+	}
+	if (alt_file) {
+		char *abs = g_canonicalize_filename(alt_file, NULL);
+		g_free(alt_file);
+		alt_file = abs;
+	}
+	if (alt_manifest) {
+		char *abs = g_canonicalize_filename(alt_manifest, NULL);
+		g_free(alt_manifest);
+		alt_manifest = abs;
+	}
+	if (!set(o, "--campaign", "campaign", campaign) || !set(o, "--alt-file", "alt-file", alt_file) || !set(o, "--alt-manifest", "alt-manifest", alt_manifest) || !set(o, "--require-alt", "require-alt", require_alt ? "true" : NULL))
+		goto out;
 	if (out_dir) {
 		/* relative to where the command runs, as the user typed it */
 		g_autofree char *abs = g_canonicalize_filename(out_dir, NULL);
@@ -235,5 +266,8 @@ out:
 	g_free(by);
 	g_free(lang);
 	g_free(upload);
+	g_free(campaign);
+	g_free(alt_file);
+	g_free(alt_manifest);
 	return rc;
 }

@@ -302,6 +302,11 @@ typedef struct {
 	char *out_dir;			  /* absolute */
 	char *presets;			  /* "x-landscape,bluesky", for the log */
 	char *upload;			  /* targets ("x,mastodon") or NULL */
+	/* the files the settings were read from besides attache.ini (alt-text
+	 * manifest and file, campaign): an edit to one applies too, and the
+	 * watcher leaves them alone when they sit in the inbox */
+	GPtrArray *files;
+	int alt_given; /* 1: alt, 2: alt-file (both: an error) */
 } AttacheWatchSettings;
 
 AttacheWatchSettings *attache__watch_settings_ref(AttacheWatchSettings *s);

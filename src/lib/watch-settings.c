@@ -8,8 +8,7 @@
  * resolved in three layers: built-in defaults, then attache.ini, then the
  * caller's overrides (the command line wins: docs/watch.md).
  *
- * Keys for features this build does not have yet (campaigns, alt-text
- * sources, approval) are recognised and their values checked, and
+ * Keys for features this build does not have yet (approval) are recognised and their values checked, and
  * a value that would turn the feature on is refused: a photo must never go
  * out without the branding or upload a team asked for because the watcher
  * quietly ignored a line.
@@ -31,6 +30,7 @@ typedef enum {
 	T_NAME,	  /* a non-empty word */
 	T_BOOL,
 	T_TARGETS, /* comma list of upload targets */
+	T_FILE,	   /* a file, relative to the inbox (or a campaign name) */
 } SettingType;
 
 typedef struct {
@@ -53,10 +53,10 @@ static const SettingKey setting_keys[] = {
 	{ "by", T_TEXT, NULL },
 	{ "lang", T_LANG, NULL },
 	/* wired when their features land (issues 4, 5 and approval) */
-	{ "campaign", T_NAME, "campaigns (branding)" },
-	{ "alt-manifest", T_TEXT, "alt text from a manifest file" },
-	{ "alt-sidecars", T_BOOL, "alt text from sidecar files" },
-	{ "require-alt", T_BOOL, "requiring alt text" },
+	{ "campaign", T_FILE, NULL },
+	{ "alt-file", T_FILE, NULL },
+	{ "alt-manifest", T_FILE, NULL },
+	{ "require-alt", T_BOOL, NULL },
 	{ "upload", T_TARGETS, NULL },
 	{ "require-approval", T_BOOL, "approval by a second person" },
 };
@@ -239,6 +239,8 @@ check_value(const SettingKey *k, const char *value, GError **error)
 		if (!parse_bool(value, &on))
 			return bad(error, key, value, "true or false");
 		break;
+	case T_FILE:
+		break;
 	case T_TARGETS: {
 		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 		for (int i = 0; parts[i]; i++) {
@@ -295,7 +297,50 @@ attache__watch_settings_unref(AttacheWatchSettings *s)
 	g_free(s->out_dir);
 	g_free(s->presets);
 	g_free(s->upload);
+	g_ptr_array_unref(s->files);
 	g_free(s);
+}
+
+/* campaign, alt-file, alt-manifest: read now, in full (a broken one is a
+ * broken setting), and remembered as a file the settings depend on. A
+ * campaign without a / and not ending in .ini is a NAME looked up in
+ * $XDG_CONFIG_HOME/attache/campaigns. An empty value switches it off. */
+static AttacheCode
+apply_file(AttacheWatchSettings *s, const char *inbox, const char *key,
+	const char *value, const AttachePresetSet *presets, GError **error)
+{
+	AttachePrepOptions *o = s->prep;
+	g_autoptr(GError) e = NULL;
+	gboolean campaign = g_str_equal(key, "campaign");
+	gboolean name = campaign && !strchr(value, '/') && !g_str_has_suffix(value, ".ini");
+	g_autofree char *path = *value && !name
+								? g_canonicalize_filename(value, inbox)
+								: g_strdup(value);
+
+	if (campaign) {
+		attache_campaign_free(o->campaign);
+		o->campaign = NULL;
+		if (*value && attache_campaign_load(path, presets, &o->campaign, &e) == ATTACHE_OK)
+			g_ptr_array_add(s->files,
+				g_strdup(attache_campaign_path(o->campaign)));
+	}
+	else if (g_str_equal(key, "alt-file")) {
+		s->alt_given = *value ? s->alt_given | 2 : s->alt_given & ~2;
+		g_clear_pointer(&o->alt_text, g_free);
+		if (*value && attache_alt_read_file(path, &o->alt_text, &e) == ATTACHE_OK)
+			g_ptr_array_add(s->files, g_strdup(path));
+	}
+	else {
+		g_clear_pointer(&o->manifest, g_hash_table_unref);
+		if (*value && attache_alt_manifest_load(path, &o->manifest, &e) == ATTACHE_OK)
+			g_ptr_array_add(s->files, g_strdup(path));
+	}
+	if (e) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", key,
+			e->message);
+		return ATTACHE_E_USAGE;
+	}
+	return ATTACHE_OK;
 }
 
 /* Puts the checked @value of @key into @s. */
@@ -355,6 +400,7 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 	else if (g_str_equal(key, "max-pixels"))
 		parse_pixels(value, &o->max_pixels);
 	else if (g_str_equal(key, "alt")) {
+		s->alt_given = *value ? s->alt_given | 1 : s->alt_given & ~1;
 		g_free(o->alt_text);
 		o->alt_text = *value ? g_strdup(value) : NULL;
 	}
@@ -370,6 +416,10 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		g_free(o->lang);
 		o->lang = g_strdup(value);
 	}
+	else if (g_str_equal(key, "campaign") || g_str_equal(key, "alt-file") || g_str_equal(key, "alt-manifest"))
+		return apply_file(s, inbox, key, value, presets, error);
+	else if (g_str_equal(key, "require-alt"))
+		parse_bool(value, &o->require_alt);
 	else if (g_str_equal(key, "upload")) {
 		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 		GString *t = g_string_new(NULL);
@@ -392,6 +442,18 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 static AttacheCode
 check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 {
+	g_autoptr(GError) le = NULL;
+	if (attache_campaign_check_lang(s->prep->campaign, s->prep->lang, &le)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "lang: %s",
+			le->message);
+		return ATTACHE_E_USAGE;
+	}
+	if (s->alt_given == 3) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"alt and alt-file both give the alt text for every photo; keep "
+			"one");
+		return ATTACHE_E_USAGE;
+	}
 	if (s->prep->crop == ATTACHE_CROP_FOCUS && !s->prep->have_focus) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"crop = focus needs focus = X,Y");
@@ -453,6 +515,7 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 	AttacheCode code;
 
 	s->ref = 1;
+	s->files = g_ptr_array_new_with_free_func(g_free);
 	s->prep = attache_prep_options_new();
 	s->prep->prepared_by = g_strdup(g_get_user_name());
 	s->out_dir = g_build_filename(inbox, "out", NULL);

@@ -92,7 +92,9 @@ attache_watch_ignores_name(const char *name)
 	for (guint i = 0; i < G_N_ELEMENTS(suffix); i++)
 		if (g_str_has_suffix(lower, suffix[i]))
 			return TRUE;
-	return FALSE;
+	/* alt-text sidecars (docs/alt-text.md): read with their photo */
+	return g_regex_match_simple("\\.alt(\\.[A-Za-z0-9-]+)?\\.txt$", name, 0,
+		0);
 }
 
 /* ---- the watch ---- */
@@ -130,7 +132,9 @@ struct _AttacheWatch {
 	char *ini_path;
 	AttachePresetSet *presets;
 	AttacheWatchSettings *settings;
-	FileState ini_state; /* the file as last read (or refused) */
+	FileState ini_state;  /* the file as last read (or refused) */
+	GPtrArray *dep_paths; /* files the settings were read from, besides */
+	GArray *dep_states;	  /* FileState of each, as last read */
 	int jobs;
 
 	GMainContext *ctx;
@@ -231,16 +235,50 @@ file_state_equal(const FileState *a, const FileState *b)
 	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-/* attache.ini changed since it was last read: read it again. A broken file
- * is reported once per version and the settings in force stay. */
+/* Remembers attache.ini and @paths as they are now. */
 static void
-refresh_settings(AttacheWatch *w)
+remember_files(AttacheWatch *w, GPtrArray *paths)
+{
+	g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < paths->len; i++)
+		g_ptr_array_add(keep, g_strdup(paths->pdata[i]));
+	file_state(w->ini_path, &w->ini_state);
+	g_ptr_array_set_size(w->dep_paths, 0);
+	g_array_set_size(w->dep_states, 0);
+	for (guint i = 0; i < keep->len; i++) {
+		FileState fs;
+		file_state(keep->pdata[i], &fs);
+		g_ptr_array_add(w->dep_paths, g_strdup(keep->pdata[i]));
+		g_array_append_val(w->dep_states, fs);
+	}
+}
+
+static gboolean
+settings_files_changed(AttacheWatch *w)
 {
 	FileState fs;
 	file_state(w->ini_path, &fs);
-	if (file_state_equal(&fs, &w->ini_state))
+	if (!file_state_equal(&fs, &w->ini_state))
+		return TRUE;
+	for (guint i = 0; i < w->dep_paths->len; i++) {
+		file_state(w->dep_paths->pdata[i], &fs);
+		if (!file_state_equal(&fs, &g_array_index(w->dep_states, FileState, i)))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* attache.ini (or a file it names: alt-text manifest, campaign) changed
+ * since it was last read: read it again. A broken file is reported once
+ * per version and the settings in force stay. */
+static void
+refresh_settings(AttacheWatch *w)
+{
+	if (!settings_files_changed(w))
 		return;
-	w->ini_state = fs;
+	FileState fs;
+	file_state(w->ini_path, &fs);
+	remember_files(w, w->dep_paths);
 
 	AttacheWatchSettings *s = NULL;
 	g_autoptr(GError) e = NULL;
@@ -256,6 +294,7 @@ refresh_settings(AttacheWatch *w)
 	}
 	attache__watch_settings_unref(w->settings);
 	w->settings = s;
+	remember_files(w, s->files);
 	g_autofree char *msg = g_strdup_printf("%s: %s; presets %s, outputs in "
 										   "%s",
 		w->ini_path, fs.exists ? "read" : "removed, built-in settings",
@@ -358,6 +397,11 @@ note(AttacheWatch *w, const char *name)
 {
 	if (w->stopping || attache_watch_ignores_name(name) || g_hash_table_contains(w->blocked, name))
 		return;
+	/* a manifest or alt-text file the settings read, kept in the inbox */
+	g_autofree char *path = g_build_filename(w->place.inbox, name, NULL);
+	for (guint i = 0; i < w->dep_paths->len; i++)
+		if (g_str_equal(w->dep_paths->pdata[i], path))
+			return;
 	Pending *p = g_hash_table_lookup(w->pending, name);
 	if (!p) {
 		p = g_new0(Pending, 1);
@@ -758,6 +802,8 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 	w->journals = g_ptr_array_new_with_free_func(g_free);
 	w->blocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		NULL);
+	w->dep_paths = g_ptr_array_new_with_free_func(g_free);
+	w->dep_states = g_array_new(FALSE, TRUE, sizeof(FileState));
 
 	if ((code = attache_preset_set_load(NULL, opts->preset_dir, &w->presets,
 			 &e))
@@ -768,6 +814,7 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 		attache_watch_free(w);
 		return code;
 	}
+	remember_files(w, w->settings->files);
 	*out = w;
 	return ATTACHE_OK;
 }
@@ -798,6 +845,8 @@ attache_watch_free(AttacheWatch *w)
 	g_queue_clear(&w->ready);
 	g_ptr_array_unref(w->journals);
 	g_hash_table_unref(w->blocked);
+	g_ptr_array_unref(w->dep_paths);
+	g_array_unref(w->dep_states);
 	attache_watch_options_free(w->opts);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd);

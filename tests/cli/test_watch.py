@@ -713,7 +713,7 @@ def test_watch_settings_file_changes_apply_to_the_next_photo():
         lib.assert_eq(presets_of(drop("c.jpg", fx[2])), ["tiny", "tiny-wide"], "c.jpg")
         write_ini("this is not an ini file\n")
         lib.assert_eq(presets_of(drop("d.jpg", fx[3])), ["tiny", "tiny-wide"], "d.jpg")
-        # a later feature's key, switched on, is refused rather than ignored
+        # a campaign that cannot be loaded is refused, not ignored
         write_ini("[attache]\npresets = tiny\ncampaign = un-day\n")
         lib.assert_eq(presets_of(drop("e.jpg", fx[4])), ["tiny", "tiny-wide"], "e.jpg")
 
@@ -727,8 +727,8 @@ def test_watch_settings_file_changes_apply_to_the_next_photo():
 
         lib.assert_eq(w.stop(), 0, "exit status")
         err = w.stderr()
-        for why in ("keep", "everything", "not available in this version",
-                    "campaign", "attache.ini"):
+        for why in ("keep", "everything", "un-day", "campaign",
+                    "attache.ini"):
             assert why in err, "stderr should say %r:\n%s" % (why, err)
         errors = [l for l in log_lines(inbox) if l["event"] == "settings" and "error" in l]
         lib.assert_eq(len(errors), 3, "one settings error line per broken version")
@@ -823,3 +823,70 @@ def test_watch_disk_trouble_keeps_the_photo_in_the_inbox():
         p = lib.run(*args, check=0)
         check_outputs(inbox, os.path.join(root, "published"),
                       {"a.jpg": read(fx[0])}, {}, ["tiny"])
+
+
+def alt_texts(path):
+    """lang -> XMP-iptcCore:AltTextAccessibility, as exiftool reads it."""
+    tags = lib.exiftool(path)
+    out = {}
+    for k, v in tags.items():
+        if k.startswith("XMP-iptcCore:AltTextAccessibility"):
+            lang = k.split("-", 2)[-1] if k.count("-") >= 2 else "x-default"
+            out[lang] = v
+    return out
+
+
+def test_watch_campaign_and_alt_text_sources():
+    """attache.ini names a campaign, a language, an alt-text manifest kept
+    in the inbox, and requires alt text: sidecars and the manifest give the
+    text, a photo with none fails, and an edit to the manifest applies from
+    the next photo on."""
+    campaign = os.path.join(lib.ROOT, "campaigns", "demo.ini")
+    if not os.path.exists(campaign):
+        lib.skip("campaigns/demo.ini is absent")
+    fx = [f for f in fixtures() if f.endswith(".jpg")]
+    with lib.TempDir() as root:
+        pdir = write_presets(root)
+        inbox = make_inbox(root)
+        manifest = os.path.join(inbox, "alt.csv")
+        with open(manifest, "w") as f:
+            f.write("file,lang,alt\na.jpg,fr,Deux bénévoles déchargent un camion\n")
+        with open(os.path.join(inbox, "b.alt.txt"), "w") as f:
+            f.write("Children queue for water\n")
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\npresets = tiny\ncampaign = %s\nlang = fr\n"
+                    "alt-manifest = alt.csv\nrequire-alt = true\n" % campaign)
+        for n, src in (("a.jpg", fx[0]), ("b.jpg", fx[1]), ("c.jpg", fx[2])):
+            shutil.copy(src, os.path.join(inbox, n))
+        args = ["watch", inbox, "--once", "--preset-dir", pdir, "--settle", "0.2"]
+        p = lib.run(*args)
+        lib.assert_eq(p.returncode, 1, p.stderr)
+        # the manifest and the sidecar are the folder's, not photos
+        for n in ("alt.csv", "b.alt.txt"):
+            assert os.path.exists(os.path.join(inbox, n)), n
+        lib.assert_eq(sorted(os.listdir(os.path.join(inbox, "done"))),
+                      ["a.jpg", "b.jpg"], "done/")
+        with open(os.path.join(inbox, "failed", "c.jpg.error.txt")) as f:
+            assert "alt text" in f.read()
+        out = os.path.join(inbox, "out")
+        lib.assert_eq(alt_texts(os.path.join(out, "a", "a.tiny.jpg")).get("fr"),
+                      "Deux bénévoles déchargent un camion", "a.jpg alt (fr)")
+        assert "Children queue for water" in \
+            alt_texts(os.path.join(out, "b", "b.tiny.jpg")).values()
+        # branded with the campaign, in French (the manifest records both)
+        with open(os.path.join(out, "attache-manifest.jsonl")) as f:
+            man = [json.loads(l) for l in f if l.strip()]
+        lib.assert_eq(sorted((m["campaign"], m["lang"]) for m in man),
+                      [("demo", "fr"), ("demo", "fr")], "campaign and lang")
+
+        # the manifest gains a row; the photo goes back into the folder
+        with open(manifest, "a") as f:
+            f.write("c.jpg,,A nurse weighs a baby\n")
+        os.rename(os.path.join(inbox, "failed", "c.jpg"),
+                  os.path.join(inbox, "c.jpg"))
+        p = lib.run(*args, check=0)
+        assert "A nurse weighs a baby" in \
+            alt_texts(os.path.join(out, "c", "c.tiny.jpg")).values()
+        lines = [l for l in photo_lines(inbox) if l["photo"] == "c.jpg"]
+        lib.assert_eq([l["event"] for l in lines], ["failed", "done"],
+                      "c.jpg: failed, then done once put back")

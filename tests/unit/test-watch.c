@@ -32,9 +32,12 @@ test_ignored_names(void)
 	const char *ignored[] = { ".DS_Store", "._IMG_1.jpg", ".hidden.jpg",
 		"IMG_1.jpg.part", "IMG_1.JPG.PART", "photo.crdownload", "x.tmp",
 		"~$report.docx", "Thumbs.db", "thumbs.db", "desktop.ini",
-		"attache.ini", "attache.log", "IMG_1.jpg~", "a.partial", "" };
+		"attache.ini", "attache.log", "IMG_1.jpg~", "a.partial",
+		"IMG_1.alt.txt", "IMG_1.jpg.alt.fr.txt", "IMG_1.alt.zh-Hans.txt",
+		"" };
 	const char *taken[] = { "IMG_1.jpg", "IMG_1.HEIC", "notes.txt",
-		"part.jpg", "tmp.png", "my attache.ini.jpg", "~IMG.jpg" };
+		"part.jpg", "tmp.png", "my attache.ini.jpg", "~IMG.jpg", "alt.jpg",
+		"notes.txt" };
 
 	for (guint i = 0; i < G_N_ELEMENTS(ignored); i++)
 		g_assert_true(attache_watch_ignores_name(ignored[i]));
@@ -66,9 +69,10 @@ test_settings_checked(void)
 		/* later features: checked, refused when switched on */
 		{ "require-alt", "false", TRUE, NULL },
 		{ "require-alt", "maybe", FALSE, "true or false" },
-		{ "require-alt", "yes", FALSE, "not available" },
+		{ "require-alt", "yes", TRUE, NULL },
 		{ "campaign", "", TRUE, NULL },
-		{ "campaign", "world-water-day", FALSE, "not available" },
+		{ "campaign", "world-water-day", TRUE, NULL },
+		{ "require-approval", "true", FALSE, "not available" },
 		{ "upload", "mastodon, x", TRUE, NULL },
 		{ "upload", "", TRUE, NULL },
 		{ "upload", "myspace", FALSE, "x, mastodon, bluesky" },
