@@ -157,7 +157,7 @@ cmd_watch(int argc, char **argv)
 			"before the photo is done; credentials as for attache upload",
 			"LIST" },
 		{ "lang", 0, 0, G_OPTION_ARG_STRING, &lang,
-			"Language of the posts (en, fr, ar ...)", "LANG" },
+			"Language of the campaign's text (en, fr, ar ...)", "LANG" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet,
 			"Print nothing but errors", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &c.verbose,
