@@ -297,6 +297,12 @@ typedef struct {
 	char *prepared_by;
 	AttacheCode code; /* %ATTACHE_OK or why it failed */
 	char *error;	  /* message when code != OK (names the file) */
+	/* The photo's focus point inside this output (fractions of the
+	 * output, from its top-left corner): --focus, else the centre of what
+	 * the attention crop finds; FALSE when the point is cropped away or
+	 * unknown. Mastodon takes it as the media's focal point. */
+	gboolean have_focus;
+	double focus_x, focus_y;
 } AttacheOutput;
 
 void attache_output_free(AttacheOutput *out);

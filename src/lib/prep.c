@@ -309,6 +309,28 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 			goto fail_all;
 	}
 
+	/* The photo's focus point, for Mastodon's focal point: the user's, or
+	 * the centre of what the attention crop finds (on the proxy). */
+	gboolean have_pf = opts->have_focus;
+	double pfx = opts->focus_x, pfy = opts->focus_y;
+	if (!have_pf) {
+		if (!proxy && (code = attache__fit_proxy(base, &proxy, &err)))
+			goto fail_all;
+		VipsImage *c = NULL;
+		int ax = 0, ay = 0;
+		if (vips_smartcrop(proxy, &c, VIPS_MAX(1, proxy->Xsize / 2),
+				VIPS_MAX(1, proxy->Ysize / 2), "interesting",
+				VIPS_INTERESTING_ATTENTION, "attention_x", &ax, "attention_y",
+				&ay, NULL) == 0) {
+			have_pf = TRUE;
+			pfx = (double) ax / proxy->Xsize;
+			pfy = (double) ay / proxy->Ysize;
+		}
+		vips_error_clear();
+		if (c)
+			g_object_unref(c);
+	}
+
 	guint removed = (in_kinds & (ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP |
 									ATTACHE_KIND_IPTC)) |
 		(converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
@@ -330,6 +352,8 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		fp.source_width = ow;
 		fp.source_height = oh;
 		fp.proxy = proxy;
+		double place[4] = { 0 };
+		fp.place = place;
 		AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
 			p->quality_max, p->quality_min, p->min_side };
 
@@ -396,6 +420,15 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		o->alt = attache__alt_copy(alt);
 		o->alt_long = g_strdup(opts->alt_long);
 		o->code = ATTACHE_OK;
+		if (have_pf && place[2] > 0 && place[3] > 0) {
+			double fx = (place[0] + pfx * place[2]) / fitted->Xsize;
+			double fy = (place[1] + pfy * place[3]) / fitted->Ysize;
+			if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
+				o->have_focus = TRUE;
+				o->focus_x = fx;
+				o->focus_y = fy;
+			}
+		}
 		g_free(enc.data);
 
 		if (opts->write_manifest)

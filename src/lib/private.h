@@ -112,6 +112,9 @@ typedef struct {
 	 * measured (made once per photo by attache__fit_proxy()); NULL: fit
 	 * makes its own */
 	VipsImage *proxy;
+	/* when not NULL, fit says where the whole photo lies in the output:
+	 * x, y, width, height in output pixels (cover: partly outside) */
+	double *place;
 } AttacheFitParams;
 
 /* The small copy of @in that smart crops are decided on (libvips'
