@@ -467,7 +467,7 @@ manifest_lines(Journal *j)
 		JsonObject *c = json_object_new();
 		g_autoptr(GList) names = json_object_get_members(m);
 		for (GList *l = names; l; l = l->next)
-			if (strcmp(l->data, "platform") != 0)
+			if (strcmp(l->data, "platform") != 0 && strcmp(l->data, "send") != 0)
 				json_object_set_member(c, l->data,
 					json_node_copy(json_object_get_member(m, l->data)));
 		g_autofree char *p = g_build_filename(folder, jstr(m, "output"),
@@ -673,8 +673,15 @@ upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
 				return FINISH_AGAIN;
 			AttacheUploadResult *r = NULL;
 			g_autoptr(GError) e = NULL;
-			AttacheCode code = attache_upload_file(up, path, jstr(j->o, "alt"),
-				FALSE, 0, 0, &r, &e);
+			JsonObject *send = json_object_has_member(m, "send")
+								   ? json_object_get_object_member(m, "send")
+								   : NULL;
+			gboolean focus = send && json_object_has_member(send, "focus_x");
+			AttacheCode code = attache_upload_file(up, path,
+				send ? jstr(send, "alt") : NULL, focus,
+				focus ? json_object_get_double_member(send, "focus_x") : 0,
+				focus ? json_object_get_double_member(send, "focus_y") : 0,
+				&r, &e);
 			if (code == ATTACHE_OK) {
 				g_autofree char *text = attache_upload_result_to_json(r);
 				JsonNode *n = json_from_string(text, NULL);
@@ -1073,8 +1080,7 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	json_object_set_string_member(j.o, "presets", s->presets);
 	if (s->upload)
 		json_object_set_string_member(j.o, "upload", s->upload);
-	if (s->prep->alt_text)
-		json_object_set_string_member(j.o, "alt", s->prep->alt_text);
+
 	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
 	JsonArray *outs = json_array_new();
 	for (guint i = 0; i < outputs->len; i++) {
@@ -1088,6 +1094,17 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 		const AttachePreset *pr = s->prep->presets->pdata[i];
 		json_object_set_string_member(json_node_get_object(n), "platform",
 			pr->platform);
+		/* what an upload sends with it: the photo's own alt text (x-default
+		 * first) and focal point inside this output */
+		JsonObject *up = json_object_new();
+		if (out->alt && out->alt->len)
+			json_object_set_string_member(up, "alt",
+				((AttacheAlt *)out->alt->pdata[0])->text);
+		if (out->have_focus) {
+			json_object_set_double_member(up, "focus_x", out->focus_x);
+			json_object_set_double_member(up, "focus_y", out->focus_y);
+		}
+		json_object_set_object_member(json_node_get_object(n), "send", up);
 	}
 	json_object_set_array_member(j.o, "outputs", outs);
 
