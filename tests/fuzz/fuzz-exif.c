@@ -5,8 +5,8 @@
  * packet, attache__exif_orientation() and attache__heif_has_transform().
  *
  * Input: byte 0 the keep flags, bytes 1-2 the EXIF length (big-endian;
- * 0xFFFF: the rest, as a whole TIFF file), then the EXIF block, then the
- * XMP packet. The whole input after the
+ * 0xFFFF: the rest is a whole TIFF file, zero-padded past 64 KiB), then
+ * the EXIF block, then the XMP packet. The whole input after the
  * header also goes to the HEIF box reader.
  *
  * Beyond "no crash": whatever the input, the blocks the writer builds from
@@ -53,12 +53,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gsize elen = (gsize)data[1] << 8 | data[2];
 	data += 3;
 	size -= 3;
-	/* 0xFFFF: all of it is EXIF (a TIFF file, read past 64 KiB) */
-	if (elen > size || elen == 0xffff)
+	/* 0xFFFF: the rest is a whole TIFF file, zero-padded past 64 KiB so
+	 * that exif.c reads it itself (kept_from_tiff), not with libexif */
+	g_autofree guint8 *padded = NULL;
+	const guint8 *block = data;
+	if (elen == 0xffff) {
+		elen = MAX(size, (gsize)0x10000);
+		padded = g_malloc0(elen);
+		memcpy(padded, data, size);
+		block = padded;
+		size = elen;
+	}
+	if (elen > size)
 		elen = size;
 
-	AttacheKept *k = attache__kept_read(elen ? data : NULL, elen,
-		size > elen ? (const char *)data + elen : NULL, size - elen, keep);
+	AttacheKept *k = attache__kept_read(elen ? block : NULL, elen,
+		size > elen ? (const char *)block + elen : NULL, size - elen, keep);
 	GBytes *exif = attache__exif_build(k);
 	GBytes *xmp = attache__xmp_build(k, NULL, NULL);
 	if (exif) {
@@ -72,9 +82,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	attache__kept_free(k);
 
-	int o = attache__exif_orientation(data, elen);
+	int o = attache__exif_orientation(block, elen);
 	if (o < 1 || o > 8)
 		abort();
-	(void)attache__heif_has_transform(data, size);
+	(void)attache__heif_has_transform(block, size);
 	return 0;
 }

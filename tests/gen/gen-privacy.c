@@ -1677,6 +1677,16 @@ gen_exif_seeds(void)
 	exif_seed("huge-counts", 7, huge, NULL);
 	exif_seed("past-end", 4, past, xcredit);
 	exif_seed("xmp-only", 1, NULL, xall);
+	{
+		/* a whole TIFF file (length 0xFFFF: the rest, padded past 64 KiB) */
+		TiffParts tp = { E_CAMERA | E_CREDIT | E_GPS | E_IDS };
+		g_autoptr(GBytes) t = make_tiff(&tp);
+		GByteArray *o = g_byte_array_new();
+		g_byte_array_append(o, (const guint8 *)"ÿÿ", 3);
+		g_byte_array_append(o, g_bytes_get_data(t, NULL),
+			(guint)g_bytes_get_size(t));
+		write_file("exif", "tiff-file", take(o));
+	}
 	/* a whole HEIC after an empty EXIF part: heif_has_transform reads it */
 	g_autofree char *tmp = g_build_filename(outdir, "seed.heic", NULL);
 	HeifParts hp = { 0 };
