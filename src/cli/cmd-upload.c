@@ -68,6 +68,7 @@ cmd_upload(int argc, char **argv)
 {
 	char *to = NULL, *alt = NULL, *alt_file = NULL, *focus = NULL;
 	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
+	gboolean require_approval = FALSE;
 	GOptionEntry entries[] = {
 		{ "to", 't', 0, G_OPTION_ARG_STRING, &to,
 			"Where to upload: x, mastodon or bluesky", "TARGET" },
@@ -79,6 +80,10 @@ cmd_upload(int argc, char **argv)
 			"Focal point (Mastodon), fractions of the image from its "
 			"top-left corner",
 			"X,Y" },
+		{ "require-approval", 0, 0, G_OPTION_ARG_NONE, &require_approval,
+			"Upload only outputs approved by someone other than who "
+			"prepared them (attache approve; docs/review.md)",
+			NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
 			"One JSON object per file on stdout", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -145,6 +150,7 @@ cmd_upload(int argc, char **argv)
 		goto out;
 	}
 	opts = attache_upload_options_new();
+	opts->require_approval = require_approval;
 	if (verbose) {
 		opts->log = log_line;
 		cli_note("* %s credentials from %s", attache_target_name(target),

@@ -16,6 +16,8 @@ static const struct {
 	{ "prep", cmd_prep, "prepare photos for every platform preset" },
 	{ "presets", cmd_presets, "list the presets, or show one" },
 	{ "upload", cmd_upload, "upload prepared media to X, Mastodon or Bluesky" },
+	{ "review", cmd_review, "write a review page for the outputs in a folder" },
+	{ "approve", cmd_approve, "approve reviewed outputs (the two-person rule)" },
 };
 
 static void

@@ -204,6 +204,56 @@ JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
 /* fsync a folder so a rename in it is durable (write.c). */
 int attache__fsync_dir(const char *dir);
 
+/* ---- an output folder's manifest, read back (manifest.c) ---- */
+
+/* One line of attache-manifest.jsonl (the fields of output.c). */
+typedef struct {
+	int line;	/* 1-based line number */
+	char *file; /* the output's file name in the folder */
+	char *output, *input, *preset, *format;
+	int width, height, quality;
+	gint64 bytes, max_bytes;
+	char **flags, **removed, **kept, **warnings; /* names, never NULL */
+	GPtrArray *alt;								 /* AttacheAlt*, in order */
+	char *alt_long;
+	char *sha256;
+	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
+} AttacheRecord;
+
+typedef struct {
+	char *dir;
+	char *path;			/* DIR/attache-manifest.jsonl */
+	gboolean exists;	/* FALSE: there is no manifest */
+	GPtrArray *lines;	/* AttacheRecord*, every good line, in file order */
+	GPtrArray *latest;	/* borrowed from lines: the latest line per output
+						 * whose file is still in the folder */
+	GPtrArray *damaged; /* char*: "PATH line N is damaged: why" */
+} AttacheManifest;
+
+void attache__record_free(AttacheRecord *r);
+/* Reads DIR/attache-manifest.jsonl; a missing file is an empty manifest
+ * (exists = FALSE). %ATTACHE_E_INPUT only when it cannot be read.
+ * @out: (transfer full), set also on failure. */
+AttacheCode attache__manifest_load(const char *dir, AttacheManifest **out,
+	GError **error);
+void attache__manifest_free(AttacheManifest *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheManifest, attache__manifest_free)
+/* The latest record of @file among those still present, or NULL. */
+const AttacheRecord *attache__manifest_latest(const AttacheManifest *m,
+	const char *file);
+/* 64 lower-case hex digits. */
+gboolean attache__is_sha256(const char *s);
+
+/* ---- approvals (approval.c) ---- */
+
+/* The approval state of the bytes @sha256 of output @file (a name in
+ * @m's folder; @display names it in the message) given the folder's
+ * manifest and approvals (%NULL with @approvals_error set when
+ * approvals.json is damaged). (transfer full) */
+AttacheApprovalStatus *attache__approval_status(const AttacheManifest *m,
+	GPtrArray *approvals, const char *approvals_error, const char *file,
+	const char *display, const char *sha256);
+
 G_END_DECLS
 
 #endif /* ATTACHE_PRIVATE_H */
