@@ -402,83 +402,88 @@ outview_new(const AttacheManifest *m, const AttacheRecord *r,
 
 /* ---- writing ---- */
 
-static const char css[] = ":root{color-scheme:light dark;--fg:#1b1c1e;--bg:#fff;--muted:#5c6168;"
-						  "--line:#d3d7dc;--card:#f5f6f8;--warn:#8a4600;--warnbg:#fff1dc;"
-						  "--bad:#a30d0d;--badbg:#fde7e7;--ok:#0b6a2b;--okbg:#e4f3e8}\n"
-						  "@media (prefers-color-scheme:dark){:root{--fg:#e8eaed;--bg:#15171a;"
-						  "--muted:#a5abb2;--line:#3d4146;--card:#1f2226;--warn:#ffb860;"
-						  "--warnbg:#3a2910;--bad:#ff8f86;--badbg:#3d1919;--ok:#86cf9c;"
-						  "--okbg:#15301f}}\n"
-						  "*{box-sizing:border-box}\n"
-						  "body{margin:0;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\","
-						  "Roboto,\"Noto Sans\",sans-serif;color:var(--fg);background:var(--bg);"
-						  "overflow-wrap:anywhere}\n"
-						  "header,main{max-width:1440px;margin:0 auto;padding:0 16px}\n"
-						  "h1{font-size:1.45rem;margin:18px 0 4px}"
-						  "h2{font-size:1.2rem;margin:0 0 4px}"
-						  "h3{font-size:1rem;margin:14px 0 6px}\n"
-						  "code{font:0.85em ui-monospace,\"DejaVu Sans Mono\",monospace}\n"
-						  ".muted{color:var(--muted)}\n"
-						  ".summary{display:flex;flex-wrap:wrap;gap:6px 18px;margin:6px 0}\n"
-						  ".howto{background:var(--card);border:1px solid var(--line);"
-						  "border-radius:6px;padding:8px 12px}\n"
-						  ".problems,.attention-list{margin:8px 0;padding:8px 12px 8px 28px;"
-						  "border-radius:6px}\n"
-						  ".problems{background:var(--badbg);color:var(--bad);"
-						  "border:1px solid var(--bad)}\n"
-						  ".attention-list{background:var(--warnbg);border:1px solid var(--warn)}\n"
-						  ".photo{border-top:2px solid var(--line);padding:14px 0 22px}\n"
-						  ".photo.needs-attention>h2::before{content:\"\\26A0  \";"
-						  "color:var(--warn)}\n"
-						  /* a justified row: widths in proportion to the aspect, so the images
-						   * of a row share one height and each keeps its true shape */
-						  ".outputs{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;"
-						  "margin-top:10px}\n"
-						  /* the basis adds the padding and border (18 px): only the image
-						   * part grows in proportion to the aspect */
-						  ".output{margin:0;flex:var(--r) 1 calc(var(--r) * 220px + 18px);"
-						  "min-width:160px;max-width:100%;background:var(--card);"
-						  "border:1px solid var(--line);border-radius:8px;padding:8px}\n"
-						  ".output.needs-attention{border-color:var(--warn);"
-						  "box-shadow:0 0 0 2px var(--warn)}\n"
-						  ".output img,.output .noimg{display:block;width:100%;height:auto;"
-						  "aspect-ratio:var(--r);outline:1px solid var(--line);"
-						  "background:repeating-conic-gradient(#c8c8c8 0 25%,#f4f4f4 0 50%) "
-						  "0 0/16px 16px}\n"
-						  ".output .noimg{display:flex;align-items:center;justify-content:center;"
-						  "padding:8px;color:var(--bad);background:var(--badbg)}\n"
-						  "figcaption{margin-top:6px;font-size:0.9rem}\n"
-						  "figcaption .preset{font-weight:650}\n"
-						  "meter{display:block;width:100%;height:0.7em}\n"
-						  "ul.flags,ul.notes{list-style:none;margin:6px 0;padding:0}\n"
-						  ".flag,.note{margin:3px 0;padding:3px 6px;border-radius:4px}\n"
-						  ".flag{background:var(--warnbg);color:var(--warn);"
-						  "border-left:4px solid var(--warn)}\n"
-						  ".note.bad{background:var(--badbg);color:var(--bad);"
-						  "border-left:4px solid var(--bad)}\n"
-						  ".approval{margin:6px 0 0;padding:3px 6px;border-radius:4px;"
-						  "border-left:4px solid var(--muted)}\n"
-						  ".approval.approved{background:var(--okbg);color:var(--ok);"
-						  "border-color:var(--ok)}\n"
-						  ".approval.changed,.approval.damaged,.approval.no-preparer,"
-						  ".approval.self-approved{background:var(--badbg);color:var(--bad);"
-						  "border-color:var(--bad)}\n"
-						  ".alts{list-style:none;margin:0;padding:0;display:grid;gap:8px}\n"
-						  ".alt{background:var(--card);border:1px solid var(--line);"
-						  "border-left:4px solid var(--ok);border-radius:6px;padding:6px 10px}\n"
-						  ".alt.missing,.alt.filename,.alt.over{border-left-color:var(--bad);"
-						  "background:var(--badbg)}\n"
-						  ".alt .lang{font-weight:650;margin-right:8px}\n"
-						  ".alt .alt-text{margin:4px 0;white-space:pre-wrap}\n"
-						  ".alt .mark{color:var(--bad);font-weight:650}\n"
-						  ".count.over{color:var(--bad);font-weight:650}\n"
-						  ".privacy{display:grid;grid-template-columns:repeat(auto-fit,"
-						  "minmax(260px,1fr));gap:8px 20px;margin:0}\n"
-						  ".privacy dt{font-weight:650}.privacy dd{margin:0 0 6px}\n"
-						  ".verdict.clean{color:var(--ok);font-weight:650}\n"
-						  ".verdict.failed{color:var(--bad);font-weight:650}\n"
-						  "@media (max-width:640px){header,main{padding:0 10px}"
-						  ".output{flex:1 1 100%}body{font-size:14px}}\n";
+/* clang-format off */
+static const char css[] =
+	":root{color-scheme:light dark;--fg:#1b1c1e;--bg:#fff;--muted:#5c6168;"
+	"--line:#d3d7dc;--card:#f5f6f8;--warn:#8a4600;--warnbg:#fff1dc;"
+	"--bad:#a30d0d;--badbg:#fde7e7;--ok:#0b6a2b;--okbg:#e4f3e8}\n"
+	"@media (prefers-color-scheme:dark){:root{--fg:#e8eaed;--bg:#15171a;"
+	"--muted:#a5abb2;--line:#3d4146;--card:#1f2226;--warn:#ffb860;"
+	"--warnbg:#3a2910;--bad:#ff8f86;--badbg:#3d1919;--ok:#86cf9c;"
+	"--okbg:#15301f}}\n"
+	"*{box-sizing:border-box}\n"
+	"body{margin:0;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\","
+	"Roboto,\"Noto Sans\",sans-serif;color:var(--fg);background:var(--bg);"
+	"overflow-wrap:anywhere}\n"
+	"header,main{max-width:1440px;margin:0 auto;padding:0 16px}\n"
+	"h1{font-size:1.45rem;margin:18px 0 4px}"
+	"h2{font-size:1.2rem;margin:0 0 4px}"
+	"h3{font-size:1rem;margin:14px 0 6px}\n"
+	"code{font:0.85em ui-monospace,\"DejaVu Sans Mono\",monospace}\n"
+	".muted{color:var(--muted)}\n"
+	".summary{display:flex;flex-wrap:wrap;gap:6px 18px;margin:6px 0}\n"
+	".howto{background:var(--card);border:1px solid var(--line);"
+	"border-radius:6px;padding:8px 12px}\n"
+	".problems,.attention-list{margin:8px 0;padding:8px 12px 8px 28px;"
+	"border-radius:6px}\n"
+	".problems{background:var(--badbg);color:var(--bad);"
+	"border:1px solid var(--bad)}\n"
+	".attention-list{background:var(--warnbg);border:1px solid var(--warn)}\n"
+	".photo{border-top:2px solid var(--line);padding:14px 0 22px}\n"
+	".photo.needs-attention>h2::before{content:\"\\26A0  \";"
+	"color:var(--warn)}\n"
+	/* a justified row: widths in proportion to the aspect, so the images
+	 * of a row share one height and each keeps its true shape */
+	".outputs{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;"
+	"margin-top:10px}\n"
+	/* the basis adds the padding and border (18 px): only the image
+	 * part grows in proportion to the aspect; never taller than 420 px
+	 * nor wider than the output's own pixels */
+	".output{margin:0;flex:var(--r) 1 calc(var(--r) * 220px + 18px);"
+	"min-width:160px;max-width:min(100%,calc(var(--r) * 420px + 18px),"
+	"calc(var(--w) * 1px + 18px));background:var(--card);"
+	"border:1px solid var(--line);border-radius:8px;padding:8px}\n"
+	".output.needs-attention{border-color:var(--warn);"
+	"box-shadow:0 0 0 2px var(--warn)}\n"
+	".output img,.output .noimg{display:block;width:100%;height:auto;"
+	"aspect-ratio:var(--r);outline:1px solid var(--line);"
+	"background:repeating-conic-gradient(#c8c8c8 0 25%,#f4f4f4 0 50%) "
+	"0 0/16px 16px}\n"
+	".output .noimg{display:flex;align-items:center;justify-content:center;"
+	"padding:8px;color:var(--bad);background:var(--badbg)}\n"
+	"figcaption{margin-top:6px;font-size:0.9rem}\n"
+	"figcaption .preset{font-weight:650}\n"
+	"meter{display:block;width:100%;height:0.7em}\n"
+	"ul.flags,ul.notes{list-style:none;margin:6px 0;padding:0}\n"
+	".flag,.note{margin:3px 0;padding:3px 6px;border-radius:4px}\n"
+	".flag{background:var(--warnbg);color:var(--warn);"
+	"border-left:4px solid var(--warn)}\n"
+	".note.bad{background:var(--badbg);color:var(--bad);"
+	"border-left:4px solid var(--bad)}\n"
+	".approval{margin:6px 0 0;padding:3px 6px;border-radius:4px;"
+	"border-left:4px solid var(--muted)}\n"
+	".approval.approved{background:var(--okbg);color:var(--ok);"
+	"border-color:var(--ok)}\n"
+	".approval.changed,.approval.damaged,.approval.no-preparer,"
+	".approval.self-approved{background:var(--badbg);color:var(--bad);"
+	"border-color:var(--bad)}\n"
+	".alts{list-style:none;margin:0;padding:0;display:grid;gap:8px}\n"
+	".alt{background:var(--card);border:1px solid var(--line);"
+	"border-left:4px solid var(--ok);border-radius:6px;padding:6px 10px}\n"
+	".alt.missing,.alt.filename,.alt.over{border-left-color:var(--bad);"
+	"background:var(--badbg)}\n"
+	".alt .lang{font-weight:650;margin-right:8px}\n"
+	".alt .alt-text{margin:4px 0;white-space:pre-wrap}\n"
+	".alt .mark{color:var(--bad);font-weight:650}\n"
+	".count.over{color:var(--bad);font-weight:650}\n"
+	".privacy{display:grid;grid-template-columns:repeat(auto-fit,"
+	"minmax(260px,1fr));gap:8px 20px;margin:0}\n"
+	".privacy dt{font-weight:650}.privacy dd{margin:0 0 6px}\n"
+	".verdict.clean{color:var(--ok);font-weight:650}\n"
+	".verdict.failed{color:var(--bad);font-weight:650}\n"
+	"@media (max-width:640px){header,main{padding:0 10px}"
+	".output{flex:1 1 100%}body{font-size:14px}}\n";
+/* clang-format on */
 
 static void
 write_flags(GString *s, const OutView *v)
@@ -597,8 +602,10 @@ write_output(GString *s, const OutView *v)
 	char ratio[G_ASCII_DTOSTR_BUF_SIZE];
 	g_ascii_formatd(ratio, sizeof(ratio), "%.4f", (double)w / h);
 
-	g_string_append_printf(s, "<figure class=\"output%s\" style=\"--r:%s\"",
-		v->attention ? " needs-attention" : "", ratio);
+	/* --r: the aspect; --w: the pixel width, never drawn larger */
+	g_string_append_printf(s,
+		"<figure class=\"output%s\" style=\"--r:%s;--w:%d\"",
+		v->attention ? " needs-attention" : "", ratio, w);
 	g_string_append(s, " data-file=\"");
 	esc_name(s, r->file);
 	g_string_append(s, "\" data-preset=\"");
@@ -661,7 +668,12 @@ write_output(GString *s, const OutView *v)
 		MAX(r->max_bytes, 1) * 9 / 10);
 	g_string_append(s, "<div class=\"quality\">");
 	esc(s, r->format ? r->format : "?");
-	if (r->quality > 0) {
+	gboolean png = r->format && g_str_equal(r->format, "png");
+	if (png && r->quality >= 100)
+		g_string_append(s, ", lossless");
+	else if (png && r->quality > 0)
+		g_string_append_printf(s, ", palette quality %d", r->quality);
+	else if (r->quality > 0) {
 		g_string_append_printf(s, ", quality %d", r->quality);
 		if (v->preset)
 			g_string_append_printf(s,
@@ -708,12 +720,12 @@ write_alt_row(GString *s, const AltGroup *g, const char *lang,
 		state = ALT_MISSING;
 	else if (repeats_file_name(text, g->rec))
 		state = ALT_FILENAME;
-	for (guint i = 0; text && i < g->outputs->len; i++) {
+	for (guint i = 0; i < g->outputs->len; i++) {
 		const OutView *v = g->outputs->pdata[i];
 		int l = v->preset ? v->preset->alt_max_chars : 0;
 		if (l > 0 && (limit == 0 || l < limit))
 			limit = l;
-		if (l > 0 && chars > l) {
+		if (text && l > 0 && chars > l) {
 			g_string_append_printf(over, "%s%s (%d)", over->len ? ", " : "",
 				v->rec->preset, l);
 			if (state == ALT_OK)
