@@ -9,6 +9,9 @@ echo "attache prep samples/ -> $OUT/"
 ATTACHE_PRESET_DIR=presets build/attache prep \
 	-p x-landscape,instagram-portrait,bluesky,mastodon \
 	-o "$OUT" samples/
+ATTACHE_PRESET_DIR=presets build/attache review "$OUT"
 echo
 echo "Done. The prepared images are in $OUT/ (one file per photo and preset,"
 echo "named PHOTO.PRESET.jpg), with attache-manifest.jsonl listing them."
+echo "Open $OUT/review.html in a browser: the sheet a second person checks"
+echo "before approving (attache approve $OUT --by NAME; docs/review.md)."
