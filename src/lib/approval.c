@@ -451,8 +451,23 @@ attache_approval_check(const char *path, const char *sha256,
 			"%s: \"%s\" is not a SHA-256", path, sha);
 		return ATTACHE_E_USAGE;
 	}
-	if ((code = attache__manifest_load(dir, &m, error)))
-		return code;
+	g_autoptr(GError) merr = NULL;
+	if (attache__manifest_load(dir, &m, &merr)) {
+		/* who prepared it cannot be read: not approved */
+		char *msg = g_strdup_printf("%s: not approved: %s", path,
+			merr->message);
+		g_set_error_literal(error, ATTACHE_ERROR, ATTACHE_E_APPROVAL, msg);
+		if (out) {
+			*out = g_new0(AttacheApprovalStatus, 1);
+			(*out)->file = g_strdup(path);
+			(*out)->sha256 = g_strdup(sha);
+			(*out)->state = ATTACHE_APPROVAL_DAMAGED;
+			(*out)->message = msg;
+		}
+		else
+			g_free(msg);
+		return ATTACHE_E_APPROVAL;
+	}
 	attache_approvals_load(dir, &approvals, &aerr);
 
 	AttacheApprovalStatus *st = attache__approval_status(m, approvals,
