@@ -10,7 +10,7 @@ libvips-dev libvips-tools
 libexif-dev libcurl4-openssl-dev libpng-dev libjson-glib-dev
 liblcms2-dev zlib1g-dev
 libimage-exiftool-perl imagemagick time
-fonts-noto-core fonts-noto-cjk
+fonts-noto-core fonts-noto-cjk libpango1.0-dev libfontconfig-dev
 python3
 chromium
 "

@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <json-glib/json-glib.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,52 @@ unique_stems(GPtrArray *inputs)
 	return stems;
 }
 
+/* Warnings (alt text, campaign) once per photo, though every output
+ * carries them in its JSON line. */
+static void
+print_warnings(const Job *j)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint k = 0; j->outputs && k < j->outputs->len; k++) {
+		const AttacheOutput *o = j->outputs->pdata[k];
+		for (guint w = 0; o->warnings && w < o->warnings->len; w++) {
+			char *msg = o->warnings->pdata[w];
+			if (g_hash_table_contains(seen, msg))
+				continue;
+			g_hash_table_add(seen, msg);
+			cli_warn("%s: %s", j->input, msg);
+		}
+	}
+}
+
+/* A manifest row that names no photo of the batch is most likely a typo. */
+static void
+warn_unmatched_rows(GHashTable *manifest, const char *path,
+	GPtrArray *inputs)
+{
+	g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	for (guint i = 0; i < inputs->len; i++) {
+		const char *in = inputs->pdata[i];
+		char *base = g_path_get_basename(in);
+		char *stem = g_strdup(base);
+		char *dot = strrchr(stem, '.');
+		if (dot && dot != stem)
+			*dot = '\0';
+		g_hash_table_add(names, base);
+		g_hash_table_add(names, stem);
+		g_hash_table_add(names, g_canonicalize_filename(in, NULL));
+	}
+	GHashTableIter it;
+	gpointer key;
+	g_hash_table_iter_init(&it, manifest);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		if (!g_hash_table_contains(names, key))
+			cli_warn("%s: a row for \"%s\", which is not among the photos "
+					 "given",
+				path, (char *) key);
+}
+
 static void
 print_human(const AttacheOutput *o)
 {
@@ -127,6 +174,110 @@ print_human(const AttacheOutput *o)
 		flags);
 }
 
+/* --upload: one uploader per target, made before any photo is touched, so
+ * missing credentials are a usage error and not a failure per photo. */
+typedef struct {
+	AttacheTarget target;
+	AttacheCredentials *creds;
+	AttacheUploader *up;
+} Upload;
+
+static void
+upload_free(Upload *u)
+{
+	attache_uploader_free(u->up);
+	attache_credentials_free(u->creds);
+	g_free(u);
+}
+
+static void
+upload_log(const char *line, gpointer data)
+{
+	cli_note("%s", line);
+}
+
+/* Makes the uploaders for a comma list of targets, each for the presets
+ * made for its platform. FALSE (message printed) on a usage error. */
+static gboolean
+uploads_new(const char *list, const AttachePrepOptions *opts,
+	AttacheUploadOptions *uopts, GPtrArray *uploads)
+{
+	g_auto(GStrv) parts = g_strsplit(list, ",", -1);
+	for (int i = 0; parts[i]; i++) {
+		char *name = g_strstrip(parts[i]);
+		AttacheTarget t;
+		g_autoptr(GError) error = NULL;
+		if (!*name)
+			continue;
+		if (!attache_target_from_string(name, &t)) {
+			cli_error("--upload: \"%s\": expected x, mastodon or bluesky",
+				name);
+			return FALSE;
+		}
+		gboolean any = FALSE;
+		for (guint k = 0; k < opts->presets->len; k++)
+			any |= g_strcmp0(((AttachePreset *) opts->presets->pdata[k])
+								 ->platform,
+					   attache_target_name(t)) == 0;
+		if (!any) {
+			cli_error("--upload %s: none of the presets given is made for %s "
+					  "(each output is uploaded to its own platform; add a "
+					  "preset such as %s)",
+				name, name,
+				t == ATTACHE_TARGET_X			 ? "x-landscape"
+					: t == ATTACHE_TARGET_MASTODON ? "mastodon"
+												   : "bluesky");
+			return FALSE;
+		}
+		Upload *u = g_new0(Upload, 1);
+		u->target = t;
+		g_ptr_array_add(uploads, u);
+		if (attache_credentials_load(t, NULL, &u->creds, &error) ||
+			attache_uploader_new(u->creds, uopts, &u->up, &error)) {
+			cli_error("%s", error->message);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* The uploader for an output's platform, or NULL. */
+static Upload *
+upload_for(GPtrArray *uploads, const AttachePrepOptions *opts,
+	const AttacheOutput *o)
+{
+	for (guint k = 0; k < opts->presets->len; k++) {
+		const AttachePreset *p = opts->presets->pdata[k];
+		if (!g_str_equal(p->name, o->preset))
+			continue;
+		for (guint i = 0; i < uploads->len; i++) {
+			Upload *u = uploads->pdata[i];
+			if (g_strcmp0(p->platform, attache_target_name(u->target)) == 0)
+				return u;
+		}
+	}
+	return NULL;
+}
+
+/* The output's JSON line with its upload result as member "upload". */
+static char *
+json_with_upload(const AttacheOutput *o, const AttacheUploadResult *r)
+{
+	g_autofree char *line = attache_output_to_json(o);
+	if (!r)
+		return g_steal_pointer(&line);
+	g_autofree char *up = attache_upload_result_to_json(r);
+	g_autoptr(JsonParser) a = json_parser_new();
+	g_autoptr(JsonParser) b = json_parser_new();
+	if (!json_parser_load_from_data(a, line, -1, NULL) ||
+		!json_parser_load_from_data(b, up, -1, NULL))
+		return g_steal_pointer(&line);
+	JsonObject *obj = json_node_get_object(json_parser_get_root(a));
+	json_object_set_member(obj, "upload",
+		json_node_copy(json_parser_get_root(b)));
+	return json_to_string(json_parser_get_root(a), FALSE);
+}
+
 int
 cmd_prep(int argc, char **argv)
 {
@@ -134,6 +285,10 @@ cmd_prep(int argc, char **argv)
 	char *out_dir = NULL, *fit = NULL, *crop = NULL, *focus = NULL;
 	char *keep = NULL, *max_pixels = NULL, *preset_dir = NULL;
 	char *alt = NULL, *alt_long = NULL, *by = NULL;
+	char *campaign = NULL, *lang = NULL, *alt_file = NULL;
+	char *alt_manifest = NULL;
+	gboolean require_alt = FALSE;
+	char *upload = NULL;
 	int jobs = 0;
 	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
 
@@ -166,10 +321,29 @@ cmd_prep(int argc, char **argv)
 			"N" },
 		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &preset_dir,
 			"Read user presets from DIR", "DIR" },
+		{ "campaign", 'c', 0, G_OPTION_ARG_FILENAME, &campaign,
+			"Draw a campaign's logo and text layers (a .ini file, or NAME in "
+			"$XDG_CONFIG_HOME/attache/campaigns/)",
+			"FILE|NAME" },
+		{ "lang", 0, 0, G_OPTION_ARG_STRING, &lang,
+			"Language of the campaign's text (en, fr, es, ar, zh, ru ...)",
+			"LANG" },
 		{ "alt", 0, 0, G_OPTION_ARG_STRING, &alt,
-			"Alt text for every photo", "TEXT" },
+			"Alt text for every photo without its own (x-default)", "TEXT" },
+		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &alt_file,
+			"Read that alt text from a UTF-8 file", "FILE" },
+		{ "alt-manifest", 0, 0, G_OPTION_ARG_FILENAME, &alt_manifest,
+			"Alt text per photo and language from a CSV file "
+			"(file,lang,alt)",
+			"FILE" },
+		{ "require-alt", 0, 0, G_OPTION_ARG_NONE, &require_alt,
+			"A photo without alt text is an error", NULL },
 		{ "alt-long", 0, 0, G_OPTION_ARG_STRING, &alt_long,
 			"Long description (ExtDescrAccessibility)", "TEXT" },
+		{ "upload", 0, 0, G_OPTION_ARG_STRING, &upload,
+			"Then upload each output to its platform: x, mastodon, bluesky "
+			"(a comma list; see attache upload --help for credentials)",
+			"TARGET" },
 		{ "by", 0, 0, G_OPTION_ARG_STRING, &by,
 			"Who prepares (recorded for approval; default: login name)",
 			"NAME" },
@@ -186,7 +360,8 @@ cmd_prep(int argc, char **argv)
 	g_option_context_set_description(ctx,
 		"Writes OUT/STEM.PRESET.EXT for each photo and preset.\n"
 		"Exit status: 0 all done, 1 some photos failed (the others are "
-		"done),\n2 usage or configuration error.\n");
+		"done),\n2 usage or configuration error, 3 (with --upload) all "
+		"photos done but\nsome uploads failed.\n");
 	if (!cli_parse(ctx, &argc, &argv))
 		return EXIT_USAGE;
 	cli_set_verbose(verbose);
@@ -194,6 +369,9 @@ cmd_prep(int argc, char **argv)
 	int rc = EXIT_USAGE;
 	AttachePrepOptions *opts = attache_prep_options_new();
 	AttachePresetSet *set = NULL;
+	g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func(
+		(GDestroyNotify) upload_free);
+	AttacheUploadOptions *uopts = attache_upload_options_new();
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) inputs = NULL;
 	g_autoptr(GPtrArray) stems = NULL;
@@ -274,14 +452,50 @@ cmd_prep(int argc, char **argv)
 			max_pixels);
 		goto out;
 	}
+	/* alt text and campaign: checked in full before any photo */
+	if (alt && alt_file) {
+		cli_error("--alt and --alt-file both give the alt text for every "
+				  "photo: use one");
+		goto out;
+	}
 	if (alt) {
-		if (!g_utf8_validate(alt, -1, NULL)) {
-			cli_error("--alt: not valid UTF-8");
+		g_autofree char *t = g_strstrip(g_strdup(alt));
+		if (attache_alt_validate(t, "--alt", &error)) {
+			cli_error("%s", error->message);
 			goto out;
 		}
-		opts->alt_text = g_strdup(alt);
+		opts->alt_text = g_steal_pointer(&t);
 	}
-	opts->alt_long = g_strdup(alt_long);
+	if (alt_file && attache_alt_read_file(alt_file, &opts->alt_text, &error)) {
+		cli_error("--alt-file: %s", error->message);
+		goto out;
+	}
+	if (alt_long) {
+		g_autofree char *t = g_strstrip(g_strdup(alt_long));
+		if (attache_alt_validate(t, "--alt-long", &error)) {
+			cli_error("%s", error->message);
+			goto out;
+		}
+		opts->alt_long = g_steal_pointer(&t);
+	}
+	if (alt_manifest &&
+		attache_alt_manifest_load(alt_manifest, &opts->manifest, &error)) {
+		cli_error("--alt-manifest: %s", error->message);
+		goto out;
+	}
+	opts->require_alt = require_alt;
+	if (campaign &&
+		attache_campaign_load(campaign, set, &opts->campaign, &error)) {
+		cli_error("%s", error->message);
+		goto out;
+	}
+	if (lang || opts->campaign) {
+		if (attache_campaign_check_lang(opts->campaign, lang, &error)) {
+			cli_error("%s", error->message);
+			goto out;
+		}
+		opts->lang = g_strdup(lang);
+	}
 	opts->prepared_by = g_strdup(by ? by : g_get_user_name());
 	if (jobs < 0) {
 		cli_error("--jobs: must be 1 or more");
@@ -296,6 +510,13 @@ cmd_prep(int argc, char **argv)
 		goto out;
 	}
 
+	if (upload) {
+		if (verbose)
+			uopts->log = upload_log;
+		if (!uploads_new(upload, opts, uopts, uploads))
+			goto out;
+	}
+
 	inputs = cli_collect_inputs(argv + 1, opts->out_dir);
 	if (inputs->len == 0) {
 		cli_error("prep: no photos found in the files and folders given");
@@ -303,6 +524,8 @@ cmd_prep(int argc, char **argv)
 		goto out;
 	}
 	stems = unique_stems(inputs);
+	if (opts->manifest)
+		warn_unmatched_rows(opts->manifest, alt_manifest, inputs);
 
 	/* workers x libvips threads = cores: no oversubscription */
 	jobs = MIN(jobs, (int) inputs->len);
@@ -318,17 +541,41 @@ cmd_prep(int argc, char **argv)
 	}
 
 	cli_progress_start((int) inputs->len, !json && !quiet);
-	int failed = 0, outputs_ok = 0;
+	int failed = 0, outputs_ok = 0, uploads_failed = 0;
 	for (guint n = 0; n < inputs->len; n++) {
 		Job *j = g_async_queue_pop(shared.done);
+		print_warnings(j);
 		for (guint k = 0; j->outputs && k < j->outputs->len; k++) {
 			AttacheOutput *o = j->outputs->pdata[k];
+			/* uploads run here, one at a time, while the workers go on
+			 * preparing the next photos */
+			AttacheUploadResult *r = NULL;
+			Upload *u = o->code == ATTACHE_OK
+				? upload_for(uploads, opts, o)
+				: NULL;
+			if (u) {
+				const char *alt_text = o->alt && o->alt->len
+					? ((AttacheAlt *) o->alt->pdata[0])->text
+					: NULL;
+				attache_upload_file(u->up, o->output, alt_text,
+					o->have_focus, o->focus_x, o->focus_y, &r, NULL);
+				if (r->code != ATTACHE_OK) {
+					uploads_failed++;
+					cli_error("%s", r->error);
+				}
+			}
 			if (json) {
-				g_autofree char *line = attache_output_to_json(o);
+				g_autofree char *line = json_with_upload(o, r);
 				cli_out("%s", line);
 			}
-			else if (!quiet)
+			else if (!quiet) {
 				print_human(o);
+				if (r && r->code == ATTACHE_OK)
+					cli_out("  uploaded to %s: %s", attache_target_name(r->target),
+						r->media_id ? r->media_id : "blob");
+			}
+			if (r)
+				attache_upload_result_free(r);
 			if (o->code == ATTACHE_OK)
 				outputs_ok++;
 			else if (j->code == ATTACHE_OK || k == 0 ||
@@ -354,9 +601,14 @@ cmd_prep(int argc, char **argv)
 			inputs->len == 1 ? "" : "s", outputs_ok, outputs_ok == 1 ? "" : "s",
 			opts->out_dir, tail);
 	}
-	rc = failed ? EXIT_SOME_FAILED : EXIT_OK;
+	rc = failed ? EXIT_SOME_FAILED
+		: uploads_failed ? EXIT_UPLOAD_FAILED
+						 : EXIT_OK;
 
 out:
+	g_ptr_array_set_size(uploads, 0);
+	attache_upload_options_free(uopts);
+	g_free(upload);
 	attache_prep_options_free(opts);
 	attache_preset_set_free(set);
 	g_strfreev(presets);
@@ -369,6 +621,10 @@ out:
 	g_free(preset_dir);
 	g_free(alt);
 	g_free(alt_long);
+	g_free(alt_file);
+	g_free(alt_manifest);
+	g_free(campaign);
+	g_free(lang);
 	g_free(by);
 	return rc;
 }

@@ -297,6 +297,12 @@ typedef struct {
 	char *prepared_by;
 	AttacheCode code; /* %ATTACHE_OK or why it failed */
 	char *error;	  /* message when code != OK (names the file) */
+	/* The photo's focus point inside this output (fractions of the
+	 * output, from its top-left corner): --focus, else the centre of what
+	 * the attention crop finds; FALSE when the point is cropped away or
+	 * unknown. Mastodon takes it as the media's focal point. */
+	gboolean have_focus;
+	double focus_x, focus_y;
 } AttacheOutput;
 
 void attache_output_free(AttacheOutput *out);
@@ -325,7 +331,8 @@ typedef struct {
 	/* alt text */
 	char *alt_text;		  /* --alt: for every photo */
 	char *alt_long;		  /* --alt-long */
-	GHashTable *manifest; /* "basename\nlang" -> text, from --alt-manifest */
+	GHashTable *manifest; /* from attache_alt_manifest_load(): file ->
+						   * GPtrArray of AttacheAlt* (--alt-manifest) */
 	gboolean require_alt;
 	char *prepared_by; /* recorded in the output folder's manifest */
 	gboolean write_manifest; /* append to OUT/attache-manifest.jsonl */
@@ -363,6 +370,65 @@ AttacheCode attache_prep_photo_as(const AttachePrepOptions *opts,
 
 /* Whether @path has a name attache treats as a photo (by extension). */
 gboolean attache_is_image_name(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* Campaigns: branding layers (docs/campaigns.md)                       */
+/* ------------------------------------------------------------------ */
+
+/**
+ * attache_campaign_load:
+ * @file_or_name: (transfer none): a campaign .ini, or a NAME looked up as
+ *   $XDG_CONFIG_HOME/attache/campaigns/NAME.ini
+ * @presets: (transfer none) (nullable): when given, per-preset overrides
+ *   ([LAYER@PRESET]) must name one of these presets
+ * @out: (out) (transfer full): free with attache_campaign_free()
+ *
+ * Reads and checks the whole campaign before any photo: every key and value,
+ * Pango markup, font families, that an installed font draws every character
+ * of every language variant, and every asset (decoded into memory once, for
+ * the whole batch). Errors name the file, line, group and key.
+ * The campaign keeps rendered layers for the batch; it may be shared by
+ * threads preparing photos at once.
+ *
+ * Returns: %ATTACHE_OK or %ATTACHE_E_USAGE.
+ */
+AttacheCode attache_campaign_load(const char *file_or_name,
+	const AttachePresetSet *presets, AttacheCampaign **out, GError **error);
+void attache_campaign_free(AttacheCampaign *campaign);
+/* [campaign] name, or the file's stem. (transfer none) */
+const char *attache_campaign_name(const AttacheCampaign *campaign);
+/* The file it was read from. (transfer none) */
+const char *attache_campaign_path(const AttacheCampaign *campaign);
+/* [campaign] languages, %NULL-terminated, or %NULL when it declares none.
+ * (transfer none) */
+const char *const *attache_campaign_languages(const AttacheCampaign *campaign);
+/* [campaign] lang: the language used without --lang, or %NULL. */
+const char *attache_campaign_default_lang(const AttacheCampaign *campaign);
+/* Whether @lang (%NULL: the campaign's default) is a language tag the
+ * campaign can be drawn in. @campaign may be %NULL (checks the tag only). */
+AttacheCode attache_campaign_check_lang(const AttacheCampaign *campaign,
+	const char *lang, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Alt text (docs/alt-text.md)                                          */
+/* ------------------------------------------------------------------ */
+
+void attache_alt_free(AttacheAlt *alt);
+/* Checks one alt text: valid UTF-8, not blank, no control characters but
+ * tab and newline. @what names it in the error ("--alt", a file).
+ * Returns: %ATTACHE_OK or %ATTACHE_E_ALT. */
+AttacheCode attache_alt_validate(const char *text, const char *what,
+	GError **error);
+/* Reads alt text from a UTF-8 file (a BOM and surrounding white space are
+ * dropped) and validates it. @out: (transfer full).
+ * Returns: %ATTACHE_OK, %ATTACHE_E_INPUT (unreadable) or %ATTACHE_E_ALT. */
+AttacheCode attache_alt_read_file(const char *path, char **out,
+	GError **error);
+/* Reads a CSV manifest (RFC 4180, UTF-8, header file,lang,alt) into the
+ * table AttachePrepOptions.manifest holds. @out: (transfer full).
+ * Returns: %ATTACHE_OK or %ATTACHE_E_USAGE naming the file and line. */
+AttacheCode attache_alt_manifest_load(const char *path, GHashTable **out,
+	GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Atomic files                                                         */

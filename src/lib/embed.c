@@ -120,7 +120,7 @@ embed_png(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp,
 	if (xmp) {
 		/* keyword, NUL, compression flag 0, method 0, empty language tag
 		 * and translated keyword (each NUL-terminated) */
-		static const guint8 head[] = "XML:com.adobe.xmp\0\0\0\0";
+		static const guint8 head[] = "XML:com.adobe.xmp\0\0\0\0\0";
 		d = g_bytes_get_data(xmp, &len);
 		png_chunk(o, "iTXt", head, sizeof(head) - 1, d, len);
 	}

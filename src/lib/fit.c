@@ -16,6 +16,7 @@
 #include "private.h"
 
 #include <math.h>
+#include <string.h>
 
 double
 attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh)
@@ -196,6 +197,8 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 		int rh = VIPS_CLIP(1, (int) lround(ih * s), H);
 		if (resize_exact(in, rw, rh, &a))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+		if (p->place)
+			memcpy(p->place, (double[]){ 0, 0, rw, rh }, 4 * sizeof(double));
 	}
 	else if (p->fit == ATTACHE_FIT_COVER) {
 		int OW = W, OH = H;
@@ -231,6 +234,9 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 		if (window(p, proxy, rw, rh, OW, OH, &left, &top) ||
 			cover(in, rw, rh, left, top, OW, OH, &a))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+		if (p->place)
+			memcpy(p->place, (double[]){ -left, -top, rw, rh },
+				4 * sizeof(double));
 	}
 	else {
 		int OW = W, OH = H;
@@ -258,6 +264,10 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 		if (flatten(in, p->pad_colour, &flat) ||
 			resize_exact(flat, rw, rh, &b))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+		if (p->place)
+			memcpy(p->place,
+				(double[]){ (OW - rw) / 2, (OH - rh) / 2, rw, rh },
+				4 * sizeof(double));
 		if (rw == OW && rh == OH) {
 			a = b;
 			b = NULL;

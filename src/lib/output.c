@@ -97,6 +97,15 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 	json_builder_end_array(b);
 
 	add_string_or_null(b, "sha256", o->sha256);
+	json_builder_set_member_name(b, "focus");
+	if (ok && o->have_focus) {
+		json_builder_begin_array(b);
+		json_builder_add_double_value(b, o->focus_x);
+		json_builder_add_double_value(b, o->focus_y);
+		json_builder_end_array(b);
+	}
+	else
+		json_builder_add_null_value(b);
 	if (o->campaign || manifest)
 		add_string_or_null(b, "campaign", o->campaign);
 	if (o->lang || manifest)

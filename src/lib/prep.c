@@ -4,8 +4,8 @@
  * the stages:
  *
  *   load (shrink-on-load, once) -> orient -> colour -> for each preset:
- *   fit -> brand -> encode to budget -> metadata whitelist + alt text ->
- *   audit -> atomic write
+ *   alt text (resolved and checked once) -> fit -> brand -> encode to
+ *   budget -> metadata whitelist + alt text -> audit -> atomic write
  *
  * The photo is decoded once, at the largest scale any preset needs; every
  * output is made from those pixels in memory.
@@ -46,6 +46,7 @@ attache_prep_options_free(AttachePrepOptions *o)
 	g_free(o->alt_long);
 	if (o->manifest)
 		g_hash_table_unref(o->manifest);
+	attache_campaign_free(o->campaign);
 	g_free(o->prepared_by);
 	g_free(o);
 }
@@ -55,34 +56,6 @@ attache_prep_options_add_preset(AttachePrepOptions *opts,
 	const AttachePreset *preset)
 {
 	g_ptr_array_add(opts->presets, attache__preset_copy(preset));
-}
-
-static void
-alt_free(AttacheAlt *a)
-{
-	g_free(a->lang);
-	g_free(a->text);
-	g_free(a);
-}
-
-static GPtrArray *
-alt_new(void)
-{
-	return g_ptr_array_new_with_free_func((GDestroyNotify) alt_free);
-}
-
-static GPtrArray *
-alt_copy(GPtrArray *alt)
-{
-	GPtrArray *c = alt_new();
-	for (guint i = 0; alt && i < alt->len; i++) {
-		const AttacheAlt *a = alt->pdata[i];
-		AttacheAlt *n = g_new0(AttacheAlt, 1);
-		n->lang = g_strdup(a->lang);
-		n->text = g_strdup(a->text);
-		g_ptr_array_add(c, n);
-	}
-	return c;
 }
 
 static void
@@ -233,12 +206,18 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	g_autoptr(AttacheSource) src = NULL;
 	g_autoptr(AttacheKept) kept = NULL;
 	g_autoptr(GPtrArray) alt = NULL;
+	g_autoptr(GPtrArray) alt_warnings = NULL;
 	GBytes *exif_block = NULL, *xmp_block = NULL;
 	/* declared before the first goto: cleanup runs on every exit */
 	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, base = NULL;
 	g_autoptr(VipsImage) proxy = NULL;
 	gboolean converted = FALSE;
 	guint in_kinds = 0;
+
+	/* the language drawn: --lang, else the campaign's own */
+	const char *lang = opts->lang;
+	if (!lang && opts->campaign)
+		lang = attache_campaign_default_lang(opts->campaign);
 
 	*outputs = outs;
 	for (guint i = 0; i < opts->presets->len; i++) {
@@ -249,7 +228,10 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		o->max_bytes = p->max_bytes;
 		o->format = p->format;
 		o->prepared_by = g_strdup(opts->prepared_by);
-		o->lang = g_strdup(opts->lang);
+		o->lang = g_strdup(lang);
+		o->campaign = opts->campaign
+			? g_strdup(attache_campaign_name(opts->campaign))
+			: NULL;
 		o->warnings = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(outs, o);
 	}
@@ -258,10 +240,24 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		return ATTACHE_E_USAGE;
 	}
 
-	AttacheCode code = attache__source_open(input, opts->max_input_bytes,
+	AttacheCode code = attache_campaign_check_lang(opts->campaign, lang,
+		&err);
+	if (code)
+		goto fail_all;
+	code = attache__source_open(input, opts->max_input_bytes,
 		opts->max_pixels, &src, &err);
 	if (code)
 		goto fail_all;
+
+	/* alt text: every source, checked before any pixel is decoded */
+	if ((code = attache__alt_resolve(opts, input, &alt, &alt_warnings, &err)))
+		goto fail_all;
+	for (guint i = 0; i < outs->len; i++) {
+		AttacheOutput *o = outs->pdata[i];
+		for (guint w = 0; w < alt_warnings->len; w++)
+			g_ptr_array_add(o->warnings,
+				g_strdup(alt_warnings->pdata[w]));
+	}
 
 	/* What the photo carries, for the "removed" report. A photo whose
 	 * metadata cannot be read still goes through: nothing is copied from
@@ -281,13 +277,6 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		kept = attache__kept_read(e, el, x, xl, opts->keep);
 	}
 
-	alt = alt_new();
-	if (opts->alt_text && *opts->alt_text) {
-		AttacheAlt *a = g_new0(AttacheAlt, 1);
-		a->lang = g_strdup("x-default");
-		a->text = g_strdup(opts->alt_text);
-		g_ptr_array_add(alt, a);
-	}
 	exif_block = attache__exif_build(kept);
 	xmp_block = attache__xmp_build(kept, alt, opts->alt_long);
 
@@ -320,6 +309,28 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 			goto fail_all;
 	}
 
+	/* The photo's focus point, for Mastodon's focal point: the user's, or
+	 * the centre of what the attention crop finds (on the proxy). */
+	gboolean have_pf = opts->have_focus;
+	double pfx = opts->focus_x, pfy = opts->focus_y;
+	if (!have_pf) {
+		if (!proxy && (code = attache__fit_proxy(base, &proxy, &err)))
+			goto fail_all;
+		VipsImage *c = NULL;
+		int ax = 0, ay = 0;
+		if (vips_smartcrop(proxy, &c, VIPS_MAX(1, proxy->Xsize / 2),
+				VIPS_MAX(1, proxy->Ysize / 2), "interesting",
+				VIPS_INTERESTING_ATTENTION, "attention_x", &ax, "attention_y",
+				&ay, NULL) == 0) {
+			have_pf = TRUE;
+			pfx = (double) ax / proxy->Xsize;
+			pfy = (double) ay / proxy->Ysize;
+		}
+		vips_error_clear();
+		if (c)
+			g_object_unref(c);
+	}
+
 	guint removed = (in_kinds & (ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP |
 									ATTACHE_KIND_IPTC)) |
 		(converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
@@ -333,7 +344,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		AttacheOutput *o = outs->pdata[i];
 		AttacheFitParams fp;
 		AttacheEncoded enc = { 0 };
-		g_autoptr(VipsImage) fitted = NULL;
+		g_autoptr(VipsImage) fitted = NULL, branded = NULL;
 		g_autoptr(GError) e2 = NULL;
 		guint flags = 0;
 
@@ -341,11 +352,18 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		fp.source_width = ow;
 		fp.source_height = oh;
 		fp.proxy = proxy;
+		double place[4] = { 0 };
+		fp.place = place;
 		AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
 			p->quality_max, p->quality_min, p->min_side };
 
-		if ((code = attache__fit(base, &fp, &fitted, &flags, &e2)) ||
-			(code = attache__encode(fitted, &ep, &enc, &e2)) ||
+		if ((code = attache__alt_check_preset(alt, p, &e2)) ||
+			(code = attache__fit(base, &fp, &fitted, &flags, &e2)) ||
+			(opts->campaign &&
+				(code = attache__brand(opts->campaign, p, lang, fitted,
+					 &branded, o->warnings, &e2))) ||
+			(code = attache__encode(branded ? branded : fitted, &ep, &enc,
+				 &e2)) ||
 			(code = attache__embed(enc.format, &enc.data, &enc.len,
 				 exif_block, xmp_block, enc.width, enc.height, &e2))) {
 			g_autofree char *msg = g_strdup_printf("%s: %s: %s", input,
@@ -399,9 +417,18 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		o->kept = kept_k;
 		o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc.data,
 			enc.len);
-		o->alt = alt_copy(alt);
+		o->alt = attache__alt_copy(alt);
 		o->alt_long = g_strdup(opts->alt_long);
 		o->code = ATTACHE_OK;
+		if (have_pf && place[2] > 0 && place[3] > 0) {
+			double fx = (place[0] + pfx * place[2]) / fitted->Xsize;
+			double fy = (place[1] + pfy * place[3]) / fitted->Ysize;
+			if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
+				o->have_focus = TRUE;
+				o->focus_x = fx;
+				o->focus_y = fy;
+			}
+		}
 		g_free(enc.data);
 
 		if (opts->write_manifest)

@@ -112,6 +112,9 @@ typedef struct {
 	 * measured (made once per photo by attache__fit_proxy()); NULL: fit
 	 * makes its own */
 	VipsImage *proxy;
+	/* when not NULL, fit says where the whole photo lies in the output:
+	 * x, y, width, height in output pixels (cover: partly outside) */
+	double *place;
 } AttacheFitParams;
 
 /* The small copy of @in that smart crops are decided on (libvips'
@@ -200,6 +203,92 @@ AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
  * audit (output.c). (transfer full) */
 typedef struct _JsonNode JsonNode;
 JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
+
+/* ---- branding: campaigns (campaign.c) and the brand stage (brand.c) ---- */
+
+typedef enum {
+	ATTACHE_LAYER_LOGO,
+	ATTACHE_LAYER_TEXT,
+} AttacheLayerType;
+
+typedef enum {
+	ATTACHE_BACKGROUND_NONE,
+	ATTACHE_BACKGROUND_BOX,	 /* a box around the text, with padding */
+	ATTACHE_BACKGROUND_BAND, /* a strip across the safe area's width */
+} AttacheBackground;
+
+typedef enum {
+	ATTACHE_ALIGN_LEFT,
+	ATTACHE_ALIGN_CENTRE,
+	ATTACHE_ALIGN_RIGHT,
+	ATTACHE_ALIGN_START, /* left for left-to-right text, right for RTL */
+	ATTACHE_ALIGN_END,
+	ATTACHE_ALIGN_AUTO, /* from the anchor's column */
+} AttacheAlign;
+
+/* A logo, decoded once per campaign: 8-bit sRGB + alpha, in memory. */
+typedef struct {
+	char *path;
+	GBytes *svg; /* the file, when it is an SVG (re-rendered per size) */
+	VipsImage *image;
+	int width, height;
+} AttacheAsset;
+
+/* One layer resolved for a preset and a language. Strings and the asset
+ * are borrowed from the campaign. */
+typedef struct {
+	AttacheLayerType type;
+	const char *name;
+	gboolean enabled;
+	int row, col;	/* anchor: 0 top/left, 1 centre, 2 bottom/right */
+	double size;	/* logo: longest side; text: font size (fractions of
+					 * the output's shorter side) */
+	double margin;	/* fraction of the shorter side */
+	double opacity; /* 0..1 */
+	const AttacheAsset *asset;
+	const char *text; /* Pango markup */
+	const char *font; /* family and style, "Noto Sans Bold" */
+	double colour[4];
+	AttacheBackground background;
+	double background_colour[4];
+	double padding;	  /* fraction of the shorter side */
+	double max_width; /* fraction of the safe area's width */
+	AttacheAlign align;
+	gboolean rtl; /* the text's paragraph direction is right to left */
+} AttacheLayerSpec;
+
+gboolean attache__lang_tag_valid(const char *s);
+guint attache__campaign_n_layers(const AttacheCampaign *c);
+/* Layer @i for @preset (name) and @lang (NULL: the campaign's default).
+ * Never fails: every value was checked when the campaign was loaded. */
+void attache__campaign_layer_resolve(const AttacheCampaign *c, guint i,
+	const char *preset, const char *lang, AttacheLayerSpec *out);
+/* Rendered layers, kept for the batch. get: (transfer full) or NULL. */
+VipsImage *attache__campaign_cache_get(AttacheCampaign *c, const char *key);
+void attache__campaign_cache_put(AttacheCampaign *c, const char *key,
+	VipsImage *im);
+
+/* Draws the campaign's layers on @in (8-bit sRGB, fitted to @preset),
+ * inside the preset's safe area. Adds notes for a reviewer to @warnings.
+ * @out: (transfer full), in memory. */
+AttacheCode attache__brand(AttacheCampaign *c, const AttachePreset *preset,
+	const char *lang, VipsImage *in, VipsImage **out, GPtrArray *warnings,
+	GError **error);
+
+/* ---- alt text (alt.c) ---- */
+
+/* The alt text for @input from the options' sources, x-default first
+ * (docs/alt-text.md), with warnings (repeats the file name, "image of").
+ * %ATTACHE_E_ALT for a sidecar that is not valid or, with require_alt, when
+ * there is none. @alt, @warnings: (transfer full). */
+AttacheCode attache__alt_resolve(const AttachePrepOptions *opts,
+	const char *input, GPtrArray **alt, GPtrArray **warnings,
+	GError **error);
+/* Checks every alt text against @preset's limit (alt_max_chars). */
+AttacheCode attache__alt_check_preset(GPtrArray *alt,
+	const AttachePreset *preset, GError **error);
+/* A deep copy. (transfer full) */
+GPtrArray *attache__alt_copy(GPtrArray *alt);
 
 /* fsync a folder so a rename in it is durable (write.c). */
 int attache__fsync_dir(const char *dir);

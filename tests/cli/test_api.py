@@ -42,7 +42,7 @@ def test_example_against_build():
         binary = os.path.join(d, "prep-one")
         deps = pkg("--cflags", "--libs", "vips", "libexif", "libcurl",
                    "libpng", "json-glib-1.0", "glib-2.0", "gio-2.0", "lcms2",
-                   "zlib")
+                   "zlib", "pango", "fontconfig")
         subprocess.run(["cc", "-o", binary, EXAMPLE,
                         "-I" + os.path.join(lib.ROOT, "src", "lib"),
                         os.path.join(lib.BUILD, "libattache.a")] + deps +

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/* test-alt.c: the alt-text manifest reader (RFC 4180 corner cases),
+ * validation, and the campaign API used by a scheduler. */
+#include <attache.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+static char *tmpdir;
+
+static char *
+write_tmp(const char *name, const char *data, gssize len)
+{
+	char *path = g_build_filename(tmpdir, name, NULL);
+	g_assert_true(g_file_set_contents(path, data, len, NULL));
+	return path;
+}
+
+/* The texts the manifest holds for @key, as "lang=text;..." */
+static char *
+rows_of(GHashTable *m, const char *key)
+{
+	GPtrArray *rows = g_hash_table_lookup(m, key);
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; rows && i < rows->len; i++) {
+		const AttacheAlt *a = rows->pdata[i];
+		g_string_append_printf(s, "%s=%s;", a->lang, a->text);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static void
+test_manifest_quoting(void)
+{
+	static const char csv[] = "\xEF\xBB\xBF"
+							  "Alt,File,Lang\r\n"					/* any column order, any case */
+							  "\"a, b and \"\"c\"\"\",x.jpg,en\r\n" /* comma and quotes */
+							  "\"two\r\nlines\",x.jpg,fr\r\n"		/* CRLF inside a field */
+							  "plain,y,\n"							/* empty lang: x-default */
+							  "\n"									/* blank line */
+							  "last,y,AR";							/* no final newline */
+	g_autofree char *path = write_tmp("m.csv", csv, -1);
+	GHashTable *m = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_cmpint(attache_alt_manifest_load(path, &m, &error), ==,
+		ATTACHE_OK);
+	g_assert_no_error(error);
+	g_autofree char *x = rows_of(m, "x.jpg");
+	g_assert_cmpstr(x, ==, "en=a, b and \"c\";fr=two\nlines;");
+	g_autofree char *y = rows_of(m, "y");
+	g_assert_cmpstr(y, ==, "x-default=plain;AR=last;");
+	g_hash_table_unref(m);
+}
+
+static void
+expect_bad(const char *csv, gssize len, const char *where)
+{
+	g_autofree char *path = write_tmp("bad.csv", csv, len);
+	GHashTable *m = NULL;
+	g_autoptr(GError) error = NULL;
+	g_assert_cmpint(attache_alt_manifest_load(path, &m, &error), ==,
+		ATTACHE_E_USAGE);
+	g_assert_null(m);
+	g_assert_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE);
+	g_autofree char *want = g_strconcat(path, where, NULL);
+	if (!strstr(error->message, want))
+		g_error("\"%s\" does not name %s", error->message, want);
+}
+
+static void
+test_manifest_errors(void)
+{
+	expect_bad("", 0, ":1:");
+	expect_bad("file,alt\n", -1, ":1:");
+	expect_bad("file,lang,alt,notes\n", -1, ":1:");
+	expect_bad("file,lang,alt\nx,en,\"open\n\nstill open", -1, ":2:");
+	expect_bad("file,lang,alt\nx,en,\"closed\"junk\n", -1, ":2:");
+	expect_bad("file,lang,alt\nx,en,half\"quote\n", -1, ":2:");
+	expect_bad("file,lang,alt\nx,en,a\n\nx,EN,b\n", -1, ":4:");
+	expect_bad("file,lang,alt\n,en,a\n", -1, ":2:");
+	expect_bad("file,lang,alt\nx,e,a\n", -1, ":2:");
+	expect_bad("file,lang,alt\nx,en,\"\t \"\n", -1, ":2:");
+	expect_bad("file,lang,alt\nx,en,ok\ny,fr,\xC3\x28\n", -1, ":3:");
+	expect_bad("file,lang,alt\nx,en,a\0b\n", 22, ":2:");
+}
+
+static void
+test_validate(void)
+{
+	g_autoptr(GError) e1 = NULL, e2 = NULL, e3 = NULL, e4 = NULL;
+	g_assert_cmpint(attache_alt_validate("A red kite\nover a field", "t",
+						NULL),
+		==, ATTACHE_OK);
+	g_assert_cmpint(attache_alt_validate(" \t\n\u3000", "t", &e1), ==,
+		ATTACHE_E_ALT);
+	g_assert_nonnull(strstr(e1->message, "blank"));
+	g_assert_cmpint(attache_alt_validate("\u200B\u200D", "t", &e2), ==,
+		ATTACHE_E_ALT); /* format characters only: nothing to read */
+	g_assert_cmpint(attache_alt_validate("bell\a", "t", &e3), ==,
+		ATTACHE_E_ALT);
+	g_assert_nonnull(strstr(e3->message, "U+0007"));
+	g_assert_cmpint(attache_alt_validate("caf\xE9", "t", &e4), ==,
+		ATTACHE_E_ALT);
+	g_assert_nonnull(strstr(e4->message, "UTF-8"));
+}
+
+static void
+test_read_file(void)
+{
+	g_autofree char *p = write_tmp("a.txt", "\xEF\xBB\xBF  one\r\ntwo\r\n\r\n",
+		-1);
+	g_autofree char *text = NULL;
+	g_assert_cmpint(attache_alt_read_file(p, &text, NULL), ==, ATTACHE_OK);
+	g_assert_cmpstr(text, ==, "one\ntwo");
+	g_autofree char *missing = g_build_filename(tmpdir, "none.txt", NULL);
+	g_autofree char *t2 = NULL;
+	g_autoptr(GError) e = NULL;
+	g_assert_cmpint(attache_alt_read_file(missing, &t2, &e), ==,
+		ATTACHE_E_INPUT);
+	g_assert_nonnull(strstr(e->message, "none.txt"));
+}
+
+static void
+test_demo_campaign(void)
+{
+	AttacheCampaign *c = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_build_filename(ATTACHE_SRCDIR, "campaigns",
+		"demo.ini", NULL);
+	g_assert_cmpint(attache_campaign_load(path, NULL, &c, &error), ==,
+		ATTACHE_OK);
+	g_assert_no_error(error);
+	g_assert_cmpstr(attache_campaign_name(c), ==, "demo");
+	g_assert_cmpstr(attache_campaign_default_lang(c), ==, "en");
+	const char *const *langs = attache_campaign_languages(c);
+	g_autofree char *joined = g_strjoinv(",", (char **)langs);
+	g_assert_cmpstr(joined, ==, "en,fr,es,ar,zh,ru");
+	const char *ok[] = { NULL, "en", "fr", "es", "ar", "zh", "ru" };
+	for (guint i = 0; i < G_N_ELEMENTS(ok); i++)
+		g_assert_cmpint(attache_campaign_check_lang(c, ok[i], NULL), ==,
+			ATTACHE_OK);
+	g_autoptr(GError) e2 = NULL;
+	g_assert_cmpint(attache_campaign_check_lang(c, "de", &e2), ==,
+		ATTACHE_E_USAGE);
+	g_assert_nonnull(strstr(e2->message, "de"));
+	g_assert_cmpint(attache_campaign_check_lang(NULL, "not a tag", NULL),
+		==, ATTACHE_E_USAGE);
+	attache_campaign_free(c);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	if (attache_init(argv[0], NULL))
+		return 1;
+	tmpdir = g_dir_make_tmp("attache-test-alt-XXXXXX", NULL);
+	g_test_add_func("/alt/manifest-quoting", test_manifest_quoting);
+	g_test_add_func("/alt/manifest-errors", test_manifest_errors);
+	g_test_add_func("/alt/validate", test_validate);
+	g_test_add_func("/alt/read-file", test_read_file);
+	g_test_add_func("/campaign/demo", test_demo_campaign);
+	int rc = g_test_run();
+	g_autoptr(GDir) d = g_dir_open(tmpdir, 0, NULL);
+	const char *n;
+	while (d && (n = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(tmpdir, n, NULL);
+		g_unlink(p);
+	}
+	g_rmdir(tmpdir);
+	g_free(tmpdir);
+	attache_shutdown();
+	return rc;
+}
