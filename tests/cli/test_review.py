@@ -4,6 +4,7 @@ whose rendered DOM is read back: every image loaded at its true aspect,
 every alt text with its character count and limit, the flags marked,
 nothing fetched from the network, no script, user data escaped."""
 import configparser
+import csv
 import json
 import os
 import shutil
@@ -13,10 +14,19 @@ import browser
 import lib
 from lib import assert_eq
 
+CAMPAIGN = os.path.join(lib.ROOT, "campaigns", "demo.ini")
+
 # What a photo's file name may hold: markup, quotes, URL syntax, non-ASCII.
 ODD_STEM = "field <b>\"&'#%? café"
 ALT = ("Two volunteers <unload> sacks of \"rice\" & 'beans' from a truck "
        "at dawn — «aide» 🍚 </p><script>alert(1)</script>")
+# per language, from an alt-text manifest (docs/alt-text.md)
+ALT_LANGS = {
+    "en": "Two volunteers unload sacks of rice from a truck at dawn",
+    "fr": "Deux bénévoles déchargent des sacs de riz d'un camion, à l'aube",
+    "ar": "متطوعان يفرغان أكياس الأرز من شاحنة عند الفجر",
+    "zh": "两名志愿者在黎明时分从卡车上卸下一袋袋大米",
+}
 
 
 def preset_limits():
@@ -56,8 +66,9 @@ def prepare(d):
     """Three photos in d/out, prepared for real:
     - ODD_STEM.jpg: x-landscape, mastodon and three test presets that force
       the flags (tight budget: quality-floor + downscaled; contain in a
-      square: padded; upscale: upscaled + small-source), with ALT as alt
-      text;
+      square: padded; upscale: upscaled + small-source), with ALT as the
+      x-default alt text and ALT_LANGS from an alt-text manifest, branded
+      with the demo campaign in French;
     - small.jpg (640 px): small-source, its alt text only its file name;
     - noalt.jpg: no alt text at all.
     Returns (out folder, presets folder, manifest lines)."""
@@ -71,13 +82,20 @@ def prepare(d):
     noalt = os.path.join(src, "noalt.jpg")
     shutil.copy(jpeg_photos()[-1], noalt)
 
+    csvp = os.path.join(d, "alt.csv")
+    with open(csvp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["file", "lang", "alt"])
+        for lang, text in ALT_LANGS.items():
+            w.writerow([os.path.basename(odd), lang, text])
     pdir = os.path.join(d, "presets")
     # tight: a single quality, 60, and 70 % of the bytes it gives (measured
     # with the same metadata): the floor, then fewer pixels
     write_preset(pdir, "probe", qmin=60, qmax=60)
     probe = lib.json_lines(lib.run(
         "prep", "--json", "--preset-dir", pdir, "-p", "probe", "-o",
-        os.path.join(d, "probe"), "--alt", ALT, odd, check=0).stdout)[0]
+        os.path.join(d, "probe"), "--alt", ALT, "--alt-manifest", csvp,
+        "-c", CAMPAIGN, "--lang", "fr", odd, check=0).stdout)[0]
     write_preset(pdir, "tight", qmin=60, qmax=60,
                  budget=str(int(probe["bytes"] * 0.7)))
     write_preset(pdir, "boxed", fit="mode=contain", w=1000, h=1000)
@@ -87,6 +105,7 @@ def prepare(d):
     out = os.path.join(d, "out")
     lib.run("prep", "--preset-dir", pdir, "-p",
             "x-landscape,mastodon,tight,boxed,up", "-o", out, "--alt", ALT,
+            "--alt-manifest", csvp, "-c", CAMPAIGN, "--lang", "fr",
             "--by", "alice", odd, check=0)
     lib.run("prep", "-p", "x-landscape", "-o", out, "--alt", "small.jpg",
             "--by", "alice", small, check=0)
@@ -179,18 +198,19 @@ def test_review_page_in_chromium():
 
         # alt text: the text itself, its count in characters, the tightest
         # limit of the platforms it goes to
-        odd = [a for a in facts["alts"] if "field" in a["photo"]]
-        assert_eq(len(odd), 1, "one alt text for the odd photo")
-        a = odd[0]
-        assert_eq(a["lang"], "x-default", "lang")
-        assert_eq(a["text"], ALT, "alt text shown verbatim")
-        assert_eq(a["chars"], len(ALT), "characters (code points)")
-        assert "%d characters" % len(ALT) in a["count"], a["count"]
+        odd = {a["lang"]: a for a in facts["alts"] if "field" in a["photo"]}
+        texts = dict(ALT_LANGS, **{"x-default": ALT})
+        assert_eq(sorted(odd), sorted(texts), "one row per language")
         want = min(limits["x-landscape"], limits["mastodon"])
-        assert_eq(a["limit"], want, "limit")
-        assert "of %d allowed" % want in a["count"], a["count"]
-        assert_eq(a["state"], "ok", "state")
-        assert a["visible"]
+        for lang, text in texts.items():
+            a = odd[lang]
+            assert_eq(a["text"], text, lang + ": alt text shown verbatim")
+            assert_eq(a["chars"], len(text), lang + ": code points")
+            assert "%d characters" % len(text) in a["count"], a["count"]
+            assert_eq(a["limit"], want, lang + ": limit")
+            assert "of %d allowed" % want in a["count"], a["count"]
+            assert_eq(a["state"], "ok", lang)
+            assert a["visible"], a
         # the images' text alternative is the alt text itself
         for i in facts["imgs"]:
             if "field" in i["file"]:
@@ -210,9 +230,13 @@ def test_review_page_in_chromium():
             if i["file"].startswith("noalt."):
                 assert i["alt"].startswith("No alt text"), i
 
-        # campaign and language shown (none given here)
+        # campaign and language shown
         for ph in facts["photos"]:
-            assert_eq(ph["campaign"], "none", ph["heading"])
+            odd_photo = ph["heading"].startswith("field")
+            assert_eq(ph["campaign"], "demo" if odd_photo else "none",
+                      ph["heading"])
+            assert_eq(ph["lang"], "fr" if odd_photo else "not set",
+                      ph["heading"])
             assert ph["removed"] == [] or ph["removed"], ph
             assert "alt-text" in ph["kept"] or ph["heading"] == "noalt.jpg", ph
         # a phone: one column, nothing wider than the screen, still loaded
@@ -269,18 +293,23 @@ def test_review_alt_languages_and_limits():
         out, pdir, lines = prepare(d)
         # the platform lowered its limit: the preset now says 40
         write_preset(pdir, "x-landscape", extra="[alt]\nmax-chars=40\n")
-        lib.run("review", "--preset-dir", pdir, "--langs", "en,fr,ar", out,
-                check=0)
+        lib.run("review", "--preset-dir", pdir, "--langs", "en,fr,es,ru",
+                out, check=0)
         facts, _ = browser.page_facts(os.path.join(out, "review.html"))
         odd = {a["lang"]: a for a in facts["alts"] if "field" in a["photo"]}
-        assert_eq(sorted(odd), ["ar", "en", "fr", "x-default"], "languages")
+        assert_eq(sorted(odd), sorted(["x-default", "en", "fr", "ar", "zh",
+                                       "es", "ru"]), "languages")
         x = odd["x-default"]
         assert_eq(x["state"], "over", "over the lowered limit")
         assert_eq(x["limit"], 40, "limit")
         assert "over the limit of x-landscape (40)" in x["count"], x
-        for lang in ("en", "fr", "ar"):
+        for lang in ("es", "ru"):
             assert_eq(odd[lang]["state"], "missing", lang)
             assert "Missing alt text" in odd[lang]["all"], odd[lang]
+        for lang, text in ALT_LANGS.items():
+            assert_eq(odd[lang]["state"], "over" if len(text) > 40 else "ok",
+                      lang)
+        assert any(len(t) <= 40 for t in ALT_LANGS.values())
         for f in facts["outputs"]:
             if "field" in f["file"]:
                 assert f["marked"], f
