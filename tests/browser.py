@@ -199,10 +199,9 @@ class Browser:
 
 
 def file_url(path):
-    import urllib.parse
+    """file:///... of @path, percent-encoded as the browser reports it."""
     import pathlib
-    return pathlib.Path(os.path.abspath(path)).as_uri() if path else \
-        urllib.parse.quote(path)
+    return pathlib.Path(os.path.abspath(path)).as_uri()
 
 
 # Everything a test asks of the rendered page, in one evaluation.

@@ -138,6 +138,45 @@ def check_images(facts, lines, embedded, preview=640):
         assert abs(i["width"] - i["height"] * true) <= 1.5, (name, i, true)
 
 
+def check_alts(facts):
+    """Every alt text of the three photos of prepare(), verbatim, with its
+    character count, the limit, and the marks."""
+    limits = preset_limits()
+    # alt text: the text itself, its count in characters, the tightest
+    # limit of the platforms it goes to
+    odd = {a["lang"]: a for a in facts["alts"] if "field" in a["photo"]}
+    texts = dict(ALT_LANGS, **{"x-default": ALT})
+    assert_eq(sorted(odd), sorted(texts), "one row per language")
+    want = min(limits["x-landscape"], limits["mastodon"])
+    for lang, text in texts.items():
+        a = odd[lang]
+        assert_eq(a["text"], text, lang + ": alt text shown verbatim")
+        assert_eq(a["chars"], len(text), lang + ": code points")
+        assert "%d characters" % len(text) in a["count"], a["count"]
+        assert_eq(a["limit"], want, lang + ": limit")
+        assert "of %d allowed" % want in a["count"], a["count"]
+        assert_eq(a["state"], "ok", lang)
+        assert a["visible"], a
+    # the images' text alternative is the alt text itself
+    for i in facts["imgs"]:
+        if "field" in i["file"]:
+            assert_eq(i["alt"], ALT, i["file"])
+
+    # alt text that only repeats the file name, and none at all
+    sm = [a for a in facts["alts"] if a["photo"].endswith("small.jpg")]
+    assert_eq([a["state"] for a in sm], ["filename"], "small.jpg")
+    assert "Only repeats the file name" in sm[0]["all"], sm[0]
+    na = [a for a in facts["alts"] if a["photo"].endswith("noalt.jpg")]
+    assert_eq([a["state"] for a in na], ["missing"], "noalt.jpg")
+    assert "Missing alt text" in na[0]["all"], na[0]
+    for f in facts["outputs"]:
+        if f["file"].startswith(("small.", "noalt.")):
+            assert f["marked"], f
+    for i in facts["imgs"]:
+        if i["file"].startswith("noalt."):
+            assert i["alt"].startswith("No alt text"), i
+
+
 def check_page(facts, requests, lines, page_dir_allowed):
     assert_eq(facts["scripts"], 0, "script elements")
     # nothing but local files (and embedded data) was asked for
@@ -165,7 +204,6 @@ def check_page(facts, requests, lines, page_dir_allowed):
 
 
 def test_review_page_in_chromium():
-    limits = preset_limits()
     with lib.TempDir() as d:
         out, pdir, lines = prepare(d)
         flags = {l["preset"]: l["flags"] for l in lines
@@ -196,40 +234,7 @@ def test_review_page_in_chromium():
         assert_eq(facts["summary"]["outputs"], "%d outputs" % len(lines),
                   "summary")
 
-        # alt text: the text itself, its count in characters, the tightest
-        # limit of the platforms it goes to
-        odd = {a["lang"]: a for a in facts["alts"] if "field" in a["photo"]}
-        texts = dict(ALT_LANGS, **{"x-default": ALT})
-        assert_eq(sorted(odd), sorted(texts), "one row per language")
-        want = min(limits["x-landscape"], limits["mastodon"])
-        for lang, text in texts.items():
-            a = odd[lang]
-            assert_eq(a["text"], text, lang + ": alt text shown verbatim")
-            assert_eq(a["chars"], len(text), lang + ": code points")
-            assert "%d characters" % len(text) in a["count"], a["count"]
-            assert_eq(a["limit"], want, lang + ": limit")
-            assert "of %d allowed" % want in a["count"], a["count"]
-            assert_eq(a["state"], "ok", lang)
-            assert a["visible"], a
-        # the images' text alternative is the alt text itself
-        for i in facts["imgs"]:
-            if "field" in i["file"]:
-                assert_eq(i["alt"], ALT, i["file"])
-
-        # alt text that only repeats the file name, and none at all
-        sm = [a for a in facts["alts"] if a["photo"].endswith("small.jpg")]
-        assert_eq([a["state"] for a in sm], ["filename"], "small.jpg")
-        assert "Only repeats the file name" in sm[0]["all"], sm[0]
-        na = [a for a in facts["alts"] if a["photo"].endswith("noalt.jpg")]
-        assert_eq([a["state"] for a in na], ["missing"], "noalt.jpg")
-        assert "Missing alt text" in na[0]["all"], na[0]
-        for f in facts["outputs"]:
-            if f["file"].startswith(("small.", "noalt.")):
-                assert f["marked"], f
-        for i in facts["imgs"]:
-            if i["file"].startswith("noalt."):
-                assert i["alt"].startswith("No alt text"), i
-
+        check_alts(facts)
         # campaign and language shown
         for ph in facts["photos"]:
             odd_photo = ph["heading"].startswith("field")
@@ -237,8 +242,14 @@ def test_review_page_in_chromium():
                       ph["heading"])
             assert_eq(ph["lang"], "fr" if odd_photo else "not set",
                       ph["heading"])
-            assert ph["removed"] == [] or ph["removed"], ph
-            assert "alt-text" in ph["kept"] or ph["heading"] == "noalt.jpg", ph
+            # removed and kept: what the manifest says of its outputs
+            mine = [l for l in lines if l["input"] == ph["input"]]
+            want_removed = sorted({k for l in mine for k in l["removed"]})
+            want_kept = sorted({k for l in mine for k in l["kept"]})
+            assert_eq(sorted(ph["removed"]), want_removed, ph["heading"])
+            assert_eq(sorted(ph["kept"]), want_kept, ph["heading"])
+            assert ("alt-text" in ph["kept"]) == \
+                (ph["heading"] != "noalt.jpg"), ph
         # a phone: one column, nothing wider than the screen, still loaded
         facts, _ = browser.page_facts(page, width=390, height=844,
                                       mobile=True)
@@ -265,6 +276,7 @@ def test_review_embed_travels_alone():
         facts, requests = browser.page_facts(alone)
         check_images(facts, lines, embedded=True, preview=480)
         check_page(facts, requests, lines, [browser.file_url(alone)])
+        check_alts(facts)
         assert_eq(len([u for u in requests if u.startswith("file:")]), 1,
                   "only the page itself from disk")
 
