@@ -44,6 +44,7 @@ GPtrArray *cli_collect_inputs(char **args, const char *skip_dir);
 
 int cmd_prep(int argc, char **argv);
 int cmd_presets(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_approve(int argc, char **argv);

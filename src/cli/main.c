@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "prep", cmd_prep, "prepare photos for every platform preset" },
 	{ "presets", cmd_presets, "list the presets, or show one" },
+	{ "watch", cmd_watch, "prepare every photo dropped into a folder" },
 	{ "upload", cmd_upload, "upload prepared media to X, Mastodon or Bluesky" },
 	{ "review", cmd_review, "write a review page for the outputs in a folder" },
 	{ "approve", cmd_approve, "approve reviewed outputs (the two-person rule)" },

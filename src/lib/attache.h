@@ -444,6 +444,85 @@ AttacheCode attache_write_atomic(const char *path, const void *data,
 char *attache_file_sha256(const char *path, GError **error);
 
 /* ------------------------------------------------------------------ */
+/* Hot folder (docs/watch.md)                                           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * AttacheWatchOptions: how to run a hot folder. Make one with
+ * attache_watch_options_new(); scalar fields may be set directly, settings
+ * (the keys of INBOX/attache.ini) with attache_watch_options_set().
+ */
+typedef struct {
+	char *inbox;		  /* the folder people drop photos into */
+	int jobs;			  /* photos prepared at once; 0: number of cores */
+	double settle;		  /* seconds a still-open file must stay unchanged; 2 */
+	double poll;		  /* 0: inotify; > 0: rescan every POLL seconds */
+	gboolean once;		  /* process what is there, then return */
+	char *preset_dir;	  /* user presets folder, %NULL: the default */
+	GHashTable *settings; /* key -> value: wins over attache.ini (owned) */
+} AttacheWatchOptions;
+
+/* Returns: (transfer full) options for @inbox with the defaults. */
+AttacheWatchOptions *attache_watch_options_new(const char *inbox);
+void attache_watch_options_free(AttacheWatchOptions *opts);
+
+/* Sets one setting as attache.ini would ("presets", "out", "keep" ...;
+ * docs/watch.md lists them), checked now; it wins over the folder's
+ * attache.ini. %ATTACHE_E_USAGE for an unknown key or a bad value. */
+AttacheCode attache_watch_options_set(AttacheWatchOptions *opts,
+	const char *key, const char *value, GError **error);
+
+/* Whether the hot folder leaves a file of this name alone: dotfiles,
+ * partial downloads (*.part, *.crdownload, *.tmp ...), Office lock files
+ * (~$*), Thumbs.db, desktop.ini, and its own attache.ini and attache.log. */
+gboolean attache_watch_ignores_name(const char *name);
+
+typedef enum {
+	ATTACHE_WATCH_DONE = 0,		/* outputs landed, original in done/ */
+	ATTACHE_WATCH_FAILED = 1,	/* original and PHOTO.error.txt in failed/ */
+	ATTACHE_WATCH_RETRY = 2,	/* could not finish now (disk?); stays */
+	ATTACHE_WATCH_SETTINGS = 3, /* attache.ini read, or refused */
+	ATTACHE_WATCH_NOTICE = 4,	/* something the operator should know */
+} AttacheWatchEventKind;
+
+/**
+ * AttacheWatchEvent: what the hot folder reports, on the thread that runs
+ * attache_watch_run(). All fields are borrowed for the call.
+ */
+typedef struct {
+	AttacheWatchEventKind kind;
+	const char *photo;	 /* file name in the inbox, or %NULL */
+	AttacheCode code;	 /* %ATTACHE_OK or why */
+	const char *message; /* one line for a person, or %NULL */
+	const char *json;	 /* the line written to INBOX/attache.log, or %NULL */
+} AttacheWatchEvent;
+
+typedef void (*AttacheWatchFunc)(const AttacheWatchEvent *event,
+	gpointer user_data);
+
+typedef struct _AttacheWatch AttacheWatch;
+
+/* Checks @opts (the inbox exists, presets and attache.ini are valid) and
+ * copies them. @out: (transfer full). */
+AttacheCode attache_watch_new(const AttacheWatchOptions *opts,
+	AttacheWatchFunc fn, gpointer user_data, AttacheWatch **out,
+	GError **error);
+void attache_watch_free(AttacheWatch *watch);
+
+/* Runs the hot folder on the thread-default main context: finishes what an
+ * interrupted run left, processes what is in the inbox, then watches it
+ * until attache_watch_stop() (or, with @once, until the inbox is done).
+ * Returns %ATTACHE_OK, or the error that kept it from running (another
+ * watcher holds the folder, the folder cannot be written ...).
+ * Photos that fail are events, not errors; see attache_watch_failures(). */
+AttacheCode attache_watch_run(AttacheWatch *watch, GError **error);
+/* Asks a running watch to finish the photos in hand and return. Safe from
+ * any thread. */
+void attache_watch_stop(AttacheWatch *watch);
+/* Photos moved to failed/ or left for a retry by this run. */
+int attache_watch_failures(const AttacheWatch *watch);
+
+/* ------------------------------------------------------------------ */
 /* Upload (docs/upload.md)                                              */
 /* ------------------------------------------------------------------ */
 

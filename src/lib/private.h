@@ -343,6 +343,95 @@ AttacheApprovalStatus *attache__approval_status(const AttacheManifest *m,
 	GPtrArray *approvals, const char *approvals_error, const char *file,
 	const char *display, const char *sha256);
 
+/* ---- hot folder (watch.c, watch-settings.c, watch-photo.c) ---- */
+
+/* The settings a photo is prepared with: built-in defaults, then
+ * INBOX/attache.ini, then the caller's overrides. Refcounted and immutable,
+ * so a photo in progress keeps the set it started with when the file
+ * changes. */
+typedef struct {
+	gint ref;
+	AttachePrepOptions *prep; /* out_dir unused: see out_dir */
+	char *out_dir;			  /* absolute */
+	char *presets;			  /* "x-landscape,bluesky", for the log */
+	char *upload;			  /* targets ("x,mastodon") or NULL */
+	/* the files the settings were read from besides attache.ini (alt-text
+	 * manifest and file, campaign): an edit to one applies too, and the
+	 * watcher leaves them alone when they sit in the inbox */
+	GPtrArray *files;
+	int alt_given; /* 1: alt, 2: alt-file (both: an error) */
+} AttacheWatchSettings;
+
+AttacheWatchSettings *attache__watch_settings_ref(AttacheWatchSettings *s);
+void attache__watch_settings_unref(AttacheWatchSettings *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheWatchSettings,
+	attache__watch_settings_unref)
+
+/* Checks one key = value (the syntax; presets are checked on load). */
+AttacheCode attache__watch_setting_check(const char *key, const char *value,
+	GError **error);
+/* Resolves the settings for @inbox (absolute): defaults, then @ini_path
+ * when it exists, then @overrides (key -> value). @out: (transfer full). */
+AttacheCode attache__watch_settings_load(const char *inbox,
+	const char *ini_path, GHashTable *overrides,
+	const AttachePresetSet *presets, AttacheWatchSettings **out,
+	GError **error);
+
+/* The folders of one hot folder, shared by its workers. */
+typedef struct {
+	char *inbox;		  /* absolute */
+	char *done_dir;		  /* INBOX/done */
+	char *failed_dir;	  /* INBOX/failed */
+	char *state_dir;	  /* INBOX/.attache: lock, journal */
+	char *journal_dir;	  /* INBOX/.attache/journal */
+	char *log_path;		  /* INBOX/attache.log */
+	char *inbox_key;	  /* names this inbox's staging folders in OUTDIR */
+	GMutex names_lock;	  /* guards @reserved */
+	GHashTable *reserved; /* paths chosen and not yet taken */
+	const char *crash_at; /* test hook: ATTACHE_WATCH_CRASH */
+	GMutex upload_lock;	  /* guards @uploaders */
+	GHashTable *uploaders; /* AttacheTarget -> AttacheUploader*, one a run */
+	GPtrArray *retired;	   /* uploaders refused: freed at the end */
+} AttacheWatchPlace;
+
+typedef enum {
+	ATTACHE__PHOTO_DONE,
+	ATTACHE__PHOTO_FAILED,
+	ATTACHE__PHOTO_RETRY,	/* left in the inbox; try again later */
+	ATTACHE__PHOTO_CHANGED, /* the file changed while being prepared */
+	ATTACHE__PHOTO_GONE,	/* the file went away before it was read */
+} AttachePhotoOutcome;
+
+/* One photo to prepare, and what became of it. */
+typedef struct {
+	char *name;						/* file name in the inbox */
+	AttacheWatchSettings *settings; /* owned ref */
+	AttachePhotoOutcome outcome;
+	AttacheCode code;
+	char *message; /* one line for a person */
+	char *json;	   /* the line written to attache.log, or NULL */
+	char *journal; /* a journal left to finish later (disk trouble) */
+} AttacheWatchJob;
+
+void attache__watch_job_free(AttacheWatchJob *job);
+
+/* Prepares one photo of the inbox from start to end: outputs staged and
+ * landed together, original to done/ (or failed/ with an error file), one
+ * log line; a journal makes every step redoable after a crash. */
+void attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job);
+/* Finishes the photo a journal file describes (after a crash, or disk
+ * trouble). Fills @job->json when it wrote the photo's log line; on
+ * failure @job->journal says the journal is still there to retry. */
+void attache__watch_recover(AttacheWatchPlace *place, const char *journal,
+	AttacheWatchJob *job);
+/* Appends @line and a newline to @path with one write(2) on O_APPEND,
+ * then fdatasync: lines of concurrent writers never interleave. */
+gboolean attache__append_line(const char *path, const char *line,
+	GError **error);
+/* Removes this inbox's staging folders in @out_dir that no journal names. */
+void attache__watch_clean_staging(AttacheWatchPlace *place,
+	const char *out_dir, GHashTable *keep);
+
 G_END_DECLS
 
 #endif /* ATTACHE_PRIVATE_H */

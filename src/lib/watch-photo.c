@@ -1,0 +1,1183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watch-photo.c: one photo of a hot folder, from the inbox to done/ or
+ * failed/, such that kill -9 at any moment loses nothing and duplicates
+ * nothing (docs/watch.md, "Durability").
+ *
+ *   1. hash the photo (SHA-256), prepare every output into a staging
+ *      folder OUT/.attache-staging/KEY/ID/ (each file fsync'ed), with a
+ *      receipt .attache-photo.json naming the photo and its hash;
+ *   2. write the journal INBOX/.attache/journal/ID.json: every name the
+ *      next steps will use (output folder, done/ path, log line);
+ *   3. rename the staging folder to OUT/STEM/: all outputs appear at once;
+ *   4. append the outputs to OUT/attache-manifest.jsonl;
+ *   5. move the original to done/ (failed/ with NAME.error.txt instead of
+ *      3-4 when it cannot be prepared);
+ *   6. append the photo's line to INBOX/attache.log; delete the journal.
+ *
+ * A crash before 2 leaves the photo in the inbox and a staging folder no
+ * journal names: the next start deletes it and prepares the photo again. A
+ * crash after 2 leaves a journal: the next start redoes 3-6, each step
+ * recognising when it was already done (the folder's receipt carries the
+ * journal's id; manifest and log lines are looked up before appending).
+ * Names never overwrite: renames use RENAME_NOREPLACE and collisions get
+ * -2, -3 ...
+ */
+#define _GNU_SOURCE
+#include "private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RECEIPT ".attache-photo.json"
+#define STAGING ".attache-staging"
+
+void
+attache__watch_job_free(AttacheWatchJob *job)
+{
+	if (!job)
+		return;
+	g_free(job->name);
+	if (job->settings)
+		attache__watch_settings_unref(job->settings);
+	g_free(job->message);
+	g_free(job->json);
+	g_free(job->journal);
+	g_free(job);
+}
+
+/* Test hook (docs/watch.md): ATTACHE_WATCH_CRASH=POINT kills the process
+ * when the first photo reaches POINT, as kill -9 would. */
+static void
+crash_point(AttacheWatchPlace *place, const char *point)
+{
+	if (place->crash_at && g_str_equal(place->crash_at, point))
+		kill(getpid(), SIGKILL);
+}
+
+/* ---- small file-system helpers ---- */
+
+static char *
+stem_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && dot != name ? g_strndup(name, (gsize)(dot - name))
+							  : g_strdup(name);
+}
+
+static const char *
+ext_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && dot != name ? dot : "";
+}
+
+static gboolean
+exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+/* rename(2) that never replaces an existing name. */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* a filesystem without it: check, then rename; the window is ours
+	 * alone (one watcher per inbox, names reserved in-process) */
+	if (exists(to)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+/* Deletes a staging folder (files and the folder; it holds no more). */
+static void
+remove_tree(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *n;
+	while (d && (n = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(dir, n, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+			remove_tree(p);
+		else
+			g_unlink(p);
+	}
+	g_rmdir(dir);
+}
+
+/* One line, one write(2) on O_APPEND, so lines of concurrent writers never
+ * interleave and a kill leaves a line whole or absent. */
+gboolean
+attache__append_line(const char *path, const char *line, GError **error)
+{
+	g_autofree char *text = g_strconcat(line, "\n", NULL);
+	gsize len = strlen(text);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: %s", path,
+			g_strerror(errno));
+		return FALSE;
+	}
+	ssize_t w = write(fd, text, len);
+	int err = errno;
+	if (w == (ssize_t)len && fdatasync(fd) != 0)
+		err = errno, w = -1;
+	close(fd);
+	if (w != (ssize_t)len) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: %s", path,
+			w < 0 ? g_strerror(err) : "short write");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* SHA-256 of the file, read (not mapped: a writer truncating it must not
+ * crash us), and its stat. NULL with errno set on failure. */
+static char *
+hash_file(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		int err = S_ISREG(st->st_mode) ? errno : EINVAL;
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	g_autoptr(GChecksum) c = g_checksum_new(G_CHECKSUM_SHA256);
+	guchar buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = errno;
+			close(fd);
+			errno = err;
+			return NULL;
+		}
+		g_checksum_update(c, buf, (gssize)n);
+	}
+	close(fd);
+	return g_strdup(g_checksum_get_string(c));
+}
+
+static gboolean
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* ---- names: collisions get -2, -3 ..., never an overwrite ---- */
+
+/* A free path DIR/STEM[-N]EXT, reserved until release_name(): free means
+ * absent on disk, not reserved by another photo in flight, and (for
+ * failed/) with no PATH.error.txt either. */
+static char *
+reserve_name(AttacheWatchPlace *place, const char *dir, const char *stem,
+	const char *ext, gboolean error_file)
+{
+	g_mutex_lock(&place->names_lock);
+	for (int n = 1;; n++) {
+		g_autofree char *base = n == 1
+									? g_strconcat(stem, ext, NULL)
+									: g_strdup_printf("%s-%d%s", stem, n, ext);
+		char *path = g_build_filename(dir, base, NULL);
+		g_autofree char *errf = g_strconcat(path, ".error.txt", NULL);
+		if (!g_hash_table_contains(place->reserved, path) && !exists(path) && !(error_file && exists(errf))) {
+			g_hash_table_add(place->reserved, g_strdup(path));
+			g_mutex_unlock(&place->names_lock);
+			return path;
+		}
+		g_free(path);
+	}
+}
+
+static void
+release_name(AttacheWatchPlace *place, const char *path)
+{
+	if (!path)
+		return;
+	g_mutex_lock(&place->names_lock);
+	g_hash_table_remove(place->reserved, path);
+	g_mutex_unlock(&place->names_lock);
+}
+
+/* ---- the journal ---- */
+
+typedef struct {
+	char *path; /* INBOX/.attache/journal/ID.json */
+	JsonObject *o;
+} Journal;
+
+static void
+journal_clear(Journal *j)
+{
+	g_free(j->path);
+	if (j->o)
+		json_object_unref(j->o);
+}
+
+static const char *
+jstr(JsonObject *o, const char *name)
+{
+	return json_object_has_member(o, name)
+			   ? json_object_get_string_member(o, name)
+			   : NULL;
+}
+
+static gboolean
+journal_save(Journal *j, GError **error)
+{
+	JsonNode *n = json_node_init_object(json_node_alloc(), j->o);
+	g_autofree char *text = json_to_string(n, FALSE);
+	json_node_unref(n);
+	return attache_write_atomic(j->path, text, strlen(text), error) == ATTACHE_OK;
+}
+
+static void
+journal_delete(AttacheWatchPlace *place, Journal *j)
+{
+	g_unlink(j->path);
+	attache__fsync_dir(place->journal_dir);
+}
+
+/* ---- words for a person (the error file) ---- */
+
+static void
+reason_for(AttacheCode code, const char **what, const char **todo)
+{
+	switch (code) {
+	case ATTACHE_E_INPUT:
+		*what = "The file could not be read as a photo. It may be damaged, "
+				"empty, or only partly copied.";
+		*todo = "Copy or export the photo again from the phone or camera, "
+				"and drop the new copy into the folder.";
+		break;
+	case ATTACHE_E_UNSUPPORTED:
+		*what = "This file is not a kind of photo attache can prepare. It "
+				"prepares JPEG, HEIC, PNG, WebP and TIFF photos.";
+		*todo = "Save or export the photo as a JPEG, and drop that into the "
+				"folder.";
+		break;
+	case ATTACHE_E_LIMIT:
+		*what = "The photo is larger than this folder accepts (too many "
+				"pixels or too many bytes). The limit protects the computer "
+				"from damaged or harmful files.";
+		*todo = "Make a smaller copy of the photo (export it at a lower "
+				"resolution), or ask whoever runs this folder to raise the "
+				"limit (the max-pixels setting).";
+		break;
+	case ATTACHE_E_BUDGET:
+		*what = "The photo could not be made small enough for a platform's "
+				"file-size limit without spoiling it.";
+		*todo = "Try a less detailed photo or crop, or ask whoever runs this "
+				"folder.";
+		break;
+	case ATTACHE_E_AUDIT:
+		*what = "A prepared copy of the photo still carried private "
+				"information (such as where it was taken), so it was not "
+				"saved. Nothing was published.";
+		*todo = "Please send this file to whoever runs this folder: it "
+				"should not happen.";
+		break;
+	case ATTACHE_E_ALT:
+		*what = "The photo has no alt text (the description that blind and "
+				"partially sighted people hear), and this folder requires "
+				"it.";
+		*todo = "Add the alt text as this folder's instructions say, then "
+				"move the photo back into the folder.";
+		break;
+	case ATTACHE_E_REJECTED:
+		*what = "The platform refused the prepared image (over one of its "
+				"limits, or a kind of file it does not take). The prepared "
+				"images are in the output folder; nothing was posted.";
+		*todo = "Ask whoever runs this folder: its presets may not match "
+				"the platform's limits.";
+		break;
+	case ATTACHE_E_UPLOAD:
+	case ATTACHE_E_AUTH:
+		*what = "The prepared images could not be uploaded (the network, "
+				"the platform, or the account's credentials).";
+		*todo = "Ask whoever runs this folder to check the connection and "
+				"the credentials.";
+		break;
+	case ATTACHE_E_IMAGE:
+		*what = "The picture could not be processed.";
+		*todo = "Try exporting the photo again. If it keeps failing, send "
+				"this file and the photo to whoever runs this folder.";
+		break;
+	default:
+		*what = "Something went wrong inside attache.";
+		*todo = "Please send this file to whoever runs this folder.";
+		break;
+	}
+}
+
+static char *
+error_text(const char *photo, AttacheCode code, const char *technical,
+	const char *when)
+{
+	const char *what, *todo;
+	reason_for(code, &what, &todo);
+	return g_strdup_printf(
+		"attache could not prepare the photo \"%s\".\n\n"
+		"What went wrong: %s\n\n"
+		"What to do: %s\n\n"
+		"To try this same file again, move it from the \"failed\" folder "
+		"back into the main folder.\n\n"
+		"Technical details (for support): %s\n"
+		"Time: %s\n",
+		photo, what, todo, technical, when);
+}
+
+/* ---- the log line ---- */
+
+static char *
+now_iso(void)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	return g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* The photo's log line, from the journal: the same whether written now or
+ * by a restart. */
+static char *
+log_line(Journal *j, gboolean recovered)
+{
+	JsonObject *o = j->o;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *now = now_iso();
+	gboolean done = g_strcmp0(jstr(o, "result"), "done") == 0;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "event");
+	json_builder_add_string_value(b, done ? "done" : "failed");
+	json_builder_set_member_name(b, "time");
+	json_builder_add_string_value(b, now);
+	static const char *same[] = { "id", "photo", "sha256" };
+	for (guint i = 0; i < G_N_ELEMENTS(same); i++) {
+		json_builder_set_member_name(b, same[i]);
+		json_builder_add_string_value(b, jstr(o, same[i]));
+	}
+	json_builder_set_member_name(b, "bytes");
+	json_builder_add_int_value(b, json_object_get_int_member(o, "bytes"));
+	json_builder_set_member_name(b, "original");
+	json_builder_add_string_value(b, jstr(o, "original"));
+	/* the outputs, when they landed (a photo the platform refused has
+	 * them too) */
+	if (json_object_has_member(o, "folder")) {
+		const char *folder = jstr(o, "folder");
+		json_builder_set_member_name(b, "presets");
+		json_builder_add_string_value(b, jstr(o, "presets"));
+		json_builder_set_member_name(b, "folder");
+		json_builder_add_string_value(b, folder);
+		json_builder_set_member_name(b, "outputs");
+		json_builder_begin_array(b);
+		JsonArray *outs = json_object_get_array_member(o, "outputs");
+		for (guint i = 0; i < json_array_get_length(outs); i++) {
+			JsonObject *m = json_array_get_object_element(outs, i);
+			g_autofree char *p = g_build_filename(folder,
+				jstr(m, "output"), NULL);
+			json_builder_begin_object(b);
+			json_builder_set_member_name(b, "preset");
+			json_builder_add_string_value(b, jstr(m, "preset"));
+			json_builder_set_member_name(b, "output");
+			json_builder_add_string_value(b, p);
+			static const char *ints[] = { "width", "height", "bytes",
+				"quality" };
+			for (guint k = 0; k < G_N_ELEMENTS(ints); k++) {
+				json_builder_set_member_name(b, ints[k]);
+				json_builder_add_int_value(b,
+					json_object_get_int_member(m, ints[k]));
+			}
+			json_builder_set_member_name(b, "format");
+			json_builder_add_string_value(b, jstr(m, "format"));
+			json_builder_set_member_name(b, "sha256");
+			json_builder_add_string_value(b, jstr(m, "sha256"));
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+	}
+	if (json_object_has_member(o, "uploads")) {
+		json_builder_set_member_name(b, "uploads");
+		json_builder_add_value(b,
+			json_node_copy(json_object_get_member(o, "uploads")));
+	}
+	if (!done) {
+		static const char *fail[] = { "error_file", "code", "error",
+			"reason" };
+		for (guint i = 0; i < G_N_ELEMENTS(fail); i++) {
+			json_builder_set_member_name(b, fail[i]);
+			json_builder_add_string_value(b, jstr(o, fail[i]));
+		}
+	}
+	if (json_object_has_member(o, "ms") && !recovered) {
+		json_builder_set_member_name(b, "ms");
+		json_builder_add_int_value(b, json_object_get_int_member(o, "ms"));
+	}
+	json_builder_set_member_name(b, "recovered");
+	json_builder_add_boolean_value(b, recovered);
+	json_builder_end_object(b);
+
+	JsonNode *root = json_builder_get_root(b);
+	char *s = json_to_string(root, FALSE);
+	json_node_unref(root);
+	return s;
+}
+
+static gboolean
+log_has(const char *log_path, const char *id)
+{
+	g_autofree char *text = NULL;
+	if (!g_file_get_contents(log_path, &text, NULL, NULL))
+		return FALSE;
+	g_autofree char *needle = g_strdup_printf("\"id\":\"%s\"", id);
+	return strstr(text, needle) != NULL;
+}
+
+/* The manifest lines of the outputs (manifest flavour of
+ * attache__output_to_node(), output paths in the landed folder). */
+static GPtrArray *
+manifest_lines(Journal *j)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	const char *folder = jstr(j->o, "folder");
+	JsonArray *outs = json_object_get_array_member(j->o, "outputs");
+	for (guint i = 0; i < json_array_get_length(outs); i++) {
+		/* a new object: json_node_copy() would share the journal's */
+		JsonObject *m = json_array_get_object_element(outs, i);
+		JsonObject *c = json_object_new();
+		g_autoptr(GList) names = json_object_get_members(m);
+		for (GList *l = names; l; l = l->next)
+			if (strcmp(l->data, "platform") != 0 && strcmp(l->data, "send") != 0)
+				json_object_set_member(c, l->data,
+					json_node_copy(json_object_get_member(m, l->data)));
+		g_autofree char *p = g_build_filename(folder, jstr(m, "output"),
+			NULL);
+		json_object_set_string_member(c, "output", p);
+		JsonNode *n = json_node_init_object(json_node_alloc(), c);
+		g_ptr_array_add(lines, json_to_string(n, FALSE));
+		json_node_unref(n);
+		json_object_unref(c);
+	}
+	return lines;
+}
+
+/* Appends the outputs to OUT/attache-manifest.jsonl; after a crash, only
+ * those not there yet (same output path and hash). */
+static gboolean
+manifest_write(Journal *j, gboolean recovered, GError **error)
+{
+	g_autofree char *path = g_build_filename(jstr(j->o, "out_dir"),
+		"attache-manifest.jsonl", NULL);
+	g_autoptr(GPtrArray) lines = manifest_lines(j);
+	g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	g_autofree char *text = NULL;
+
+	if (recovered && g_file_get_contents(path, &text, NULL, NULL)) {
+		g_auto(GStrv) all = g_strsplit(text, "\n", -1);
+		for (int i = 0; all[i]; i++) {
+			g_autoptr(JsonParser) p = json_parser_new();
+			if (!*all[i] || !json_parser_load_from_data(p, all[i], -1, NULL))
+				continue;
+			JsonNode *r = json_parser_get_root(p);
+			if (!JSON_NODE_HOLDS_OBJECT(r))
+				continue;
+			JsonObject *m = json_node_get_object(r);
+			if (jstr(m, "output") && jstr(m, "sha256"))
+				g_hash_table_add(have, g_strconcat(jstr(m, "output"), "\n",
+										   jstr(m, "sha256"), NULL));
+		}
+	}
+	JsonArray *outs = json_object_get_array_member(j->o, "outputs");
+	for (guint i = 0; i < lines->len; i++) {
+		JsonObject *m = json_array_get_object_element(outs, i);
+		g_autofree char *p = g_build_filename(jstr(j->o, "folder"),
+			jstr(m, "output"), NULL);
+		g_autofree char *key = g_strconcat(p, "\n", jstr(m, "sha256"), NULL);
+		if (g_hash_table_contains(have, key))
+			continue;
+		if (!attache__append_line(path, lines->pdata[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- the steps after the journal, shared by a run and a restart ---- */
+
+typedef enum {
+	FINISH_OK,
+	FINISH_AGAIN, /* disk trouble: keep the journal, try it later */
+	FINISH_GONE,  /* the staged outputs are gone: start the photo over */
+} Finish;
+
+/* Moves the original to the journal's "original" path (a new free name if
+ * a stranger took it meanwhile). After a crash the photo is moved only if
+ * it is still the same file (same SHA-256). */
+static gboolean
+move_original(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	const char *dir, GError **error)
+{
+	const char *photo = jstr(j->o, "photo");
+	g_autofree char *src = g_build_filename(place->inbox, photo, NULL);
+
+	if (recovered) {
+		struct stat st;
+		g_autofree char *sha = hash_file(src, &st);
+		if (!sha || !g_str_equal(sha, jstr(j->o, "sha256")))
+			return TRUE; /* moved before the crash (or replaced since) */
+	}
+	for (int tries = 0; tries < 1000; tries++) {
+		const char *to = jstr(j->o, "original");
+		if (rename_noreplace(src, to) == 0) {
+			attache__fsync_dir(dir);
+			attache__fsync_dir(place->inbox);
+			return TRUE;
+		}
+		if (errno != EEXIST) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+				"%s: cannot move to %s: %s", src, to, g_strerror(errno));
+			return FALSE;
+		}
+		/* someone put a file there after we chose the name */
+		g_autofree char *stem = stem_of(photo);
+		g_autofree char *old = g_strdup(to);
+		char *next = reserve_name(place, dir, stem, ext_of(photo),
+			!g_str_equal(dir, place->done_dir));
+		json_object_set_string_member(j->o, "original", next);
+		if (json_object_has_member(j->o, "error_file")) {
+			g_autofree char *errf = g_strconcat(next, ".error.txt", NULL);
+			g_autofree char *olderr = g_strdup(jstr(j->o, "error_file"));
+			if (exists(olderr) && rename_noreplace(olderr, errf) == 0)
+				attache__fsync_dir(dir);
+			json_object_set_string_member(j->o, "error_file", errf);
+		}
+		release_name(place, old);
+		g_free(next);
+		if (!journal_save(j, error))
+			return FALSE;
+	}
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+		"%s: no free name in %s", src, dir);
+	return FALSE;
+}
+
+static void
+finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	AttacheWatchJob *job)
+{
+	if (recovered && log_has(place->log_path, jstr(j->o, "id")))
+		return;
+	g_autofree char *line = log_line(j, recovered);
+	g_autoptr(GError) e = NULL;
+	/* an unwritable log does not undo the photo: it is reported */
+	if (!attache__append_line(place->log_path, line, &e))
+		g_printerr("attache: %s\n", e->message);
+	job->json = g_steal_pointer(&line);
+}
+
+/* ---- upload (docs/upload.md): after landing, before the original moves ---- */
+
+/* The run's uploader for @t, made on first use (one per target and run:
+ * it holds the connection, the session and what was already sent). */
+static AttacheUploader *
+uploader_get(AttacheWatchPlace *place, AttacheTarget t, GError **error)
+{
+	g_mutex_lock(&place->upload_lock);
+	AttacheUploader *up = g_hash_table_lookup(place->uploaders,
+		GINT_TO_POINTER(t));
+	if (!up) {
+		AttacheCredentials *c = NULL;
+		AttacheUploadOptions *o = attache_upload_options_new();
+		if (attache_credentials_load(t, NULL, &c, error) == ATTACHE_OK && attache_uploader_new(c, o, &up, error) == ATTACHE_OK)
+			g_hash_table_insert(place->uploaders, GINT_TO_POINTER(t), up);
+		attache_credentials_free(c);
+		attache_upload_options_free(o);
+	}
+	g_mutex_unlock(&place->upload_lock);
+	return up;
+}
+
+/* Credentials refused: the next try makes a new uploader (the credentials
+ * may have been fixed); this one may still be in use by another worker,
+ * so it is freed at the end of the run. */
+static void
+uploader_retire(AttacheWatchPlace *place, AttacheTarget t,
+	AttacheUploader *up)
+{
+	g_mutex_lock(&place->upload_lock);
+	if (g_hash_table_lookup(place->uploaders, GINT_TO_POINTER(t)) == up) {
+		g_hash_table_steal(place->uploaders, GINT_TO_POINTER(t));
+		g_ptr_array_add(place->retired, up);
+	}
+	g_mutex_unlock(&place->upload_lock);
+}
+
+static gboolean
+uploaded(JsonArray *ups, const char *file, const char *target)
+{
+	for (guint i = 0; i < json_array_get_length(ups); i++) {
+		JsonObject *u = json_array_get_object_element(ups, i);
+		if (g_strcmp0(jstr(u, "file"), file) == 0 && g_strcmp0(jstr(u, "target"), target) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Uploads each output to each target of its preset's platform, recording
+ * each result in the journal as soon as it is known, so a restart sends
+ * nothing twice. Network trouble and refused credentials: FINISH_AGAIN
+ * (later); a refusal of the media itself: *refused is set. */
+static Finish
+upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
+	GError **error)
+{
+	const char *targets = jstr(j->o, "upload");
+	if (!targets || !*targets)
+		return FINISH_OK;
+	if (!json_object_has_member(j->o, "uploads"))
+		json_object_set_array_member(j->o, "uploads", json_array_new());
+	JsonArray *ups = json_object_get_array_member(j->o, "uploads");
+	JsonArray *outs = json_object_get_array_member(j->o, "outputs");
+	g_auto(GStrv) list = g_strsplit(targets, ",", -1);
+
+	for (guint i = 0; i < json_array_get_length(outs); i++) {
+		JsonObject *m = json_array_get_object_element(outs, i);
+		g_autofree char *path = g_build_filename(jstr(j->o, "folder"),
+			jstr(m, "output"), NULL);
+		for (int k = 0; list[k]; k++) {
+			AttacheTarget t;
+			if (g_strcmp0(jstr(m, "platform"), list[k]) != 0 || !attache_target_from_string(list[k], &t) || uploaded(ups, path, list[k]))
+				continue;
+			AttacheUploader *up = uploader_get(place, t, error);
+			if (!up)
+				return FINISH_AGAIN;
+			AttacheUploadResult *r = NULL;
+			g_autoptr(GError) e = NULL;
+			JsonObject *send = json_object_has_member(m, "send")
+								   ? json_object_get_object_member(m, "send")
+								   : NULL;
+			gboolean focus = send && json_object_has_member(send, "focus_x");
+			AttacheCode code = attache_upload_file(up, path,
+				send ? jstr(send, "alt") : NULL, focus,
+				focus ? json_object_get_double_member(send, "focus_x") : 0,
+				focus ? json_object_get_double_member(send, "focus_y") : 0,
+				&r, &e);
+			if (code == ATTACHE_OK) {
+				g_autofree char *text = attache_upload_result_to_json(r);
+				JsonNode *n = json_from_string(text, NULL);
+				if (n)
+					json_array_add_element(ups, n);
+				attache_upload_result_free(r);
+				if (!journal_save(j, error))
+					return FINISH_AGAIN;
+				crash_point(place, "uploaded");
+				continue;
+			}
+			attache_upload_result_free(r);
+			g_propagate_error(error, g_steal_pointer(&e));
+			if (code == ATTACHE_E_AUTH)
+				uploader_retire(place, t, up);
+			if (code == ATTACHE_E_UPLOAD || code == ATTACHE_E_AUTH)
+				return FINISH_AGAIN;
+			*refused = code;
+			return FINISH_OK;
+		}
+	}
+	return FINISH_OK;
+}
+
+static Finish finish_failed(AttacheWatchPlace *place, Journal *j,
+	gboolean recovered, AttacheWatchJob *job, GError **error);
+
+/* The outputs landed but the platform refused one: the photo fails (its
+ * outputs stay, listed in the log line), the original goes to failed/. */
+static Finish
+fail_after_landing(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	AttacheWatchJob *job, AttacheCode code, GError **error)
+{
+	const char *photo = jstr(j->o, "photo");
+	g_autofree char *stem = stem_of(photo);
+	g_autofree char *technical = g_strdup((*error)->message);
+	const char *what, *todo;
+	reason_for(code, &what, &todo);
+	g_clear_error(error);
+
+	char *dest = reserve_name(place, place->failed_dir, stem, ext_of(photo),
+		TRUE);
+	g_autofree char *errf = g_strconcat(dest, ".error.txt", NULL);
+	release_name(place, jstr(j->o, "original"));
+	json_object_set_string_member(j->o, "result", "failed");
+	json_object_set_string_member(j->o, "original", dest);
+	json_object_set_string_member(j->o, "error_file", errf);
+	json_object_set_string_member(j->o, "code", attache_code_name(code));
+	json_object_set_int_member(j->o, "code_number", code);
+	json_object_set_string_member(j->o, "error", technical);
+	json_object_set_string_member(j->o, "reason", what);
+	g_free(dest);
+	if (!journal_save(j, error))
+		return FINISH_AGAIN;
+	return finish_failed(place, j, recovered, job, error);
+}
+
+/* 3-6 for a photo that was prepared. */
+static Finish
+finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	AttacheWatchJob *job, GError **error)
+{
+	const char *staging = jstr(j->o, "staging");
+	const char *out_dir = jstr(j->o, "out_dir");
+
+	/* 3: land every output at once */
+	if (exists(staging)) {
+		for (;;) {
+			const char *folder = jstr(j->o, "folder");
+			if (rename_noreplace(staging, folder) == 0)
+				break;
+			if (errno != EEXIST) {
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+					"%s: cannot move the outputs into place: %s", folder,
+					g_strerror(errno));
+				return FINISH_AGAIN;
+			}
+			/* taken since we chose it: the next free name (the files
+			 * inside keep their names) */
+			g_autofree char *old = g_strdup(folder);
+			g_autofree char *base = g_path_get_basename(old);
+			char *next = reserve_name(place, out_dir, base, "", FALSE);
+			json_object_set_string_member(j->o, "folder", next);
+			release_name(place, old);
+			g_free(next);
+			if (!journal_save(j, error))
+				return FINISH_AGAIN;
+		}
+		attache__fsync_dir(out_dir);
+		g_autofree char *parent = g_path_get_dirname(staging);
+		attache__fsync_dir(parent);
+	}
+	else {
+		/* landed before a crash? its receipt says which photo it holds */
+		g_autofree char *receipt = g_build_filename(jstr(j->o, "folder"),
+			RECEIPT, NULL);
+		g_autofree char *text = NULL;
+		g_autofree char *needle = g_strdup_printf("\"id\":\"%s\"",
+			jstr(j->o, "id"));
+		if (!g_file_get_contents(receipt, &text, NULL, NULL) || !strstr(text, needle)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+				"%s: the prepared outputs are gone; preparing the photo again",
+				jstr(j->o, "folder"));
+			return FINISH_GONE;
+		}
+	}
+	crash_point(place, "landed");
+
+	/* 4 */
+	if (!manifest_write(j, recovered, error))
+		return FINISH_AGAIN;
+	crash_point(place, "manifest");
+
+	/* upload, when the settings name targets */
+	AttacheCode refused = ATTACHE_OK;
+	Finish f = upload_outputs(place, j, &refused, error);
+	if (f != FINISH_OK)
+		return f;
+	if (refused)
+		return fail_after_landing(place, j, recovered, job, refused, error);
+
+	/* 5 */
+	if (!move_original(place, j, recovered, place->done_dir, error))
+		return FINISH_AGAIN;
+	crash_point(place, "moved");
+
+	/* 6 */
+	finish_log(place, j, recovered, job);
+	crash_point(place, "logged");
+	journal_delete(place, j);
+
+	job->outcome = ATTACHE__PHOTO_DONE;
+	job->code = ATTACHE_OK;
+	JsonArray *outs = json_object_get_array_member(j->o, "outputs");
+	guint n = json_array_get_length(outs);
+	job->message = g_strdup_printf("%s: %u output%s in %s", job->name, n,
+		n == 1 ? "" : "s", jstr(j->o, "folder"));
+	return FINISH_OK;
+}
+
+/* 5-6 for a photo that failed: error file, original to failed/, log. */
+static Finish
+finish_failed(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	AttacheWatchJob *job, GError **error)
+{
+	const char *errf = jstr(j->o, "error_file");
+	AttacheCode code = (AttacheCode)json_object_get_int_member(j->o,
+		"code_number");
+
+	if (!exists(errf)) {
+		g_autofree char *when = now_iso();
+		g_autofree char *text = error_text(jstr(j->o, "photo"), code,
+			jstr(j->o, "error"), when);
+		if (attache_write_atomic(errf, text, strlen(text), error))
+			return FINISH_AGAIN;
+	}
+	crash_point(place, "landed");
+	if (!move_original(place, j, recovered, place->failed_dir, error))
+		return FINISH_AGAIN;
+	crash_point(place, "moved");
+	finish_log(place, j, recovered, job);
+	crash_point(place, "logged");
+	journal_delete(place, j);
+
+	job->outcome = ATTACHE__PHOTO_FAILED;
+	job->code = code;
+	job->message = g_strdup_printf("%s: %s (see %s)", job->name,
+		jstr(j->o, "reason"), jstr(j->o, "error_file"));
+	return FINISH_OK;
+}
+
+static void
+retry(AttacheWatchJob *job, AttacheCode code, const char *why)
+{
+	job->outcome = ATTACHE__PHOTO_RETRY;
+	job->code = code;
+	g_free(job->message);
+	job->message = g_strdup_printf("%s: cannot finish it now (%s); it stays "
+								   "in the folder and is tried again later",
+		job->name, why);
+}
+
+/* The journal is written and a later step failed: the photo must not be
+ * prepared again (its outputs may have landed), the journal is retried. */
+static void
+retry_journal(AttacheWatchJob *job, Journal *j, const char *why)
+{
+	retry(job, ATTACHE_E_WRITE, why);
+	g_free(job->journal);
+	job->journal = g_strdup(j->path);
+}
+
+static Journal
+journal_start(AttacheWatchPlace *place, const char *id, const char *name,
+	const char *sha, const struct stat *st, const char *result)
+{
+	Journal j = { 0 };
+	g_autofree char *file = g_strconcat(id, ".json", NULL);
+	j.path = g_build_filename(place->journal_dir, file, NULL);
+	j.o = json_object_new();
+	json_object_set_string_member(j.o, "id", id);
+	json_object_set_string_member(j.o, "photo", name);
+	json_object_set_string_member(j.o, "sha256", sha);
+	json_object_set_int_member(j.o, "bytes", (gint64)st->st_size);
+	json_object_set_string_member(j.o, "result", result);
+	return j;
+}
+
+/* The photo cannot be prepared: journal, error file, failed/, log. */
+static void
+fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
+	const char *sha, const struct stat *st, AttacheCode code,
+	const char *technical, double seconds)
+{
+	g_autoptr(GError) e = NULL;
+	g_autofree char *stem = stem_of(job->name);
+	const char *what, *todo;
+	reason_for(code, &what, &todo);
+
+	Journal j = journal_start(place, id, job->name, sha, st, "failed");
+	char *dest = reserve_name(place, place->failed_dir, stem,
+		ext_of(job->name), TRUE);
+	g_autofree char *errf = g_strconcat(dest, ".error.txt", NULL);
+	json_object_set_string_member(j.o, "original", dest);
+	json_object_set_string_member(j.o, "error_file", errf);
+	json_object_set_string_member(j.o, "code", attache_code_name(code));
+	json_object_set_int_member(j.o, "code_number", code);
+	json_object_set_string_member(j.o, "error", technical);
+	json_object_set_string_member(j.o, "reason", what);
+	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
+
+	if (!journal_save(&j, &e))
+		retry(job, ATTACHE_E_WRITE, e->message);
+	else {
+		crash_point(place, "journal");
+		if (finish_failed(place, &j, FALSE, job, &e) != FINISH_OK)
+			retry_journal(job, &j, e->message);
+	}
+	release_name(place, jstr(j.o, "original"));
+	release_name(place, dest);
+	g_free(dest);
+	journal_clear(&j);
+}
+
+static char *
+new_id(void)
+{
+	g_autofree char *u = g_uuid_string_random();
+	GString *s = g_string_new(NULL);
+	for (const char *p = u; *p; p++)
+		if (*p != '-')
+			g_string_append_c(s, *p);
+	return g_string_free(s, FALSE);
+}
+
+static char *
+staging_path(AttacheWatchPlace *place, const char *out_dir, const char *id)
+{
+	return g_build_filename(out_dir, STAGING, place->inbox_key, id, NULL);
+}
+
+static gboolean
+write_receipt(const char *staging, const char *id, const char *name,
+	const char *sha, GPtrArray *outputs, GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *now = now_iso();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_string_value(b, id);
+	json_builder_set_member_name(b, "photo");
+	json_builder_add_string_value(b, name);
+	json_builder_set_member_name(b, "sha256");
+	json_builder_add_string_value(b, sha);
+	json_builder_set_member_name(b, "prepared_at");
+	json_builder_add_string_value(b, now);
+	json_builder_set_member_name(b, "outputs");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < outputs->len; i++) {
+		const AttacheOutput *o = outputs->pdata[i];
+		g_autofree char *base = g_path_get_basename(o->output);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "preset");
+		json_builder_add_string_value(b, o->preset);
+		json_builder_set_member_name(b, "file");
+		json_builder_add_string_value(b, base);
+		json_builder_set_member_name(b, "sha256");
+		json_builder_add_string_value(b, o->sha256);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	JsonNode *root = json_builder_get_root(b);
+	g_autofree char *text = json_to_string(root, FALSE);
+	json_node_unref(root);
+	g_autofree char *path = g_build_filename(staging, RECEIPT, NULL);
+	return attache_write_atomic(path, text, strlen(text), error) == ATTACHE_OK;
+}
+
+void
+attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
+{
+	AttacheWatchSettings *s = job->settings;
+	g_autofree char *path = g_build_filename(place->inbox, job->name, NULL);
+	g_autofree char *id = new_id();
+	g_autofree char *stem = stem_of(job->name);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) outputs = NULL;
+	gint64 t0 = g_get_monotonic_time();
+	struct stat st0, st1;
+
+	/* 1: what exactly is being prepared */
+	g_autofree char *sha = hash_file(path, &st0);
+	if (!sha) {
+		if (errno == ENOENT) {
+			job->outcome = ATTACHE__PHOTO_GONE;
+			return;
+		}
+		memset(&st0, 0, sizeof(st0));
+		g_autofree char *msg = g_strdup_printf("%s: cannot read: %s", path,
+			g_strerror(errno));
+		fail_photo(place, job, id, "", &st0, ATTACHE_E_INPUT, msg, 0);
+		return;
+	}
+	if (!attache_is_image_name(job->name)) {
+		g_autofree char *msg = g_strdup_printf("%s: not a photo: the name "
+											   "ends in \"%s\"; attache "
+											   "prepares JPEG, HEIC, PNG, "
+											   "WebP and TIFF files",
+			path, ext_of(job->name));
+		fail_photo(place, job, id, sha, &st0, ATTACHE_E_UNSUPPORTED, msg, 0);
+		return;
+	}
+
+	if (g_mkdir_with_parents(s->out_dir, 0777) != 0) {
+		g_autofree char *why = g_strdup_printf("%s: cannot create the "
+											   "output folder: %s",
+			s->out_dir, g_strerror(errno));
+		retry(job, ATTACHE_E_WRITE, why);
+		return;
+	}
+	g_autofree char *staging = staging_path(place, s->out_dir, id);
+	if (g_mkdir_with_parents(staging, 0777) != 0) {
+		g_autofree char *why = g_strdup_printf("%s: %s", staging,
+			g_strerror(errno));
+		retry(job, ATTACHE_E_WRITE, why);
+		return;
+	}
+	char *folder = reserve_name(place, s->out_dir, stem, "", FALSE);
+	g_autofree char *folder_base = g_path_get_basename(folder);
+
+	/* the options in force, writing into the staging folder */
+	AttachePrepOptions o = *s->prep;
+	o.out_dir = staging;
+	o.write_manifest = FALSE;
+	AttacheCode code = attache_prep_photo_as(&o, path, folder_base,
+		&outputs, &err);
+	double seconds = (g_get_monotonic_time() - t0) / 1e6;
+
+	if (code) {
+		remove_tree(staging);
+		release_name(place, folder);
+		g_free(folder);
+		if (code == ATTACHE_E_WRITE)
+			retry(job, code, err->message);
+		else if (lstat(path, &st1) == 0 && !same_file(&st0, &st1))
+			job->outcome = ATTACHE__PHOTO_CHANGED;
+		else
+			fail_photo(place, job, id, sha, &st0, code, err->message,
+				seconds);
+		return;
+	}
+	/* a writer came back while we worked: these outputs are of an old
+	 * version; the new one is prepared when it settles */
+	if (lstat(path, &st1) != 0 || !same_file(&st0, &st1) || !write_receipt(staging, id, job->name, sha, outputs, &err)) {
+		remove_tree(staging);
+		release_name(place, folder);
+		g_free(folder);
+		if (err)
+			retry(job, ATTACHE_E_WRITE, err->message);
+		else
+			job->outcome = exists(path) ? ATTACHE__PHOTO_CHANGED
+										: ATTACHE__PHOTO_GONE;
+		return;
+	}
+	crash_point(place, "staged");
+
+	/* 2: the journal names every step to come */
+	Journal j = journal_start(place, id, job->name, sha, &st0, "done");
+	char *dest = reserve_name(place, place->done_dir, stem, ext_of(job->name),
+		FALSE);
+	json_object_set_string_member(j.o, "out_dir", s->out_dir);
+	json_object_set_string_member(j.o, "staging", staging);
+	json_object_set_string_member(j.o, "folder", folder);
+	json_object_set_string_member(j.o, "original", dest);
+	json_object_set_string_member(j.o, "presets", s->presets);
+	if (s->upload)
+		json_object_set_string_member(j.o, "upload", s->upload);
+
+	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
+	JsonArray *outs = json_array_new();
+	for (guint i = 0; i < outputs->len; i++) {
+		const AttacheOutput *out = outputs->pdata[i];
+		JsonNode *n = attache__output_to_node(out, TRUE);
+		g_autofree char *base = g_path_get_basename(out->output);
+		json_object_set_string_member(json_node_get_object(n), "output",
+			base);
+		json_array_add_element(outs, n);
+		/* outputs are in the order of the presets */
+		const AttachePreset *pr = s->prep->presets->pdata[i];
+		json_object_set_string_member(json_node_get_object(n), "platform",
+			pr->platform);
+		/* what an upload sends with it: the photo's own alt text (x-default
+		 * first) and focal point inside this output */
+		JsonObject *up = json_object_new();
+		if (out->alt && out->alt->len)
+			json_object_set_string_member(up, "alt",
+				((AttacheAlt *)out->alt->pdata[0])->text);
+		if (out->have_focus) {
+			json_object_set_double_member(up, "focus_x", out->focus_x);
+			json_object_set_double_member(up, "focus_y", out->focus_y);
+		}
+		json_object_set_object_member(json_node_get_object(n), "send", up);
+	}
+	json_object_set_array_member(j.o, "outputs", outs);
+
+	if (!journal_save(&j, &err)) {
+		remove_tree(staging);
+		retry(job, ATTACHE_E_WRITE, err->message);
+	}
+	else {
+		crash_point(place, "journal");
+		/* 3-6 */
+		if (finish_done(place, &j, FALSE, job, &err) != FINISH_OK)
+			retry_journal(job, &j, err->message);
+	}
+	/* the journal may have moved to other names on a collision */
+	release_name(place, jstr(j.o, "folder"));
+	release_name(place, jstr(j.o, "original"));
+	release_name(place, folder);
+	release_name(place, dest);
+	g_free(folder);
+	g_free(dest);
+	journal_clear(&j);
+}
+
+void
+attache__watch_recover(AttacheWatchPlace *place, const char *journal,
+	AttacheWatchJob *job)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	g_autoptr(GError) e = NULL;
+	Journal j = { 0 };
+
+	if (!json_parser_load_from_file(p, journal, &e) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+		/* written atomically, so this is damage from outside: keep it
+		 * aside for a person, redo the photo from the start */
+		g_autofree char *aside = g_strconcat(journal, ".damaged", NULL);
+		g_rename(journal, aside);
+		job->outcome = ATTACHE__PHOTO_CHANGED;
+		job->message = g_strdup_printf("%s: unreadable journal, moved to %s",
+			journal, aside);
+		return;
+	}
+	j.path = g_strdup(journal);
+	j.o = json_object_ref(json_node_get_object(json_parser_get_root(p)));
+	job->name = g_strdup(jstr(j.o, "photo"));
+
+	Finish f;
+	if (g_strcmp0(jstr(j.o, "result"), "done") == 0)
+		f = finish_done(place, &j, TRUE, job, &e);
+	else
+		f = finish_failed(place, &j, TRUE, job, &e);
+	if (f == FINISH_GONE) {
+		/* someone deleted the outputs before they were recorded: the
+		 * photo is still in the inbox (it moves last); start it over */
+		journal_delete(place, &j);
+		job->outcome = ATTACHE__PHOTO_CHANGED;
+		job->message = g_strdup(e->message);
+	}
+	else if (f == FINISH_AGAIN)
+		retry_journal(job, &j, e->message);
+	journal_clear(&j);
+}
+
+void
+attache__watch_clean_staging(AttacheWatchPlace *place, const char *out_dir,
+	GHashTable *keep)
+{
+	g_autofree char *dir = g_build_filename(out_dir, STAGING,
+		place->inbox_key, NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *n;
+	while (d && (n = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(dir, n, NULL);
+		if (!keep || !g_hash_table_contains(keep, p))
+			remove_tree(p);
+	}
+}

@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watch-settings.c: a hot folder's settings, INBOX/attache.ini (GKeyFile).
+ *
+ * Every key is declared once in setting_keys[]; the same table checks a
+ * value from the file and one from the command line, so `-p x-square` and
+ * `presets = x-square` mean the same and fail the same way. Settings are
+ * resolved in three layers: built-in defaults, then attache.ini, then the
+ * caller's overrides (the command line wins: docs/watch.md).
+ *
+ * Keys for features this build does not have yet (approval) are recognised and their values checked, and
+ * a value that would turn the feature on is refused: a photo must never go
+ * out without the branding or upload a team asked for because the watcher
+ * quietly ignored a line.
+ */
+#include "private.h"
+
+#include <string.h>
+
+typedef enum {
+	T_PRESETS, /* comma list of preset names */
+	T_FOLDER,  /* a folder, relative to the inbox */
+	T_KEEP,
+	T_FIT,
+	T_CROP,
+	T_FOCUS,  /* X,Y fractions */
+	T_PIXELS, /* 100MP */
+	T_TEXT,	  /* UTF-8 text */
+	T_LANG,	  /* a language tag */
+	T_NAME,	  /* a non-empty word */
+	T_BOOL,
+	T_TARGETS, /* comma list of upload targets */
+	T_FILE,	   /* a file, relative to the inbox (or a campaign name) */
+} SettingType;
+
+typedef struct {
+	const char *key;
+	SettingType type;
+	/* set for keys whose feature is not in this build: what it is */
+	const char *later;
+} SettingKey;
+
+static const SettingKey setting_keys[] = {
+	{ "presets", T_PRESETS, NULL },
+	{ "out", T_FOLDER, NULL },
+	{ "keep", T_KEEP, NULL },
+	{ "fit", T_FIT, NULL },
+	{ "crop", T_CROP, NULL },
+	{ "focus", T_FOCUS, NULL },
+	{ "max-pixels", T_PIXELS, NULL },
+	{ "alt", T_TEXT, NULL },
+	{ "alt-long", T_TEXT, NULL },
+	{ "by", T_TEXT, NULL },
+	{ "lang", T_LANG, NULL },
+	/* wired when their features land (issues 4, 5 and approval) */
+	{ "campaign", T_FILE, NULL },
+	{ "alt-file", T_FILE, NULL },
+	{ "alt-manifest", T_FILE, NULL },
+	{ "require-alt", T_BOOL, NULL },
+	{ "upload", T_TARGETS, NULL },
+	{ "require-approval", T_BOOL, "approval by a second person" },
+};
+
+#define INI_GROUP "attache"
+
+static const SettingKey *
+find_key(const char *key)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(setting_keys); i++)
+		if (g_str_equal(setting_keys[i].key, key))
+			return &setting_keys[i];
+	return NULL;
+}
+
+static AttacheCode
+bad(GError **error, const char *key, const char *value, const char *expect)
+{
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+		"%s: \"%s\": expected %s", key, value, expect);
+	return ATTACHE_E_USAGE;
+}
+
+static gboolean
+parse_bool(const char *s, gboolean *out)
+{
+	static const char *yes[] = { "true", "yes", "on", "1" };
+	static const char *no[] = { "false", "no", "off", "0" };
+	for (guint i = 0; i < G_N_ELEMENTS(yes); i++) {
+		if (!g_ascii_strcasecmp(s, yes[i])) {
+			*out = TRUE;
+			return TRUE;
+		}
+		if (!g_ascii_strcasecmp(s, no[i])) {
+			*out = FALSE;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static gboolean
+parse_focus(const char *s, double *x, double *y)
+{
+	char *end;
+	*x = g_ascii_strtod(s, &end);
+	if (end == s || *end != ',')
+		return FALSE;
+	const char *p = end + 1;
+	*y = g_ascii_strtod(p, &end);
+	if (end == p || *end)
+		return FALSE;
+	return *x >= 0 && *x <= 1 && *y >= 0 && *y <= 1;
+}
+
+static gboolean
+parse_pixels(const char *s, gint64 *out)
+{
+	char *end;
+	double v = g_ascii_strtod(s, &end);
+	if (end == s || v <= 0)
+		return FALSE;
+	while (*end == ' ')
+		end++;
+	if (!g_ascii_strcasecmp(end, "mp"))
+		v *= 1e6;
+	else if (*end)
+		return FALSE;
+	*out = (gint64)v;
+	return TRUE;
+}
+
+/* BCP 47 in its common shape: en, fr, zh-Hans, pt-BR */
+static gboolean
+valid_lang(const char *s)
+{
+	g_auto(GStrv) parts = g_strsplit(s, "-", -1);
+	for (int i = 0; parts[i]; i++) {
+		gsize n = strlen(parts[i]);
+		if (n < (i ? 1u : 2u) || n > 8)
+			return FALSE;
+		for (gsize k = 0; k < n; k++)
+			if (!g_ascii_isalnum(parts[i][k]) || (i == 0 && !g_ascii_isalpha(parts[i][k])))
+				return FALSE;
+	}
+	return parts[0] != NULL;
+}
+
+static gboolean
+valid_name(const char *s)
+{
+	if (!*s)
+		return FALSE;
+	for (const char *p = s; *p; p++)
+		if (!g_ascii_isalnum(*p) && !strchr("-_.@:", *p))
+			return FALSE;
+	return TRUE;
+}
+
+/* Checks @value for @k; sets *on for a later-feature key that would turn
+ * its feature on. */
+static AttacheCode
+check_value(const SettingKey *k, const char *value, GError **error)
+{
+	const char *key = k->key;
+	gboolean on = FALSE;
+
+	if (!g_utf8_validate(value, -1, NULL))
+		return bad(error, key, "?", "UTF-8 text");
+	switch (k->type) {
+	case T_PRESETS: {
+		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+		int n = 0;
+		for (int i = 0; parts[i]; i++) {
+			char *name = g_strstrip(parts[i]);
+			if (!*name)
+				continue;
+			if (!valid_name(name))
+				return bad(error, key, value, "a comma list of preset names");
+			n++;
+		}
+		if (n == 0)
+			return bad(error, key, value, "at least one preset name");
+		break;
+	}
+	case T_FOLDER:
+		if (!*value)
+			return bad(error, key, value, "a folder");
+		break;
+	case T_KEEP: {
+		guint keep;
+		g_autoptr(GError) e = NULL;
+		if (attache_keep_from_string(value, &keep, &e))
+			return bad(error, key, value,
+				"none, or a list of credit, datetime, camera");
+		break;
+	}
+	case T_FIT: {
+		AttacheFit f;
+		if (!attache_fit_from_string(value, &f))
+			return bad(error, key, value, "cover, contain or inside");
+		break;
+	}
+	case T_CROP: {
+		AttacheCrop c;
+		if (!attache_crop_from_string(value, &c))
+			return bad(error, key, value,
+				"attention, entropy, centre or focus");
+		break;
+	}
+	case T_FOCUS: {
+		double x, y;
+		if (!parse_focus(value, &x, &y))
+			return bad(error, key, value,
+				"X,Y with each between 0 and 1 (fractions of the photo's "
+				"width and height)");
+		break;
+	}
+	case T_PIXELS: {
+		gint64 px;
+		if (!parse_pixels(value, &px))
+			return bad(error, key, value,
+				"a number of pixels or megapixels (100MP)");
+		break;
+	}
+	case T_TEXT:
+		on = *value != '\0';
+		break;
+	case T_LANG:
+		if (!valid_lang(value))
+			return bad(error, key, value, "a language tag (en, fr, zh-Hans)");
+		break;
+	case T_NAME:
+		if (*value && !valid_name(value))
+			return bad(error, key, value,
+				"a name (letters, digits, - _ . @ :)");
+		on = *value != '\0';
+		break;
+	case T_BOOL:
+		if (!parse_bool(value, &on))
+			return bad(error, key, value, "true or false");
+		break;
+	case T_FILE:
+		break;
+	case T_TARGETS: {
+		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+		for (int i = 0; parts[i]; i++) {
+			AttacheTarget t;
+			char *name = g_strstrip(parts[i]);
+			if (*name && !attache_target_from_string(name, &t))
+				return bad(error, key, value,
+					"a comma list of x, mastodon, bluesky (or nothing)");
+		}
+		break;
+	}
+	}
+	if (k->later && on) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"%s: %s is not available in this version of attache yet; "
+			"remove the line (photos would otherwise go out without it)",
+			key, k->later);
+		return ATTACHE_E_USAGE;
+	}
+	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__watch_setting_check(const char *key, const char *value,
+	GError **error)
+{
+	const SettingKey *k = find_key(key);
+	if (!k) {
+		GString *known = g_string_new(NULL);
+		for (guint i = 0; i < G_N_ELEMENTS(setting_keys); i++)
+			g_string_append_printf(known, "%s%s", i ? ", " : "",
+				setting_keys[i].key);
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"unknown setting \"%s\" (known: %s)", key, known->str);
+		g_string_free(known, TRUE);
+		return ATTACHE_E_USAGE;
+	}
+	return check_value(k, value, error);
+}
+
+AttacheWatchSettings *
+attache__watch_settings_ref(AttacheWatchSettings *s)
+{
+	g_atomic_int_inc(&s->ref);
+	return s;
+}
+
+void
+attache__watch_settings_unref(AttacheWatchSettings *s)
+{
+	if (!s || !g_atomic_int_dec_and_test(&s->ref))
+		return;
+	attache_prep_options_free(s->prep);
+	g_free(s->out_dir);
+	g_free(s->presets);
+	g_free(s->upload);
+	g_ptr_array_unref(s->files);
+	g_free(s);
+}
+
+/* campaign, alt-file, alt-manifest: read now, in full (a broken one is a
+ * broken setting), and remembered as a file the settings depend on. A
+ * campaign without a / and not ending in .ini is a NAME looked up in
+ * $XDG_CONFIG_HOME/attache/campaigns. An empty value switches it off. */
+static AttacheCode
+apply_file(AttacheWatchSettings *s, const char *inbox, const char *key,
+	const char *value, const AttachePresetSet *presets, GError **error)
+{
+	AttachePrepOptions *o = s->prep;
+	g_autoptr(GError) e = NULL;
+	gboolean campaign = g_str_equal(key, "campaign");
+	gboolean name = campaign && !strchr(value, '/') && !g_str_has_suffix(value, ".ini");
+	g_autofree char *path = *value && !name
+								? g_canonicalize_filename(value, inbox)
+								: g_strdup(value);
+
+	if (campaign) {
+		attache_campaign_free(o->campaign);
+		o->campaign = NULL;
+		if (*value && attache_campaign_load(path, presets, &o->campaign, &e) == ATTACHE_OK)
+			g_ptr_array_add(s->files,
+				g_strdup(attache_campaign_path(o->campaign)));
+	}
+	else if (g_str_equal(key, "alt-file")) {
+		s->alt_given = *value ? s->alt_given | 2 : s->alt_given & ~2;
+		g_clear_pointer(&o->alt_text, g_free);
+		if (*value && attache_alt_read_file(path, &o->alt_text, &e) == ATTACHE_OK)
+			g_ptr_array_add(s->files, g_strdup(path));
+	}
+	else {
+		g_clear_pointer(&o->manifest, g_hash_table_unref);
+		if (*value && attache_alt_manifest_load(path, &o->manifest, &e) == ATTACHE_OK)
+			g_ptr_array_add(s->files, g_strdup(path));
+	}
+	if (e) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", key,
+			e->message);
+		return ATTACHE_E_USAGE;
+	}
+	return ATTACHE_OK;
+}
+
+/* Puts the checked @value of @key into @s. */
+static AttacheCode
+apply(AttacheWatchSettings *s, const char *inbox, const char *key,
+	const char *value, const AttachePresetSet *presets, GError **error)
+{
+	AttachePrepOptions *o = s->prep;
+
+	if (g_str_equal(key, "presets")) {
+		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
+			g_str_equal);
+		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+		GString *names = g_string_new(NULL);
+		g_ptr_array_set_size(o->presets, 0);
+		for (int i = 0; parts[i]; i++) {
+			char *name = g_strstrip(parts[i]);
+			if (!*name || g_hash_table_contains(seen, name))
+				continue;
+			g_autoptr(GError) e = NULL;
+			const AttachePreset *p = attache_preset_set_lookup(presets, name,
+				&e);
+			if (!p) {
+				g_string_free(names, TRUE);
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+					"presets: %s", e->message);
+				return ATTACHE_E_USAGE;
+			}
+			g_hash_table_add(seen, name);
+			attache_prep_options_add_preset(o, p);
+			g_string_append_printf(names, "%s%s", names->len ? "," : "",
+				name);
+		}
+		g_free(s->presets);
+		s->presets = g_string_free(names, FALSE);
+	}
+	else if (g_str_equal(key, "out")) {
+		g_free(s->out_dir);
+		s->out_dir = g_canonicalize_filename(value, inbox);
+	}
+	else if (g_str_equal(key, "keep"))
+		attache_keep_from_string(value, &o->keep, NULL);
+	else if (g_str_equal(key, "fit")) {
+		AttacheFit f;
+		attache_fit_from_string(value, &f);
+		o->fit = f;
+	}
+	else if (g_str_equal(key, "crop")) {
+		AttacheCrop c;
+		attache_crop_from_string(value, &c);
+		o->crop = c;
+	}
+	else if (g_str_equal(key, "focus")) {
+		parse_focus(value, &o->focus_x, &o->focus_y);
+		o->have_focus = TRUE;
+	}
+	else if (g_str_equal(key, "max-pixels"))
+		parse_pixels(value, &o->max_pixels);
+	else if (g_str_equal(key, "alt")) {
+		s->alt_given = *value ? s->alt_given | 1 : s->alt_given & ~1;
+		g_free(o->alt_text);
+		o->alt_text = *value ? g_strdup(value) : NULL;
+	}
+	else if (g_str_equal(key, "alt-long")) {
+		g_free(o->alt_long);
+		o->alt_long = *value ? g_strdup(value) : NULL;
+	}
+	else if (g_str_equal(key, "by")) {
+		g_free(o->prepared_by);
+		o->prepared_by = g_strdup(value);
+	}
+	else if (g_str_equal(key, "lang")) {
+		g_free(o->lang);
+		o->lang = g_strdup(value);
+	}
+	else if (g_str_equal(key, "campaign") || g_str_equal(key, "alt-file") || g_str_equal(key, "alt-manifest"))
+		return apply_file(s, inbox, key, value, presets, error);
+	else if (g_str_equal(key, "require-alt"))
+		parse_bool(value, &o->require_alt);
+	else if (g_str_equal(key, "upload")) {
+		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+		GString *t = g_string_new(NULL);
+		for (int i = 0; parts[i]; i++) {
+			AttacheTarget target;
+			char *name = g_strstrip(parts[i]);
+			if (*name && attache_target_from_string(name, &target) && !strstr(t->str, attache_target_name(target)))
+				g_string_append_printf(t, "%s%s", t->len ? "," : "",
+					attache_target_name(target));
+		}
+		g_free(s->upload);
+		s->upload = t->len ? g_string_free(t, FALSE)
+						   : (g_string_free(t, TRUE), NULL);
+	}
+	/* the later-feature keys only reach here switched off */
+	return ATTACHE_OK;
+}
+
+/* The settings after every layer: checks that need all of them at once. */
+static AttacheCode
+check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
+{
+	g_autoptr(GError) le = NULL;
+	if (attache_campaign_check_lang(s->prep->campaign, s->prep->lang, &le)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "lang: %s",
+			le->message);
+		return ATTACHE_E_USAGE;
+	}
+	if (s->alt_given == 3) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"alt and alt-file both give the alt text for every photo; keep "
+			"one");
+		return ATTACHE_E_USAGE;
+	}
+	if (s->prep->crop == ATTACHE_CROP_FOCUS && !s->prep->have_focus) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"crop = focus needs focus = X,Y");
+		return ATTACHE_E_USAGE;
+	}
+	/* each upload target gets the outputs of its platform's presets: one
+	 * at least, and credentials that load */
+	g_auto(GStrv) targets = g_strsplit(s->upload ? s->upload : "", ",", -1);
+	for (int i = 0; targets[i] && *targets[i]; i++) {
+		gboolean have = FALSE;
+		for (guint k = 0; k < s->prep->presets->len; k++)
+			have |= g_strcmp0(((AttachePreset *)s->prep->presets->pdata[k])
+								  ->platform,
+						targets[i])
+					== 0;
+		if (!have) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"upload = %s: none of the presets (%s) is for %s; add one "
+				"(attache presets lists them)",
+				targets[i], s->presets, targets[i]);
+			return ATTACHE_E_USAGE;
+		}
+		AttacheTarget t;
+		AttacheCredentials *c = NULL;
+		g_autoptr(GError) e = NULL;
+		attache_target_from_string(targets[i], &t);
+		if (attache_credentials_load(t, NULL, &c, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"upload = %s: %s", targets[i], e->message);
+			return ATTACHE_E_USAGE;
+		}
+		attache_credentials_free(c);
+	}
+
+	/* the output folder may sit inside the inbox (the default, out/), but
+	 * must not be the inbox or one of its own folders */
+	static const char *own[] = { "", "done", "failed", ".attache" };
+	for (guint i = 0; i < G_N_ELEMENTS(own); i++) {
+		g_autofree char *p = g_build_filename(inbox, own[i], NULL);
+		g_autofree char *c = g_canonicalize_filename(p, NULL);
+		if (g_str_equal(c, s->out_dir)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"out: \"%s\" is the inbox or one of its own folders; choose "
+				"another output folder",
+				s->out_dir);
+			return ATTACHE_E_USAGE;
+		}
+	}
+	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__watch_settings_load(const char *inbox, const char *ini_path,
+	GHashTable *overrides, const AttachePresetSet *presets,
+	AttacheWatchSettings **out, GError **error)
+{
+	g_autoptr(AttacheWatchSettings) s = g_new0(AttacheWatchSettings, 1);
+	g_autoptr(GError) e = NULL;
+	AttacheCode code;
+
+	s->ref = 1;
+	s->files = g_ptr_array_new_with_free_func(g_free);
+	s->prep = attache_prep_options_new();
+	s->prep->prepared_by = g_strdup(g_get_user_name());
+	s->out_dir = g_build_filename(inbox, "out", NULL);
+	if ((code = apply(s, inbox, "presets", "x-landscape", presets, &e))) {
+		g_propagate_error(error, g_steal_pointer(&e));
+		return code;
+	}
+
+	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
+		g_autoptr(GKeyFile) kf = g_key_file_new();
+		if (!g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
+				ini_path, e->message);
+			return ATTACHE_E_USAGE;
+		}
+		g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+		for (int g = 0; groups[g]; g++)
+			if (!g_str_equal(groups[g], INI_GROUP)) {
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+					"%s: unknown section [%s] (settings go under "
+					"[" INI_GROUP "])",
+					ini_path, groups[g]);
+				return ATTACHE_E_USAGE;
+			}
+		g_auto(GStrv) keys = g_key_file_get_keys(kf, INI_GROUP, NULL, NULL);
+		/* every key is checked, also those the command line overrides
+		 * below: a broken file is reported whatever wins */
+		for (int i = 0; keys && keys[i]; i++) {
+			g_autofree char *v = g_key_file_get_string(kf, INI_GROUP,
+				keys[i], &e);
+			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = apply(s, inbox, keys[i], v, presets, &e))) {
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
+					ini_path, e->message);
+				return ATTACHE_E_USAGE;
+			}
+		}
+	}
+
+	if (overrides) {
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init(&it, overrides);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			if ((code = apply(s, inbox, k, v, presets, error)))
+				return code;
+	}
+	if ((code = check_whole(s, inbox, &e))) {
+		if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS))
+			g_prefix_error(&e, "%s: ", ini_path);
+		g_propagate_error(error, g_steal_pointer(&e));
+		return code;
+	}
+	*out = g_steal_pointer(&s);
+	return ATTACHE_OK;
+}
