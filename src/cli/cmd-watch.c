@@ -43,6 +43,10 @@ on_event(const AttacheWatchEvent *ev, gpointer user)
 		else if (!c->quiet)
 			cli_note("%s", ev->message);
 		break;
+	case ATTACHE_WATCH_AWAITING:
+		if (!c->json && !c->quiet)
+			cli_note("%s", ev->message);
+		break;
 	case ATTACHE_WATCH_NOTICE:
 		if (ev->code != ATTACHE_OK)
 			cli_warn("%s", ev->message);

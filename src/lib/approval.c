@@ -167,7 +167,7 @@ approvals_parse(const char *path, const char *text, gsize len,
 		const char *sha = string_member(eo, "sha256");
 		const char *by = string_member(eo, "by");
 		const char *at = string_member(eo, "at");
-		if (!file || !*file || strchr(file, '/') || g_str_equal(file, ".") || g_str_equal(file, ".."))
+		if (!attache__is_relative_name(file))
 			return damaged(error, path, "approval %u: no valid \"file\"",
 				i + 1);
 		if (!attache__is_sha256(sha))
@@ -430,12 +430,38 @@ attache__approval_status(const AttacheManifest *m, GPtrArray *approvals,
 	return st;
 }
 
+/* The output folder of the output @path: the one that holds the manifest,
+ * its own folder (prep) or the one above (the hot folder's OUT/PHOTO/),
+ * and @path relative to it. */
+static void
+output_folder(const char *path, char **dir, char **file)
+{
+	g_autofree char *parent = g_path_get_dirname(path);
+	g_autofree char *name = g_path_get_basename(path);
+	g_autofree char *grand = g_path_get_dirname(parent);
+	g_autofree char *sub = g_path_get_basename(parent);
+	g_autofree char *here = g_build_filename(parent, "attache-manifest.jsonl",
+		NULL);
+	g_autofree char *above = g_build_filename(grand, "attache-manifest.jsonl",
+		NULL);
+
+	if (!g_file_test(here, G_FILE_TEST_EXISTS) && g_file_test(above, G_FILE_TEST_EXISTS) && attache__is_relative_name(sub)) {
+		*dir = g_steal_pointer(&grand);
+		*file = g_build_filename(sub, name, NULL);
+	}
+	else {
+		*dir = g_steal_pointer(&parent);
+		*file = g_steal_pointer(&name);
+	}
+}
+
 AttacheCode
 attache_approval_check(const char *path, const char *sha256,
 	AttacheApprovalStatus **out, GError **error)
 {
-	g_autofree char *dir = g_path_get_dirname(path);
-	g_autofree char *file = g_path_get_basename(path);
+	g_autofree char *dir = NULL;
+	g_autofree char *file = NULL;
+	output_folder(path, &dir, &file);
 	g_autofree char *sha = sha256 ? g_ascii_strdown(sha256, -1) : NULL;
 	g_autoptr(AttacheManifest) m = NULL;
 	g_autoptr(GPtrArray) approvals = NULL;
@@ -543,34 +569,64 @@ lock_dir(const char *dir, GError **error)
 	return fd;
 }
 
-/* The name in @dir that @given (a path or a bare name) means, or NULL
- * with *why set. */
+/* The output @given (a path, a path inside the folder, or a bare file
+ * name) means, relative to the folder of @m, or NULL with *why set. */
 static char *
-resolve(const char *dir, const char *given, char **why)
+resolve(const AttacheManifest *m, const char *given, char **why)
 {
-	g_autofree char *base = g_path_get_basename(given);
-	g_autofree char *in_dir = g_build_filename(dir, base, NULL);
-	struct stat a, b;
-
 	*why = NULL;
-	if (stat(in_dir, &b) != 0 || !S_ISREG(b.st_mode)) {
-		*why = g_strdup_printf("%s: no such output in %s", given, dir);
+	if (!strchr(given, '/')) {
+		/* a bare name: in the folder, else the one output of that name in
+		 * a sub-folder (the hot folder's OUT/PHOTO/NAME) */
+		g_autofree char *p = g_build_filename(m->dir, given, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+			return g_strdup(given);
+		const char *found = NULL;
+		for (guint i = 0; i < m->latest->len; i++) {
+			const AttacheRecord *r = m->latest->pdata[i];
+			g_autofree char *base = g_path_get_basename(r->file);
+			if (!g_str_equal(base, given))
+				continue;
+			if (found) {
+				*why = g_strdup_printf("%s: several outputs in %s have this "
+									   "name; give its path",
+					given, m->dir);
+				return NULL;
+			}
+			found = r->file;
+		}
+		if (found)
+			return g_strdup(found);
+		*why = g_strdup_printf("%s: no such output in %s", given, m->dir);
 		return NULL;
 	}
-	/* a path must name that very file; a bare name is looked up in DIR */
-	if (strchr(given, '/')) {
-		if (stat(given, &a) != 0) {
-			*why = g_strdup_printf("%s: %s", given, g_strerror(errno));
-			return NULL;
-		}
-		if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-			*why = g_strdup_printf("%s: not in %s (approvals are kept per "
-								   "output folder)",
-				given, dir);
-			return NULL;
-		}
+	/* a path: it must lie inside the folder */
+	g_autofree char *real = realpath(given, NULL);
+	if (!real) {
+		int err = errno;
+		g_autofree char *in_dir = g_build_filename(m->dir, given, NULL);
+		if (attache__is_relative_name(given) && g_file_test(in_dir, G_FILE_TEST_IS_REGULAR))
+			return g_strdup(given);
+		*why = g_strdup_printf("%s: %s", given, g_strerror(err));
+		return NULL;
 	}
-	return g_steal_pointer(&base);
+	gsize n = m->dir_real ? strlen(m->dir_real) : 0;
+	if (!m->dir_real || strncmp(real, m->dir_real, n) != 0 || real[n] != '/' || !attache__is_relative_name(real + n + 1) || !g_file_test(real, G_FILE_TEST_IS_REGULAR)) {
+		*why = g_strdup_printf("%s: not in %s (approvals are kept per "
+							   "output folder)",
+			given, m->dir);
+		return NULL;
+	}
+	/* the manifest's name for it (a symbolic link in the way may make
+	 * the two differ) */
+	for (guint i = 0; i < m->latest->len; i++) {
+		const AttacheRecord *r = m->latest->pdata[i];
+		g_autofree char *p = g_build_filename(m->dir, r->file, NULL);
+		g_autofree char *rr = realpath(p, NULL);
+		if (rr && g_str_equal(rr, real))
+			return g_strdup(r->file);
+	}
+	return g_strdup(real + n + 1);
 }
 
 static AttacheApproveResult *
@@ -621,7 +677,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 	if (files && files[0]) {
 		for (int i = 0; files[i]; i++) {
 			char *why = NULL;
-			char *name = resolve(dir, files[i], &why);
+			char *name = resolve(m, files[i], &why);
 			if (name)
 				g_ptr_array_add(names, name);
 			else {
@@ -640,6 +696,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 	/* each file's bytes now, and who prepared exactly these bytes */
 	g_autofree char *by_key = person_key(by);
 	GPtrArray *todo = g_ptr_array_new();
+	g_autoptr(GPtrArray) todo_names = g_ptr_array_new();
 	for (guint i = 0; i < names->len; i++) {
 		const char *name = names->pdata[i];
 		AttacheApproveResult *r = result_new(dir, name);
@@ -682,6 +739,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 		r->prepared_by = join_names(preparers);
 		r->self = g_hash_table_contains(keys, by_key);
 		g_ptr_array_add(todo, r);
+		g_ptr_array_add(todo_names, (gpointer)name);
 	}
 
 	/* read, add, write: under the lock */
@@ -700,7 +758,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 			gboolean added = FALSE;
 			for (guint i = 0; i < todo->len; i++) {
 				AttacheApproveResult *r = todo->pdata[i];
-				g_autofree char *name = g_path_get_basename(r->file);
+				const char *name = todo_names->pdata[i];
 				for (guint k = 0; k < list->len && !r->again; k++) {
 					const AttacheApproval *a = list->pdata[k];
 					g_autofree char *key = person_key(a->by);

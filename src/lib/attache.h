@@ -483,6 +483,8 @@ typedef enum {
 	ATTACHE_WATCH_RETRY = 2,	/* could not finish now (disk?); stays */
 	ATTACHE_WATCH_SETTINGS = 3, /* attache.ini read, or refused */
 	ATTACHE_WATCH_NOTICE = 4,	/* something the operator should know */
+	ATTACHE_WATCH_AWAITING = 5, /* landed; upload waits for approval
+								 * (require-approval, docs/review.md) */
 } AttacheWatchEventKind;
 
 /**

@@ -12,6 +12,7 @@
 #include "private.h"
 
 #include <json-glib/json-glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Lines longer than this are not something prep wrote. */
@@ -57,6 +58,8 @@ attache__manifest_free(AttacheManifest *m)
 	if (!m)
 		return;
 	g_free(m->dir);
+	g_free(m->dir_abs);
+	g_free(m->dir_real);
 	g_free(m->path);
 	g_ptr_array_unref(m->lines);
 	g_ptr_array_unref(m->latest);
@@ -73,6 +76,62 @@ attache__is_sha256(const char *s)
 		if (!g_ascii_isxdigit(s[i]) || g_ascii_isupper(s[i]))
 			return FALSE;
 	return TRUE;
+}
+
+gboolean
+attache__is_relative_name(const char *s)
+{
+	if (!s || !*s || *s == '/')
+		return FALSE;
+	g_auto(GStrv) parts = g_strsplit(s, "/", -1);
+	for (int i = 0; parts[i]; i++)
+		if (!*parts[i] || g_str_equal(parts[i], ".") || g_str_equal(parts[i], ".."))
+			return FALSE;
+	return TRUE;
+}
+
+/* @path relative to the folder @base (canonical), or NULL when it is not
+ * inside. (transfer full) */
+static char *
+inside(const char *path, const char *base)
+{
+	if (!path || !base)
+		return NULL;
+	gsize n = g_str_equal(base, "/") ? 0 : strlen(base);
+	if (strncmp(path, base, n) != 0 || path[n] != '/')
+		return NULL;
+	return attache__is_relative_name(path + n + 1) ? g_strdup(path + n + 1)
+												   : NULL;
+}
+
+/* Where an output recorded as @output is, relative to the manifest's
+ * folder. prep writes its outputs beside the manifest (OUT/NAME), the hot
+ * folder one level down (OUT/PHOTO/NAME); a path is recorded as it was
+ * given, absolute or relative to where the command ran. An absolute path
+ * inside the folder says it exactly; otherwise the shortest tail of the
+ * path that exists in the folder, else the file name. (transfer full) */
+static char *
+resolve_output(const AttacheManifest *m, const char *output)
+{
+	if (g_path_is_absolute(output)) {
+		g_autofree char *canon = g_canonicalize_filename(output, NULL);
+		char *rel = inside(canon, m->dir_abs);
+		if (!rel)
+			rel = inside(canon, m->dir_real);
+		if (rel)
+			return rel;
+	}
+	g_auto(GStrv) parts = g_strsplit(output, "/", -1);
+	guint n = g_strv_length(parts);
+	for (guint k = 1; k <= MIN(n, 4); k++) {
+		g_autofree char *tail = g_strjoinv("/", parts + (n - k));
+		if (!attache__is_relative_name(tail))
+			break;
+		g_autofree char *p = g_build_filename(m->dir, tail, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+			return g_steal_pointer(&tail);
+	}
+	return g_path_get_basename(output);
 }
 
 static char *
@@ -113,7 +172,8 @@ member_strv(JsonObject *o, const char *name)
 /* Parses one line; NULL with *why set when it is damaged, NULL with *why
  * unset when it is a failed output (skipped). */
 static AttacheRecord *
-parse_line(const char *text, gsize len, int number, char **why)
+parse_line(const AttacheManifest *m, const char *text, gsize len,
+	int number, char **why)
 {
 	g_autoptr(JsonParser) p = json_parser_new();
 	g_autoptr(GError) err = NULL;
@@ -143,7 +203,7 @@ parse_line(const char *text, gsize len, int number, char **why)
 
 	g_autofree char *output = member_string(o, "output");
 	g_autofree char *base = output ? g_path_get_basename(output) : NULL;
-	if (!base || !*base || g_str_equal(base, ".") || g_str_equal(base, "..") || g_str_equal(base, "/")) {
+	if (!base || !attache__is_relative_name(base)) {
 		*why = g_strdup("no \"output\" file name");
 		return NULL;
 	}
@@ -155,7 +215,7 @@ parse_line(const char *text, gsize len, int number, char **why)
 
 	AttacheRecord *r = g_new0(AttacheRecord, 1);
 	r->line = number;
-	r->file = g_steal_pointer(&base);
+	r->file = resolve_output(m, output);
 	r->output = g_steal_pointer(&output);
 	r->sha256 = g_steal_pointer(&sha);
 	r->input = member_string(o, "input");
@@ -214,6 +274,8 @@ attache__manifest_load(const char *dir, AttacheManifest **out,
 {
 	AttacheManifest *m = g_new0(AttacheManifest, 1);
 	m->dir = g_strdup(dir);
+	m->dir_abs = g_canonicalize_filename(dir, NULL);
+	m->dir_real = realpath(dir, NULL);
 	m->path = g_build_filename(dir, "attache-manifest.jsonl", NULL);
 	m->lines = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache__record_free);
@@ -249,7 +311,7 @@ attache__manifest_load(const char *dir, AttacheManifest **out,
 		if (k == l)
 			continue;
 		g_autofree char *why = NULL;
-		AttacheRecord *r = parse_line(start, l, number, &why);
+		AttacheRecord *r = parse_line(m, start, l, number, &why);
 		if (r)
 			g_ptr_array_add(m->lines, r);
 		else if (why)

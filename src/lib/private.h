@@ -298,7 +298,8 @@ int attache__fsync_dir(const char *dir);
 /* One line of attache-manifest.jsonl (the fields of output.c). */
 typedef struct {
 	int line;	/* 1-based line number */
-	char *file; /* the output's file name in the folder */
+	char *file; /* the output's path relative to the folder: NAME, or
+				 * PHOTO/NAME for the hot folder's outputs */
 	char *output, *input, *preset, *format;
 	int width, height, quality;
 	gint64 bytes, max_bytes;
@@ -311,6 +312,8 @@ typedef struct {
 
 typedef struct {
 	char *dir;
+	char *dir_abs;		/* canonical (g_canonicalize_filename) */
+	char *dir_real;		/* realpath(), or NULL */
 	char *path;			/* DIR/attache-manifest.jsonl */
 	gboolean exists;	/* FALSE: there is no manifest */
 	GPtrArray *lines;	/* AttacheRecord*, every good line, in file order */
@@ -332,6 +335,8 @@ const AttacheRecord *attache__manifest_latest(const AttacheManifest *m,
 	const char *file);
 /* 64 lower-case hex digits. */
 gboolean attache__is_sha256(const char *s);
+/* A relative path without empty, "." or ".." parts ("a.jpg", "IMG/a.jpg"). */
+gboolean attache__is_relative_name(const char *s);
 
 /* ---- approvals (approval.c) ---- */
 
@@ -355,6 +360,7 @@ typedef struct {
 	char *out_dir;			  /* absolute */
 	char *presets;			  /* "x-landscape,bluesky", for the log */
 	char *upload;			  /* targets ("x,mastodon") or NULL */
+	gboolean require_approval; /* upload only what a second person approved */
 	/* the files the settings were read from besides attache.ini (alt-text
 	 * manifest and file, campaign): an edit to one applies too, and the
 	 * watcher leaves them alone when they sit in the inbox */
@@ -397,9 +403,10 @@ typedef struct {
 typedef enum {
 	ATTACHE__PHOTO_DONE,
 	ATTACHE__PHOTO_FAILED,
-	ATTACHE__PHOTO_RETRY,	/* left in the inbox; try again later */
-	ATTACHE__PHOTO_CHANGED, /* the file changed while being prepared */
-	ATTACHE__PHOTO_GONE,	/* the file went away before it was read */
+	ATTACHE__PHOTO_RETRY,	 /* left in the inbox; try again later */
+	ATTACHE__PHOTO_CHANGED,	 /* the file changed while being prepared */
+	ATTACHE__PHOTO_GONE,	 /* the file went away before it was read */
+	ATTACHE__PHOTO_AWAITING, /* landed; its upload waits for approval */
 } AttachePhotoOutcome;
 
 /* One photo to prepare, and what became of it. */

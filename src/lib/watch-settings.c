@@ -58,7 +58,7 @@ static const SettingKey setting_keys[] = {
 	{ "alt-manifest", T_FILE, NULL },
 	{ "require-alt", T_BOOL, NULL },
 	{ "upload", T_TARGETS, NULL },
-	{ "require-approval", T_BOOL, "approval by a second person" },
+	{ "require-approval", T_BOOL, NULL },
 };
 
 #define INI_GROUP "attache"
@@ -420,6 +420,8 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		return apply_file(s, inbox, key, value, presets, error);
 	else if (g_str_equal(key, "require-alt"))
 		parse_bool(value, &o->require_alt);
+	else if (g_str_equal(key, "require-approval"))
+		parse_bool(value, &s->require_approval);
 	else if (g_str_equal(key, "upload")) {
 		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 		GString *t = g_string_new(NULL);
