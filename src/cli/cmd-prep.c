@@ -527,9 +527,12 @@ cmd_prep(int argc, char **argv)
 	if (opts->manifest)
 		warn_unmatched_rows(opts->manifest, alt_manifest, inputs);
 
-	/* workers x libvips threads = cores: no oversubscription */
+	/* photos x outputs at once x libvips threads = cores: all busy, none
+	 * oversubscribed. A lone photo makes its outputs in parallel. */
 	jobs = MIN(jobs, (int) inputs->len);
-	attache_set_concurrency(MAX(1, (int) g_get_num_processors() / jobs));
+	int cores = (int) g_get_num_processors();
+	opts->preset_threads = MAX(1, MIN(cores / jobs, (int) opts->presets->len));
+	attache_set_concurrency(MAX(1, cores / (jobs * opts->preset_threads)));
 
 	Shared shared = { opts, g_async_queue_new() };
 	GThreadPool *pool = g_thread_pool_new(worker, &shared, jobs, TRUE, NULL);

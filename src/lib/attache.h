@@ -336,6 +336,8 @@ typedef struct {
 	gboolean require_alt;
 	char *prepared_by; /* recorded in the output folder's manifest */
 	gboolean write_manifest; /* append to OUT/attache-manifest.jsonl */
+	int preset_threads; /* outputs of one photo made at once (default 1;
+						* the CLI uses cores / photos at once) */
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */
