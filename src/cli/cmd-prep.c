@@ -372,6 +372,8 @@ cmd_prep(int argc, char **argv)
 	g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func(
 		(GDestroyNotify) upload_free);
 	AttacheUploadOptions *uopts = attache_upload_options_new();
+	g_autoptr(GHashTable) said = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) inputs = NULL;
 	g_autoptr(GPtrArray) stems = NULL;
@@ -581,11 +583,12 @@ cmd_prep(int argc, char **argv)
 				attache_upload_result_free(r);
 			if (o->code == ATTACHE_OK)
 				outputs_ok++;
-			else if (j->code == ATTACHE_OK || k == 0 ||
-				g_strcmp0(o->error, j->error) != 0)
-				/* one line per distinct failure, naming the file */
+			else if (g_hash_table_add(said, g_strdup(o->error)))
+				/* one line per distinct failure (a photo that cannot be
+				 * read fails every preset alike), naming the file */
 				cli_error("%s", o->error);
 		}
+		g_hash_table_remove_all(said);
 		if (j->code != ATTACHE_OK)
 			failed++;
 		cli_progress_step();

@@ -229,8 +229,16 @@ prep_output(Photo *ph, guint i)
 	fp.proxy = ph->proxy;
 	double place[4] = { 0 };
 	fp.place = place;
+	/* the budget is for the whole file: leave room for the metadata
+	 * spliced in after encoding (and its segment or chunk headers) */
+	gint64 reserve = 64;
+	if (ph->exif_block)
+		reserve += (gint64) g_bytes_get_size(ph->exif_block) + 16;
+	if (ph->xmp_block)
+		reserve += (gint64) g_bytes_get_size(ph->xmp_block) + 48;
 	AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
-		p->quality_max, p->quality_min, p->min_side };
+		p->quality_max, p->quality_min, p->min_side,
+		VIPS_MIN(reserve, p->max_bytes / 2) };
 
 	if ((code = attache__alt_check_preset(ph->alt, p, &e2)) ||
 		(code = attache__fit(ph->base, &fp, &fitted, &flags, &e2)) ||

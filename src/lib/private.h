@@ -137,6 +137,7 @@ typedef struct {
 	gint64 max_bytes;
 	int quality_max, quality_min;
 	int min_side;
+	gint64 reserve; /* bytes the metadata will add after encoding */
 } AttacheEncodeParams;
 
 typedef struct {
