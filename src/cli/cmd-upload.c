@@ -10,20 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static gboolean
-parse_focus(const char *s, double *x, double *y)
-{
-	char *end;
-	*x = g_ascii_strtod(s, &end);
-	if (end == s || *end != ',')
-		return FALSE;
-	const char *p = end + 1;
-	*y = g_ascii_strtod(p, &end);
-	if (end == p || *end)
-		return FALSE;
-	return *x >= 0 && *x <= 1 && *y >= 0 && *y <= 1;
-}
-
 static char *
 read_alt_file(const char *path)
 {
@@ -135,7 +121,7 @@ cmd_upload(int argc, char **argv)
 	}
 	else if (alt_file && !(alt_text = read_alt_file(alt_file)))
 		goto out;
-	if (focus && !parse_focus(focus, &fx, &fy)) {
+	if (focus && !attache_focus_from_string(focus, &fx, &fy)) {
 		cli_error("--focus: \"%s\": expected X,Y with each between 0 and 1",
 			focus);
 		goto out;

@@ -164,6 +164,10 @@ const char *attache_format_mime(AttacheFormat format);
 gboolean attache_fit_from_string(const char *s, AttacheFit *out);
 gboolean attache_crop_from_string(const char *s, AttacheCrop *out);
 gboolean attache_format_from_string(const char *s, AttacheFormat *out);
+/* "X,Y" with both fractions in 0..1 (a focus point). */
+gboolean attache_focus_from_string(const char *s, double *x, double *y);
+/* A pixel count: "100MP", "40 MP", "100000000". */
+gboolean attache_pixels_from_string(const char *s, gint64 *out);
 
 /* ------------------------------------------------------------------ */
 /* Metadata kinds, policy and audit                                     */

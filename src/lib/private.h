@@ -26,6 +26,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttachePreset, attache_preset_free)
 AttacheCode attache__vips_error(GError **error, AttacheCode code,
 	const char *what);
 
+/* The line (1-based) of [group] (key NULL) or of key= inside it in a
+ * GKeyFile text, for error messages; 0 when not found (preset.c). */
+int attache__keyfile_line(const char *text, const char *group,
+	const char *key);
+
+/* Resizes @in to exactly @w x @h, lanczos3 (fit.c). @out: (transfer full).
+ * Returns 0 or -1 with the libvips error set. */
+int attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out);
+
 /* A deep copy (preset.c). (transfer full) */
 AttachePreset *attache__preset_copy(const AttachePreset *p);
 
