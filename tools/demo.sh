@@ -16,9 +16,13 @@ for lang in fr es ar zh ru; do
 	ATTACHE_PRESET_DIR=presets build/attache prep -q -p instagram-portrait \
 		-c campaigns/demo.ini --lang "$lang" -o "$OUT/$lang" samples/
 done
+# the sheet a second person checks before approving (docs/review.md)
+ATTACHE_PRESET_DIR=presets build/attache review "$OUT"
 echo
 echo "Done. The prepared images are in $OUT/ (one file per photo and preset,"
 echo "named PHOTO.PRESET.jpg), with attache-manifest.jsonl listing them."
 echo "Each carries the demo campaign (campaigns/demo.ini): a logo and an"
 echo "#Action2015 band, in English there and in fr, es, ar, zh and ru in"
 echo "$OUT/LANG/."
+echo "Open $OUT/review.html in a browser: the sheet a second person checks"
+echo "before approving (attache approve $OUT --by NAME; docs/review.md)."

@@ -12,6 +12,7 @@ liblcms2-dev zlib1g-dev
 libimage-exiftool-perl imagemagick time
 fonts-noto-core fonts-noto-cjk libpango1.0-dev libfontconfig-dev
 python3
+chromium
 "
 
 missing=""

@@ -42,10 +42,26 @@ gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
  * walked recursively for image names (dotfiles and @skip_dir skipped). */
 GPtrArray *cli_collect_inputs(char **args, const char *skip_dir);
 
+/* prep-args.c: the options prep and watch share, declared once. */
+typedef struct {
+	char **presets;
+	char *fit, *crop, *focus, *keep, *max_pixels, *preset_dir;
+	char *campaign, *lang;
+	char *alt, *alt_file, *alt_manifest, *alt_long;
+	gboolean require_alt;
+	char *upload, *by;
+	int jobs;
+} CliPrepArgs;
+/* Adds the shared options to @ctx's main group, writing into @a. */
+void cli_prep_args_add(GOptionContext *ctx, CliPrepArgs *a);
+void cli_prep_args_clear(CliPrepArgs *a);
+
 int cmd_prep(int argc, char **argv);
 int cmd_presets(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
 
 #endif

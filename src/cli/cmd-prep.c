@@ -55,38 +55,6 @@ worker(gpointer data, gpointer user)
 	g_async_queue_push(s->done, j);
 }
 
-static gboolean
-parse_focus(const char *s, double *x, double *y)
-{
-	char *end;
-	*x = g_ascii_strtod(s, &end);
-	if (end == s || *end != ',')
-		return FALSE;
-	const char *p = end + 1;
-	*y = g_ascii_strtod(p, &end);
-	if (end == p || *end)
-		return FALSE;
-	return *x >= 0 && *x <= 1 && *y >= 0 && *y <= 1;
-}
-
-/* "100MP", "100000000", "40 MP" */
-static gboolean
-parse_pixels(const char *s, gint64 *out)
-{
-	char *end;
-	double v = g_ascii_strtod(s, &end);
-	if (end == s || v <= 0)
-		return FALSE;
-	while (*end == ' ')
-		end++;
-	if (!g_ascii_strcasecmp(end, "mp"))
-		v *= 1e6;
-	else if (*end)
-		return FALSE;
-	*out = (gint64) v;
-	return TRUE;
-}
-
 /* Output names are STEM.PRESET.EXT: two photos of one batch with the same
  * stem (a/IMG_1.jpg, b/IMG_1.jpg, IMG_1.heic) would overwrite each other,
  * so later ones get -2, -3 ... in input order, which is stable. */
@@ -281,72 +249,15 @@ json_with_upload(const AttacheOutput *o, const AttacheUploadResult *r)
 int
 cmd_prep(int argc, char **argv)
 {
-	char **presets = NULL;
-	char *out_dir = NULL, *fit = NULL, *crop = NULL, *focus = NULL;
-	char *keep = NULL, *max_pixels = NULL, *preset_dir = NULL;
-	char *alt = NULL, *alt_long = NULL, *by = NULL;
-	char *campaign = NULL, *lang = NULL, *alt_file = NULL;
-	char *alt_manifest = NULL;
-	gboolean require_alt = FALSE;
-	char *upload = NULL;
-	int jobs = 0;
+	CliPrepArgs a = { 0 };
+	char *out_dir = NULL;
 	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
 
 	GOptionEntry entries[] = {
-		{ "preset", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &presets,
-			"Preset(s) to make, repeatable or a comma list (default "
-			"x-landscape)",
-			"NAME" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
 			"Output folder (default ./out)", "DIR" },
-		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
-			"Photos prepared at once (default: number of cores)", "N" },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
 			"One JSON object per output on stdout", NULL },
-		{ "fit", 0, 0, G_OPTION_ARG_STRING, &fit,
-			"Override the presets' fit: cover, contain or inside", "MODE" },
-		{ "crop", 0, 0, G_OPTION_ARG_STRING, &crop,
-			"Crop for cover: attention, entropy, centre or focus", "HOW" },
-		{ "focus", 0, 0, G_OPTION_ARG_STRING, &focus,
-			"Focus point as fractions of the oriented photo (implies "
-			"--crop focus)",
-			"X,Y" },
-		{ "keep", 0, 0, G_OPTION_ARG_STRING, &keep,
-			"Metadata to keep: none, or a list of credit, datetime, camera "
-			"(default credit)",
-			"LIST" },
-		{ "max-pixels", 0, 0, G_OPTION_ARG_STRING, &max_pixels,
-			"Refuse photos larger than this, from the header (default "
-			"100MP)",
-			"N" },
-		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &preset_dir,
-			"Read user presets from DIR", "DIR" },
-		{ "campaign", 'c', 0, G_OPTION_ARG_FILENAME, &campaign,
-			"Draw a campaign's logo and text layers (a .ini file, or NAME in "
-			"$XDG_CONFIG_HOME/attache/campaigns/)",
-			"FILE|NAME" },
-		{ "lang", 0, 0, G_OPTION_ARG_STRING, &lang,
-			"Language of the campaign's text (en, fr, es, ar, zh, ru ...)",
-			"LANG" },
-		{ "alt", 0, 0, G_OPTION_ARG_STRING, &alt,
-			"Alt text for every photo without its own (x-default)", "TEXT" },
-		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &alt_file,
-			"Read that alt text from a UTF-8 file", "FILE" },
-		{ "alt-manifest", 0, 0, G_OPTION_ARG_FILENAME, &alt_manifest,
-			"Alt text per photo and language from a CSV file "
-			"(file,lang,alt)",
-			"FILE" },
-		{ "require-alt", 0, 0, G_OPTION_ARG_NONE, &require_alt,
-			"A photo without alt text is an error", NULL },
-		{ "alt-long", 0, 0, G_OPTION_ARG_STRING, &alt_long,
-			"Long description (ExtDescrAccessibility)", "TEXT" },
-		{ "upload", 0, 0, G_OPTION_ARG_STRING, &upload,
-			"Then upload each output to its platform: x, mastodon, bluesky "
-			"(a comma list; see attache upload --help for credentials)",
-			"TARGET" },
-		{ "by", 0, 0, G_OPTION_ARG_STRING, &by,
-			"Who prepares (recorded for approval; default: login name)",
-			"NAME" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 			"Print nothing but errors", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
@@ -357,6 +268,7 @@ cmd_prep(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
 		"FILE|DIR... - prepare photos for social-media presets");
 	g_option_context_add_main_entries(ctx, entries, NULL);
+	cli_prep_args_add(ctx, &a);
 	g_option_context_set_description(ctx,
 		"Writes OUT/STEM.PRESET.EXT for each photo and preset.\n"
 		"Exit status: 0 all done, 1 some photos failed (the others are "
@@ -372,6 +284,8 @@ cmd_prep(int argc, char **argv)
 	g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func(
 		(GDestroyNotify) upload_free);
 	AttacheUploadOptions *uopts = attache_upload_options_new();
+	g_autoptr(GHashTable) said = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) inputs = NULL;
 	g_autoptr(GPtrArray) stems = NULL;
@@ -380,7 +294,7 @@ cmd_prep(int argc, char **argv)
 		cli_error("prep: no photo given (see attache prep --help)");
 		goto out;
 	}
-	if (!(set = cli_load_presets(preset_dir)))
+	if (!(set = cli_load_presets(a.preset_dir)))
 		goto out;
 
 	/* presets: repeatable and comma lists, duplicates dropped */
@@ -388,7 +302,7 @@ cmd_prep(int argc, char **argv)
 		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
 			g_str_equal);
 		char *def[] = { (char *) "x-landscape", NULL };
-		char **list = presets ? presets : def;
+		char **list = a.presets ? a.presets : def;
 		for (int i = 0; list[i]; i++) {
 			g_auto(GStrv) parts = g_strsplit(list[i], ",", -1);
 			for (int k = 0; parts[k]; k++) {
@@ -411,98 +325,98 @@ cmd_prep(int argc, char **argv)
 		g_free(opts->out_dir);
 		opts->out_dir = g_strdup(out_dir);
 	}
-	if (fit) {
+	if (a.fit) {
 		AttacheFit f;
-		if (!attache_fit_from_string(fit, &f)) {
-			cli_error("--fit: \"%s\": expected cover, contain or inside", fit);
+		if (!attache_fit_from_string(a.fit, &f)) {
+			cli_error("--fit: \"%s\": expected cover, contain or inside", a.fit);
 			goto out;
 		}
 		opts->fit = f;
 	}
-	if (crop) {
+	if (a.crop) {
 		AttacheCrop c;
-		if (!attache_crop_from_string(crop, &c)) {
+		if (!attache_crop_from_string(a.crop, &c)) {
 			cli_error("--crop: \"%s\": expected attention, entropy, centre "
 					  "or focus",
-				crop);
+				a.crop);
 			goto out;
 		}
 		opts->crop = c;
-		if (c == ATTACHE_CROP_FOCUS && !focus) {
+		if (c == ATTACHE_CROP_FOCUS && !a.focus) {
 			cli_error("--crop focus needs --focus X,Y");
 			goto out;
 		}
 	}
-	if (focus) {
-		if (!parse_focus(focus, &opts->focus_x, &opts->focus_y)) {
+	if (a.focus) {
+		if (!attache_focus_from_string(a.focus, &opts->focus_x, &opts->focus_y)) {
 			cli_error("--focus: \"%s\": expected X,Y with each between 0 and "
 					  "1 (fractions of the photo's width and height)",
-				focus);
+				a.focus);
 			goto out;
 		}
 		opts->have_focus = TRUE;
 	}
-	if (keep && attache_keep_from_string(keep, &opts->keep, &error)) {
+	if (a.keep && attache_keep_from_string(a.keep, &opts->keep, &error)) {
 		cli_error("%s", error->message);
 		goto out;
 	}
-	if (max_pixels && !parse_pixels(max_pixels, &opts->max_pixels)) {
+	if (a.max_pixels && !attache_pixels_from_string(a.max_pixels, &opts->max_pixels)) {
 		cli_error("--max-pixels: \"%s\": expected a number of pixels or "
 				  "megapixels (100MP)",
-			max_pixels);
+			a.max_pixels);
 		goto out;
 	}
 	/* alt text and campaign: checked in full before any photo */
-	if (alt && alt_file) {
+	if (a.alt && a.alt_file) {
 		cli_error("--alt and --alt-file both give the alt text for every "
 				  "photo: use one");
 		goto out;
 	}
-	if (alt) {
-		g_autofree char *t = g_strstrip(g_strdup(alt));
+	if (a.alt) {
+		g_autofree char *t = g_strstrip(g_strdup(a.alt));
 		if (attache_alt_validate(t, "--alt", &error)) {
 			cli_error("%s", error->message);
 			goto out;
 		}
 		opts->alt_text = g_steal_pointer(&t);
 	}
-	if (alt_file && attache_alt_read_file(alt_file, &opts->alt_text, &error)) {
+	if (a.alt_file && attache_alt_read_file(a.alt_file, &opts->alt_text, &error)) {
 		cli_error("--alt-file: %s", error->message);
 		goto out;
 	}
-	if (alt_long) {
-		g_autofree char *t = g_strstrip(g_strdup(alt_long));
+	if (a.alt_long) {
+		g_autofree char *t = g_strstrip(g_strdup(a.alt_long));
 		if (attache_alt_validate(t, "--alt-long", &error)) {
 			cli_error("%s", error->message);
 			goto out;
 		}
 		opts->alt_long = g_steal_pointer(&t);
 	}
-	if (alt_manifest &&
-		attache_alt_manifest_load(alt_manifest, &opts->manifest, &error)) {
+	if (a.alt_manifest &&
+		attache_alt_manifest_load(a.alt_manifest, &opts->manifest, &error)) {
 		cli_error("--alt-manifest: %s", error->message);
 		goto out;
 	}
-	opts->require_alt = require_alt;
-	if (campaign &&
-		attache_campaign_load(campaign, set, &opts->campaign, &error)) {
+	opts->require_alt = a.require_alt;
+	if (a.campaign &&
+		attache_campaign_load(a.campaign, set, &opts->campaign, &error)) {
 		cli_error("%s", error->message);
 		goto out;
 	}
-	if (lang || opts->campaign) {
-		if (attache_campaign_check_lang(opts->campaign, lang, &error)) {
+	if (a.lang || opts->campaign) {
+		if (attache_campaign_check_lang(opts->campaign, a.lang, &error)) {
 			cli_error("%s", error->message);
 			goto out;
 		}
-		opts->lang = g_strdup(lang);
+		opts->lang = g_strdup(a.lang);
 	}
-	opts->prepared_by = g_strdup(by ? by : g_get_user_name());
-	if (jobs < 0) {
+	opts->prepared_by = g_strdup(a.by ? a.by : g_get_user_name());
+	if (a.jobs < 0) {
 		cli_error("--jobs: must be 1 or more");
 		goto out;
 	}
-	if (jobs == 0)
-		jobs = (int) g_get_num_processors();
+	if (a.jobs == 0)
+		a.jobs = (int) g_get_num_processors();
 
 	if (g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
 		cli_error("%s: cannot create the output folder: %s", opts->out_dir,
@@ -510,10 +424,10 @@ cmd_prep(int argc, char **argv)
 		goto out;
 	}
 
-	if (upload) {
+	if (a.upload) {
 		if (verbose)
 			uopts->log = upload_log;
-		if (!uploads_new(upload, opts, uopts, uploads))
+		if (!uploads_new(a.upload, opts, uopts, uploads))
 			goto out;
 	}
 
@@ -525,14 +439,17 @@ cmd_prep(int argc, char **argv)
 	}
 	stems = unique_stems(inputs);
 	if (opts->manifest)
-		warn_unmatched_rows(opts->manifest, alt_manifest, inputs);
+		warn_unmatched_rows(opts->manifest, a.alt_manifest, inputs);
 
-	/* workers x libvips threads = cores: no oversubscription */
-	jobs = MIN(jobs, (int) inputs->len);
-	attache_set_concurrency(MAX(1, (int) g_get_num_processors() / jobs));
+	/* photos x outputs at once x libvips threads = cores: all busy, none
+	 * oversubscribed. A lone photo makes its outputs in parallel. */
+	a.jobs = MIN(a.jobs, (int) inputs->len);
+	int cores = (int) g_get_num_processors();
+	opts->preset_threads = MAX(1, MIN(cores / a.jobs, (int) opts->presets->len));
+	attache_set_concurrency(MAX(1, cores / (a.jobs * opts->preset_threads)));
 
 	Shared shared = { opts, g_async_queue_new() };
-	GThreadPool *pool = g_thread_pool_new(worker, &shared, jobs, TRUE, NULL);
+	GThreadPool *pool = g_thread_pool_new(worker, &shared, a.jobs, TRUE, NULL);
 	for (guint i = 0; i < inputs->len; i++) {
 		Job *j = g_new0(Job, 1);
 		j->input = g_strdup(inputs->pdata[i]);
@@ -578,11 +495,12 @@ cmd_prep(int argc, char **argv)
 				attache_upload_result_free(r);
 			if (o->code == ATTACHE_OK)
 				outputs_ok++;
-			else if (j->code == ATTACHE_OK || k == 0 ||
-				g_strcmp0(o->error, j->error) != 0)
-				/* one line per distinct failure, naming the file */
+			else if (g_hash_table_add(said, g_strdup(o->error)))
+				/* one line per distinct failure (a photo that cannot be
+				 * read fails every preset alike), naming the file */
 				cli_error("%s", o->error);
 		}
+		g_hash_table_remove_all(said);
 		if (j->code != ATTACHE_OK)
 			failed++;
 		cli_progress_step();
@@ -608,23 +526,9 @@ cmd_prep(int argc, char **argv)
 out:
 	g_ptr_array_set_size(uploads, 0);
 	attache_upload_options_free(uopts);
-	g_free(upload);
+	cli_prep_args_clear(&a);
 	attache_prep_options_free(opts);
 	attache_preset_set_free(set);
-	g_strfreev(presets);
 	g_free(out_dir);
-	g_free(fit);
-	g_free(crop);
-	g_free(focus);
-	g_free(keep);
-	g_free(max_pixels);
-	g_free(preset_dir);
-	g_free(alt);
-	g_free(alt_long);
-	g_free(alt_file);
-	g_free(alt_manifest);
-	g_free(campaign);
-	g_free(lang);
-	g_free(by);
 	return rc;
 }

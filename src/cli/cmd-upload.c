@@ -10,20 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static gboolean
-parse_focus(const char *s, double *x, double *y)
-{
-	char *end;
-	*x = g_ascii_strtod(s, &end);
-	if (end == s || *end != ',')
-		return FALSE;
-	const char *p = end + 1;
-	*y = g_ascii_strtod(p, &end);
-	if (end == p || *end)
-		return FALSE;
-	return *x >= 0 && *x <= 1 && *y >= 0 && *y <= 1;
-}
-
 static char *
 read_alt_file(const char *path)
 {
@@ -68,6 +54,7 @@ cmd_upload(int argc, char **argv)
 {
 	char *to = NULL, *alt = NULL, *alt_file = NULL, *focus = NULL;
 	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
+	gboolean require_approval = FALSE;
 	GOptionEntry entries[] = {
 		{ "to", 't', 0, G_OPTION_ARG_STRING, &to,
 			"Where to upload: x, mastodon or bluesky", "TARGET" },
@@ -79,6 +66,10 @@ cmd_upload(int argc, char **argv)
 			"Focal point (Mastodon), fractions of the image from its "
 			"top-left corner",
 			"X,Y" },
+		{ "require-approval", 0, 0, G_OPTION_ARG_NONE, &require_approval,
+			"Upload only outputs approved by someone other than who "
+			"prepared them (attache approve; docs/review.md)",
+			NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
 			"One JSON object per file on stdout", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -130,7 +121,7 @@ cmd_upload(int argc, char **argv)
 	}
 	else if (alt_file && !(alt_text = read_alt_file(alt_file)))
 		goto out;
-	if (focus && !parse_focus(focus, &fx, &fy)) {
+	if (focus && !attache_focus_from_string(focus, &fx, &fy)) {
 		cli_error("--focus: \"%s\": expected X,Y with each between 0 and 1",
 			focus);
 		goto out;
@@ -145,6 +136,7 @@ cmd_upload(int argc, char **argv)
 		goto out;
 	}
 	opts = attache_upload_options_new();
+	opts->require_approval = require_approval;
 	if (verbose) {
 		opts->log = log_line;
 		cli_note("* %s credentials from %s", attache_target_name(target),

@@ -18,6 +18,8 @@ static const struct {
 	{ "watch", cmd_watch, "prepare every photo dropped into a folder" },
 	{ "audit", cmd_audit, "list location and identity metadata in images" },
 	{ "upload", cmd_upload, "upload prepared media to X, Mastodon or Bluesky" },
+	{ "review", cmd_review, "write a review page for the outputs in a folder" },
+	{ "approve", cmd_approve, "approve reviewed outputs (the two-person rule)" },
 };
 
 static void

@@ -164,6 +164,10 @@ const char *attache_format_mime(AttacheFormat format);
 gboolean attache_fit_from_string(const char *s, AttacheFit *out);
 gboolean attache_crop_from_string(const char *s, AttacheCrop *out);
 gboolean attache_format_from_string(const char *s, AttacheFormat *out);
+/* "X,Y" with both fractions in 0..1 (a focus point). */
+gboolean attache_focus_from_string(const char *s, double *x, double *y);
+/* A pixel count: "100MP", "40 MP", "100000000". */
+gboolean attache_pixels_from_string(const char *s, gint64 *out);
 
 /* ------------------------------------------------------------------ */
 /* Metadata kinds, policy and audit                                     */
@@ -347,6 +351,8 @@ typedef struct {
 	gboolean require_alt;
 	char *prepared_by; /* recorded in the output folder's manifest */
 	gboolean write_manifest; /* append to OUT/attache-manifest.jsonl */
+	int preset_threads; /* outputs of one photo made at once (default 1;
+						* the CLI uses cores / photos at once) */
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */
@@ -494,6 +500,8 @@ typedef enum {
 	ATTACHE_WATCH_RETRY = 2,	/* could not finish now (disk?); stays */
 	ATTACHE_WATCH_SETTINGS = 3, /* attache.ini read, or refused */
 	ATTACHE_WATCH_NOTICE = 4,	/* something the operator should know */
+	ATTACHE_WATCH_AWAITING = 5, /* landed; upload waits for approval
+								 * (require-approval, docs/review.md) */
 } AttacheWatchEventKind;
 
 /**
@@ -601,6 +609,10 @@ typedef struct {
 	char *cache_dir;		   /* %NULL: $XDG_CACHE_HOME/attache */
 	AttacheLogFunc log;		   /* %NULL: quiet */
 	gpointer log_data;
+	/* upload only outputs whose bytes were approved by someone other than
+	 * who prepared them (attache_approval_check(), docs/review.md); a file
+	 * that is not is refused with %ATTACHE_E_APPROVAL. Default %FALSE. */
+	gboolean require_approval;
 } AttacheUploadOptions;
 
 /* Returns: (transfer full). */
@@ -659,6 +671,158 @@ void attache_upload_result_free(AttacheUploadResult *result);
 /* The one-line JSON object for @result (docs/upload.md).
  * Returns: (transfer full). */
 char *attache_upload_result_to_json(const AttacheUploadResult *result);
+
+/* ------------------------------------------------------------------ */
+/* Review and approval (docs/review.md)                                 */
+/* ------------------------------------------------------------------ */
+
+/**
+ * AttacheApproval: one record of DIR/approvals.json: @by approved the bytes
+ * whose SHA-256 is @sha256 of the output @file (a file name in DIR) at @at.
+ */
+typedef struct {
+	char *file;
+	char *sha256; /* 64 lower-case hex digits */
+	char *by;
+	char *at; /* ISO 8601, UTC */
+} AttacheApproval;
+
+void attache_approval_free(AttacheApproval *approval);
+
+/* Reads DIR/approvals.json. No file: an empty array. A damaged file is
+ * %ATTACHE_E_APPROVAL naming it and the problem, never an empty list.
+ * @out: (transfer full): AttacheApproval*, in the file's order. */
+AttacheCode attache_approvals_load(const char *dir, GPtrArray **out,
+	GError **error);
+
+typedef enum {
+	ATTACHE_APPROVAL_APPROVED = 0,	  /* by someone who did not prepare it */
+	ATTACHE_APPROVAL_NONE = 1,		  /* nobody approved it */
+	ATTACHE_APPROVAL_SELF_ONLY = 2,	  /* approved only by who prepared it */
+	ATTACHE_APPROVAL_CHANGED = 3,	  /* approved, then the file changed */
+	ATTACHE_APPROVAL_NO_PREPARER = 4, /* no record of who prepared it */
+	ATTACHE_APPROVAL_DAMAGED = 5,	  /* approvals.json or the manifest is
+									   * damaged: nothing counts */
+} AttacheApprovalState;
+
+/* "approved", "not-approved", "self-approved", "changed", "no-preparer",
+ * "damaged". Static string. */
+const char *attache_approval_state_name(AttacheApprovalState state);
+
+/* Where one output stands. Strings are owned by the struct. */
+typedef struct {
+	char *file;	  /* as given */
+	char *sha256; /* of the bytes checked */
+	AttacheApprovalState state;
+	char *prepared_by; /* who prepared these bytes ("a, b"), or %NULL */
+	char *approved_by; /* who approved them and counts ("c, d"), or %NULL */
+	char *approved_at; /* the first such approval, or %NULL */
+	char *message;	   /* why it is not approved, naming the file; %NULL when
+						* approved */
+} AttacheApprovalStatus;
+
+void attache_approval_status_free(AttacheApprovalStatus *status);
+
+/**
+ * attache_approval_check:
+ * @path: (transfer none): an output; its folder's attache-manifest.jsonl
+ *   and approvals.json are read
+ * @sha256: (transfer none) (nullable): the SHA-256 (hex) of the bytes about
+ *   to be used; %NULL: the file's as it is now
+ * @out: (out) (optional) (transfer full): the status, also when refused
+ *
+ * The two-person gate: the bytes must have been approved by someone who
+ * is not among those who prepared them (prepared_by of every manifest line
+ * with these bytes; names compared case-insensitively).
+ *
+ * Returns: %ATTACHE_OK when approved; otherwise %ATTACHE_E_APPROVAL with
+ * @error saying what is missing (%ATTACHE_E_INPUT when @path cannot be
+ * read).
+ */
+AttacheCode attache_approval_check(const char *path, const char *sha256,
+	AttacheApprovalStatus **out, GError **error);
+
+/* What attache_approve() did with one file. Strings owned by the struct. */
+typedef struct {
+	char *file; /* DIR/NAME */
+	char *sha256;
+	gboolean again; /* this reviewer had approved these bytes before: the
+					 * first record is kept */
+	gboolean self;	/* this reviewer prepared them: recorded, but it does
+					 * not count for the gate */
+	char *prepared_by;
+	AttacheCode code; /* %ATTACHE_OK: recorded */
+	char *error;	  /* why not, naming the file */
+} AttacheApproveResult;
+
+void attache_approve_result_free(AttacheApproveResult *result);
+
+/**
+ * attache_approve:
+ * @dir: (transfer none): the output folder
+ * @by: (transfer none): the reviewer's name
+ * @files: (transfer none) (nullable): outputs in @dir (paths or names),
+ *   %NULL-terminated; %NULL: every output in the manifest still present
+ * @results: (out) (transfer full): AttacheApproveResult*, one per file
+ *
+ * Records in DIR/approvals.json that @by approved each file's current
+ * SHA-256. Only outputs the manifest records with these very bytes can be
+ * approved. The file is read, updated and written atomically under a lock
+ * (DIR/.approvals.json.lock), so concurrent runs lose nothing; a damaged
+ * file is an error and is left as it is.
+ *
+ * Returns: %ATTACHE_OK when every file was recorded; otherwise the first
+ * failure's code, with @error set.
+ */
+AttacheCode attache_approve(const char *dir, const char *by,
+	const char *const *files, GPtrArray **results, GError **error);
+
+/* How to build the review page. Make one with
+ * attache_review_options_new(); fields may be set directly. */
+typedef struct {
+	gboolean embed;					 /* small previews as data: URIs: the page travels
+									  * alone (default: relative links to the outputs) */
+	int preview_size;				 /* longest side of an embedded preview: 640 */
+	char **languages;				 /* alt text expected in these languages (owned,
+									  * %NULL-terminated), or %NULL */
+	const AttachePresetSet *presets; /* (transfer none) (nullable): for the
+									  * alt-text limits; %NULL: the default
+									  * set */
+} AttacheReviewOptions;
+
+/* Returns: (transfer full). */
+AttacheReviewOptions *attache_review_options_new(void);
+void attache_review_options_free(AttacheReviewOptions *opts);
+
+typedef struct {
+	int photos, outputs;
+	int attention; /* outputs with something a reviewer must look at */
+	int changed;   /* outputs whose bytes differ from the manifest */
+	int approved;  /* outputs that pass the gate now */
+	int damaged;   /* damaged manifest lines, plus 1 for approvals.json */
+} AttacheReviewSummary;
+
+/**
+ * attache_review_build:
+ * @dir: (transfer none): the output folder (with attache-manifest.jsonl)
+ * @page: (transfer none) (nullable): where the page will be saved, for
+ *   relative links; %NULL: DIR/review.html
+ * @html: (out) (transfer full): the page
+ * @summary: (out) (optional): counts
+ *
+ * A self-contained static HTML page (no script, nothing from the network)
+ * for the outputs in @dir, grouped by source photo. %ATTACHE_E_INPUT when
+ * @dir has no manifest.
+ */
+AttacheCode attache_review_build(const char *dir, const char *page,
+	const AttacheReviewOptions *opts, char **html,
+	AttacheReviewSummary *summary, GError **error);
+
+/* attache_review_build(), then attache_write_atomic() to @page (%NULL:
+ * DIR/review.html). */
+AttacheCode attache_review_write(const char *dir, const char *page,
+	const AttacheReviewOptions *opts, AttacheReviewSummary *summary,
+	GError **error);
 
 G_END_DECLS
 

@@ -45,32 +45,6 @@ frame_for(const AttachePreset *p, int W, int H, double margin, Frame *f)
 	f->ib = f->sb - f->m;
 }
 
-/* Resizes @in to exactly @w x @h. */
-static int
-resize_to(VipsImage *in, int w, int h, VipsImage **out)
-{
-	VipsImage *r, *e;
-	if (in->Xsize == w && in->Ysize == h) {
-		*out = g_object_ref(in);
-		return 0;
-	}
-	if (vips_resize(in, &r, (double)w / in->Xsize, "vscale",
-			(double)h / in->Ysize, NULL))
-		return -1;
-	if (r->Xsize == w && r->Ysize == h) {
-		*out = r;
-		return 0;
-	}
-	int rc = vips_embed(r, &e, 0, 0, VIPS_MAX(w, r->Xsize),
-		VIPS_MAX(h, r->Ysize), "extend", VIPS_EXTEND_COPY, NULL);
-	g_object_unref(r);
-	if (rc)
-		return -1;
-	rc = vips_crop(e, out, 0, 0, w, h, NULL);
-	g_object_unref(e);
-	return rc;
-}
-
 /* Resizes an RGBA image with premultiplied alpha (no dark fringes). */
 static int
 resize_rgba(VipsImage *in, int w, int h, VipsImage **out)
@@ -80,7 +54,7 @@ resize_rgba(VipsImage *in, int w, int h, VipsImage **out)
 		*out = g_object_ref(in);
 		return 0;
 	}
-	if (vips_premultiply(in, &a, NULL) || resize_to(a, w, h, &b) || vips_unpremultiply(b, &c, NULL) || vips_cast(c, &d, VIPS_FORMAT_UCHAR, NULL))
+	if (vips_premultiply(in, &a, NULL) || attache__resize_exact(a, w, h, &b) || vips_unpremultiply(b, &c, NULL) || vips_cast(c, &d, VIPS_FORMAT_UCHAR, NULL))
 		return -1;
 	return vips_copy(d, out, "interpretation", VIPS_INTERPRETATION_sRGB,
 		NULL);

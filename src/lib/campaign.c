@@ -300,32 +300,6 @@ family_installed(const char *family)
 
 /* ---- errors ---- */
 
-/* The line of [group] (key NULL) or of key= inside it, for messages. */
-static int
-line_of(const char *text, const char *group, const char *key)
-{
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	gboolean in_group = FALSE;
-	for (int i = 0; lines[i]; i++) {
-		char *l = g_strstrip(lines[i]);
-		if (*l == '[') {
-			g_autofree char *g = g_strdup_printf("[%s]", group);
-			in_group = g_str_equal(l, g);
-			if (!key && in_group)
-				return i + 1;
-			continue;
-		}
-		if (in_group && key && g_str_has_prefix(l, key)) {
-			const char *rest = l + strlen(key);
-			while (*rest == ' ' || *rest == '\t')
-				rest++;
-			if (*rest == '=')
-				return i + 1;
-		}
-	}
-	return 0;
-}
-
 typedef struct {
 	const char *path;
 	const char *text;
@@ -341,7 +315,7 @@ static AttacheCode G_GNUC_PRINTF(5, 6)
 	va_start(ap, fmt);
 	g_autofree char *why = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	int line = line_of(x->text, group, key);
+	int line = attache__keyfile_line(x->text, group, key);
 	g_autofree char *where = line ? g_strdup_printf("%s:%d", x->path, line)
 								  : g_strdup(x->path);
 	if (key)

@@ -81,7 +81,7 @@ refine(Search *s, const AttacheEncodeParams *p, AttacheEncoded *best, int lo,
 		int q;
 		if (hi_len > lo_len && lo_len > 0) {
 			/* log(size) is close to linear in quality: interpolate */
-			double t = (log((double) p->max_bytes) - log((double) lo_len)) /
+			double t = (log((double) (p->max_bytes - p->reserve)) - log((double) lo_len)) /
 				(log((double) hi_len) - log((double) lo_len));
 			q = lo + (int) floor(t * (hi - lo));
 		}
@@ -91,7 +91,7 @@ refine(Search *s, const AttacheEncodeParams *p, AttacheEncoded *best, int lo,
 		if (encode_once(s->im, s->format, q, FALSE, &d, &n))
 			return -1;
 		s->encodes++;
-		if ((gint64) n <= p->max_bytes) {
+		if ((gint64) n + p->reserve <= p->max_bytes) {
 			take(best, d, n, q, s->im, s->format);
 			lo = q;
 			lo_len = n;
@@ -115,7 +115,7 @@ try_quality(Search *s, const AttacheEncodeParams *p, AttacheEncoded *best,
 	if (encode_once(s->im, s->format, q, FALSE, &d, len))
 		return -1;
 	s->encodes++;
-	if ((gint64) *len <= p->max_bytes) {
+	if ((gint64) *len + p->reserve <= p->max_bytes) {
 		take(best, d, *len, q, s->im, s->format);
 		return 1;
 	}
@@ -158,7 +158,7 @@ lossy(VipsImage *in, AttacheFormat format, const AttacheEncodeParams *p,
 	g_object_ref(in);
 	small = in;
 	for (;;) {
-		double f = sqrt((double) p->max_bytes / lo_len) * 0.92;
+		double f = sqrt((double) (p->max_bytes - p->reserve) / lo_len) * 0.92;
 		f = VIPS_MIN(f, 0.9);
 		int nw = (int) floor(small->Xsize * f);
 		int nh = (int) floor(small->Ysize * f);
@@ -232,11 +232,11 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 	 * a third, so skip the attempt when that is already over budget. */
 	int used = 0;
 	gint64 raw = (gint64) in->Xsize * in->Ysize * in->Bands;
-	if (raw / 3 <= p->max_bytes) {
+	if (raw / 3 + p->reserve <= p->max_bytes) {
 		if (encode_once(in, ATTACHE_FORMAT_PNG, 100, FALSE, &d, &n))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 		used++;
-		if ((gint64) n <= p->max_bytes) {
+		if ((gint64) n + p->reserve <= p->max_bytes) {
 			take(out, d, n, 100, in, ATTACHE_FORMAT_PNG);
 			out->encodes = used;
 			return ATTACHE_OK;
@@ -247,7 +247,7 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 	if (encode_once(in, ATTACHE_FORMAT_PNG, p->quality_max, TRUE, &d, &n))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 	used++;
-	if ((gint64) n <= p->max_bytes) {
+	if ((gint64) n + p->reserve <= p->max_bytes) {
 		take(out, d, n, p->quality_max, in, ATTACHE_FORMAT_PNG);
 		out->encodes = used;
 		return ATTACHE_OK;

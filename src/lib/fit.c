@@ -26,8 +26,8 @@ attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh)
 }
 
 /* Resizes @in to exactly @w x @h (aspect may differ by rounding only). */
-static int
-resize_exact(VipsImage *in, int w, int h, VipsImage **out)
+int
+attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out)
 {
 	if (in->Xsize == w && in->Ysize == h) {
 		g_object_ref(in);
@@ -122,7 +122,7 @@ cover(VipsImage *in, int rw, int rh, int left, int top, int w, int h,
 	VipsImage *region;
 	if (vips_extract_area(in, &region, x0, y0, x1 - x0, y1 - y0, NULL))
 		return -1;
-	int rc = resize_exact(region, w, h, out);
+	int rc = attache__resize_exact(region, w, h, out);
 	g_object_unref(region);
 	return rc;
 }
@@ -140,13 +140,13 @@ blur_background(VipsImage *in, int w, int h, VipsImage **out)
 
 	int cw = VIPS_MAX(sw, (int) ceil(in->Xsize * s));
 	int ch = VIPS_MAX(sh, (int) ceil(in->Ysize * s));
-	if (resize_exact(in, cw, ch, &t[0]) ||
+	if (attache__resize_exact(in, cw, ch, &t[0]) ||
 		vips_crop(t[0], &t[1], (cw - sw) / 2, (ch - sh) / 2, sw, sh, NULL) ||
 		vips_gaussblur(t[1], &t[2], 3.0, NULL) ||
 		vips_linear1(t[2], &t[3], 0.55, 0.0, "uchar", TRUE, NULL) ||
 		vips_resize(t[3], &t[4], (double) w / sw, "vscale", (double) h / sh,
 			"kernel", VIPS_KERNEL_LINEAR, NULL) ||
-		resize_exact(t[4], w, h, &t[5]))
+		attache__resize_exact(t[4], w, h, &t[5]))
 		goto done;
 	*out = t[5];
 	t[5] = NULL;
@@ -195,7 +195,7 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 		}
 		int rw = VIPS_CLIP(1, (int) lround(iw * s), W);
 		int rh = VIPS_CLIP(1, (int) lround(ih * s), H);
-		if (resize_exact(in, rw, rh, &a))
+		if (attache__resize_exact(in, rw, rh, &a))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 		if (p->place)
 			memcpy(p->place, (double[]){ 0, 0, rw, rh }, 4 * sizeof(double));
@@ -262,7 +262,7 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 		}
 		g_autoptr(VipsImage) flat = NULL;
 		if (flatten(in, p->pad_colour, &flat) ||
-			resize_exact(flat, rw, rh, &b))
+			attache__resize_exact(flat, rw, rh, &b))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 		if (p->place)
 			memcpy(p->place,

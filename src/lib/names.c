@@ -210,3 +210,40 @@ attache_format_from_string(const char *s, AttacheFormat *out)
 	*out = (AttacheFormat) v;
 	return TRUE;
 }
+
+gboolean
+attache_focus_from_string(const char *s, double *x, double *y)
+{
+	char *end;
+	if (!s)
+		return FALSE;
+	double fx = g_ascii_strtod(s, &end);
+	if (end == s || *end != ',')
+		return FALSE;
+	const char *p = end + 1;
+	double fy = g_ascii_strtod(p, &end);
+	if (end == p || *end || !(fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1))
+		return FALSE;
+	*x = fx;
+	*y = fy;
+	return TRUE;
+}
+
+gboolean
+attache_pixels_from_string(const char *s, gint64 *out)
+{
+	char *end;
+	if (!s)
+		return FALSE;
+	double v = g_ascii_strtod(s, &end);
+	if (end == s || !(v > 0) || v > 1e12)
+		return FALSE;
+	while (*end == ' ')
+		end++;
+	if (!g_ascii_strcasecmp(end, "mp"))
+		v *= 1e6;
+	else if (*end)
+		return FALSE;
+	*out = (gint64) v;
+	return TRUE;
+}

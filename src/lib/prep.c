@@ -31,6 +31,7 @@ attache_prep_options_new(void)
 	o->max_pixels = 100000000;
 	o->max_input_bytes = (gint64) 256 * 1024 * 1024;
 	o->write_manifest = TRUE;
+	o->preset_threads = 1;
 	return o;
 }
 
@@ -168,6 +169,140 @@ fit_params(const AttachePrepOptions *opts, const AttachePreset *p,
 	fp->have_focus = opts->have_focus;
 	fp->focus_x = opts->focus_x;
 	fp->focus_y = opts->focus_y;
+}
+
+/* What every output of one photo is made from: read-only while the
+ * outputs are made, possibly in parallel. */
+typedef struct {
+	const AttachePrepOptions *opts;
+	const char *input, *stem, *lang;
+	VipsImage *base, *proxy;
+	int ow, oh; /* the oriented photo's full size */
+	GPtrArray *alt;
+	GBytes *exif_block, *xmp_block;
+	guint removed, kept;
+	gboolean have_pf;
+	double pfx, pfy; /* the photo's focus point */
+	GPtrArray *outs;
+	GMutex lock; /* guards first, first_error */
+	AttacheCode first;
+	GError *first_error;
+} Photo;
+
+static void
+photo_fail(Photo *ph, AttacheOutput *o, AttacheCode code, const char *msg)
+{
+	fail(o, code, msg);
+	g_mutex_lock(&ph->lock);
+	if (!ph->first) {
+		ph->first = code;
+		g_set_error_literal(&ph->first_error, ATTACHE_ERROR, code, msg);
+	}
+	g_mutex_unlock(&ph->lock);
+}
+
+/* One preset's output: fit, brand, encode under budget, metadata, audit,
+ * atomic write. Fills outs[i]. */
+static void
+prep_output(Photo *ph, guint i)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	const AttachePreset *p = opts->presets->pdata[i];
+	AttacheOutput *o = ph->outs->pdata[i];
+	AttacheFitParams fp;
+	AttacheEncoded enc = { 0 };
+	g_autoptr(VipsImage) fitted = NULL, branded = NULL;
+	g_autoptr(GError) e2 = NULL;
+	guint flags = 0;
+	AttacheCode code;
+
+	fit_params(opts, p, &fp);
+	fp.source_width = ph->ow;
+	fp.source_height = ph->oh;
+	fp.proxy = ph->proxy;
+	double place[4] = { 0 };
+	fp.place = place;
+	/* the budget is for the whole file: leave room for the metadata
+	 * spliced in after encoding (and its segment or chunk headers) */
+	gint64 reserve = 64;
+	if (ph->exif_block)
+		reserve += (gint64) g_bytes_get_size(ph->exif_block) + 16;
+	if (ph->xmp_block)
+		reserve += (gint64) g_bytes_get_size(ph->xmp_block) + 48;
+	AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
+		p->quality_max, p->quality_min, p->min_side,
+		VIPS_MIN(reserve, p->max_bytes / 2) };
+
+	if ((code = attache__alt_check_preset(ph->alt, p, &e2)) ||
+		(code = attache__fit(ph->base, &fp, &fitted, &flags, &e2)) ||
+		(opts->campaign &&
+			(code = attache__brand(opts->campaign, p, ph->lang, fitted,
+				 &branded, o->warnings, &e2))) ||
+		(code = attache__encode(branded ? branded : fitted, &ep, &enc,
+			 &e2)) ||
+		(code = attache__embed(enc.format, &enc.data, &enc.len,
+			 ph->exif_block, ph->xmp_block, enc.width, enc.height, &e2))) {
+		g_autofree char *msg = g_strdup_printf("%s: %s: %s", ph->input,
+			p->name, e2->message);
+		photo_fail(ph, o, code, msg);
+		g_free(enc.data);
+		return;
+	}
+	/* the metadata added must not push it over the budget */
+	if ((gint64) enc.len > p->max_bytes) {
+		g_autofree char *msg = g_strdup_printf(
+			"%s: %s: %zu bytes with metadata, over max-bytes %" G_GINT64_FORMAT,
+			ph->input, p->name, enc.len, p->max_bytes);
+		photo_fail(ph, o, ATTACHE_E_BUDGET, msg);
+		g_free(enc.data);
+		return;
+	}
+
+	g_autofree char *name = g_strdup_printf("%s.%s.%s", ph->stem, p->name,
+		attache_format_extension(enc.format));
+	g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
+	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, p->name);
+
+	if ((code = audit_gate(enc.data, enc.len, opts->keep, what, &e2)) ||
+		(code = attache_write_atomic(path, enc.data, enc.len, &e2))) {
+		photo_fail(ph, o, code, e2->message);
+		g_free(enc.data);
+		return;
+	}
+
+	o->output = g_strdup(path);
+	o->width = enc.width;
+	o->height = enc.height;
+	o->bytes = (gint64) enc.len;
+	o->format = enc.format;
+	o->quality = enc.quality;
+	o->flags = flags | enc.flags;
+	o->removed = ph->removed;
+	o->kept = ph->kept;
+	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc.data,
+		enc.len);
+	o->alt = attache__alt_copy(ph->alt);
+	o->alt_long = g_strdup(opts->alt_long);
+	o->code = ATTACHE_OK;
+	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
+		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
+		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
+		if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
+			o->have_focus = TRUE;
+			o->focus_x = fx;
+			o->focus_y = fy;
+		}
+	}
+	g_free(enc.data);
+
+	if (opts->write_manifest)
+		manifest_append(opts->out_dir, o);
+}
+
+static void
+output_worker(gpointer data, gpointer user)
+{
+	prep_output(user, GPOINTER_TO_UINT(data) - 1);
 }
 
 static char *
@@ -332,101 +467,26 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		(ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA) &
 		~kept_k;
 
-	for (guint i = 0; i < opts->presets->len; i++) {
-		const AttachePreset *p = opts->presets->pdata[i];
-		AttacheOutput *o = outs->pdata[i];
-		AttacheFitParams fp;
-		AttacheEncoded enc = { 0 };
-		g_autoptr(VipsImage) fitted = NULL, branded = NULL;
-		g_autoptr(GError) e2 = NULL;
-		guint flags = 0;
-
-		fit_params(opts, p, &fp);
-		fp.source_width = ow;
-		fp.source_height = oh;
-		fp.proxy = proxy;
-		double place[4] = { 0 };
-		fp.place = place;
-		AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
-			p->quality_max, p->quality_min, p->min_side };
-
-		if ((code = attache__alt_check_preset(alt, p, &e2)) ||
-			(code = attache__fit(base, &fp, &fitted, &flags, &e2)) ||
-			(opts->campaign &&
-				(code = attache__brand(opts->campaign, p, lang, fitted,
-					 &branded, o->warnings, &e2))) ||
-			(code = attache__encode(branded ? branded : fitted, &ep, &enc,
-				 &e2)) ||
-			(code = attache__embed(enc.format, &enc.data, &enc.len,
-				 exif_block, xmp_block, enc.width, enc.height, &e2))) {
-			g_autofree char *msg = g_strdup_printf("%s: %s: %s", input,
-				p->name, e2->message);
-			fail(o, code, msg);
-			g_free(enc.data);
-			if (!first) {
-				first = code;
-				g_set_error_literal(error, ATTACHE_ERROR, code, msg);
-			}
-			continue;
-		}
-		/* the metadata added must not push it over the budget */
-		if ((gint64) enc.len > p->max_bytes) {
-			g_autofree char *msg = g_strdup_printf(
-				"%s: %s: %zu bytes with metadata, over max-bytes %" G_GINT64_FORMAT,
-				input, p->name, enc.len, p->max_bytes);
-			fail(o, ATTACHE_E_BUDGET, msg);
-			g_free(enc.data);
-			if (!first) {
-				first = ATTACHE_E_BUDGET;
-				g_set_error_literal(error, ATTACHE_ERROR, first, msg);
-			}
-			continue;
-		}
-
-		g_autofree char *name = g_strdup_printf("%s.%s.%s", stem, p->name,
-			attache_format_extension(enc.format));
-		g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
-		g_autofree char *what = g_strdup_printf("%s: %s", input, p->name);
-
-		if ((code = audit_gate(enc.data, enc.len, opts->keep, what, &e2)) ||
-			(code = attache_write_atomic(path, enc.data, enc.len, &e2))) {
-			fail(o, code, e2->message);
-			g_free(enc.data);
-			if (!first) {
-				first = code;
-				g_set_error_literal(error, ATTACHE_ERROR, code, e2->message);
-			}
-			continue;
-		}
-
-		o->output = g_strdup(path);
-		o->width = enc.width;
-		o->height = enc.height;
-		o->bytes = (gint64) enc.len;
-		o->format = enc.format;
-		o->quality = enc.quality;
-		o->flags = flags | enc.flags;
-		o->removed = removed;
-		o->kept = kept_k;
-		o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc.data,
-			enc.len);
-		o->alt = attache__alt_copy(alt);
-		o->alt_long = g_strdup(opts->alt_long);
-		o->code = ATTACHE_OK;
-		if (have_pf && place[2] > 0 && place[3] > 0) {
-			double fx = (place[0] + pfx * place[2]) / fitted->Xsize;
-			double fy = (place[1] + pfy * place[3]) / fitted->Ysize;
-			if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
-				o->have_focus = TRUE;
-				o->focus_x = fx;
-				o->focus_y = fy;
-			}
-		}
-		g_free(enc.data);
-
-		if (opts->write_manifest)
-			manifest_append(opts->out_dir, o);
+	Photo ph = { opts, input, stem, lang, base, proxy, ow, oh, alt,
+		exif_block, xmp_block, removed, kept_k, have_pf, pfx, pfy, outs };
+	g_mutex_init(&ph.lock);
+	int threads = VIPS_MIN(VIPS_MAX(1, opts->preset_threads),
+		(int) opts->presets->len);
+	if (threads <= 1)
+		for (guint i = 0; i < opts->presets->len; i++)
+			prep_output(&ph, i);
+	else {
+		/* a lone photo with several presets: one output per core */
+		GThreadPool *pool = g_thread_pool_new(output_worker, &ph, threads,
+			TRUE, NULL);
+		for (guint i = 0; i < opts->presets->len; i++)
+			g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
+		g_thread_pool_free(pool, FALSE, TRUE);
 	}
+	g_mutex_clear(&ph.lock);
+	first = ph.first;
+	if (ph.first_error)
+		g_propagate_error(error, ph.first_error);
 	if (exif_block)
 		g_bytes_unref(exif_block);
 	if (xmp_block)

@@ -100,8 +100,8 @@ preset_copy(const AttachePreset *p)
 }
 
 /* The line a key sits on, for error messages (GKeyFile does not keep it). */
-static int
-line_of(const char *text, const char *group, const char *key)
+int
+attache__keyfile_line(const char *text, const char *group, const char *key)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	gboolean in_group = group == NULL;
@@ -130,7 +130,7 @@ bad_value(GError **error, const char *path, const char *text,
 	const PresetKey *k, const char *value, const char *why)
 {
 	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-		"%s:%d: [%s] %s=%s: %s", path, line_of(text, k->group, k->key),
+		"%s:%d: [%s] %s=%s: %s", path, attache__keyfile_line(text, k->group, k->key),
 		k->group, k->key, value, why);
 	return ATTACHE_E_USAGE;
 }
@@ -341,7 +341,7 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 		if (!known_group(groups[g])) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 				"%s:%d: unknown group [%s]", path,
-				line_of(text, groups[g], NULL), groups[g]);
+				attache__keyfile_line(text, groups[g], NULL), groups[g]);
 			return ATTACHE_E_USAGE;
 		}
 		g_auto(GStrv) keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
@@ -350,7 +350,7 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 			if (!k) {
 				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 					"%s:%d: [%s] unknown key \"%s\"", path,
-					line_of(text, groups[g], keys[i]), groups[g], keys[i]);
+					attache__keyfile_line(text, groups[g], keys[i]), groups[g], keys[i]);
 				return ATTACHE_E_USAGE;
 			}
 			g_autofree char *v = g_key_file_get_value(kf, groups[g],
@@ -372,7 +372,7 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 	if (p->quality_min > p->quality_max) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s:%d: [encode] quality-min=%d is above quality-max=%d", path,
-			line_of(text, "encode", "quality-min"), p->quality_min,
+			attache__keyfile_line(text, "encode", "quality-min"), p->quality_min,
 			p->quality_max);
 		return ATTACHE_E_USAGE;
 	}
@@ -380,7 +380,7 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s:%d: [encode] fallback=png: the fallback must be a lossy "
 			"format (jpeg or webp)",
-			path, line_of(text, "encode", "fallback"));
+			path, attache__keyfile_line(text, "encode", "fallback"));
 		return ATTACHE_E_USAGE;
 	}
 	if (p->safe_area[0] + p->safe_area[2] > 0.8 ||

@@ -26,6 +26,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttachePreset, attache_preset_free)
 AttacheCode attache__vips_error(GError **error, AttacheCode code,
 	const char *what);
 
+/* The line (1-based) of [group] (key NULL) or of key= inside it in a
+ * GKeyFile text, for error messages; 0 when not found (preset.c). */
+int attache__keyfile_line(const char *text, const char *group,
+	const char *key);
+
+/* Resizes @in to exactly @w x @h, lanczos3 (fit.c). @out: (transfer full).
+ * Returns 0 or -1 with the libvips error set. */
+int attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out);
+
 /* A deep copy (preset.c). (transfer full) */
 AttachePreset *attache__preset_copy(const AttachePreset *p);
 
@@ -137,6 +146,7 @@ typedef struct {
 	gint64 max_bytes;
 	int quality_max, quality_min;
 	int min_side;
+	gint64 reserve; /* bytes the metadata will add after encoding */
 } AttacheEncodeParams;
 
 typedef struct {
@@ -293,6 +303,61 @@ GPtrArray *attache__alt_copy(GPtrArray *alt);
 /* fsync a folder so a rename in it is durable (write.c). */
 int attache__fsync_dir(const char *dir);
 
+/* ---- an output folder's manifest, read back (manifest.c) ---- */
+
+/* One line of attache-manifest.jsonl (the fields of output.c). */
+typedef struct {
+	int line;	/* 1-based line number */
+	char *file; /* the output's path relative to the folder: NAME, or
+				 * PHOTO/NAME for the hot folder's outputs */
+	char *output, *input, *preset, *format;
+	int width, height, quality;
+	gint64 bytes, max_bytes;
+	char **flags, **removed, **kept, **warnings; /* names, never NULL */
+	GPtrArray *alt;								 /* AttacheAlt*, in order */
+	char *alt_long;
+	char *sha256;
+	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
+} AttacheRecord;
+
+typedef struct {
+	char *dir;
+	char *dir_abs;		/* canonical (g_canonicalize_filename) */
+	char *dir_real;		/* realpath(), or NULL */
+	char *path;			/* DIR/attache-manifest.jsonl */
+	gboolean exists;	/* FALSE: there is no manifest */
+	GPtrArray *lines;	/* AttacheRecord*, every good line, in file order */
+	GPtrArray *latest;	/* borrowed from lines: the latest line per output
+						 * whose file is still in the folder */
+	GPtrArray *damaged; /* char*: "PATH line N is damaged: why" */
+} AttacheManifest;
+
+void attache__record_free(AttacheRecord *r);
+/* Reads DIR/attache-manifest.jsonl; a missing file is an empty manifest
+ * (exists = FALSE). %ATTACHE_E_INPUT only when it cannot be read.
+ * @out: (transfer full), set also on failure. */
+AttacheCode attache__manifest_load(const char *dir, AttacheManifest **out,
+	GError **error);
+void attache__manifest_free(AttacheManifest *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheManifest, attache__manifest_free)
+/* The latest record of @file among those still present, or NULL. */
+const AttacheRecord *attache__manifest_latest(const AttacheManifest *m,
+	const char *file);
+/* 64 lower-case hex digits. */
+gboolean attache__is_sha256(const char *s);
+/* A relative path without empty, "." or ".." parts ("a.jpg", "IMG/a.jpg"). */
+gboolean attache__is_relative_name(const char *s);
+
+/* ---- approvals (approval.c) ---- */
+
+/* The approval state of the bytes @sha256 of output @file (a name in
+ * @m's folder; @display names it in the message) given the folder's
+ * manifest and approvals (%NULL with @approvals_error set when
+ * approvals.json is damaged). (transfer full) */
+AttacheApprovalStatus *attache__approval_status(const AttacheManifest *m,
+	GPtrArray *approvals, const char *approvals_error, const char *file,
+	const char *display, const char *sha256);
+
 /* ---- hot folder (watch.c, watch-settings.c, watch-photo.c) ---- */
 
 /* The settings a photo is prepared with: built-in defaults, then
@@ -305,6 +370,7 @@ typedef struct {
 	char *out_dir;			  /* absolute */
 	char *presets;			  /* "x-landscape,bluesky", for the log */
 	char *upload;			  /* targets ("x,mastodon") or NULL */
+	gboolean require_approval; /* upload only what a second person approved */
 	/* the files the settings were read from besides attache.ini (alt-text
 	 * manifest and file, campaign): an edit to one applies too, and the
 	 * watcher leaves them alone when they sit in the inbox */
@@ -347,9 +413,10 @@ typedef struct {
 typedef enum {
 	ATTACHE__PHOTO_DONE,
 	ATTACHE__PHOTO_FAILED,
-	ATTACHE__PHOTO_RETRY,	/* left in the inbox; try again later */
-	ATTACHE__PHOTO_CHANGED, /* the file changed while being prepared */
-	ATTACHE__PHOTO_GONE,	/* the file went away before it was read */
+	ATTACHE__PHOTO_RETRY,	 /* left in the inbox; try again later */
+	ATTACHE__PHOTO_CHANGED,	 /* the file changed while being prepared */
+	ATTACHE__PHOTO_GONE,	 /* the file went away before it was read */
+	ATTACHE__PHOTO_AWAITING, /* landed; its upload waits for approval */
 } AttachePhotoOutcome;
 
 /* One photo to prepare, and what became of it. */

@@ -533,6 +533,12 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 			path, kinds);
 	}
 
+	/* the two-person rule, on the very bytes that would be sent */
+	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+		data, len);
+	if (up->opts.require_approval && (code = attache_approval_check(path, sum, NULL, error)))
+		return code;
+
 	if (up->target == ATTACHE_TARGET_MASTODON)
 		attache__mastodon_limits(up);
 	if ((code = check_limits(up, path, mime, (gint64)len, w, h, alt, error)))
@@ -542,8 +548,6 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	 * (X, Mastodon) and focus (Mastodon) are one media, however often they
 	 * are asked for. Bluesky keeps neither on the blob (the post does), and
 	 * its blobs are content-addressed: the bytes alone. */
-	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-		data, len);
 	gboolean masto = up->target == ATTACHE_TARGET_MASTODON;
 	g_autofree char *key = up->target == ATTACHE_TARGET_BLUESKY
 							   ? g_strdup(sum)

@@ -526,8 +526,10 @@ manifest_write(Journal *j, gboolean recovered, GError **error)
 
 typedef enum {
 	FINISH_OK,
-	FINISH_AGAIN, /* disk trouble: keep the journal, try it later */
-	FINISH_GONE,  /* the staged outputs are gone: start the photo over */
+	FINISH_AGAIN,	 /* disk trouble: keep the journal, try it later */
+	FINISH_GONE,	 /* the staged outputs are gone: start the photo over */
+	FINISH_APPROVAL, /* require-approval: an output is not approved yet;
+					  * keep the journal, look again later */
 } Finish;
 
 /* Moves the original to the journal's "original" path (a new free name if
@@ -597,19 +599,26 @@ finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 
 /* ---- upload (docs/upload.md): after landing, before the original moves ---- */
 
+/* The key of the uploader for @t, with or without the approval gate. */
+#define UPLOADER_KEY(t, gate) GINT_TO_POINTER((int)(t) + ((gate) ? 16 : 0))
+
 /* The run's uploader for @t, made on first use (one per target and run:
- * it holds the connection, the session and what was already sent). */
+ * it holds the connection, the session and what was already sent). With
+ * @gate, it checks the approval of the very bytes it sends
+ * (docs/review.md). */
 static AttacheUploader *
-uploader_get(AttacheWatchPlace *place, AttacheTarget t, GError **error)
+uploader_get(AttacheWatchPlace *place, AttacheTarget t, gboolean gate,
+	GError **error)
 {
 	g_mutex_lock(&place->upload_lock);
 	AttacheUploader *up = g_hash_table_lookup(place->uploaders,
-		GINT_TO_POINTER(t));
+		UPLOADER_KEY(t, gate));
 	if (!up) {
 		AttacheCredentials *c = NULL;
 		AttacheUploadOptions *o = attache_upload_options_new();
+		o->require_approval = gate;
 		if (attache_credentials_load(t, NULL, &c, error) == ATTACHE_OK && attache_uploader_new(c, o, &up, error) == ATTACHE_OK)
-			g_hash_table_insert(place->uploaders, GINT_TO_POINTER(t), up);
+			g_hash_table_insert(place->uploaders, UPLOADER_KEY(t, gate), up);
 		attache_credentials_free(c);
 		attache_upload_options_free(o);
 	}
@@ -621,12 +630,12 @@ uploader_get(AttacheWatchPlace *place, AttacheTarget t, GError **error)
  * may have been fixed); this one may still be in use by another worker,
  * so it is freed at the end of the run. */
 static void
-uploader_retire(AttacheWatchPlace *place, AttacheTarget t,
+uploader_retire(AttacheWatchPlace *place, AttacheTarget t, gboolean gate,
 	AttacheUploader *up)
 {
 	g_mutex_lock(&place->upload_lock);
-	if (g_hash_table_lookup(place->uploaders, GINT_TO_POINTER(t)) == up) {
-		g_hash_table_steal(place->uploaders, GINT_TO_POINTER(t));
+	if (g_hash_table_lookup(place->uploaders, UPLOADER_KEY(t, gate)) == up) {
+		g_hash_table_steal(place->uploaders, UPLOADER_KEY(t, gate));
 		g_ptr_array_add(place->retired, up);
 	}
 	g_mutex_unlock(&place->upload_lock);
@@ -646,7 +655,9 @@ uploaded(JsonArray *ups, const char *file, const char *target)
 /* Uploads each output to each target of its preset's platform, recording
  * each result in the journal as soon as it is known, so a restart sends
  * nothing twice. Network trouble and refused credentials: FINISH_AGAIN
- * (later); a refusal of the media itself: *refused is set. */
+ * (later); a refusal of the media itself: *refused is set. With
+ * require-approval, an output not approved (yet) is skipped and the
+ * others go; then FINISH_APPROVAL, @error saying what is missing. */
 static Finish
 upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
 	GError **error)
@@ -659,6 +670,8 @@ upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
 	JsonArray *ups = json_object_get_array_member(j->o, "uploads");
 	JsonArray *outs = json_object_get_array_member(j->o, "outputs");
 	g_auto(GStrv) list = g_strsplit(targets, ",", -1);
+	gboolean gate = json_object_has_member(j->o, "require_approval") && json_object_get_boolean_member(j->o, "require_approval");
+	g_autofree char *waiting = NULL; /* why the first one waits */
 
 	for (guint i = 0; i < json_array_get_length(outs); i++) {
 		JsonObject *m = json_array_get_object_element(outs, i);
@@ -668,7 +681,19 @@ upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
 			AttacheTarget t;
 			if (g_strcmp0(jstr(m, "platform"), list[k]) != 0 || !attache_target_from_string(list[k], &t) || uploaded(ups, path, list[k]))
 				continue;
-			AttacheUploader *up = uploader_get(place, t, error);
+			if (gate) {
+				/* asked first, so an output still waiting costs no
+				 * connection; the uploader asks again of the bytes sent */
+				AttacheApprovalStatus *st = NULL;
+				if (attache_approval_check(path, NULL, &st, NULL)) {
+					if (!waiting)
+						waiting = g_strdup(st ? st->message : path);
+					attache_approval_status_free(st);
+					continue;
+				}
+				attache_approval_status_free(st);
+			}
+			AttacheUploader *up = uploader_get(place, t, gate, error);
 			if (!up)
 				return FINISH_AGAIN;
 			AttacheUploadResult *r = NULL;
@@ -694,14 +719,25 @@ upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
 				continue;
 			}
 			attache_upload_result_free(r);
+			if (code == ATTACHE_E_APPROVAL) {
+				/* changed between the two looks */
+				if (!waiting)
+					waiting = g_strdup(e->message);
+				continue;
+			}
 			g_propagate_error(error, g_steal_pointer(&e));
 			if (code == ATTACHE_E_AUTH)
-				uploader_retire(place, t, up);
+				uploader_retire(place, t, gate, up);
 			if (code == ATTACHE_E_UPLOAD || code == ATTACHE_E_AUTH)
 				return FINISH_AGAIN;
 			*refused = code;
 			return FINISH_OK;
 		}
+	}
+	if (waiting) {
+		g_set_error_literal(error, ATTACHE_ERROR, ATTACHE_E_APPROVAL,
+			waiting);
+		return FINISH_APPROVAL;
 	}
 	return FINISH_OK;
 }
@@ -872,6 +908,57 @@ retry_journal(AttacheWatchJob *job, Journal *j, const char *why)
 	retry(job, ATTACHE_E_WRITE, why);
 	g_free(job->journal);
 	job->journal = g_strdup(j->path);
+}
+
+/* The outputs landed; their upload waits for a second person's approval
+ * (require-approval, docs/review.md). Like disk trouble, the journal stays
+ * (the photo waits in the inbox, its name blocked) and is looked at again
+ * with the retries; unlike it, this is no failure, and it is logged once
+ * per state ("awaiting-approval"), not at every look. */
+static void
+await_approval(AttacheWatchPlace *place, AttacheWatchJob *job, Journal *j,
+	const char *why)
+{
+	job->outcome = ATTACHE__PHOTO_AWAITING;
+	job->code = ATTACHE_E_APPROVAL;
+	g_free(job->message);
+	job->message = g_strdup_printf("%s: outputs in %s; the upload waits "
+								   "for approval (%s)",
+		job->name, jstr(j->o, "folder"), why);
+	g_free(job->journal);
+	job->journal = g_strdup(j->path);
+	if (g_strcmp0(jstr(j->o, "awaiting"), why) == 0)
+		return;
+
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *now = now_iso();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "event");
+	json_builder_add_string_value(b, "awaiting-approval");
+	json_builder_set_member_name(b, "time");
+	json_builder_add_string_value(b, now);
+	/* not "id": log_has() finds the photo's own line by that */
+	json_builder_set_member_name(b, "photo_id");
+	json_builder_add_string_value(b, jstr(j->o, "id"));
+	json_builder_set_member_name(b, "photo");
+	json_builder_add_string_value(b, jstr(j->o, "photo"));
+	json_builder_set_member_name(b, "folder");
+	json_builder_add_string_value(b, jstr(j->o, "folder"));
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, why);
+	json_builder_end_object(b);
+	JsonNode *root = json_builder_get_root(b);
+	char *line = json_to_string(root, FALSE);
+	json_node_unref(root);
+	/* the line first: a crash before the journal notes it repeats the
+	 * line, never loses it */
+	g_autoptr(GError) e = NULL;
+	if (!attache__append_line(place->log_path, line, &e))
+		g_printerr("attache: %s\n", e->message);
+	json_object_set_string_member(j->o, "awaiting", why);
+	journal_save(j, NULL);
+	g_free(job->json);
+	job->json = line;
 }
 
 static Journal
@@ -1080,6 +1167,8 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	json_object_set_string_member(j.o, "presets", s->presets);
 	if (s->upload)
 		json_object_set_string_member(j.o, "upload", s->upload);
+	if (s->upload && s->require_approval)
+		json_object_set_boolean_member(j.o, "require_approval", TRUE);
 
 	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
 	JsonArray *outs = json_array_new();
@@ -1115,7 +1204,10 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	else {
 		crash_point(place, "journal");
 		/* 3-6 */
-		if (finish_done(place, &j, FALSE, job, &err) != FINISH_OK)
+		Finish f = finish_done(place, &j, FALSE, job, &err);
+		if (f == FINISH_APPROVAL)
+			await_approval(place, job, &j, err->message);
+		else if (f != FINISH_OK)
 			retry_journal(job, &j, err->message);
 	}
 	/* the journal may have moved to other names on a collision */
@@ -1164,6 +1256,8 @@ attache__watch_recover(AttacheWatchPlace *place, const char *journal,
 	}
 	else if (f == FINISH_AGAIN)
 		retry_journal(job, &j, e->message);
+	else if (f == FINISH_APPROVAL)
+		await_approval(place, job, &j, e->message);
 	journal_clear(&j);
 }
 

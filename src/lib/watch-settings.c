@@ -58,7 +58,7 @@ static const SettingKey setting_keys[] = {
 	{ "alt-manifest", T_FILE, NULL },
 	{ "require-alt", T_BOOL, NULL },
 	{ "upload", T_TARGETS, NULL },
-	{ "require-approval", T_BOOL, "approval by a second person" },
+	{ "require-approval", T_BOOL, NULL },
 };
 
 #define INI_GROUP "attache"
@@ -96,37 +96,6 @@ parse_bool(const char *s, gboolean *out)
 		}
 	}
 	return FALSE;
-}
-
-static gboolean
-parse_focus(const char *s, double *x, double *y)
-{
-	char *end;
-	*x = g_ascii_strtod(s, &end);
-	if (end == s || *end != ',')
-		return FALSE;
-	const char *p = end + 1;
-	*y = g_ascii_strtod(p, &end);
-	if (end == p || *end)
-		return FALSE;
-	return *x >= 0 && *x <= 1 && *y >= 0 && *y <= 1;
-}
-
-static gboolean
-parse_pixels(const char *s, gint64 *out)
-{
-	char *end;
-	double v = g_ascii_strtod(s, &end);
-	if (end == s || v <= 0)
-		return FALSE;
-	while (*end == ' ')
-		end++;
-	if (!g_ascii_strcasecmp(end, "mp"))
-		v *= 1e6;
-	else if (*end)
-		return FALSE;
-	*out = (gint64)v;
-	return TRUE;
 }
 
 /* BCP 47 in its common shape: en, fr, zh-Hans, pt-BR */
@@ -209,7 +178,7 @@ check_value(const SettingKey *k, const char *value, GError **error)
 	}
 	case T_FOCUS: {
 		double x, y;
-		if (!parse_focus(value, &x, &y))
+		if (!attache_focus_from_string(value, &x, &y))
 			return bad(error, key, value,
 				"X,Y with each between 0 and 1 (fractions of the photo's "
 				"width and height)");
@@ -217,7 +186,7 @@ check_value(const SettingKey *k, const char *value, GError **error)
 	}
 	case T_PIXELS: {
 		gint64 px;
-		if (!parse_pixels(value, &px))
+		if (!attache_pixels_from_string(value, &px))
 			return bad(error, key, value,
 				"a number of pixels or megapixels (100MP)");
 		break;
@@ -394,11 +363,11 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		o->crop = c;
 	}
 	else if (g_str_equal(key, "focus")) {
-		parse_focus(value, &o->focus_x, &o->focus_y);
+		attache_focus_from_string(value, &o->focus_x, &o->focus_y);
 		o->have_focus = TRUE;
 	}
 	else if (g_str_equal(key, "max-pixels"))
-		parse_pixels(value, &o->max_pixels);
+		attache_pixels_from_string(value, &o->max_pixels);
 	else if (g_str_equal(key, "alt")) {
 		s->alt_given = *value ? s->alt_given | 1 : s->alt_given & ~1;
 		g_free(o->alt_text);
@@ -420,6 +389,8 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		return apply_file(s, inbox, key, value, presets, error);
 	else if (g_str_equal(key, "require-alt"))
 		parse_bool(value, &o->require_alt);
+	else if (g_str_equal(key, "require-approval"))
+		parse_bool(value, &s->require_approval);
 	else if (g_str_equal(key, "upload")) {
 		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 		GString *t = g_string_new(NULL);

@@ -470,11 +470,12 @@ maybe_quit(AttacheWatch *w)
  * photo must not be prepared again), the journal retried (not with
  * --once: the next run does it). */
 static void
-keep_journal(AttacheWatch *w, const char *name, const char *journal)
+keep_journal(AttacheWatch *w, const char *name, const char *journal,
+	gboolean failure)
 {
 	if (name)
 		g_hash_table_add(w->blocked, g_strdup(name));
-	if (w->opts->once)
+	if (w->opts->once && failure)
 		w->failures++;
 	for (guint i = 0; i < w->journals->len; i++)
 		if (g_str_equal(w->journals->pdata[i], journal))
@@ -505,11 +506,18 @@ journal_result(AttacheWatch *w, AttacheWatchJob *job)
 		emit(w, ATTACHE_WATCH_RETRY, job->name, job->code, job->message,
 			line);
 		if (job->journal) {
-			keep_journal(w, job->name, job->journal);
+			keep_journal(w, job->name, job->journal, TRUE);
 			return;
 		}
 		break;
 	}
+	case ATTACHE__PHOTO_AWAITING:
+		/* not a failure: a person has still to approve (said once) */
+		if (job->json)
+			emit(w, ATTACHE_WATCH_AWAITING, job->name, job->code,
+				job->message, job->json);
+		keep_journal(w, job->name, job->journal, FALSE);
+		return;
 	default:
 		if (job->message)
 			emit(w, ATTACHE_WATCH_NOTICE, job->name, job->code, job->message,
@@ -625,7 +633,7 @@ job_done(AttacheWatch *w, AttacheWatchJob *job)
 			line);
 		if (job->journal) {
 			g_hash_table_remove(w->pending, job->name);
-			keep_journal(w, job->name, job->journal);
+			keep_journal(w, job->name, job->journal, TRUE);
 		}
 		else if (w->opts->once) {
 			/* cron runs again later; this run reports the failure */
@@ -641,6 +649,13 @@ job_done(AttacheWatch *w, AttacheWatchJob *job)
 		}
 		break;
 	}
+	case ATTACHE__PHOTO_AWAITING:
+		if (job->json)
+			emit(w, ATTACHE_WATCH_AWAITING, job->name, job->code,
+				job->message, job->json);
+		g_hash_table_remove(w->pending, job->name);
+		keep_journal(w, job->name, job->journal, FALSE);
+		break;
 	case ATTACHE__PHOTO_CHANGED:
 		if (p) {
 			p->state = P_WAITING;

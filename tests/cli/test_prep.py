@@ -665,3 +665,42 @@ def test_presets_command():
         p = lib.run("prep", "-o", d, os.path.join(lib.SAMPLES, "camp.webp"),
                     XDG_CONFIG_HOME=xdg)
         assert_eq(p.returncode, 2)
+
+
+def test_each_failing_preset_says_why():
+    """A photo that fails one preset but not another: the reason of every
+    failure is printed, and the budget counts the metadata attache adds."""
+    with lib.TempDir() as d:
+        pdir = os.path.join(d, "presets")
+        os.makedirs(pdir)
+        # min-side larger than the photo can shrink to: an impossible budget
+        open(os.path.join(pdir, "impossible.ini"), "w").write(
+            "[preset]\ndescription=t\nplatform=test\n[fit]\nwidth=1600\n"
+            "height=900\n[encode]\nmax-bytes=5000\nmin-side=800\n")
+        src = os.path.join(lib.SAMPLES, "camp-gps-thumbnail.jpg")
+        p = lib.run("prep", "--preset-dir", pdir, "-p",
+                    "x-landscape,impossible", "-o", d, src)
+        assert_eq(p.returncode, 1, p.stderr)
+        assert "impossible" in p.stderr and "cannot fit 5" in p.stderr, p.stderr
+
+
+def test_budget_includes_metadata():
+    """A budget just above what the pixels take: the XMP of a long alt text
+    in six languages still fits, because the search leaves room for it."""
+    with lib.TempDir() as d:
+        src = os.path.join(lib.SAMPLES, "camp-gps-thumbnail.jpg")
+        bare = lib.json_lines(lib.run("prep", "--json", "--keep", "none", "-o",
+                                      os.path.join(d, "bare"), src,
+                                      check=0).stdout)[0]
+        pdir = os.path.join(d, "presets")
+        os.makedirs(pdir)
+        open(os.path.join(pdir, "snug.ini"), "w").write(
+            "[preset]\ndescription=t\nplatform=test\n[fit]\nwidth=1600\n"
+            "height=900\n[encode]\nmax-bytes=%d\n" % (bare["bytes"] + 500))
+        alt = "Families queue at a water point " * 30
+        p = lib.run("prep", "--json", "--preset-dir", pdir, "-p", "snug",
+                    "--alt", alt[:990], "-o", os.path.join(d, "o"), src,
+                    check=0)
+        (l,) = lib.json_lines(p.stdout)
+        assert l["bytes"] <= bare["bytes"] + 500
+        assert l["quality"] < bare["quality"], (l["quality"], bare["quality"])

@@ -66,13 +66,14 @@ test_settings_checked(void)
 		{ "max-pixels", "40MP", TRUE, NULL },
 		{ "lang", "zh-Hans", TRUE, NULL },
 		{ "lang", "e", FALSE, "language tag" },
-		/* later features: checked, refused when switched on */
+		/* booleans */
 		{ "require-alt", "false", TRUE, NULL },
 		{ "require-alt", "maybe", FALSE, "true or false" },
 		{ "require-alt", "yes", TRUE, NULL },
 		{ "campaign", "", TRUE, NULL },
 		{ "campaign", "world-water-day", TRUE, NULL },
-		{ "require-approval", "true", FALSE, "not available" },
+		{ "require-approval", "true", TRUE, NULL },
+		{ "require-approval", "perhaps", FALSE, "true or false" },
 		{ "upload", "mastodon, x", TRUE, NULL },
 		{ "upload", "", TRUE, NULL },
 		{ "upload", "myspace", FALSE, "x, mastodon, bluesky" },

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * manifest.c: reading an output folder's attache-manifest.jsonl back, for
+ * the review page and the approval gate (docs/review.md).
+ *
+ * prep appends one JSON line per output it wrote (prep.c). Each line is
+ * read on its own: a line that is not a JSON object with the members the
+ * gate relies on (output, sha256) is "damaged" and reported with its
+ * number; the gate then refuses the folder, because a lost line may hide
+ * who prepared an output. Failed outputs (error != null) are skipped.
+ */
+#include "private.h"
+
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Lines longer than this are not something prep wrote. */
+#define MANIFEST_LINE_MAX (1024 * 1024)
+
+static void
+alt_free(AttacheAlt *a)
+{
+	g_free(a->lang);
+	g_free(a->text);
+	g_free(a);
+}
+
+void
+attache__record_free(AttacheRecord *r)
+{
+	if (!r)
+		return;
+	g_free(r->file);
+	g_free(r->output);
+	g_free(r->input);
+	g_free(r->preset);
+	g_free(r->format);
+	g_strfreev(r->flags);
+	g_strfreev(r->removed);
+	g_strfreev(r->kept);
+	g_strfreev(r->warnings);
+	if (r->alt)
+		g_ptr_array_unref(r->alt);
+	g_free(r->alt_long);
+	g_free(r->sha256);
+	g_free(r->campaign);
+	g_free(r->lang);
+	g_free(r->prepared_by);
+	g_free(r->prepared_at);
+	g_free(r->audit);
+	g_free(r);
+}
+
+void
+attache__manifest_free(AttacheManifest *m)
+{
+	if (!m)
+		return;
+	g_free(m->dir);
+	g_free(m->dir_abs);
+	g_free(m->dir_real);
+	g_free(m->path);
+	g_ptr_array_unref(m->lines);
+	g_ptr_array_unref(m->latest);
+	g_ptr_array_unref(m->damaged);
+	g_free(m);
+}
+
+gboolean
+attache__is_sha256(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return FALSE;
+	for (int i = 0; i < 64; i++)
+		if (!g_ascii_isxdigit(s[i]) || g_ascii_isupper(s[i]))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
+attache__is_relative_name(const char *s)
+{
+	if (!s || !*s || *s == '/')
+		return FALSE;
+	g_auto(GStrv) parts = g_strsplit(s, "/", -1);
+	for (int i = 0; parts[i]; i++)
+		if (!*parts[i] || g_str_equal(parts[i], ".") || g_str_equal(parts[i], ".."))
+			return FALSE;
+	return TRUE;
+}
+
+/* @path relative to the folder @base (canonical), or NULL when it is not
+ * inside. (transfer full) */
+static char *
+inside(const char *path, const char *base)
+{
+	if (!path || !base)
+		return NULL;
+	gsize n = g_str_equal(base, "/") ? 0 : strlen(base);
+	if (strncmp(path, base, n) != 0 || path[n] != '/')
+		return NULL;
+	return attache__is_relative_name(path + n + 1) ? g_strdup(path + n + 1)
+												   : NULL;
+}
+
+/* Where an output recorded as @output is, relative to the manifest's
+ * folder. prep writes its outputs beside the manifest (OUT/NAME), the hot
+ * folder one level down (OUT/PHOTO/NAME); a path is recorded as it was
+ * given, absolute or relative to where the command ran. An absolute path
+ * inside the folder says it exactly; otherwise the shortest tail of the
+ * path that exists in the folder, else the file name. (transfer full) */
+static char *
+resolve_output(const AttacheManifest *m, const char *output)
+{
+	if (g_path_is_absolute(output)) {
+		g_autofree char *canon = g_canonicalize_filename(output, NULL);
+		char *rel = inside(canon, m->dir_abs);
+		if (!rel)
+			rel = inside(canon, m->dir_real);
+		if (rel)
+			return rel;
+	}
+	g_auto(GStrv) parts = g_strsplit(output, "/", -1);
+	guint n = g_strv_length(parts);
+	for (guint k = 1; k <= MIN(n, 4); k++) {
+		g_autofree char *tail = g_strjoinv("/", parts + (n - k));
+		if (!attache__is_relative_name(tail))
+			break;
+		g_autofree char *p = g_build_filename(m->dir, tail, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+			return g_steal_pointer(&tail);
+	}
+	return g_path_get_basename(output);
+}
+
+static char *
+member_string(JsonObject *o, const char *name)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+		return NULL;
+	return g_strdup(json_node_get_string(n));
+}
+
+static gint64
+member_int(JsonObject *o, const char *name)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
+		return 0;
+	return json_node_get_int(n);
+}
+
+static char **
+member_strv(JsonObject *o, const char *name)
+{
+	GPtrArray *v = g_ptr_array_new();
+	JsonNode *n = json_object_get_member(o, name);
+	if (n && JSON_NODE_HOLDS_ARRAY(n)) {
+		JsonArray *a = json_node_get_array(n);
+		for (guint i = 0; i < json_array_get_length(a); i++) {
+			JsonNode *e = json_array_get_element(a, i);
+			if (JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_STRING)
+				g_ptr_array_add(v, g_strdup(json_node_get_string(e)));
+		}
+	}
+	g_ptr_array_add(v, NULL);
+	return (char **)g_ptr_array_free(v, FALSE);
+}
+
+/* Parses one line; NULL with *why set when it is damaged, NULL with *why
+ * unset when it is a failed output (skipped). */
+static AttacheRecord *
+parse_line(const AttacheManifest *m, const char *text, gsize len,
+	int number, char **why)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	g_autoptr(GError) err = NULL;
+
+	*why = NULL;
+	if (len > MANIFEST_LINE_MAX) {
+		*why = g_strdup_printf("longer than %d bytes", MANIFEST_LINE_MAX);
+		return NULL;
+	}
+	if (!g_utf8_validate(text, (gssize)len, NULL)) {
+		*why = g_strdup("not UTF-8");
+		return NULL;
+	}
+	if (!json_parser_load_from_data(p, text, (gssize)len, &err)) {
+		*why = g_strdup_printf("not JSON (%s)", err->message);
+		return NULL;
+	}
+	JsonNode *root = json_parser_get_root(p);
+	if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+		*why = g_strdup("not a JSON object");
+		return NULL;
+	}
+	JsonObject *o = json_node_get_object(root);
+	JsonNode *e = json_object_get_member(o, "error");
+	if (e && !JSON_NODE_HOLDS_NULL(e))
+		return NULL; /* a failed output: nothing was written */
+
+	g_autofree char *output = member_string(o, "output");
+	g_autofree char *base = output ? g_path_get_basename(output) : NULL;
+	if (!base || !attache__is_relative_name(base)) {
+		*why = g_strdup("no \"output\" file name");
+		return NULL;
+	}
+	g_autofree char *sha = member_string(o, "sha256");
+	if (!attache__is_sha256(sha)) {
+		*why = g_strdup("no valid \"sha256\"");
+		return NULL;
+	}
+
+	AttacheRecord *r = g_new0(AttacheRecord, 1);
+	r->line = number;
+	r->file = resolve_output(m, output);
+	r->output = g_steal_pointer(&output);
+	r->sha256 = g_steal_pointer(&sha);
+	r->input = member_string(o, "input");
+	r->preset = member_string(o, "preset");
+	r->format = member_string(o, "format");
+	r->width = (int)CLAMP(member_int(o, "width"), 0, G_MAXINT);
+	r->height = (int)CLAMP(member_int(o, "height"), 0, G_MAXINT);
+	r->quality = (int)CLAMP(member_int(o, "quality"), 0, 100);
+	r->bytes = member_int(o, "bytes");
+	r->max_bytes = member_int(o, "max_bytes");
+	r->flags = member_strv(o, "flags");
+	r->removed = member_strv(o, "removed");
+	r->kept = member_strv(o, "kept");
+	r->warnings = member_strv(o, "warnings");
+	r->alt_long = member_string(o, "alt_long");
+	r->campaign = member_string(o, "campaign");
+	r->lang = member_string(o, "lang");
+	r->prepared_by = member_string(o, "prepared_by");
+	r->prepared_at = member_string(o, "prepared_at");
+	r->audit = member_string(o, "audit");
+
+	r->alt = g_ptr_array_new_with_free_func((GDestroyNotify)alt_free);
+	JsonNode *an = json_object_get_member(o, "alt");
+	if (an && JSON_NODE_HOLDS_OBJECT(an)) {
+		JsonObject *ao = json_node_get_object(an);
+		GList *members = json_object_get_members(ao);
+		for (GList *l = members; l; l = l->next) {
+			char *t = member_string(ao, l->data);
+			if (!t)
+				continue;
+			AttacheAlt *a = g_new0(AttacheAlt, 1);
+			a->lang = g_strdup(l->data);
+			a->text = t;
+			g_ptr_array_add(r->alt, a);
+		}
+		g_list_free(members);
+	}
+	/* an older line with only alt_text */
+	if (r->alt->len == 0) {
+		char *t = member_string(o, "alt_text");
+		if (t && *t) {
+			AttacheAlt *a = g_new0(AttacheAlt, 1);
+			a->lang = g_strdup("x-default");
+			a->text = t;
+			g_ptr_array_add(r->alt, a);
+		}
+		else
+			g_free(t);
+	}
+	return r;
+}
+
+AttacheCode
+attache__manifest_load(const char *dir, AttacheManifest **out,
+	GError **error)
+{
+	AttacheManifest *m = g_new0(AttacheManifest, 1);
+	m->dir = g_strdup(dir);
+	m->dir_abs = g_canonicalize_filename(dir, NULL);
+	m->dir_real = realpath(dir, NULL);
+	m->path = g_build_filename(dir, "attache-manifest.jsonl", NULL);
+	m->lines = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)attache__record_free);
+	m->latest = g_ptr_array_new();
+	m->damaged = g_ptr_array_new_with_free_func(g_free);
+	*out = m;
+
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GMappedFile) mf = g_mapped_file_new(m->path, FALSE, &err);
+	if (!mf) {
+		if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			return ATTACHE_OK; /* m->exists stays FALSE */
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", m->path,
+			err->message);
+		return ATTACHE_E_INPUT;
+	}
+	m->exists = TRUE;
+
+	const char *data = g_mapped_file_get_contents(mf);
+	gsize len = g_mapped_file_get_length(mf);
+	gsize pos = 0;
+	int number = 0;
+	while (pos < len) {
+		const char *start = data + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		gsize l = nl ? (gsize)(nl - start) : len - pos;
+		pos += l + 1;
+		number++;
+		/* blank lines (an editor's final newline) are not damage */
+		gsize k = 0;
+		while (k < l && g_ascii_isspace(start[k]))
+			k++;
+		if (k == l)
+			continue;
+		g_autofree char *why = NULL;
+		AttacheRecord *r = parse_line(m, start, l, number, &why);
+		if (r)
+			g_ptr_array_add(m->lines, r);
+		else if (why)
+			g_ptr_array_add(m->damaged,
+				g_strdup_printf("%s line %d is damaged: %s", m->path, number,
+					why));
+	}
+
+	/* the latest line per output whose file is still there, in the order
+	 * of those lines */
+	g_autoptr(GHashTable) last = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < m->lines->len; i++) {
+		AttacheRecord *r = m->lines->pdata[i];
+		g_hash_table_insert(last, r->file, r);
+	}
+	for (guint i = 0; i < m->lines->len; i++) {
+		AttacheRecord *r = m->lines->pdata[i];
+		if (g_hash_table_lookup(last, r->file) != r)
+			continue;
+		g_autofree char *path = g_build_filename(dir, r->file, NULL);
+		if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			g_ptr_array_add(m->latest, r);
+	}
+	return ATTACHE_OK;
+}
+
+const AttacheRecord *
+attache__manifest_latest(const AttacheManifest *m, const char *file)
+{
+	for (guint i = m->latest->len; i > 0; i--) {
+		const AttacheRecord *r = m->latest->pdata[i - 1];
+		if (g_str_equal(r->file, file))
+			return r;
+	}
+	return NULL;
+}
