@@ -10,22 +10,34 @@
 #include "private.h"
 
 #include <lcms2.h>
+#include <math.h>
 #include <string.h>
 
 /* Whether an ICC profile describes sRGB already (then no transform is
- * needed and the pixels stay bit-exact). */
+ * needed and the pixels stay bit-exact). Decided on the primaries, not the
+ * name: Samsung's "DCI-P3 D65 Gamut with sRGB Transfer" has "sRGB" in its
+ * description and P3 primaries. */
 static gboolean
 profile_is_srgb(const void *data, size_t len)
 {
+	/* sRGB's red, green and blue colorants, adapted to D50 (ICC PCS) */
+	static const double srgb[3][3] = { { 0.4361, 0.2225, 0.0139 },
+		{ 0.3851, 0.7169, 0.0971 }, { 0.1431, 0.0606, 0.7141 } };
+	static const cmsTagSignature tags[3] = { cmsSigRedColorantTag,
+		cmsSigGreenColorantTag, cmsSigBlueColorantTag };
+
 	cmsHPROFILE h = cmsOpenProfileFromMem(data, (cmsUInt32Number) len);
 	if (!h)
 		return FALSE;
-	char desc[256] = "";
-	cmsGetProfileInfoASCII(h, cmsInfoDescription, "en", "US", desc,
-		sizeof(desc));
-	gboolean rgb = cmsGetColorSpace(h) == cmsSigRgbData;
+	gboolean same = cmsGetColorSpace(h) == cmsSigRgbData &&
+		cmsIsMatrixShaper(h);
+	for (int i = 0; same && i < 3; i++) {
+		const cmsCIEXYZ *c = cmsReadTag(h, tags[i]);
+		same = c && fabs(c->X - srgb[i][0]) < 0.003 &&
+			fabs(c->Y - srgb[i][1]) < 0.003 && fabs(c->Z - srgb[i][2]) < 0.003;
+	}
 	cmsCloseProfile(h);
-	return rgb && (strstr(desc, "sRGB") || strstr(desc, "IEC61966-2"));
+	return same;
 }
 
 AttacheCode

@@ -704,3 +704,25 @@ def test_budget_includes_metadata():
         (l,) = lib.json_lines(p.stdout)
         assert l["bytes"] <= bare["bytes"] + 500
         assert l["quality"] < bare["quality"], (l["quality"], bare["quality"])
+
+
+def test_wide_gamut_profiles_converted_srgb_left_alone():
+    """Every phone photo whose MANIFEST lists a wide-gamut profile (Display
+    P3, DCI-P3 — whose name says "sRGB Transfer" —, Adobe RGB) is converted;
+    sRGB and untagged ones are not touched."""
+    photos = lib.phone_photos()
+    rows = {}
+    with open(os.path.join(lib.PHONE, "MANIFEST.tsv")) as f:
+        head = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            r = dict(zip(head, line.rstrip("\n").split("\t")))
+            rows[r["file"]] = r["icc_profile"]
+    with lib.TempDir() as d:
+        p = lib.run("prep", "--json", "-p", "x-square", "-o", d, *photos)
+        for l in lib.json_lines(p.stdout):
+            if l["error"]:
+                continue
+            icc = rows[os.path.basename(l["input"])]
+            wide = any(w in icc for w in ("P3", "Adobe"))
+            assert_eq("icc-converted" in l["removed"], wide,
+                      "%s (%s)" % (os.path.basename(l["input"]), icc))
