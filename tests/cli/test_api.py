@@ -43,7 +43,10 @@ def test_example_against_build():
         deps = pkg("--cflags", "--libs", "vips", "libexif", "libcurl",
                    "libpng", "json-glib-1.0", "glib-2.0", "gio-2.0", "lcms2",
                    "zlib", "pango", "fontconfig")
-        subprocess.run(["cc", "-o", binary, EXAMPLE,
+        # the sanitized build's library needs the sanitizers' runtime
+        cc = ["clang", "-fsanitize=address,undefined"] if lib.SANITIZED \
+            else ["cc"]
+        subprocess.run(cc + ["-o", binary, EXAMPLE,
                         "-I" + os.path.join(lib.ROOT, "src", "lib"),
                         os.path.join(lib.BUILD, "libattache.a")] + deps +
                        ["-lm"], check=True)
