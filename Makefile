@@ -134,11 +134,14 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/include/attache.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/attache.pc
 	rm -rf $(DESTDIR)$(DATADIR)
 
+C_TREE = src/lib/*.c src/lib/*.h src/cli/*.c src/cli/*.h tests/unit/*.c \
+	tests/unit/*.h tests/gen/*.c tests/fuzz/*.c tools/*.c docs/examples/*.c
+
 format:
-	clang-format -i src/lib/*.c src/lib/*.h src/cli/*.c src/cli/*.h tests/unit/*.c tests/gen/*.c
+	clang-format -i $(C_TREE)
 
 lint:
-	clang-format --dry-run -Werror src/lib/*.c src/lib/*.h src/cli/*.c src/cli/*.h
+	clang-format --dry-run -Werror $(C_TREE)
 
 clean:
 	rm -rf build build-asan build-fuzz

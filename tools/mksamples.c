@@ -48,8 +48,7 @@ gradient(int w, int h, const double top[3], const double bottom[3])
 		bands[b] = wide;
 	}
 	VipsImage *u;
-	if (vips_bandjoin(bands, &t, 3, NULL) || vips_cast_uchar(t, &u, NULL) ||
-		vips_copy(u, &out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL))
+	if (vips_bandjoin(bands, &t, 3, NULL) || vips_cast_uchar(t, &u, NULL) || vips_copy(u, &out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL))
 		die("bandjoin");
 	g_object_unref(t);
 	g_object_unref(u);
@@ -65,8 +64,8 @@ grain(VipsImage *in, double sigma)
 {
 	VipsImage *n, *sum, *out;
 	if (vips_gaussnoise(&n, in->Xsize, in->Ysize, "sigma", sigma, "mean", 0.0,
-			NULL) ||
-		vips_add(in, n, &sum, NULL) || vips_cast_uchar(sum, &out, NULL))
+			NULL)
+		|| vips_add(in, n, &sum, NULL) || vips_cast_uchar(sum, &out, NULL))
 		die("noise");
 	g_object_unref(n);
 	g_object_unref(sum);
@@ -100,15 +99,7 @@ sign(VipsImage **im, const char *text, int x, int y, int height)
 	g_free(font);
 	rect(*im, x, y, t->Xsize + height, t->Ysize + height / 2, 235, 225, 190);
 	double dark[3] = { 35, 30, 30 }, zero[3] = { 0, 0, 0 };
-	if (vips_black(&black, t->Xsize, t->Ysize, "bands", 3, NULL) ||
-		vips_linear(black, &ink, zero, dark, 3, NULL) ||
-		vips_bandjoin2(ink, t, &joined, NULL) ||
-		vips_copy(joined, &rgba, "interpretation", VIPS_INTERPRETATION_sRGB,
-			NULL) ||
-		vips_composite2(*im, rgba, &comp, VIPS_BLEND_MODE_OVER, "x",
-			x + height / 2, "y", y + height / 4, NULL) ||
-		vips_extract_band(comp, &rgb, 0, "n", 3, NULL) ||
-		vips_cast_uchar(rgb, &out, NULL))
+	if (vips_black(&black, t->Xsize, t->Ysize, "bands", 3, NULL) || vips_linear(black, &ink, zero, dark, 3, NULL) || vips_bandjoin2(ink, t, &joined, NULL) || vips_copy(joined, &rgba, "interpretation", VIPS_INTERPRETATION_sRGB, NULL) || vips_composite2(*im, rgba, &comp, VIPS_BLEND_MODE_OVER, "x", x + height / 2, "y", y + height / 4, NULL) || vips_extract_band(comp, &rgb, 0, "n", 3, NULL) || vips_cast_uchar(rgb, &out, NULL))
 		die("sign");
 	VipsImage *mem = vips_image_copy_memory(out);
 	g_object_unref(*im);
@@ -173,7 +164,7 @@ scene_doorway(int w, int h)
 {
 	double top[3] = { 225, 220, 205 }, bottom[3] = { 160, 150, 135 };
 	VipsImage *im = to_memory(gradient(w, h, top, bottom));
-	rect(im, w / 4, h / 4, w / 2, h * 3 / 4, 70, 95, 120);  /* door */
+	rect(im, w / 4, h / 4, w / 2, h * 3 / 4, 70, 95, 120); /* door */
 	rect(im, w / 4 - w / 30, h / 4 - h / 40, w / 2 + w / 15, h / 40, 40, 40,
 		40);
 	circle(im, w * 69 / 100, h * 62 / 100, w / 60, 220, 190, 60); /* handle */
@@ -233,7 +224,7 @@ static void
 short1(ExifData *ed, ExifIfd ifd, ExifTag tag, int v)
 {
 	ExifEntry *e = entry(ed, ifd, tag, EXIF_FORMAT_SHORT, 1);
-	exif_set_short(e->data, exif_data_get_byte_order(ed), (ExifShort) v);
+	exif_set_short(e->data, exif_data_get_byte_order(ed), (ExifShort)v);
 }
 
 static void
@@ -242,7 +233,7 @@ rationals(ExifData *ed, ExifIfd ifd, ExifTag tag, const double *v, int n,
 {
 	ExifEntry *e = entry(ed, ifd, tag, EXIF_FORMAT_RATIONAL, n);
 	for (int i = 0; i < n; i++) {
-		ExifRational r = { (ExifLong) lround(v[i] * den), (ExifLong) den };
+		ExifRational r = { (ExifLong)lround(v[i] * den), (ExifLong)den };
 		exif_set_rational(e->data + 8 * i, exif_data_get_byte_order(ed), r);
 	}
 }
@@ -291,8 +282,8 @@ make_exif(const ExifSpec *s, unsigned int *len)
 	short1(ed, EXIF_IFD_0, EXIF_TAG_ORIENTATION, s->orientation);
 	ascii(ed, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL,
 		"2026:03:14 09:26:53");
-	ascii(ed, EXIF_IFD_EXIF, (ExifTag) 0xa431, "SN-0042-7731"); /* BodySerial */
-	ascii(ed, EXIF_IFD_EXIF, (ExifTag) 0xa430, "Dr. R. Field");  /* Owner */
+	ascii(ed, EXIF_IFD_EXIF, (ExifTag)0xa431, "SN-0042-7731"); /* BodySerial */
+	ascii(ed, EXIF_IFD_EXIF, (ExifTag)0xa430, "Dr. R. Field"); /* Owner */
 	ExifEntry *uc = entry(ed, EXIF_IFD_EXIF, EXIF_TAG_USER_COMMENT,
 		EXIF_FORMAT_UNDEFINED, 8 + strlen(s->description));
 	memcpy(uc->data, "ASCII\0\0\0", 8);
@@ -305,12 +296,11 @@ make_exif(const ExifSpec *s, unsigned int *len)
 		VipsImage *t;
 		void *buf;
 		size_t n;
-		if (vips_thumbnail_image(s->thumb_of, &t, 160, NULL) ||
-			vips_jpegsave_buffer(t, &buf, &n, "Q", 75, "strip", TRUE, NULL))
+		if (vips_thumbnail_image(s->thumb_of, &t, 160, NULL) || vips_jpegsave_buffer(t, &buf, &n, "Q", 75, "strip", TRUE, NULL))
 			die("thumbnail");
 		g_object_unref(t);
 		ed->data = buf; /* libexif frees it with free() */
-		ed->size = (unsigned int) n;
+		ed->size = (unsigned int)n;
 	}
 
 	unsigned char *d = NULL;
@@ -326,7 +316,7 @@ write_file(const char *dir, const char *name, const void *d, size_t n)
 {
 	char *path = g_build_filename(dir, name, NULL);
 	GError *error = NULL;
-	if (!g_file_set_contents(path, d, (gssize) n, &error)) {
+	if (!g_file_set_contents(path, d, (gssize)n, &error)) {
 		fprintf(stderr, "mksamples: %s: %s\n", path, error->message);
 		exit(1);
 	}
@@ -350,14 +340,14 @@ save_jpeg(VipsImage *im, const char *dir, const char *name,
 	const unsigned char *p = buf;
 	size_t pos = 2;
 	if (p[2] == 0xff && p[3] == 0xe0)
-		pos += 2 + (size_t) (p[4] << 8 | p[5]);
+		pos += 2 + (size_t)(p[4] << 8 | p[5]);
 	GByteArray *o = g_byte_array_new();
-	g_byte_array_append(o, p, (guint) pos);
-	guint8 h[4] = { 0xff, 0xe1, (guint8) ((elen + 2) >> 8),
-		(guint8) (elen + 2) };
+	g_byte_array_append(o, p, (guint)pos);
+	guint8 h[4] = { 0xff, 0xe1, (guint8)((elen + 2) >> 8),
+		(guint8)(elen + 2) };
 	g_byte_array_append(o, h, 4);
 	g_byte_array_append(o, exif, elen);
-	g_byte_array_append(o, p + pos, (guint) (n - pos));
+	g_byte_array_append(o, p + pos, (guint)(n - pos));
 	write_file(dir, name, o->data, o->len);
 	g_byte_array_unref(o);
 	g_free(buf);
@@ -367,14 +357,14 @@ save_jpeg(VipsImage *im, const char *dir, const char *name,
 static void
 png_chunk(GByteArray *o, const char *type, const void *d, size_t n)
 {
-	guint8 h[8] = { (guint8) (n >> 24), (guint8) (n >> 16), (guint8) (n >> 8),
-		(guint8) n, (guint8) type[0], (guint8) type[1], (guint8) type[2],
-		(guint8) type[3] };
+	guint8 h[8] = { (guint8)(n >> 24), (guint8)(n >> 16), (guint8)(n >> 8),
+		(guint8)n, (guint8)type[0], (guint8)type[1], (guint8)type[2],
+		(guint8)type[3] };
 	g_byte_array_append(o, h, 8);
-	g_byte_array_append(o, d, (guint) n);
-	uLong crc = crc32(crc32(0, (const Bytef *) type, 4), d, (uInt) n);
-	guint8 c[4] = { (guint8) (crc >> 24), (guint8) (crc >> 16),
-		(guint8) (crc >> 8), (guint8) crc };
+	g_byte_array_append(o, d, (guint)n);
+	uLong crc = crc32(crc32(0, (const Bytef *)type, 4), d, (uInt)n);
+	guint8 c[4] = { (guint8)(crc >> 24), (guint8)(crc >> 16),
+		(guint8)(crc >> 8), (guint8)crc };
 	g_byte_array_append(o, c, 4);
 }
 
@@ -396,8 +386,8 @@ save_png(VipsImage *im, const char *dir, const char *name,
 	char text[256];
 	int tl = g_snprintf(text, sizeof(text), "Comment%c%s", 0,
 		spec->description);
-	png_chunk(o, "tEXt", text, (size_t) tl);
-	g_byte_array_append(o, (guint8 *) buf + 33, (guint) (n - 33));
+	png_chunk(o, "tEXt", text, (size_t)tl);
+	g_byte_array_append(o, (guint8 *)buf + 33, (guint)(n - 33));
 	write_file(dir, name, o->data, o->len);
 	g_byte_array_unref(o);
 	g_free(buf);
@@ -415,13 +405,12 @@ save_with_blobs(VipsImage *im, const char *dir, const char *name,
 	unsigned int elen;
 	unsigned char *exif = make_exif(spec, &elen);
 	vips_image_set_blob_copy(c, VIPS_META_EXIF_NAME, exif, elen);
-	const char *xmp =
-		"<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
-		"xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
-		"<rdf:Description rdf:about=\"\" "
-		"xmlns:photoshop=\"http://ns.adobe.com/photoshop/1.0/\" "
-		"photoshop:City=\"Camp Alpha\" photoshop:Country=\"Nowhere\"/>"
-		"</rdf:RDF></x:xmpmeta>";
+	const char *xmp = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
+					  "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+					  "<rdf:Description rdf:about=\"\" "
+					  "xmlns:photoshop=\"http://ns.adobe.com/photoshop/1.0/\" "
+					  "photoshop:City=\"Camp Alpha\" photoshop:Country=\"Nowhere\"/>"
+					  "</rdf:RDF></x:xmpmeta>";
 	vips_image_set_blob_copy(c, VIPS_META_XMP_NAME, xmp, strlen(xmp));
 	void *buf;
 	size_t n;

@@ -18,8 +18,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s PHOTO OUTDIR\n", argv[0]);
 		return 2;
 	}
-	if (attache_init(argv[0], &error) ||
-		attache_preset_set_load(NULL, NULL, &presets, &error)) {
+	if (attache_init(argv[0], &error) || attache_preset_set_load(NULL, NULL, &presets, &error)) {
 		fprintf(stderr, "%s\n", error->message);
 		return 2;
 	}

@@ -77,7 +77,7 @@ unique_stems(GPtrArray *inputs)
 		if (!g_str_equal(stem, base))
 			cli_warn("%s: another photo in this batch is also called \"%s\"; "
 					 "its outputs are named \"%s.*\"",
-				(char *) inputs->pdata[i], base, stem);
+				(char *)inputs->pdata[i], base, stem);
 		g_hash_table_add(seen, g_strdup(stem));
 		g_ptr_array_add(stems, stem);
 	}
@@ -127,7 +127,7 @@ warn_unmatched_rows(GHashTable *manifest, const char *path,
 		if (!g_hash_table_contains(names, key))
 			cli_warn("%s: a row for \"%s\", which is not among the photos "
 					 "given",
-				path, (char *) key);
+				path, (char *)key);
 }
 
 static void
@@ -135,7 +135,7 @@ print_human(const AttacheOutput *o)
 {
 	if (o->code != ATTACHE_OK)
 		return;
-	g_autofree char *size = g_format_size((guint64) o->bytes);
+	g_autofree char *size = g_format_size((guint64)o->bytes);
 	g_autofree char *flags = attache_flags_to_string(o->flags);
 	cli_out("%s  %dx%d  %s  %s q%d%s%s", o->output, o->width, o->height, size,
 		attache_format_name(o->format), o->quality, *flags ? "  " : "",
@@ -184,24 +184,24 @@ uploads_new(const char *list, const AttachePrepOptions *opts,
 		}
 		gboolean any = FALSE;
 		for (guint k = 0; k < opts->presets->len; k++)
-			any |= g_strcmp0(((AttachePreset *) opts->presets->pdata[k])
+			any |= g_strcmp0(((AttachePreset *)opts->presets->pdata[k])
 								 ->platform,
-					   attache_target_name(t)) == 0;
+					   attache_target_name(t))
+				   == 0;
 		if (!any) {
 			cli_error("--upload %s: none of the presets given is made for %s "
 					  "(each output is uploaded to its own platform; add a "
 					  "preset such as %s)",
 				name, name,
-				t == ATTACHE_TARGET_X			 ? "x-landscape"
-					: t == ATTACHE_TARGET_MASTODON ? "mastodon"
-												   : "bluesky");
+				t == ATTACHE_TARGET_X		   ? "x-landscape"
+				: t == ATTACHE_TARGET_MASTODON ? "mastodon"
+											   : "bluesky");
 			return FALSE;
 		}
 		Upload *u = g_new0(Upload, 1);
 		u->target = t;
 		g_ptr_array_add(uploads, u);
-		if (attache_credentials_load(t, NULL, &u->creds, &error) ||
-			attache_uploader_new(u->creds, uopts, &u->up, &error)) {
+		if (attache_credentials_load(t, NULL, &u->creds, &error) || attache_uploader_new(u->creds, uopts, &u->up, &error)) {
 			cli_error("%s", error->message);
 			return FALSE;
 		}
@@ -237,8 +237,7 @@ json_with_upload(const AttacheOutput *o, const AttacheUploadResult *r)
 	g_autofree char *up = attache_upload_result_to_json(r);
 	g_autoptr(JsonParser) a = json_parser_new();
 	g_autoptr(JsonParser) b = json_parser_new();
-	if (!json_parser_load_from_data(a, line, -1, NULL) ||
-		!json_parser_load_from_data(b, up, -1, NULL))
+	if (!json_parser_load_from_data(a, line, -1, NULL) || !json_parser_load_from_data(b, up, -1, NULL))
 		return g_steal_pointer(&line);
 	JsonObject *obj = json_node_get_object(json_parser_get_root(a));
 	json_object_set_member(obj, "upload",
@@ -282,7 +281,7 @@ cmd_prep(int argc, char **argv)
 	AttachePrepOptions *opts = attache_prep_options_new();
 	AttachePresetSet *set = NULL;
 	g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func(
-		(GDestroyNotify) upload_free);
+		(GDestroyNotify)upload_free);
 	AttacheUploadOptions *uopts = attache_upload_options_new();
 	g_autoptr(GHashTable) said = g_hash_table_new_full(g_str_hash,
 		g_str_equal, g_free, NULL);
@@ -301,7 +300,7 @@ cmd_prep(int argc, char **argv)
 	{
 		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
 			g_str_equal);
-		char *def[] = { (char *) "x-landscape", NULL };
+		char *def[] = { (char *)"x-landscape", NULL };
 		char **list = a.presets ? a.presets : def;
 		for (int i = 0; list[i]; i++) {
 			g_auto(GStrv) parts = g_strsplit(list[i], ",", -1);
@@ -315,7 +314,7 @@ cmd_prep(int argc, char **argv)
 					cli_error("%s", error->message);
 					goto out;
 				}
-				g_hash_table_add(seen, (char *) p->name);
+				g_hash_table_add(seen, (char *)p->name);
 				attache_prep_options_add_preset(opts, p);
 			}
 		}
@@ -392,14 +391,12 @@ cmd_prep(int argc, char **argv)
 		}
 		opts->alt_long = g_steal_pointer(&t);
 	}
-	if (a.alt_manifest &&
-		attache_alt_manifest_load(a.alt_manifest, &opts->manifest, &error)) {
+	if (a.alt_manifest && attache_alt_manifest_load(a.alt_manifest, &opts->manifest, &error)) {
 		cli_error("--alt-manifest: %s", error->message);
 		goto out;
 	}
 	opts->require_alt = a.require_alt;
-	if (a.campaign &&
-		attache_campaign_load(a.campaign, set, &opts->campaign, &error)) {
+	if (a.campaign && attache_campaign_load(a.campaign, set, &opts->campaign, &error)) {
 		cli_error("%s", error->message);
 		goto out;
 	}
@@ -416,7 +413,7 @@ cmd_prep(int argc, char **argv)
 		goto out;
 	}
 	if (a.jobs == 0)
-		a.jobs = (int) g_get_num_processors();
+		a.jobs = (int)g_get_num_processors();
 
 	if (g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
 		cli_error("%s: cannot create the output folder: %s", opts->out_dir,
@@ -443,9 +440,9 @@ cmd_prep(int argc, char **argv)
 
 	/* photos x outputs at once x libvips threads = cores: all busy, none
 	 * oversubscribed. A lone photo makes its outputs in parallel. */
-	a.jobs = MIN(a.jobs, (int) inputs->len);
-	int cores = (int) g_get_num_processors();
-	opts->preset_threads = MAX(1, MIN(cores / a.jobs, (int) opts->presets->len));
+	a.jobs = MIN(a.jobs, (int)inputs->len);
+	int cores = (int)g_get_num_processors();
+	opts->preset_threads = MAX(1, MIN(cores / a.jobs, (int)opts->presets->len));
 	attache_set_concurrency(MAX(1, cores / (a.jobs * opts->preset_threads)));
 
 	Shared shared = { opts, g_async_queue_new() };
@@ -457,7 +454,7 @@ cmd_prep(int argc, char **argv)
 		g_thread_pool_push(pool, j, NULL);
 	}
 
-	cli_progress_start((int) inputs->len, !json && !quiet);
+	cli_progress_start((int)inputs->len, !json && !quiet);
 	int failed = 0, outputs_ok = 0, uploads_failed = 0;
 	for (guint n = 0; n < inputs->len; n++) {
 		Job *j = g_async_queue_pop(shared.done);
@@ -468,12 +465,12 @@ cmd_prep(int argc, char **argv)
 			 * preparing the next photos */
 			AttacheUploadResult *r = NULL;
 			Upload *u = o->code == ATTACHE_OK
-				? upload_for(uploads, opts, o)
-				: NULL;
+							? upload_for(uploads, opts, o)
+							: NULL;
 			if (u) {
 				const char *alt_text = o->alt && o->alt->len
-					? ((AttacheAlt *) o->alt->pdata[0])->text
-					: NULL;
+										   ? ((AttacheAlt *)o->alt->pdata[0])->text
+										   : NULL;
 				attache_upload_file(u->up, o->output, alt_text,
 					o->have_focus, o->focus_x, o->focus_y, &r, NULL);
 				if (r->code != ATTACHE_OK) {
@@ -512,16 +509,16 @@ cmd_prep(int argc, char **argv)
 
 	if (!json && !quiet) {
 		g_autofree char *tail = failed
-			? g_strdup_printf(", %d photo%s failed", failed,
-				  failed == 1 ? "" : "s")
-			: g_strdup("");
+									? g_strdup_printf(", %d photo%s failed", failed,
+										failed == 1 ? "" : "s")
+									: g_strdup("");
 		cli_note("%u photo%s, %d output%s in %s/%s", inputs->len,
 			inputs->len == 1 ? "" : "s", outputs_ok, outputs_ok == 1 ? "" : "s",
 			opts->out_dir, tail);
 	}
-	rc = failed ? EXIT_SOME_FAILED
-		: uploads_failed ? EXIT_UPLOAD_FAILED
-						 : EXIT_OK;
+	rc = failed			  ? EXIT_SOME_FAILED
+		 : uploads_failed ? EXIT_UPLOAD_FAILED
+						  : EXIT_OK;
 
 out:
 	g_ptr_array_set_size(uploads, 0);

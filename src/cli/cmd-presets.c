@@ -44,7 +44,7 @@ cmd_presets(int argc, char **argv)
 		g_autoptr(GPtrArray) all = attache_preset_set_list(set);
 		for (guint i = 0; i < all->len; i++) {
 			const AttachePreset *p = all->pdata[i];
-			g_autofree char *size = g_format_size((guint64) p->max_bytes);
+			g_autofree char *size = g_format_size((guint64)p->max_bytes);
 			cli_out("%-20s %5dx%-5d %-7s %-4s %9s  %s", p->name, p->width,
 				p->height, attache_fit_name(p->fit),
 				attache_format_extension(p->format), size, p->description);

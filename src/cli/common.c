@@ -32,7 +32,7 @@ cli_load_presets(const char *preset_dir)
 static int
 cmp_str(gconstpointer a, gconstpointer b)
 {
-	return strcmp(*(char *const *) a, *(char *const *) b);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void
@@ -54,7 +54,7 @@ walk(const char *dir, const char *skip_real, GPtrArray *out, int depth)
 
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree char *path = g_build_filename(dir,
-			(char *) names->pdata[i], NULL);
+			(char *)names->pdata[i], NULL);
 		if (g_file_test(path, G_FILE_TEST_IS_SYMLINK))
 			continue; /* no loops, no escaping the folder */
 		if (g_file_test(path, G_FILE_TEST_IS_DIR)) {

@@ -45,7 +45,7 @@ cli_progress_redraw_locked(void)
 	double rate = secs > 0 ? bar.done / secs : 0;
 	char eta[32] = "--";
 	if (rate > 0 && bar.done < bar.total) {
-		int left = (int) ((bar.total - bar.done) / rate + 0.5);
+		int left = (int)((bar.total - bar.done) / rate + 0.5);
 		g_snprintf(eta, sizeof(eta), "%dm%02ds", left / 60, left % 60);
 	}
 	else if (bar.done == bar.total)

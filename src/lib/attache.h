@@ -38,19 +38,19 @@ G_BEGIN_DECLS
  */
 typedef enum {
 	ATTACHE_OK = 0,
-	ATTACHE_E_USAGE = 2,	  /* bad option, preset, campaign or config value */
-	ATTACHE_E_INPUT = 10,	  /* an input cannot be read or decoded */
-	ATTACHE_E_LIMIT = 11,	  /* an input exceeds a limit (pixels, bytes) */
-	ATTACHE_E_IMAGE = 12,	  /* an image operation failed */
-	ATTACHE_E_BUDGET = 13,	  /* max-bytes cannot be met */
-	ATTACHE_E_WRITE = 14,	  /* an output cannot be written */
-	ATTACHE_E_AUDIT = 15,	  /* an output failed the privacy audit */
-	ATTACHE_E_ALT = 16,		  /* alt text missing or invalid */
+	ATTACHE_E_USAGE = 2,		/* bad option, preset, campaign or config value */
+	ATTACHE_E_INPUT = 10,		/* an input cannot be read or decoded */
+	ATTACHE_E_LIMIT = 11,		/* an input exceeds a limit (pixels, bytes) */
+	ATTACHE_E_IMAGE = 12,		/* an image operation failed */
+	ATTACHE_E_BUDGET = 13,		/* max-bytes cannot be met */
+	ATTACHE_E_WRITE = 14,		/* an output cannot be written */
+	ATTACHE_E_AUDIT = 15,		/* an output failed the privacy audit */
+	ATTACHE_E_ALT = 16,			/* alt text missing or invalid */
 	ATTACHE_E_UNSUPPORTED = 17, /* not an image format attache reads */
-	ATTACHE_E_UPLOAD = 20,	  /* network or HTTP failure while uploading */
-	ATTACHE_E_AUTH = 21,	  /* credentials missing, unreadable or refused */
-	ATTACHE_E_REJECTED = 22,  /* the platform refused the media (limits) */
-	ATTACHE_E_APPROVAL = 23,  /* output not approved by a second person */
+	ATTACHE_E_UPLOAD = 20,		/* network or HTTP failure while uploading */
+	ATTACHE_E_AUTH = 21,		/* credentials missing, unreadable or refused */
+	ATTACHE_E_REJECTED = 22,	/* the platform refused the media (limits) */
+	ATTACHE_E_APPROVAL = 23,	/* output not approved by a second person */
 	ATTACHE_E_INTERNAL = 70,
 } AttacheCode;
 
@@ -180,17 +180,17 @@ gboolean attache_pixels_from_string(const char *s, gint64 *out);
  * output; the second is what a keep policy may let through.
  */
 typedef enum {
-	ATTACHE_KIND_GPS = 1 << 0,		  /* coordinates, altitude, direction ... */
-	ATTACHE_KIND_PLACE = 1 << 1,	  /* city, country, sub-location names */
-	ATTACHE_KIND_SERIAL = 1 << 2,	  /* body, lens or other serial numbers */
-	ATTACHE_KIND_OWNER = 1 << 3,	  /* CameraOwnerName and the like */
-	ATTACHE_KIND_MAKERNOTE = 1 << 4,  /* vendor MakerNote blocks */
-	ATTACHE_KIND_THUMBNAIL = 1 << 5,  /* embedded thumbnail or preview */
-	ATTACHE_KIND_FREETEXT = 1 << 6,	  /* comments, descriptions, keywords */
-	ATTACHE_KIND_XMP = 1 << 7,		  /* an XMP packet (any) */
-	ATTACHE_KIND_IPTC = 1 << 8,		  /* IPTC-IIM / Photoshop IRB */
+	ATTACHE_KIND_GPS = 1 << 0,			 /* coordinates, altitude, direction ... */
+	ATTACHE_KIND_PLACE = 1 << 1,		 /* city, country, sub-location names */
+	ATTACHE_KIND_SERIAL = 1 << 2,		 /* body, lens or other serial numbers */
+	ATTACHE_KIND_OWNER = 1 << 3,		 /* CameraOwnerName and the like */
+	ATTACHE_KIND_MAKERNOTE = 1 << 4,	 /* vendor MakerNote blocks */
+	ATTACHE_KIND_THUMBNAIL = 1 << 5,	 /* embedded thumbnail or preview */
+	ATTACHE_KIND_FREETEXT = 1 << 6,		 /* comments, descriptions, keywords */
+	ATTACHE_KIND_XMP = 1 << 7,			 /* an XMP packet (any) */
+	ATTACHE_KIND_IPTC = 1 << 8,			 /* IPTC-IIM / Photoshop IRB */
 	ATTACHE_KIND_ICC_CONVERTED = 1 << 9, /* a non-sRGB profile converted */
-	ATTACHE_KIND_OTHER = 1 << 10,	  /* unknown segment or chunk */
+	ATTACHE_KIND_OTHER = 1 << 10,		 /* unknown segment or chunk */
 	/* what a policy may keep */
 	ATTACHE_KIND_CREDIT = 1 << 16,	 /* Artist, Copyright, dc:creator/rights */
 	ATTACHE_KIND_DATETIME = 1 << 17, /* DateTimeOriginal */
@@ -200,11 +200,8 @@ typedef enum {
 } AttacheKind;
 
 /* Kinds an output may never carry. */
-#define ATTACHE_KINDS_FORBIDDEN                                           \
-	(ATTACHE_KIND_GPS | ATTACHE_KIND_PLACE | ATTACHE_KIND_SERIAL |        \
-		ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE |                     \
-		ATTACHE_KIND_THUMBNAIL | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_IPTC | \
-		ATTACHE_KIND_OTHER)
+#define ATTACHE_KINDS_FORBIDDEN \
+	(ATTACHE_KIND_GPS | ATTACHE_KIND_PLACE | ATTACHE_KIND_SERIAL | ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_THUMBNAIL | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_IPTC | ATTACHE_KIND_OTHER)
 
 /* Comma list of kind names for @kinds ("gps,place"). (transfer full) */
 char *attache_kinds_to_string(guint kinds);
@@ -299,11 +296,11 @@ typedef struct {
 	gint64 bytes;
 	gint64 max_bytes;
 	AttacheFormat format;
-	int quality; /* quality reached (JPEG/WebP); 0 for lossless PNG */
-	guint flags; /* #AttacheFlag */
-	guint removed; /* #AttacheKind found in the input and not carried over */
-	guint kept;	   /* #AttacheKind written to the output */
-	char *sha256;  /* hex SHA-256 of the output file */
+	int quality;	/* quality reached (JPEG/WebP); 0 for lossless PNG */
+	guint flags;	/* #AttacheFlag */
+	guint removed;	/* #AttacheKind found in the input and not carried over */
+	guint kept;		/* #AttacheKind written to the output */
+	char *sha256;	/* hex SHA-256 of the output file */
 	GPtrArray *alt; /* AttacheAlt*, x-default first; may be empty */
 	char *alt_long;
 	GPtrArray *warnings; /* char*, e.g. alt text that repeats the file name */
@@ -337,10 +334,10 @@ typedef struct {
 	int fit;			/* -1: preset's, else an #AttacheFit */
 	int crop;			/* -1: preset's, else an #AttacheCrop */
 	gboolean have_focus;
-	double focus_x, focus_y; /* fractions 0..1 of the oriented photo */
-	guint keep;				 /* #AttacheKeep */
-	gint64 max_pixels;		 /* decompression-bomb limit; default 100 MP */
-	gint64 max_input_bytes;	 /* default 256 MiB */
+	double focus_x, focus_y;   /* fractions 0..1 of the oriented photo */
+	guint keep;				   /* #AttacheKeep */
+	gint64 max_pixels;		   /* decompression-bomb limit; default 100 MP */
+	gint64 max_input_bytes;	   /* default 256 MiB */
 	AttacheCampaign *campaign; /* owned; %NULL for none */
 	char *lang;				   /* branding language or %NULL */
 	/* alt text */
@@ -349,10 +346,10 @@ typedef struct {
 	GHashTable *manifest; /* from attache_alt_manifest_load(): file ->
 						   * GPtrArray of AttacheAlt* (--alt-manifest) */
 	gboolean require_alt;
-	char *prepared_by; /* recorded in the output folder's manifest */
+	char *prepared_by;		 /* recorded in the output folder's manifest */
 	gboolean write_manifest; /* append to OUT/attache-manifest.jsonl */
-	int preset_threads; /* outputs of one photo made at once (default 1;
-						* the CLI uses cores / photos at once) */
+	int preset_threads;		 /* outputs of one photo made at once (default 1;
+							  * the CLI uses cores / photos at once) */
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */

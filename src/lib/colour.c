@@ -26,15 +26,13 @@ profile_is_srgb(const void *data, size_t len)
 	static const cmsTagSignature tags[3] = { cmsSigRedColorantTag,
 		cmsSigGreenColorantTag, cmsSigBlueColorantTag };
 
-	cmsHPROFILE h = cmsOpenProfileFromMem(data, (cmsUInt32Number) len);
+	cmsHPROFILE h = cmsOpenProfileFromMem(data, (cmsUInt32Number)len);
 	if (!h)
 		return FALSE;
-	gboolean same = cmsGetColorSpace(h) == cmsSigRgbData &&
-		cmsIsMatrixShaper(h);
+	gboolean same = cmsGetColorSpace(h) == cmsSigRgbData && cmsIsMatrixShaper(h);
 	for (int i = 0; same && i < 3; i++) {
 		const cmsCIEXYZ *c = cmsReadTag(h, tags[i]);
-		same = c && fabs(c->X - srgb[i][0]) < 0.003 &&
-			fabs(c->Y - srgb[i][1]) < 0.003 && fabs(c->Z - srgb[i][2]) < 0.003;
+		same = c && fabs(c->X - srgb[i][0]) < 0.003 && fabs(c->Y - srgb[i][1]) < 0.003 && fabs(c->Z - srgb[i][2]) < 0.003;
 	}
 	cmsCloseProfile(h);
 	return same;

@@ -35,10 +35,10 @@ jpeg_segment(GByteArray *o, guint8 marker, const void *prefix, gsize plen,
 	const guint8 *data, gsize len)
 {
 	gsize seg = 2 + plen + len;
-	guint8 h[4] = { 0xff, marker, (guint8) (seg >> 8), (guint8) seg };
+	guint8 h[4] = { 0xff, marker, (guint8)(seg >> 8), (guint8)seg };
 	g_byte_array_append(o, h, 4);
-	g_byte_array_append(o, prefix, (guint) plen);
-	g_byte_array_append(o, data, (guint) len);
+	g_byte_array_append(o, prefix, (guint)plen);
+	g_byte_array_append(o, data, (guint)len);
 }
 
 static AttacheCode
@@ -50,12 +50,12 @@ embed_jpeg(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp,
 	gsize pos = 2;
 	/* keep libjpeg's APP0 JFIF first, as JFIF requires */
 	if (n >= pos + 4 && in[pos] == 0xff && in[pos + 1] == 0xe0) {
-		gsize l = (gsize) (in[pos + 2] << 8 | in[pos + 3]);
+		gsize l = (gsize)(in[pos + 2] << 8 | in[pos + 3]);
 		if (pos + 2 + l > n)
 			goto bad;
 		pos += 2 + l;
 	}
-	g_byte_array_append(o, in, (guint) pos);
+	g_byte_array_append(o, in, (guint)pos);
 
 	gsize len;
 	const guint8 *d;
@@ -71,7 +71,7 @@ embed_jpeg(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp,
 			return too_big(error, "XMP (alt text)", len);
 		jpeg_segment(o, 0xe1, XMP_NS, sizeof(XMP_NS), d, len);
 	}
-	g_byte_array_append(o, in + pos, (guint) (n - pos));
+	g_byte_array_append(o, in + pos, (guint)(n - pos));
 	return ATTACHE_OK;
 bad:
 	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INTERNAL,
@@ -83,19 +83,19 @@ static void
 png_chunk(GByteArray *o, const char *type, const guint8 *a, gsize alen,
 	const guint8 *b, gsize blen)
 {
-	guint32 len = (guint32) (alen + blen);
-	guint8 h[8] = { len >> 24, len >> 16, len >> 8, len, (guint8) type[0],
-		(guint8) type[1], (guint8) type[2], (guint8) type[3] };
+	guint32 len = (guint32)(alen + blen);
+	guint8 h[8] = { len >> 24, len >> 16, len >> 8, len, (guint8)type[0],
+		(guint8)type[1], (guint8)type[2], (guint8)type[3] };
 	g_byte_array_append(o, h, 8);
 	if (alen)
-		g_byte_array_append(o, a, (guint) alen);
+		g_byte_array_append(o, a, (guint)alen);
 	if (blen)
-		g_byte_array_append(o, b, (guint) blen);
-	uLong crc = crc32(0L, (const Bytef *) type, 4);
+		g_byte_array_append(o, b, (guint)blen);
+	uLong crc = crc32(0L, (const Bytef *)type, 4);
 	if (alen)
-		crc = crc32(crc, a, (uInt) alen);
+		crc = crc32(crc, a, (uInt)alen);
 	if (blen)
-		crc = crc32(crc, b, (uInt) blen);
+		crc = crc32(crc, b, (uInt)blen);
 	guint8 c[4] = { crc >> 24, crc >> 16, crc >> 8, crc };
 	g_byte_array_append(o, c, 4);
 }
@@ -125,24 +125,23 @@ embed_png(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp,
 		d = g_bytes_get_data(xmp, &len);
 		png_chunk(o, "iTXt", head, sizeof(head) - 1, d, len);
 	}
-	g_byte_array_append(o, in + 33, (guint) (n - 33));
+	g_byte_array_append(o, in + 33, (guint)(n - 33));
 	return ATTACHE_OK;
 }
 
 static void
 le32_put(guint8 *p, guint32 v)
 {
-	p[0] = (guint8) v;
-	p[1] = (guint8) (v >> 8);
-	p[2] = (guint8) (v >> 16);
-	p[3] = (guint8) (v >> 24);
+	p[0] = (guint8)v;
+	p[1] = (guint8)(v >> 8);
+	p[2] = (guint8)(v >> 16);
+	p[3] = (guint8)(v >> 24);
 }
 
 static guint32
 le32(const guint8 *p)
 {
-	return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 |
-		(guint32) p[3] << 24;
+	return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
 }
 
 static void
@@ -150,9 +149,9 @@ riff_chunk(GByteArray *o, const char *fourcc, const guint8 *d, gsize len)
 {
 	guint8 h[8];
 	memcpy(h, fourcc, 4);
-	le32_put(h + 4, (guint32) len);
+	le32_put(h + 4, (guint32)len);
 	g_byte_array_append(o, h, 8);
-	g_byte_array_append(o, d, (guint) len);
+	g_byte_array_append(o, d, (guint)len);
 	if (len & 1) {
 		guint8 pad = 0;
 		g_byte_array_append(o, &pad, 1);
@@ -177,7 +176,7 @@ embed_webp(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp, int width,
 		guint8 x[18];
 		memcpy(x, in + pos, 18);
 		/* ICC, EXIF and XMP flags: only what is added below */
-		x[8] = (guint8) ((x[8] & ~0x2c) | flags);
+		x[8] = (guint8)((x[8] & ~0x2c) | flags);
 		g_byte_array_append(o, x, 18);
 		pos += 18;
 	}
@@ -187,13 +186,13 @@ embed_webp(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp, int width,
 		x[0] = flags;
 		if (n >= pos + 8 && memcmp(in + pos, "VP8L", 4) == 0)
 			x[0] |= 0x10; /* VP8L may carry alpha: say so, harmless */
-		guint32 w1 = (guint32) width - 1, h1 = (guint32) height - 1;
-		x[4] = (guint8) w1;
-		x[5] = (guint8) (w1 >> 8);
-		x[6] = (guint8) (w1 >> 16);
-		x[7] = (guint8) h1;
-		x[8] = (guint8) (h1 >> 8);
-		x[9] = (guint8) (h1 >> 16);
+		guint32 w1 = (guint32)width - 1, h1 = (guint32)height - 1;
+		x[4] = (guint8)w1;
+		x[5] = (guint8)(w1 >> 8);
+		x[6] = (guint8)(w1 >> 16);
+		x[7] = (guint8)h1;
+		x[8] = (guint8)(h1 >> 8);
+		x[9] = (guint8)(h1 >> 16);
 		riff_chunk(o, "VP8X", x, 10);
 	}
 	/* The image chunks, as they are, and nothing else: libvips 8.14's
@@ -206,10 +205,8 @@ embed_webp(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp, int width,
 		if (pos + total > n)
 			goto bad;
 		const guint8 *cc = in + pos;
-		if (!memcmp(cc, "VP8 ", 4) || !memcmp(cc, "VP8L", 4) ||
-			!memcmp(cc, "ALPH", 4) || !memcmp(cc, "ANIM", 4) ||
-			!memcmp(cc, "ANMF", 4))
-			g_byte_array_append(o, in + pos, (guint) total);
+		if (!memcmp(cc, "VP8 ", 4) || !memcmp(cc, "VP8L", 4) || !memcmp(cc, "ALPH", 4) || !memcmp(cc, "ANIM", 4) || !memcmp(cc, "ANMF", 4))
+			g_byte_array_append(o, in + pos, (guint)total);
 		pos += total;
 	}
 	gsize len;
@@ -222,7 +219,7 @@ embed_webp(const guint8 *in, gsize n, GBytes *exif, GBytes *xmp, int width,
 		d = g_bytes_get_data(xmp, &len);
 		riff_chunk(o, "XMP ", d, len);
 	}
-	le32_put(o->data + 4, (guint32) (o->len - 8));
+	le32_put(o->data + 4, (guint32)(o->len - 8));
 	return ATTACHE_OK;
 bad:
 	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INTERNAL,
@@ -238,7 +235,7 @@ attache__embed(AttacheFormat format, guint8 **data, gsize *len, GBytes *exif,
 	if (!exif && !xmp && format != ATTACHE_FORMAT_WEBP)
 		return ATTACHE_OK;
 
-	GByteArray *o = g_byte_array_sized_new((guint) *len + 70000);
+	GByteArray *o = g_byte_array_sized_new((guint)*len + 70000);
 	AttacheCode code;
 	switch (format) {
 	case ATTACHE_FORMAT_PNG:

@@ -81,9 +81,8 @@ refine(Search *s, const AttacheEncodeParams *p, AttacheEncoded *best, int lo,
 		int q;
 		if (hi_len > lo_len && lo_len > 0) {
 			/* log(size) is close to linear in quality: interpolate */
-			double t = (log((double) (p->max_bytes - p->reserve)) - log((double) lo_len)) /
-				(log((double) hi_len) - log((double) lo_len));
-			q = lo + (int) floor(t * (hi - lo));
+			double t = (log((double)(p->max_bytes - p->reserve)) - log((double)lo_len)) / (log((double)hi_len) - log((double)lo_len));
+			q = lo + (int)floor(t * (hi - lo));
 		}
 		else
 			q = (lo + hi + 1) / 2;
@@ -91,7 +90,7 @@ refine(Search *s, const AttacheEncodeParams *p, AttacheEncoded *best, int lo,
 		if (encode_once(s->im, s->format, q, FALSE, &d, &n))
 			return -1;
 		s->encodes++;
-		if ((gint64) n + p->reserve <= p->max_bytes) {
+		if ((gint64)n + p->reserve <= p->max_bytes) {
 			take(best, d, n, q, s->im, s->format);
 			lo = q;
 			lo_len = n;
@@ -115,7 +114,7 @@ try_quality(Search *s, const AttacheEncodeParams *p, AttacheEncoded *best,
 	if (encode_once(s->im, s->format, q, FALSE, &d, len))
 		return -1;
 	s->encodes++;
-	if ((gint64) *len + p->reserve <= p->max_bytes) {
+	if ((gint64)*len + p->reserve <= p->max_bytes) {
 		take(best, d, *len, q, s->im, s->format);
 		return 1;
 	}
@@ -144,7 +143,8 @@ lossy(VipsImage *in, AttacheFormat format, const AttacheEncodeParams *p,
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 		if (r == 1) {
 			if (refine(&s, p, out, p->quality_min, lo_len, p->quality_max,
-					hi_len) < 0)
+					hi_len)
+				< 0)
 				return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 			goto done;
 		}
@@ -158,10 +158,10 @@ lossy(VipsImage *in, AttacheFormat format, const AttacheEncodeParams *p,
 	g_object_ref(in);
 	small = in;
 	for (;;) {
-		double f = sqrt((double) (p->max_bytes - p->reserve) / lo_len) * 0.92;
+		double f = sqrt((double)(p->max_bytes - p->reserve) / lo_len) * 0.92;
 		f = VIPS_MIN(f, 0.9);
-		int nw = (int) floor(small->Xsize * f);
-		int nh = (int) floor(small->Ysize * f);
+		int nw = (int)floor(small->Xsize * f);
+		int nh = (int)floor(small->Ysize * f);
 		if (VIPS_MIN(nw, nh) < p->min_side || s.encodes >= MAX_ENCODES + 2) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_BUDGET,
 				"cannot fit %" G_GINT64_FORMAT " bytes: %s at quality %d and "
@@ -171,8 +171,8 @@ lossy(VipsImage *in, AttacheFormat format, const AttacheEncodeParams *p,
 			return ATTACHE_E_BUDGET;
 		}
 		VipsImage *t, *m;
-		if (vips_resize(small, &t, (double) nw / small->Xsize, "vscale",
-				(double) nh / small->Ysize, NULL))
+		if (vips_resize(small, &t, (double)nw / small->Xsize, "vscale",
+				(double)nh / small->Ysize, NULL))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 		m = vips_image_copy_memory(t);
 		g_object_unref(t);
@@ -187,7 +187,8 @@ lossy(VipsImage *in, AttacheFormat format, const AttacheEncodeParams *p,
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 		if (r == 1) {
 			if (refine(&s, p, out, p->quality_min, lo_len, p->quality_max + 1,
-					0) < 0)
+					0)
+				< 0)
 				return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 			break;
 		}
@@ -210,10 +211,7 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 	memset(out, 0, sizeof(*out));
 
 	/* JPEG has no alpha: flatten on white, as a viewer would show it */
-	if (vips_image_hasalpha(in) &&
-		(p->format == ATTACHE_FORMAT_JPEG ||
-			(p->format == ATTACHE_FORMAT_PNG &&
-				p->fallback == ATTACHE_FORMAT_JPEG))) {
+	if (vips_image_hasalpha(in) && (p->format == ATTACHE_FORMAT_JPEG || (p->format == ATTACHE_FORMAT_PNG && p->fallback == ATTACHE_FORMAT_JPEG))) {
 		if (p->format == ATTACHE_FORMAT_JPEG) {
 			double white[3] = { 255, 255, 255 };
 			VipsArrayDouble *bg = vips_array_double_new(white, 3);
@@ -231,12 +229,12 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 	/* PNG: lossless when it can fit; a 3-byte pixel rarely compresses below
 	 * a third, so skip the attempt when that is already over budget. */
 	int used = 0;
-	gint64 raw = (gint64) in->Xsize * in->Ysize * in->Bands;
+	gint64 raw = (gint64)in->Xsize * in->Ysize * in->Bands;
 	if (raw / 3 + p->reserve <= p->max_bytes) {
 		if (encode_once(in, ATTACHE_FORMAT_PNG, 100, FALSE, &d, &n))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 		used++;
-		if ((gint64) n + p->reserve <= p->max_bytes) {
+		if ((gint64)n + p->reserve <= p->max_bytes) {
 			take(out, d, n, 100, in, ATTACHE_FORMAT_PNG);
 			out->encodes = used;
 			return ATTACHE_OK;
@@ -247,7 +245,7 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 	if (encode_once(in, ATTACHE_FORMAT_PNG, p->quality_max, TRUE, &d, &n))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
 	used++;
-	if ((gint64) n + p->reserve <= p->max_bytes) {
+	if ((gint64)n + p->reserve <= p->max_bytes) {
 		take(out, d, n, p->quality_max, in, ATTACHE_FORMAT_PNG);
 		out->encodes = used;
 		return ATTACHE_OK;

@@ -83,8 +83,7 @@ exif_open(const guint8 *exif, gsize len)
 		return NULL;
 
 	g_autofree guint8 *buf = NULL;
-	if (memcmp(exif, "Exif\0\0", 6) != 0 &&
-		(memcmp(exif, "II*\0", 4) == 0 || memcmp(exif, "MM\0*", 4) == 0)) {
+	if (memcmp(exif, "Exif\0\0", 6) != 0 && (memcmp(exif, "II*\0", 4) == 0 || memcmp(exif, "MM\0*", 4) == 0)) {
 		buf = g_malloc(len + 6);
 		memcpy(buf, "Exif\0\0", 6);
 		memcpy(buf + 6, exif, len);
@@ -96,7 +95,7 @@ exif_open(const guint8 *exif, gsize len)
 		return NULL;
 	/* read as found: no "fixing" to the spec, which invents entries */
 	exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
-	exif_data_load_data(ed, exif, (unsigned int) len);
+	exif_data_load_data(ed, exif, (unsigned int)len);
 	return ed;
 }
 
@@ -135,8 +134,7 @@ xc_end(GMarkupParseContext *c, const char *name, gpointer data,
 	}
 	else if (g_str_equal(name, "rdf:li") && x->in_li) {
 		x->in_li--;
-		if (x->in_creator && x->creator->len &&
-			x->creator->str[x->creator->len - 1] != '\n')
+		if (x->in_creator && x->creator->len && x->creator->str[x->creator->len - 1] != '\n')
 			g_string_append_c(x->creator, '\n');
 		if (x->in_rights && x->rights->len)
 			x->rights_done = TRUE;
@@ -151,9 +149,9 @@ xc_text(GMarkupParseContext *c, const char *text, gsize len, gpointer data,
 	if (!x->in_li)
 		return;
 	if (x->in_creator && x->creator->len < 4096)
-		g_string_append_len(x->creator, text, (gssize) len);
+		g_string_append_len(x->creator, text, (gssize)len);
 	else if (x->in_rights && !x->rights_done && x->rights->len < 4096)
-		g_string_append_len(x->rights, text, (gssize) len);
+		g_string_append_len(x->rights, text, (gssize)len);
 }
 
 static void
@@ -163,15 +161,15 @@ xmp_credit(const char *xmp, gsize len, AttacheKept *k)
 		return;
 	/* skip to the x:xmpmeta element: the xpacket PI and BOM are fine for
 	 * GMarkup, but some writers put junk before it */
-	const char *start = g_strstr_len(xmp, (gssize) len, "<x:xmpmeta");
+	const char *start = g_strstr_len(xmp, (gssize)len, "<x:xmpmeta");
 	if (!start)
-		start = g_strstr_len(xmp, (gssize) len, "<rdf:RDF");
+		start = g_strstr_len(xmp, (gssize)len, "<rdf:RDF");
 	if (!start)
 		return;
-	const char *end = g_strrstr_len(start, (gssize) (xmp + len - start),
+	const char *end = g_strrstr_len(start, (gssize)(xmp + len - start),
 		"</x:xmpmeta>");
-	gsize n = end ? (gsize) (end - start) + strlen("</x:xmpmeta>")
-				  : (gsize) (xmp + len - start);
+	gsize n = end ? (gsize)(end - start) + strlen("</x:xmpmeta>")
+				  : (gsize)(xmp + len - start);
 
 	GMarkupParser parser = { xc_start, xc_end, xc_text, NULL, NULL };
 	XmpCredit x = { 0 };
@@ -180,7 +178,7 @@ xmp_credit(const char *xmp, gsize len, AttacheKept *k)
 	GMarkupParseContext *ctx = g_markup_parse_context_new(&parser, 0, &x,
 		NULL);
 	/* a malformed packet: keep what was read before the error */
-	g_markup_parse_context_parse(ctx, start, (gssize) n, NULL);
+	g_markup_parse_context_parse(ctx, start, (gssize)n, NULL);
 	g_markup_parse_context_free(ctx);
 
 	g_strchomp(x.creator->str);
@@ -201,8 +199,7 @@ keep_entry(AttacheKept *k, ExifIfd ifd, ExifTag tag, ExifFormat format,
 	ExifByteOrder from)
 {
 	/* sanity: size must be format x components */
-	if (!data || size == 0 || size > 65000 ||
-		size != exif_format_get_size(format) * components)
+	if (!data || size == 0 || size > 65000 || size != exif_format_get_size(format) * components)
 		return;
 	KeptEntry *ke = g_new0(KeptEntry, 1);
 	ke->ifd = ifd;
@@ -218,14 +215,14 @@ keep_entry(AttacheKept *k, ExifIfd ifd, ExifTag tag, ExifFormat format,
 
 	/* up to the first NUL; Copyright may hold "photographer\0editor" */
 	char *text = format == EXIF_FORMAT_ASCII
-		? g_strndup((const char *) data, size)
-		: NULL;
-	char **slot = tag == EXIF_TAG_ARTIST ? &k->artist
-		: tag == EXIF_TAG_COPYRIGHT		 ? &k->copyright
-		: tag == EXIF_TAG_DATE_TIME_ORIGINAL ? &k->datetime_original
-		: tag == EXIF_TAG_MAKE				 ? &k->make
-		: tag == EXIF_TAG_MODEL				 ? &k->model
-											 : NULL;
+					 ? g_strndup((const char *)data, size)
+					 : NULL;
+	char **slot = tag == EXIF_TAG_ARTIST			   ? &k->artist
+				  : tag == EXIF_TAG_COPYRIGHT		   ? &k->copyright
+				  : tag == EXIF_TAG_DATE_TIME_ORIGINAL ? &k->datetime_original
+				  : tag == EXIF_TAG_MAKE			   ? &k->make
+				  : tag == EXIF_TAG_MODEL			   ? &k->model
+													   : NULL;
 	if (slot && !*slot)
 		*slot = g_steal_pointer(&text);
 	g_free(text);
@@ -258,10 +255,9 @@ kept_from_tiff(const guint8 *d, gsize n, guint keep, AttacheKept *k)
 				exif_ifd = exif_get_long(e + 8, bo);
 			gboolean listed = FALSE;
 			for (guint w = 0; w < G_N_ELEMENTS(whitelist); w++)
-				if ((keep & whitelist[w].keep) && whitelist[w].ifd == ifd &&
-					whitelist[w].tag == tag)
+				if ((keep & whitelist[w].keep) && whitelist[w].ifd == ifd && whitelist[w].tag == tag)
 					listed = TRUE;
-			guint64 size = (guint64) exif_format_get_size(format) * components;
+			guint64 size = (guint64)exif_format_get_size(format) * components;
 			if (!listed || size == 0 || size > 65000)
 				continue;
 			const guint8 *data = e + 8;
@@ -271,7 +267,7 @@ kept_from_tiff(const guint8 *d, gsize n, guint keep, AttacheKept *k)
 					continue;
 				data = d + at;
 			}
-			keep_entry(k, ifd, tag, format, components, data, (gsize) size, bo);
+			keep_entry(k, ifd, tag, format, components, data, (gsize)size, bo);
 		}
 	}
 }
@@ -282,14 +278,13 @@ attache__kept_read(const guint8 *exif, gsize exif_len, const char *xmp,
 {
 	AttacheKept *k = g_new0(AttacheKept, 1);
 	k->exposure = g_ptr_array_new_with_free_func(
-		(GDestroyNotify) kept_entry_free);
+		(GDestroyNotify)kept_entry_free);
 
 	if (keep & ATTACHE_KEEP_CREDIT)
 		xmp_credit(xmp, xmp_len, k);
 
 	/* a whole TIFF file (load.c): read past libexif's 64 KiB */
-	if (exif && exif_len > 0xfffe &&
-		(!memcmp(exif, "II*\0", 4) || !memcmp(exif, "MM\0*", 4))) {
+	if (exif && exif_len > 0xfffe && (!memcmp(exif, "II*\0", 4) || !memcmp(exif, "MM\0*", 4))) {
 		kept_from_tiff(exif, exif_len, keep, k);
 		return k;
 	}
@@ -335,10 +330,10 @@ attache__exif_build(const AttacheKept *k)
 		e->tag = ke->tag;
 		e->format = ke->format;
 		e->components = ke->components;
-		e->size = (unsigned int) n;
+		e->size = (unsigned int)n;
 		/* libexif frees entry data with its own allocator */
 		ExifMem *mem = exif_mem_new_default();
-		e->data = exif_mem_alloc(mem, (ExifLong) n);
+		e->data = exif_mem_alloc(mem, (ExifLong)n);
 		exif_mem_unref(mem);
 		memcpy(e->data, d, n);
 		exif_content_add_entry(ed->ifd[ke->ifd], e);
@@ -369,8 +364,7 @@ attache__exif_orientation(const guint8 *exif, gsize len)
 	int o = 1;
 	ExifEntry *e = exif_content_get_entry(ed->ifd[EXIF_IFD_0],
 		EXIF_TAG_ORIENTATION);
-	if (e && e->format == EXIF_FORMAT_SHORT && e->components >= 1 &&
-		e->size >= 2)
+	if (e && e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->size >= 2)
 		o = exif_get_short(e->data, exif_data_get_byte_order(ed));
 	exif_data_unref(ed);
 	return o >= 1 && o <= 8 ? o : 1;

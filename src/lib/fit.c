@@ -21,7 +21,7 @@
 double
 attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh)
 {
-	double sx = (double) p->width / ow, sy = (double) p->height / oh;
+	double sx = (double)p->width / ow, sy = (double)p->height / oh;
 	return p->fit == ATTACHE_FIT_COVER ? VIPS_MAX(sx, sy) : VIPS_MIN(sx, sy);
 }
 
@@ -35,8 +35,8 @@ attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out)
 		return 0;
 	}
 	VipsImage *r;
-	if (vips_resize(in, &r, (double) w / in->Xsize, "vscale",
-			(double) h / in->Ysize, NULL))
+	if (vips_resize(in, &r, (double)w / in->Xsize, "vscale",
+			(double)h / in->Ysize, NULL))
 		return -1;
 	if (r->Xsize == w && r->Ysize == h) {
 		*out = r;
@@ -60,7 +60,7 @@ AttacheCode
 attache__fit_proxy(VipsImage *in, VipsImage **out, GError **error)
 {
 	double s = VIPS_MIN(1.0,
-		(double) PROXY_SIDE / VIPS_MAX(in->Xsize, in->Ysize));
+		(double)PROXY_SIDE / VIPS_MAX(in->Xsize, in->Ysize));
 	VipsImage *t;
 	if (vips_resize(in, &t, s, NULL))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
@@ -86,11 +86,10 @@ window(const AttacheFitParams *p, VipsImage *proxy, int rw, int rh, int w,
 		cx = p->focus_x;
 		cy = p->focus_y;
 	}
-	else if (p->crop == ATTACHE_CROP_ATTENTION ||
-		p->crop == ATTACHE_CROP_ENTROPY) {
-		double q = (double) proxy->Xsize / rw;
-		int cw = VIPS_CLIP(1, (int) lround(w * q), proxy->Xsize);
-		int ch = VIPS_CLIP(1, (int) lround(h * (double) proxy->Ysize / rh),
+	else if (p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY) {
+		double q = (double)proxy->Xsize / rw;
+		int cw = VIPS_CLIP(1, (int)lround(w * q), proxy->Xsize);
+		int ch = VIPS_CLIP(1, (int)lround(h * (double)proxy->Ysize / rh),
 			proxy->Ysize);
 		VipsImage *c;
 		if (vips_smartcrop(proxy, &c, cw, ch, "interesting",
@@ -103,8 +102,8 @@ window(const AttacheFitParams *p, VipsImage *proxy, int rw, int rh, int w,
 		cy = (-c->Yoffset + ch / 2.0) / proxy->Ysize;
 		g_object_unref(c);
 	}
-	*left = VIPS_CLIP(0, (int) lround(cx * rw - w / 2.0), rw - w);
-	*top = VIPS_CLIP(0, (int) lround(cy * rh - h / 2.0), rh - h);
+	*left = VIPS_CLIP(0, (int)lround(cx * rw - w / 2.0), rw - w);
+	*top = VIPS_CLIP(0, (int)lround(cy * rh - h / 2.0), rh - h);
 	return 0;
 }
 
@@ -114,9 +113,9 @@ static int
 cover(VipsImage *in, int rw, int rh, int left, int top, int w, int h,
 	VipsImage **out)
 {
-	double sx = (double) in->Xsize / rw, sy = (double) in->Ysize / rh;
-	int x0 = (int) floor(left * sx), y0 = (int) floor(top * sy);
-	int x1 = (int) ceil((left + w) * sx), y1 = (int) ceil((top + h) * sy);
+	double sx = (double)in->Xsize / rw, sy = (double)in->Ysize / rh;
+	int x0 = (int)floor(left * sx), y0 = (int)floor(top * sy);
+	int x1 = (int)ceil((left + w) * sx), y1 = (int)ceil((top + h) * sy);
 	x1 = VIPS_MIN(x1, in->Xsize);
 	y1 = VIPS_MIN(y1, in->Ysize);
 	VipsImage *region;
@@ -134,19 +133,13 @@ static int
 blur_background(VipsImage *in, int w, int h, VipsImage **out)
 {
 	int sw = VIPS_MAX(8, w / 8), sh = VIPS_MAX(8, h / 8);
-	double s = VIPS_MAX((double) sw / in->Xsize, (double) sh / in->Ysize);
+	double s = VIPS_MAX((double)sw / in->Xsize, (double)sh / in->Ysize);
 	VipsImage *t[6] = { NULL };
 	int rc = -1;
 
-	int cw = VIPS_MAX(sw, (int) ceil(in->Xsize * s));
-	int ch = VIPS_MAX(sh, (int) ceil(in->Ysize * s));
-	if (attache__resize_exact(in, cw, ch, &t[0]) ||
-		vips_crop(t[0], &t[1], (cw - sw) / 2, (ch - sh) / 2, sw, sh, NULL) ||
-		vips_gaussblur(t[1], &t[2], 3.0, NULL) ||
-		vips_linear1(t[2], &t[3], 0.55, 0.0, "uchar", TRUE, NULL) ||
-		vips_resize(t[3], &t[4], (double) w / sw, "vscale", (double) h / sh,
-			"kernel", VIPS_KERNEL_LINEAR, NULL) ||
-		attache__resize_exact(t[4], w, h, &t[5]))
+	int cw = VIPS_MAX(sw, (int)ceil(in->Xsize * s));
+	int ch = VIPS_MAX(sh, (int)ceil(in->Ysize * s));
+	if (attache__resize_exact(in, cw, ch, &t[0]) || vips_crop(t[0], &t[1], (cw - sw) / 2, (ch - sh) / 2, sw, sh, NULL) || vips_gaussblur(t[1], &t[2], 3.0, NULL) || vips_linear1(t[2], &t[3], 0.55, 0.0, "uchar", TRUE, NULL) || vips_resize(t[3], &t[4], (double)w / sw, "vscale", (double)h / sh, "kernel", VIPS_KERNEL_LINEAR, NULL) || attache__resize_exact(t[4], w, h, &t[5]))
 		goto done;
 	*out = t[5];
 	t[5] = NULL;
@@ -182,7 +175,7 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 	g_autoptr(VipsImage) a = NULL, b = NULL, c = NULL;
 
 	*flags = 0;
-	double sx = (double) W / iw, sy = (double) H / ih;
+	double sx = (double)W / iw, sy = (double)H / ih;
 
 	if (p->fit == ATTACHE_FIT_INSIDE) {
 		double s = VIPS_MIN(sx, sy);
@@ -193,8 +186,8 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 			else
 				s = 1;
 		}
-		int rw = VIPS_CLIP(1, (int) lround(iw * s), W);
-		int rh = VIPS_CLIP(1, (int) lround(ih * s), H);
+		int rw = VIPS_CLIP(1, (int)lround(iw * s), W);
+		int rh = VIPS_CLIP(1, (int)lround(ih * s), H);
 		if (attache__resize_exact(in, rw, rh, &a))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 		if (p->place)
@@ -208,31 +201,29 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 				*flags |= ATTACHE_FLAG_UPSCALED;
 			else {
 				/* the largest W:H frame inside the photo */
-				double k = VIPS_MIN((double) iw / W, (double) ih / H);
-				OW = VIPS_CLIP(1, (int) floor(W * k + 1e-9), iw);
-				OH = VIPS_CLIP(1, (int) floor(H * k + 1e-9), ih);
+				double k = VIPS_MIN((double)iw / W, (double)ih / H);
+				OW = VIPS_CLIP(1, (int)floor(W * k + 1e-9), iw);
+				OH = VIPS_CLIP(1, (int)floor(H * k + 1e-9), ih);
 			}
 		}
 		int rw, rh;
-		if ((gint64) iw * OH > (gint64) ih * OW) {
+		if ((gint64)iw * OH > (gint64)ih * OW) {
 			rh = OH;
-			rw = VIPS_MAX(OW, (int) lround((double) iw * OH / ih));
+			rw = VIPS_MAX(OW, (int)lround((double)iw * OH / ih));
 		}
 		else {
 			rw = OW;
-			rh = VIPS_MAX(OH, (int) lround((double) ih * OW / iw));
+			rh = VIPS_MAX(OH, (int)lround((double)ih * OW / iw));
 		}
 		int left = 0, top = 0;
 		g_autoptr(VipsImage) own_proxy = NULL;
 		VipsImage *proxy = p->proxy;
-		if (!proxy && (p->crop == ATTACHE_CROP_ATTENTION ||
-						  p->crop == ATTACHE_CROP_ENTROPY)) {
+		if (!proxy && (p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY)) {
 			if (attache__fit_proxy(in, &own_proxy, error))
 				return ATTACHE_E_IMAGE;
 			proxy = own_proxy;
 		}
-		if (window(p, proxy, rw, rh, OW, OH, &left, &top) ||
-			cover(in, rw, rh, left, top, OW, OH, &a))
+		if (window(p, proxy, rw, rh, OW, OH, &left, &top) || cover(in, rw, rh, left, top, OW, OH, &a))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 		if (p->place)
 			memcpy(p->place, (double[]){ -left, -top, rw, rh },
@@ -246,23 +237,22 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 				*flags |= ATTACHE_FLAG_UPSCALED;
 			else {
 				/* the smallest W:H canvas that holds the photo 1:1 */
-				double k = VIPS_MAX((double) iw / W, (double) ih / H);
-				OW = VIPS_MAX(iw, (int) ceil(W * k - 1e-9));
-				OH = VIPS_MAX(ih, (int) ceil(H * k - 1e-9));
+				double k = VIPS_MAX((double)iw / W, (double)ih / H);
+				OW = VIPS_MAX(iw, (int)ceil(W * k - 1e-9));
+				OH = VIPS_MAX(ih, (int)ceil(H * k - 1e-9));
 			}
 		}
 		int rw, rh;
-		if ((gint64) iw * OH > (gint64) ih * OW) {
+		if ((gint64)iw * OH > (gint64)ih * OW) {
 			rw = OW;
-			rh = VIPS_CLIP(1, (int) lround((double) ih * OW / iw), OH);
+			rh = VIPS_CLIP(1, (int)lround((double)ih * OW / iw), OH);
 		}
 		else {
 			rh = OH;
-			rw = VIPS_CLIP(1, (int) lround((double) iw * OH / ih), OW);
+			rw = VIPS_CLIP(1, (int)lround((double)iw * OH / ih), OW);
 		}
 		g_autoptr(VipsImage) flat = NULL;
-		if (flatten(in, p->pad_colour, &flat) ||
-			attache__resize_exact(flat, rw, rh, &b))
+		if (flatten(in, p->pad_colour, &flat) || attache__resize_exact(flat, rw, rh, &b))
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 		if (p->place)
 			memcpy(p->place,
@@ -276,8 +266,7 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 			*flags |= ATTACHE_FLAG_PADDED;
 			int left = (OW - rw) / 2, top = (OH - rh) / 2;
 			if (p->pad == ATTACHE_PAD_BLUR) {
-				if (blur_background(flat, OW, OH, &c) ||
-					vips_insert(c, b, &a, left, top, NULL))
+				if (blur_background(flat, OW, OH, &c) || vips_insert(c, b, &a, left, top, NULL))
 					return attache__vips_error(error, ATTACHE_E_IMAGE,
 						"fit: padding");
 			}

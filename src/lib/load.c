@@ -63,7 +63,7 @@ read_file(const char *path, gint64 max_bytes, GBytes **out, GError **error)
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
 			"%s: file is %" G_GINT64_FORMAT " bytes, over the input limit of "
 			"%" G_GINT64_FORMAT " bytes",
-			path, (gint64) st.st_size, max_bytes);
+			path, (gint64)st.st_size, max_bytes);
 		return ATTACHE_E_LIMIT;
 	}
 
@@ -104,7 +104,7 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	int which = -1;
 	for (guint i = 0; loader && i < G_N_ELEMENTS(loaders); i++)
 		if (g_str_equal(loader, loaders[i].loader))
-			which = (int) i;
+			which = (int)i;
 	if (which < 0) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UNSUPPORTED,
 			"%s: not a photo attache can read (expected JPEG, HEIC/HEIF, "
@@ -126,12 +126,12 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	src->width = header->Xsize;
 	src->height = header->Ysize;
 
-	if (max_pixels > 0 && (gint64) src->width * src->height > max_pixels) {
+	if (max_pixels > 0 && (gint64)src->width * src->height > max_pixels) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
 			"%s: %d x %d pixels (%.1f MP) is over the pixel limit of %.1f MP "
 			"(refused before decoding; see --max-pixels)",
 			path, src->width, src->height,
-			(double) src->width * src->height / 1e6, max_pixels / 1e6);
+			(double)src->width * src->height / 1e6, max_pixels / 1e6);
 		return ATTACHE_E_LIMIT;
 	}
 
@@ -144,24 +144,16 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	/* the blocks the keep policy may copy from (bounded: see exif.c) */
 	const void *blob;
 	size_t blen;
-	if (vips_image_get_typeof(header, VIPS_META_EXIF_NAME) &&
-		!vips_image_get_blob(header, VIPS_META_EXIF_NAME, &blob, &blen) &&
-		blen > 0 && blen <= (1 << 23))
+	if (vips_image_get_typeof(header, VIPS_META_EXIF_NAME) && !vips_image_get_blob(header, VIPS_META_EXIF_NAME, &blob, &blen) && blen > 0 && blen <= (1 << 23))
 		src->exif = g_bytes_new(blob, blen);
-	if (vips_image_get_typeof(header, VIPS_META_XMP_NAME) &&
-		!vips_image_get_blob(header, VIPS_META_XMP_NAME, &blob, &blen) &&
-		blen > 0 && blen <= (1 << 22))
+	if (vips_image_get_typeof(header, VIPS_META_XMP_NAME) && !vips_image_get_blob(header, VIPS_META_XMP_NAME, &blob, &blen) && blen > 0 && blen <= (1 << 22))
 		src->xmp = g_bytes_new(blob, blen);
 	/* libvips 8.14 names a HEIF file's XMP item "heif-mime-N", not
 	 * xmp-data: without this, --keep credit lost dc:creator/dc:rights */
 	for (int i = 1; !src->xmp && src->format == ATTACHE_SRC_HEIF && i <= 8;
 		 i++) {
 		g_autofree char *name = g_strdup_printf("heif-mime-%d", i);
-		if (vips_image_get_typeof(header, name) &&
-			!vips_image_get_blob(header, name, &blob, &blen) && blen > 0 &&
-			blen <= (1 << 22) &&
-			(g_strstr_len(blob, (gssize) blen, "<x:xmpmeta") ||
-				g_strstr_len(blob, (gssize) blen, "<rdf:RDF")))
+		if (vips_image_get_typeof(header, name) && !vips_image_get_blob(header, name, &blob, &blen) && blen > 0 && blen <= (1 << 22) && (g_strstr_len(blob, (gssize)blen, "<x:xmpmeta") || g_strstr_len(blob, (gssize)blen, "<rdf:RDF")))
 			src->xmp = g_bytes_new(blob, blen);
 	}
 	/* a TIFF file has no EXIF block: its IFD0 is one, which libvips does
@@ -190,14 +182,11 @@ load_to_memory(VipsImage *im)
 	const void *icc;
 	size_t len;
 	g_autofree void *copy = NULL;
-	if (vips_image_get_typeof(mem, VIPS_META_ICC_NAME) &&
-		!vips_image_get_blob(mem, VIPS_META_ICC_NAME, &icc, &len))
+	if (vips_image_get_typeof(mem, VIPS_META_ICC_NAME) && !vips_image_get_blob(mem, VIPS_META_ICC_NAME, &icc, &len))
 		copy = g_memdup2(icc, len);
 	gchar **fields = vips_image_get_fields(mem);
 	for (int i = 0; fields[i]; i++)
-		if (vips_image_get_typeof(mem, fields[i]) == VIPS_TYPE_BLOB ||
-			g_str_has_prefix(fields[i], "exif-") ||
-			g_str_has_prefix(fields[i], "heif-"))
+		if (vips_image_get_typeof(mem, fields[i]) == VIPS_TYPE_BLOB || g_str_has_prefix(fields[i], "exif-") || g_str_has_prefix(fields[i], "heif-"))
 			vips_image_remove(mem, fields[i]);
 	g_strfreev(fields);
 	if (copy)
@@ -217,8 +206,8 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 		scale = 1;
 	/* vips_thumbnail fits inside the box, so ceil() keeps every side at
 	 * least @scale of the original: later stages only ever shrink. */
-	int tw = VIPS_MAX(1, (int) ceil(src->width * scale));
-	int th = VIPS_MAX(1, (int) ceil(src->height * scale));
+	int tw = VIPS_MAX(1, (int)ceil(src->width * scale));
+	int th = VIPS_MAX(1, (int)ceil(src->height * scale));
 
 	/* JPEG: libjpeg scales by 1/2, 1/4 or 1/8 while decoding (DCT
 	 * scaling), far cheaper than decoding in full. Take the largest that
@@ -233,9 +222,10 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			if ((src->width + s - 1) / s >= tw && (src->height + s - 1) / s >= th)
 				shrink = s;
 		VipsImage *j = NULL;
-		if (vips_jpegload_buffer((void *) data, len, &j, "shrink", shrink,
+		if (vips_jpegload_buffer((void *)data, len, &j, "shrink", shrink,
 				"fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
-				VIPS_ACCESS_SEQUENTIAL, NULL) == 0) {
+				VIPS_ACCESS_SEQUENTIAL, NULL)
+			== 0) {
 			VipsImage *mem = load_to_memory(j);
 			g_object_unref(j);
 			if (mem) {
@@ -244,9 +234,10 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			}
 		}
 	}
-	else if (vips_thumbnail_buffer((void *) data, len, &im, tw, "height", th,
-			"size", VIPS_SIZE_DOWN, "no_rotate", TRUE, "option_string",
-			"fail_on=truncated", NULL) == 0) {
+	else if (vips_thumbnail_buffer((void *)data, len, &im, tw, "height", th,
+				 "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, "option_string",
+				 "fail_on=truncated", NULL)
+			 == 0) {
 		VipsImage *mem = load_to_memory(im);
 		g_object_unref(im);
 		if (mem) {
@@ -261,8 +252,7 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 		vips_error_clear();
 		g_autoptr(VipsImage) full = vips_image_new_from_buffer(data, len, "",
 			"fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
-		if (full && vips_thumbnail_image(full, &im, tw, "height", th, "size",
-						VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) == 0) {
+		if (full && vips_thumbnail_image(full, &im, tw, "height", th, "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) == 0) {
 			VipsImage *mem = load_to_memory(im);
 			g_object_unref(im);
 			if (mem) {
@@ -274,12 +264,11 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 
 	/* say what it means for the user, keep libvips' words after it */
 	const char *why = vips_error_buffer();
-	gboolean truncated = strstr(why, "Premature end") || strstr(why, "truncated") ||
-		strstr(why, "Truncated") || strstr(why, "unexpected end");
+	gboolean truncated = strstr(why, "Premature end") || strstr(why, "truncated") || strstr(why, "Truncated") || strstr(why, "unexpected end");
 	g_autofree char *what = g_strdup_printf(truncated
-			? "%s: the file is cut short (an incomplete copy or download?); "
-			  "%s decoder says"
-			: "%s: cannot decode the %s data",
+												? "%s: the file is cut short (an incomplete copy or download?); "
+												  "%s decoder says"
+												: "%s: cannot decode the %s data",
 		src->path, src->loader);
 	return attache__vips_error(error, ATTACHE_E_INPUT, what);
 }

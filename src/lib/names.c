@@ -41,7 +41,7 @@ const char *
 attache_kind_name(AttacheKind kind)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++)
-		if (kind_names[i].bit == (guint) kind)
+		if (kind_names[i].bit == (guint)kind)
 			return kind_names[i].name;
 	return "unknown";
 }
@@ -123,20 +123,20 @@ static const char *format_names[] = { "jpeg", "png", "webp" };
 const char *
 attache_fit_name(AttacheFit fit)
 {
-	return (guint) fit < G_N_ELEMENTS(fit_names) ? fit_names[fit] : "?";
+	return (guint)fit < G_N_ELEMENTS(fit_names) ? fit_names[fit] : "?";
 }
 
 const char *
 attache_crop_name(AttacheCrop crop)
 {
-	return (guint) crop < G_N_ELEMENTS(crop_names) ? crop_names[crop] : "?";
+	return (guint)crop < G_N_ELEMENTS(crop_names) ? crop_names[crop] : "?";
 }
 
 const char *
 attache_format_name(AttacheFormat format)
 {
-	return (guint) format < G_N_ELEMENTS(format_names) ? format_names[format]
-													   : "?";
+	return (guint)format < G_N_ELEMENTS(format_names) ? format_names[format]
+													  : "?";
 }
 
 const char *
@@ -170,7 +170,7 @@ lookup(const char **names, guint n, const char *s, int *out)
 {
 	for (guint i = 0; i < n; i++)
 		if (s && g_ascii_strcasecmp(s, names[i]) == 0) {
-			*out = (int) i;
+			*out = (int)i;
 			return TRUE;
 		}
 	return FALSE;
@@ -182,7 +182,7 @@ attache_fit_from_string(const char *s, AttacheFit *out)
 	int v;
 	if (!lookup(fit_names, G_N_ELEMENTS(fit_names), s, &v))
 		return FALSE;
-	*out = (AttacheFit) v;
+	*out = (AttacheFit)v;
 	return TRUE;
 }
 
@@ -195,7 +195,7 @@ attache_crop_from_string(const char *s, AttacheCrop *out)
 		s = "centre";
 	if (!lookup(crop_names, G_N_ELEMENTS(crop_names), s, &v))
 		return FALSE;
-	*out = (AttacheCrop) v;
+	*out = (AttacheCrop)v;
 	return TRUE;
 }
 
@@ -207,7 +207,7 @@ attache_format_from_string(const char *s, AttacheFormat *out)
 		s = "jpeg";
 	if (!lookup(format_names, G_N_ELEMENTS(format_names), s, &v))
 		return FALSE;
-	*out = (AttacheFormat) v;
+	*out = (AttacheFormat)v;
 	return TRUE;
 }
 
@@ -244,6 +244,6 @@ attache_pixels_from_string(const char *s, gint64 *out)
 		v *= 1e6;
 	else if (*end)
 		return FALSE;
-	*out = (gint64) v;
+	*out = (gint64)v;
 	return TRUE;
 }

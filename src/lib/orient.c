@@ -12,18 +12,16 @@
  */
 #include "private.h"
 
-
 static guint32
 be32(const guint8 *p)
 {
-	return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) |
-		((guint32) p[2] << 8) | p[3];
+	return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
 }
 
 static guint16
 be16(const guint8 *p)
 {
-	return (guint16) ((p[0] << 8) | p[1]);
+	return (guint16)((p[0] << 8) | p[1]);
 }
 
 /* One ISO-BMFF box in [p, end): sets type, payload and returns the next
@@ -40,12 +38,12 @@ box_next(const guint8 *p, const guint8 *end, guint32 *type,
 	if (size == 1) {
 		if (end - p < 16)
 			return NULL;
-		size = ((guint64) be32(p + 8) << 32) | be32(p + 12);
+		size = ((guint64)be32(p + 8) << 32) | be32(p + 12);
 		header = 16;
 	}
 	else if (size == 0)
-		size = (guint64) (end - p);
-	if (size < header || size > (guint64) (end - p))
+		size = (guint64)(end - p);
+	if (size < header || size > (guint64)(end - p))
 		return NULL;
 	*payload = p + header;
 	*payload_end = p + size;
@@ -53,7 +51,7 @@ box_next(const guint8 *p, const guint8 *end, guint32 *type,
 }
 
 #define FOURCC(a, b, c, d) \
-	(((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (d))
+	(((guint32)(a) << 24) | ((guint32)(b) << 16) | ((guint32)(c) << 8) | (d))
 
 gboolean
 attache__heif_has_transform(const guint8 *data, gsize len)
@@ -108,8 +106,7 @@ attache__heif_has_transform(const guint8 *data, gsize len)
 	int index = 1;
 	for (p = ipco; index <= 256 && (p = box_next(p, ipco_end, &type, &pl, &pe));
 		 index++)
-		if (type == FOURCC('i', 'r', 'o', 't') ||
-			type == FOURCC('i', 'm', 'i', 'r')) {
+		if (type == FOURCC('i', 'r', 'o', 't') || type == FOURCC('i', 'm', 'i', 'r')) {
 			/* irot with angle 0 turns nothing but still says "HEIF
 			 * transforms apply here" */
 			is_transform[index] = TRUE;
@@ -154,8 +151,7 @@ attache__heif_has_transform(const guint8 *data, gsize len)
 				prop = *q & 0x7f;
 				q += 1;
 			}
-			if (item == primary && prop > 0 && prop <= 256 &&
-				is_transform[prop])
+			if (item == primary && prop > 0 && prop <= 256 && is_transform[prop])
 				return TRUE;
 		}
 	}
@@ -167,8 +163,7 @@ exif_orientation(VipsImage *header)
 {
 	const void *blob;
 	size_t len;
-	if (!vips_image_get_typeof(header, VIPS_META_EXIF_NAME) ||
-		vips_image_get_blob(header, VIPS_META_EXIF_NAME, &blob, &len))
+	if (!vips_image_get_typeof(header, VIPS_META_EXIF_NAME) || vips_image_get_blob(header, VIPS_META_EXIF_NAME, &blob, &len))
 		return 1;
 	return attache__exif_orientation(blob, len);
 }

@@ -23,13 +23,13 @@ attache_prep_options_new(void)
 {
 	AttachePrepOptions *o = g_new0(AttachePrepOptions, 1);
 	o->presets = g_ptr_array_new_with_free_func(
-		(GDestroyNotify) attache_preset_free);
+		(GDestroyNotify)attache_preset_free);
 	o->out_dir = g_strdup("out");
 	o->fit = -1;
 	o->crop = -1;
 	o->keep = ATTACHE_KEEP_CREDIT;
 	o->max_pixels = 100000000;
-	o->max_input_bytes = (gint64) 256 * 1024 * 1024;
+	o->max_input_bytes = (gint64)256 * 1024 * 1024;
 	o->write_manifest = TRUE;
 	o->preset_threads = 1;
 	return o;
@@ -105,10 +105,7 @@ audit_gate(const guint8 *data, gsize len, guint keep, const char *what,
 			what, local->message);
 		return ATTACHE_E_AUDIT;
 	}
-	guint bad = r->kinds & (ATTACHE_KINDS_FORBIDDEN |
-							   ((ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME |
-									ATTACHE_KIND_CAMERA) &
-								   ~allowed_kinds(keep)));
+	guint bad = r->kinds & (ATTACHE_KINDS_FORBIDDEN | ((ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA) & ~allowed_kinds(keep)));
 	if (!bad)
 		return ATTACHE_OK;
 
@@ -145,7 +142,7 @@ manifest_append(const char *dir, const AttacheOutput *o)
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (fd >= 0) {
 		gsize len = strlen(text);
-		if (write(fd, text, len) == (ssize_t) len)
+		if (write(fd, text, len) == (ssize_t)len)
 			fdatasync(fd);
 		close(fd);
 	}
@@ -159,8 +156,8 @@ fit_params(const AttachePrepOptions *opts, const AttachePreset *p,
 	memset(fp, 0, sizeof(*fp));
 	fp->width = p->width;
 	fp->height = p->height;
-	fp->fit = opts->fit >= 0 ? (AttacheFit) opts->fit : p->fit;
-	fp->crop = opts->crop >= 0 ? (AttacheCrop) opts->crop : p->crop;
+	fp->fit = opts->fit >= 0 ? (AttacheFit)opts->fit : p->fit;
+	fp->crop = opts->crop >= 0 ? (AttacheCrop)opts->crop : p->crop;
 	if (opts->have_focus && opts->crop < 0)
 		fp->crop = ATTACHE_CROP_FOCUS;
 	fp->pad = p->pad;
@@ -226,22 +223,14 @@ prep_output(Photo *ph, guint i)
 	 * spliced in after encoding (and its segment or chunk headers) */
 	gint64 reserve = 64;
 	if (ph->exif_block)
-		reserve += (gint64) g_bytes_get_size(ph->exif_block) + 16;
+		reserve += (gint64)g_bytes_get_size(ph->exif_block) + 16;
 	if (ph->xmp_block)
-		reserve += (gint64) g_bytes_get_size(ph->xmp_block) + 48;
+		reserve += (gint64)g_bytes_get_size(ph->xmp_block) + 48;
 	AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
 		p->quality_max, p->quality_min, p->min_side,
 		VIPS_MIN(reserve, p->max_bytes / 2) };
 
-	if ((code = attache__alt_check_preset(ph->alt, p, &e2)) ||
-		(code = attache__fit(ph->base, &fp, &fitted, &flags, &e2)) ||
-		(opts->campaign &&
-			(code = attache__brand(opts->campaign, p, ph->lang, fitted,
-				 &branded, o->warnings, &e2))) ||
-		(code = attache__encode(branded ? branded : fitted, &ep, &enc,
-			 &e2)) ||
-		(code = attache__embed(enc.format, &enc.data, &enc.len,
-			 ph->exif_block, ph->xmp_block, enc.width, enc.height, &e2))) {
+	if ((code = attache__alt_check_preset(ph->alt, p, &e2)) || (code = attache__fit(ph->base, &fp, &fitted, &flags, &e2)) || (opts->campaign && (code = attache__brand(opts->campaign, p, ph->lang, fitted, &branded, o->warnings, &e2))) || (code = attache__encode(branded ? branded : fitted, &ep, &enc, &e2)) || (code = attache__embed(enc.format, &enc.data, &enc.len, ph->exif_block, ph->xmp_block, enc.width, enc.height, &e2))) {
 		g_autofree char *msg = g_strdup_printf("%s: %s: %s", ph->input,
 			p->name, e2->message);
 		photo_fail(ph, o, code, msg);
@@ -249,7 +238,7 @@ prep_output(Photo *ph, guint i)
 		return;
 	}
 	/* the metadata added must not push it over the budget */
-	if ((gint64) enc.len > p->max_bytes) {
+	if ((gint64)enc.len > p->max_bytes) {
 		g_autofree char *msg = g_strdup_printf(
 			"%s: %s: %zu bytes with metadata, over max-bytes %" G_GINT64_FORMAT,
 			ph->input, p->name, enc.len, p->max_bytes);
@@ -263,8 +252,7 @@ prep_output(Photo *ph, guint i)
 	g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
 	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, p->name);
 
-	if ((code = audit_gate(enc.data, enc.len, opts->keep, what, &e2)) ||
-		(code = attache_write_atomic(path, enc.data, enc.len, &e2))) {
+	if ((code = audit_gate(enc.data, enc.len, opts->keep, what, &e2)) || (code = attache_write_atomic(path, enc.data, enc.len, &e2))) {
 		photo_fail(ph, o, code, e2->message);
 		g_free(enc.data);
 		return;
@@ -273,7 +261,7 @@ prep_output(Photo *ph, guint i)
 	o->output = g_strdup(path);
 	o->width = enc.width;
 	o->height = enc.height;
-	o->bytes = (gint64) enc.len;
+	o->bytes = (gint64)enc.len;
 	o->format = enc.format;
 	o->quality = enc.quality;
 	o->flags = flags | enc.flags;
@@ -327,7 +315,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	const char *stem_in, GPtrArray **outputs, GError **error)
 {
 	GPtrArray *outs = g_ptr_array_new_with_free_func(
-		(GDestroyNotify) attache_output_free);
+		(GDestroyNotify)attache_output_free);
 	AttacheCode first = ATTACHE_OK;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *stem = stem_in ? g_strdup(stem_in) : default_stem(input);
@@ -358,8 +346,8 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		o->prepared_by = g_strdup(opts->prepared_by);
 		o->lang = g_strdup(lang);
 		o->campaign = opts->campaign
-			? g_strdup(attache_campaign_name(opts->campaign))
-			: NULL;
+						  ? g_strdup(attache_campaign_name(opts->campaign))
+						  : NULL;
 		o->warnings = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(outs, o);
 	}
@@ -419,9 +407,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		scale = VIPS_MAX(scale,
 			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ow, oh)));
 	}
-	if ((code = attache__load(src, scale, &loaded, &err)) ||
-		(code = attache__orient(loaded, src->orientation, &oriented, &err)) ||
-		(code = attache__colour(oriented, &base, &converted, &err)))
+	if ((code = attache__load(src, scale, &loaded, &err)) || (code = attache__orient(loaded, src->orientation, &oriented, &err)) || (code = attache__colour(oriented, &base, &converted, &err)))
 		goto fail_all;
 	g_clear_object(&loaded);
 	g_clear_object(&oriented);
@@ -430,10 +416,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	for (guint i = 0; i < opts->presets->len && !proxy; i++) {
 		AttacheFitParams fp;
 		fit_params(opts, opts->presets->pdata[i], &fp);
-		if (fp.fit == ATTACHE_FIT_COVER &&
-			(fp.crop == ATTACHE_CROP_ATTENTION ||
-				fp.crop == ATTACHE_CROP_ENTROPY) &&
-			(code = attache__fit_proxy(base, &proxy, &err)))
+		if (fp.fit == ATTACHE_FIT_COVER && (fp.crop == ATTACHE_CROP_ATTENTION || fp.crop == ATTACHE_CROP_ENTROPY) && (code = attache__fit_proxy(base, &proxy, &err)))
 			goto fail_all;
 	}
 
@@ -449,29 +432,26 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		if (vips_smartcrop(proxy, &c, VIPS_MAX(1, proxy->Xsize / 2),
 				VIPS_MAX(1, proxy->Ysize / 2), "interesting",
 				VIPS_INTERESTING_ATTENTION, "attention_x", &ax, "attention_y",
-				&ay, NULL) == 0) {
+				&ay, NULL)
+			== 0) {
 			have_pf = TRUE;
-			pfx = (double) ax / proxy->Xsize;
-			pfy = (double) ay / proxy->Ysize;
+			pfx = (double)ax / proxy->Xsize;
+			pfy = (double)ay / proxy->Ysize;
 		}
 		vips_error_clear();
 		if (c)
 			g_object_unref(c);
 	}
 
-	guint removed = (in_kinds & (ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP |
-									ATTACHE_KIND_IPTC)) |
-		(converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
+	guint removed = (in_kinds & (ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC)) | (converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
 	guint kept_k = kept_kinds(kept, alt, opts->alt_long);
-	removed |= in_kinds &
-		(ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA) &
-		~kept_k;
+	removed |= in_kinds & (ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA) & ~kept_k;
 
 	Photo ph = { opts, input, stem, lang, base, proxy, ow, oh, alt,
 		exif_block, xmp_block, removed, kept_k, have_pf, pfx, pfy, outs };
 	g_mutex_init(&ph.lock);
 	int threads = VIPS_MIN(VIPS_MAX(1, opts->preset_threads),
-		(int) opts->presets->len);
+		(int)opts->presets->len);
 	if (threads <= 1)
 		for (guint i = 0; i < opts->presets->len; i++)
 			prep_output(&ph, i);

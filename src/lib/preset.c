@@ -161,7 +161,7 @@ parse_bytes(const char *s, gint64 *out)
 		mul = 1e6;
 	else
 		return FALSE;
-	*out = (gint64) (v * mul + 0.5);
+	*out = (gint64)(v * mul + 0.5);
 	return TRUE;
 }
 
@@ -187,13 +187,13 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 	const char *path, const char *text, GError **error)
 {
 	g_autofree char *v = g_strstrip(g_strdup(raw));
-	guint8 *field = (guint8 *) p + k->offset;
+	guint8 *field = (guint8 *)p + k->offset;
 	char *end;
 
 	switch (k->type) {
 	case KEY_STRING:
-		g_free(*(char **) field);
-		*(char **) field = g_strdup(v);
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(v);
 		return ATTACHE_OK;
 	case KEY_INT: {
 		errno = 0;
@@ -205,7 +205,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 				k->min, k->max);
 			return bad_value(error, path, text, k, v, why);
 		}
-		*(int *) field = (int) n;
+		*(int *)field = (int)n;
 		return ATTACHE_OK;
 	}
 	case KEY_BYTES: {
@@ -218,7 +218,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 				k->min, k->max);
 			return bad_value(error, path, text, k, v, why);
 		}
-		*(gint64 *) field = n;
+		*(gint64 *)field = n;
 		return ATTACHE_OK;
 	}
 	case KEY_DOUBLE: {
@@ -231,47 +231,43 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 				k->min, k->max);
 			return bad_value(error, path, text, k, v, why);
 		}
-		*(double *) field = d;
+		*(double *)field = d;
 		return ATTACHE_OK;
 	}
 	case KEY_BOOL:
-		if (!g_ascii_strcasecmp(v, "true") || !g_ascii_strcasecmp(v, "yes") ||
-			!strcmp(v, "1"))
-			*(gboolean *) field = TRUE;
-		else if (!g_ascii_strcasecmp(v, "false") ||
-			!g_ascii_strcasecmp(v, "no") || !strcmp(v, "0"))
-			*(gboolean *) field = FALSE;
+		if (!g_ascii_strcasecmp(v, "true") || !g_ascii_strcasecmp(v, "yes") || !strcmp(v, "1"))
+			*(gboolean *)field = TRUE;
+		else if (!g_ascii_strcasecmp(v, "false") || !g_ascii_strcasecmp(v, "no") || !strcmp(v, "0"))
+			*(gboolean *)field = FALSE;
 		else
 			return bad_value(error, path, text, k, v, "expected true or false");
 		return ATTACHE_OK;
 	case KEY_FIT:
-		if (!attache_fit_from_string(v, (AttacheFit *) field))
+		if (!attache_fit_from_string(v, (AttacheFit *)field))
 			return bad_value(error, path, text, k, v,
 				"expected cover, contain or inside");
 		return ATTACHE_OK;
 	case KEY_CROP:
-		if (!attache_crop_from_string(v, (AttacheCrop *) field) ||
-			*(AttacheCrop *) field == ATTACHE_CROP_FOCUS)
+		if (!attache_crop_from_string(v, (AttacheCrop *)field) || *(AttacheCrop *)field == ATTACHE_CROP_FOCUS)
 			return bad_value(error, path, text, k, v,
 				"expected attention, entropy or centre");
 		return ATTACHE_OK;
 	case KEY_PAD:
 		if (!g_ascii_strcasecmp(v, "blur"))
-			*(AttachePad *) field = ATTACHE_PAD_BLUR;
-		else if (!g_ascii_strcasecmp(v, "colour") ||
-			!g_ascii_strcasecmp(v, "color"))
-			*(AttachePad *) field = ATTACHE_PAD_COLOUR;
+			*(AttachePad *)field = ATTACHE_PAD_BLUR;
+		else if (!g_ascii_strcasecmp(v, "colour") || !g_ascii_strcasecmp(v, "color"))
+			*(AttachePad *)field = ATTACHE_PAD_COLOUR;
 		else
 			return bad_value(error, path, text, k, v,
 				"expected blur or colour");
 		return ATTACHE_OK;
 	case KEY_COLOUR:
-		if (!parse_colour(v, (double *) field))
+		if (!parse_colour(v, (double *)field))
 			return bad_value(error, path, text, k, v,
 				"expected a colour as #rrggbb");
 		return ATTACHE_OK;
 	case KEY_FORMAT:
-		if (!attache_format_from_string(v, (AttacheFormat *) field))
+		if (!attache_format_from_string(v, (AttacheFormat *)field))
 			return bad_value(error, path, text, k, v,
 				"expected jpeg, png or webp");
 		return ATTACHE_OK;
@@ -283,8 +279,7 @@ static const PresetKey *
 find_key(const char *group, const char *key)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(preset_keys); i++)
-		if (g_str_equal(preset_keys[i].group, group) &&
-			g_str_equal(preset_keys[i].key, key))
+		if (g_str_equal(preset_keys[i].group, group) && g_str_equal(preset_keys[i].key, key))
 			return &preset_keys[i];
 	return NULL;
 }
@@ -383,8 +378,7 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 			path, attache__keyfile_line(text, "encode", "fallback"));
 		return ATTACHE_E_USAGE;
 	}
-	if (p->safe_area[0] + p->safe_area[2] > 0.8 ||
-		p->safe_area[1] + p->safe_area[3] > 0.8) {
+	if (p->safe_area[0] + p->safe_area[2] > 0.8 || p->safe_area[1] + p->safe_area[3] > 0.8) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: [safe-area] margins leave less than 20%% of the image",
 			path);
@@ -404,7 +398,7 @@ attache_preset_to_string(const AttachePreset *p)
 	g_string_append_printf(s, "# %s (%s)\n", p->name, p->path);
 	for (guint i = 0; i < G_N_ELEMENTS(preset_keys); i++) {
 		const PresetKey *k = &preset_keys[i];
-		const guint8 *field = (const guint8 *) p + k->offset;
+		const guint8 *field = (const guint8 *)p + k->offset;
 		if (!group || !g_str_equal(group, k->group)) {
 			group = k->group;
 			g_string_append_printf(s, "%s[%s]\n", s->len ? "\n" : "", group);
@@ -412,46 +406,46 @@ attache_preset_to_string(const AttachePreset *p)
 		g_string_append_printf(s, "%s=", k->key);
 		switch (k->type) {
 		case KEY_STRING:
-			g_string_append(s, *(char *const *) field ? *(char *const *) field
-													  : "");
+			g_string_append(s, *(char *const *)field ? *(char *const *)field
+													 : "");
 			break;
 		case KEY_INT:
-			g_string_append_printf(s, "%d", *(const int *) field);
+			g_string_append_printf(s, "%d", *(const int *)field);
 			break;
 		case KEY_BYTES:
 			g_string_append_printf(s, "%" G_GINT64_FORMAT,
-				*(const gint64 *) field);
+				*(const gint64 *)field);
 			break;
 		case KEY_DOUBLE: {
 			char buf[G_ASCII_DTOSTR_BUF_SIZE];
 			g_string_append(s,
-				g_ascii_dtostr(buf, sizeof(buf), *(const double *) field));
+				g_ascii_dtostr(buf, sizeof(buf), *(const double *)field));
 			break;
 		}
 		case KEY_BOOL:
-			g_string_append(s, *(const gboolean *) field ? "true" : "false");
+			g_string_append(s, *(const gboolean *)field ? "true" : "false");
 			break;
 		case KEY_FIT:
-			g_string_append(s, attache_fit_name(*(const AttacheFit *) field));
+			g_string_append(s, attache_fit_name(*(const AttacheFit *)field));
 			break;
 		case KEY_CROP:
 			g_string_append(s,
-				attache_crop_name(*(const AttacheCrop *) field));
+				attache_crop_name(*(const AttacheCrop *)field));
 			break;
 		case KEY_PAD:
-			g_string_append(s, *(const AttachePad *) field == ATTACHE_PAD_BLUR
-					? "blur"
-					: "colour");
+			g_string_append(s, *(const AttachePad *)field == ATTACHE_PAD_BLUR
+								   ? "blur"
+								   : "colour");
 			break;
 		case KEY_COLOUR: {
-			const double *c = (const double *) field;
-			g_string_append_printf(s, "#%02x%02x%02x", (int) c[0], (int) c[1],
-				(int) c[2]);
+			const double *c = (const double *)field;
+			g_string_append_printf(s, "#%02x%02x%02x", (int)c[0], (int)c[1],
+				(int)c[2]);
 			break;
 		}
 		case KEY_FORMAT:
 			g_string_append(s,
-				attache_format_name(*(const AttacheFormat *) field));
+				attache_format_name(*(const AttacheFormat *)field));
 			break;
 		}
 		g_string_append_c(s, '\n');
@@ -474,11 +468,11 @@ load_dir(AttachePresetSet *set, const char *dir, GError **error)
 	while ((n = g_dir_read_name(d)))
 		if (g_str_has_suffix(n, ".ini") && n[0] != '.')
 			g_ptr_array_add(names, g_strdup(n));
-	g_ptr_array_sort(names, (GCompareFunc) g_strcmp0);
+	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
 
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree char *path = g_build_filename(dir,
-			(char *) names->pdata[i], NULL);
+			(char *)names->pdata[i], NULL);
 		AttachePreset *p;
 		if (attache_preset_load_file(path, &p, error))
 			return ATTACHE_E_USAGE;
@@ -493,17 +487,16 @@ attache_preset_set_load(const char *builtin_dir, const char *user_dir,
 {
 	AttachePresetSet *set = g_new0(AttachePresetSet, 1);
 	set->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-		(GDestroyNotify) attache_preset_free);
+		(GDestroyNotify)attache_preset_free);
 
 	g_autofree char *user = user_dir
-		? g_strdup(user_dir)
-		: g_build_filename(g_get_user_config_dir(), "attache", "presets",
-			  NULL);
+								? g_strdup(user_dir)
+								: g_build_filename(g_get_user_config_dir(), "attache", "presets",
+									NULL);
 
-	if (load_dir(set, builtin_dir ? builtin_dir
-								  : attache__builtin_preset_dir(),
-			error) ||
-		load_dir(set, user, error)) {
+	if (load_dir(set, builtin_dir ? builtin_dir : attache__builtin_preset_dir(),
+			error)
+		|| load_dir(set, user, error)) {
 		attache_preset_set_free(set);
 		return ATTACHE_E_USAGE;
 	}
@@ -530,7 +523,7 @@ attache_preset_set_lookup(const AttachePresetSet *set, const char *name,
 		GString *known = g_string_new(NULL);
 		for (guint i = 0; i < all->len; i++)
 			g_string_append_printf(known, "%s%s", i ? ", " : "",
-				((AttachePreset *) all->pdata[i])->name);
+				((AttachePreset *)all->pdata[i])->name);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"unknown preset \"%s\" (known: %s)", name, known->str);
 		g_string_free(known, TRUE);
@@ -541,8 +534,8 @@ attache_preset_set_lookup(const AttachePresetSet *set, const char *name,
 static int
 by_name(gconstpointer a, gconstpointer b)
 {
-	const AttachePreset *pa = *(AttachePreset *const *) a;
-	const AttachePreset *pb = *(AttachePreset *const *) b;
+	const AttachePreset *pa = *(AttachePreset *const *)a;
+	const AttachePreset *pb = *(AttachePreset *const *)b;
 	return strcmp(pa->name, pb->name);
 }
 

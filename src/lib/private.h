@@ -12,8 +12,7 @@
 G_BEGIN_DECLS
 
 /* g_auto support for VipsImage arrived in libvips 8.16; 8.14 lacks it. */
-#if VIPS_MAJOR_VERSION < 8 || \
-	(VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION < 16)
+#if VIPS_MAJOR_VERSION < 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION < 16)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsImage, g_object_unref)
 #endif
 
@@ -56,9 +55,9 @@ typedef struct {
 	char *path;
 	GBytes *bytes;
 	AttacheSourceFormat format;
-	const char *loader; /* libvips loader nickname */
-	int width, height;	/* as stored, before orientation */
-	int orientation;	/* EXIF 1..8 still to apply (1 = none) */
+	const char *loader;		   /* libvips loader nickname */
+	int width, height;		   /* as stored, before orientation */
+	int orientation;		   /* EXIF 1..8 still to apply (1 = none) */
 	gboolean heif_transformed; /* libheif applied irot/imir */
 	gboolean has_icc;
 	GBytes *exif; /* the photo's EXIF block as libvips found it, or NULL */
@@ -169,10 +168,10 @@ AttacheCode attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 
 /* The subset of the input's metadata a keep policy may carry over. */
 typedef struct {
-	char *artist, *copyright;		   /* EXIF IFD0 */
-	char *xmp_creator, *xmp_rights;	   /* XMP dc:creator / dc:rights */
-	char *datetime_original;		   /* EXIF */
-	char *make, *model;				   /* IFD0 */
+	char *artist, *copyright;		/* EXIF IFD0 */
+	char *xmp_creator, *xmp_rights; /* XMP dc:creator / dc:rights */
+	char *datetime_original;		/* EXIF */
+	char *make, *model;				/* IFD0 */
 	/* exposure: kept as raw EXIF entries (tag, format, components, data) */
 	GPtrArray *exposure;
 } AttacheKept;
@@ -366,10 +365,10 @@ AttacheApprovalStatus *attache__approval_status(const AttacheManifest *m,
  * changes. */
 typedef struct {
 	gint ref;
-	AttachePrepOptions *prep; /* out_dir unused: see out_dir */
-	char *out_dir;			  /* absolute */
-	char *presets;			  /* "x-landscape,bluesky", for the log */
-	char *upload;			  /* targets ("x,mastodon") or NULL */
+	AttachePrepOptions *prep;  /* out_dir unused: see out_dir */
+	char *out_dir;			   /* absolute */
+	char *presets;			   /* "x-landscape,bluesky", for the log */
+	char *upload;			   /* targets ("x,mastodon") or NULL */
 	gboolean require_approval; /* upload only what a second person approved */
 	/* the files the settings were read from besides attache.ini (alt-text
 	 * manifest and file, campaign): an edit to one applies too, and the
@@ -395,17 +394,17 @@ AttacheCode attache__watch_settings_load(const char *inbox,
 
 /* The folders of one hot folder, shared by its workers. */
 typedef struct {
-	char *inbox;		  /* absolute */
-	char *done_dir;		  /* INBOX/done */
-	char *failed_dir;	  /* INBOX/failed */
-	char *state_dir;	  /* INBOX/.attache: lock, journal */
-	char *journal_dir;	  /* INBOX/.attache/journal */
-	char *log_path;		  /* INBOX/attache.log */
-	char *inbox_key;	  /* names this inbox's staging folders in OUTDIR */
-	GMutex names_lock;	  /* guards @reserved */
-	GHashTable *reserved; /* paths chosen and not yet taken */
-	const char *crash_at; /* test hook: ATTACHE_WATCH_CRASH */
-	GMutex upload_lock;	  /* guards @uploaders */
+	char *inbox;		   /* absolute */
+	char *done_dir;		   /* INBOX/done */
+	char *failed_dir;	   /* INBOX/failed */
+	char *state_dir;	   /* INBOX/.attache: lock, journal */
+	char *journal_dir;	   /* INBOX/.attache/journal */
+	char *log_path;		   /* INBOX/attache.log */
+	char *inbox_key;	   /* names this inbox's staging folders in OUTDIR */
+	GMutex names_lock;	   /* guards @reserved */
+	GHashTable *reserved;  /* paths chosen and not yet taken */
+	const char *crash_at;  /* test hook: ATTACHE_WATCH_CRASH */
+	GMutex upload_lock;	   /* guards @uploaders */
 	GHashTable *uploaders; /* AttacheTarget -> AttacheUploader*, one a run */
 	GPtrArray *retired;	   /* uploaders refused: freed at the end */
 } AttacheWatchPlace;

@@ -64,7 +64,7 @@ attache_write_atomic(const char *path, const void *data, gsize len,
 			return io_error(error, path, "write failed", err);
 		}
 		p += w;
-		left -= (gsize) w;
+		left -= (gsize)w;
 	}
 	if (fsync(fd) != 0) {
 		int err = errno;
@@ -98,6 +98,6 @@ attache_file_sha256(const char *path, GError **error)
 		return NULL;
 	}
 	return g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-		(const guchar *) g_mapped_file_get_contents(mf),
+		(const guchar *)g_mapped_file_get_contents(mf),
 		g_mapped_file_get_length(mf));
 }

@@ -73,7 +73,7 @@ attache__xmp_build(const AttacheKept *k, GPtrArray *alt, const char *alt_long)
 		lang_alt(s, "Iptc4xmpCore:AltTextAccessibility", alt);
 	if (have_long) {
 		g_autoptr(GPtrArray) one = g_ptr_array_new();
-		AttacheAlt a = { (char *) "x-default", (char *) alt_long };
+		AttacheAlt a = { (char *)"x-default", (char *)alt_long };
 		g_ptr_array_add(one, &a);
 		lang_alt(s, "Iptc4xmpCore:ExtDescrAccessibility", one);
 	}

@@ -12,7 +12,7 @@ encode(VipsImage *in, AttacheFormat f, gint64 max, int qmax, int qmin,
 	g_autoptr(GError) error = NULL;
 	g_assert_cmpint(attache__encode(in, &p, &e, &error), ==, want);
 	if (want == ATTACHE_OK) {
-		g_assert_cmpint((gint64) e.len, <=, max);
+		g_assert_cmpint((gint64)e.len, <=, max);
 		g_assert_cmpint(e.encodes, <=, 8);
 		/* what was returned is what it says it is */
 		g_autoptr(VipsImage) back = vips_image_new_from_buffer(e.data, e.len,
@@ -53,7 +53,7 @@ test_quality_search(void)
 		ATTACHE_OK);
 	AttacheEncoded lo = encode(im, ATTACHE_FORMAT_JPEG, 1 << 30, 50, 50,
 		ATTACHE_OK);
-	gint64 budget = (gint64) (lo.len + (hi.len - lo.len) / 2);
+	gint64 budget = (gint64)(lo.len + (hi.len - lo.len) / 2);
 	AttacheEncoded e = encode(im, ATTACHE_FORMAT_JPEG, budget, 85, 50,
 		ATTACHE_OK);
 	g_assert_cmpint(e.quality, >, 50);
@@ -64,7 +64,7 @@ test_quality_search(void)
 	/* the search is not lazy: one step up would not fit */
 	AttacheEncoded up = encode(im, ATTACHE_FORMAT_JPEG, 1 << 30, e.quality + 1,
 		e.quality + 1, ATTACHE_OK);
-	g_assert_cmpint((gint64) up.len, >, budget - budget / 20);
+	g_assert_cmpint((gint64)up.len, >, budget - budget / 20);
 	g_free(hi.data);
 	g_free(lo.data);
 	g_free(e.data);
@@ -80,7 +80,7 @@ test_downscale(void)
 	g_assert_true(e.flags & ATTACHE_FLAG_DOWNSCALED);
 	g_assert_cmpint(e.width, <, 1600);
 	/* aspect kept */
-	g_assert_cmpfloat(fabs((double) e.width / e.height - 16.0 / 9), <, 0.02);
+	g_assert_cmpfloat(fabs((double)e.width / e.height - 16.0 / 9), <, 0.02);
 	g_free(e.data);
 }
 

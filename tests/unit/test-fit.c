@@ -43,8 +43,8 @@ test_cover_exact(void)
 				g_assert_true(flags & ATTACHE_FLAG_SMALL);
 				g_assert_cmpint(out->Xsize, <=, dst[j][0]);
 				g_assert_cmpint(out->Ysize, <=, dst[j][1]);
-				double want = (double) dst[j][0] / dst[j][1];
-				double got = (double) out->Xsize / out->Ysize;
+				double want = (double)dst[j][0] / dst[j][1];
+				double got = (double)out->Xsize / out->Ysize;
 				g_assert_cmpfloat(fabs(got - want) / want, <, 0.01);
 			}
 		}

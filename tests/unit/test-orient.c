@@ -7,7 +7,10 @@
 
 /* which stored corner lands at the display's top-left and top-right, for
  * EXIF orientation 1..8 (TIFF 6.0 / EXIF 2.32, tag 0x0112) */
-enum { TL, TR, BL, BR };
+enum { TL,
+	TR,
+	BL,
+	BR };
 static const int want_tl[9] = { 0, TL, TR, BR, BL, TL, BL, BR, TR };
 static const int want_tr[9] = { 0, TR, TL, BL, BR, BL, TL, TR, BR };
 
@@ -38,8 +41,7 @@ test_eight(void)
 					"top-right %d (want %d)",
 				o, corner_of(a), want_tl[o], corner_of(b), want_tr[o]);
 		/* the tag is not carried further */
-		g_assert_false(vips_image_get_typeof(out, VIPS_META_ORIENTATION) &&
-			vips_image_get_orientation(out) != 1);
+		g_assert_false(vips_image_get_typeof(out, VIPS_META_ORIENTATION) && vips_image_get_orientation(out) != 1);
 		g_object_unref(out);
 	}
 }
@@ -65,7 +67,7 @@ box(const char *type, GByteArray *payload)
 {
 	GByteArray *a = g_byte_array_new();
 	put32(a, 8 + (payload ? payload->len : 0));
-	g_byte_array_append(a, (const guint8 *) type, 4);
+	g_byte_array_append(a, (const guint8 *)type, 4);
 	if (payload) {
 		g_byte_array_append(a, payload->data, payload->len);
 		g_byte_array_unref(payload);
@@ -87,7 +89,7 @@ static GByteArray *
 heif(guint16 primary, gboolean with_irot, guint16 irot_item)
 {
 	GByteArray *ftyp = g_byte_array_new();
-	g_byte_array_append(ftyp, (const guint8 *) "heic\0\0\0\0mif1heic", 16);
+	g_byte_array_append(ftyp, (const guint8 *)"heic\0\0\0\0mif1heic", 16);
 
 	GByteArray *pitm = g_byte_array_new();
 	put32(pitm, 0); /* version 0, flags */
@@ -170,7 +172,7 @@ test_heif_real(void)
 		g_autofree char *data = NULL;
 		gsize len;
 		g_assert_true(g_file_get_contents(path, &data, &len, NULL));
-		g_assert_cmpint(attache__heif_has_transform((guint8 *) data, len), ==,
+		g_assert_cmpint(attache__heif_has_transform((guint8 *)data, len), ==,
 			cases[i].irot);
 	}
 }
@@ -189,7 +191,7 @@ exif_with_orientation(int o, ExifByteOrder order)
 	ExifMem *mem = exif_mem_new_default();
 	e->data = exif_mem_alloc(mem, 2);
 	exif_mem_unref(mem);
-	exif_set_short(e->data, order, (ExifShort) o);
+	exif_set_short(e->data, order, (ExifShort)o);
 	exif_content_add_entry(ed->ifd[EXIF_IFD_0], e);
 	exif_entry_unref(e);
 	unsigned char *d;
@@ -218,7 +220,7 @@ test_exif_orientation(void)
 	}
 	guint8 junk[64];
 	for (guint i = 0; i < sizeof(junk); i++)
-		junk[i] = (guint8) (i * 37);
+		junk[i] = (guint8)(i * 37);
 	g_assert_cmpint(attache__exif_orientation(junk, sizeof(junk)), ==, 1);
 	g_assert_cmpint(attache__exif_orientation(NULL, 0), ==, 1);
 }

@@ -14,10 +14,9 @@ write_tmp(const char *dir, const char *name, const char *text)
 	return path;
 }
 
-static const char *good =
-	"[preset]\ndescription=Test\nplatform=test\n"
-	"[fit]\nwidth=640\nheight=480\n"
-	"[encode]\nmax-bytes=200kB\n";
+static const char *good = "[preset]\ndescription=Test\nplatform=test\n"
+						  "[fit]\nwidth=640\nheight=480\n"
+						  "[encode]\nmax-bytes=200kB\n";
 
 static void
 test_shipped(void)
@@ -95,8 +94,7 @@ expect_error(const char *text, const char *needle, const char *needle2)
 	g_assert_null(p);
 	g_assert_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE);
 	g_assert_nonnull(strstr(error->message, path));
-	if (!strstr(error->message, needle) ||
-		(needle2 && !strstr(error->message, needle2)))
+	if (!strstr(error->message, needle) || (needle2 && !strstr(error->message, needle2)))
 		g_error("message \"%s\" lacks \"%s\"", error->message, needle);
 	g_unlink(path);
 	g_rmdir(dir);
