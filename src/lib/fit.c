@@ -178,11 +178,12 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 	double sx = (double)W / iw, sy = (double)H / ih;
 
 	if (p->fit == ATTACHE_FIT_INSIDE) {
+		/* a bounding box, not a target size: a smaller photo is shown
+		 * whole at its own size, nothing to flag */
 		double s = VIPS_MIN(sx, sy);
 		if (s > 1) {
-			*flags |= ATTACHE_FLAG_SMALL;
 			if (p->upscale)
-				*flags |= ATTACHE_FLAG_UPSCALED;
+				*flags |= ATTACHE_FLAG_UPSCALED | ATTACHE_FLAG_SMALL;
 			else
 				s = 1;
 		}
