@@ -8,13 +8,14 @@ rm -rf "$OUT"
 echo "attache prep samples/ -> $OUT/"
 ATTACHE_PRESET_DIR=presets build/attache prep \
 	-p x-landscape,instagram-portrait,bluesky,mastodon \
-	-c campaigns/demo.ini --lang en \
+	-c campaigns/demo.ini --lang en --alt-manifest samples/alt-text.csv \
 	-o "$OUT" samples/
 # the demo campaign's other languages (docs/campaigns.md)
 for lang in fr es ar zh ru; do
 	echo "attache prep -c campaigns/demo.ini --lang $lang samples/ -> $OUT/$lang/"
 	ATTACHE_PRESET_DIR=presets build/attache prep -q -p instagram-portrait \
-		-c campaigns/demo.ini --lang "$lang" -o "$OUT/$lang" samples/
+		-c campaigns/demo.ini --lang "$lang" --alt-manifest samples/alt-text.csv \
+		-o "$OUT/$lang" samples/
 done
 # the sheet a second person checks before approving (docs/review.md)
 ATTACHE_PRESET_DIR=presets build/attache review "$OUT"

@@ -473,7 +473,7 @@ main(int argc, char **argv)
 	ExifSpec s5 = { 1, TRUE, 12.3456, 45.6789, "South road, Camp Alpha",
 		NULL };
 	save_with_blobs(small_camp, dir, "camp.webp", &s5, ".webp[Q=85]");
-	save_with_blobs(small_camp, dir, "camp.heic", &s5, ".heic[Q=60]");
+	save_with_blobs(small_camp, dir, "camp-south-road.heic", &s5, ".heic[Q=60]");
 
 	g_object_unref(camp);
 	g_object_unref(door);
