@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,9 +46,6 @@ worker(gpointer data, gpointer user)
 	g_autoptr(GError) error = NULL;
 	j->code = attache_prep_photo_as(s->opts, j->input, j->stem, &j->outputs,
 		&error);
-	/* hand the photo's freed buffers back to the system: without it a long
-	 * batch's peak RSS creeps up with heap fragmentation */
-	malloc_trim(0);
 	if (error)
 		j->error = g_strdup(error->message);
 	g_async_queue_push(s->done, j);
