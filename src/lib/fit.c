@@ -61,8 +61,19 @@ attache__fit_proxy(VipsImage *in, VipsImage **out, GError **error)
 {
 	double s = VIPS_MIN(1.0,
 		(double)PROXY_SIDE / VIPS_MAX(in->Xsize, in->Ysize));
-	VipsImage *t;
-	if (vips_resize(in, &t, s, NULL))
+	/* only looked at, never shown: a box shrink by the whole factor and a
+	 * linear step for the rest cost a sixth of lanczos3 at factor five */
+	int f = VIPS_MAX(1, (int)(1.0 / s));
+	VipsImage *b, *t;
+	if (vips_shrink(in, &b, f, f, NULL))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	int r = vips_resize(b, &t,
+		(double)PROXY_SIDE / VIPS_MAX(b->Xsize, b->Ysize) < 1
+			? (double)PROXY_SIDE / VIPS_MAX(b->Xsize, b->Ysize)
+			: 1.0,
+		"kernel", VIPS_KERNEL_LINEAR, NULL);
+	g_object_unref(b);
+	if (r)
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 	*out = vips_image_copy_memory(t);
 	g_object_unref(t);
@@ -85,6 +96,10 @@ window(const AttacheFitParams *p, VipsImage *proxy, int rw, int rh, int w,
 	if (p->crop == ATTACHE_CROP_FOCUS && p->have_focus) {
 		cx = p->focus_x;
 		cy = p->focus_y;
+	}
+	else if (p->crop == ATTACHE_CROP_ATTENTION && p->have_attention) {
+		cx = p->attention_x;
+		cy = p->attention_y;
 	}
 	else if (p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY) {
 		double q = (double)proxy->Xsize / rw;

@@ -120,6 +120,11 @@ typedef struct {
 	 * measured (made once per photo by attache__fit_proxy()); NULL: fit
 	 * makes its own */
 	VipsImage *proxy;
+	/* the photo's centre of attention, fractions of the oriented photo,
+	 * measured once per photo: attention crops centre on it instead of
+	 * each preset measuring again (FALSE: fit measures on the proxy) */
+	gboolean have_attention;
+	double attention_x, attention_y;
 	/* when not NULL, fit says where the whole photo lies in the output:
 	 * x, y, width, height in output pixels (cover: partly outside) */
 	double *place;
