@@ -320,12 +320,13 @@ render_text(AttacheCampaign *c, const AttacheLayerSpec *s, const Frame *f,
 }
 
 /* The layer @ov (from blend_ready()) over the pixels of @img under it, at
- * @x, @y: a small image in memory, the same bands as @img. */
+ * @x, @y: a small lazy image, the same bands as @img. */
 static VipsImage *
 blend_patch(VipsImage *img, VipsImage *ov, int x, int y)
 {
 	g_autoptr(VipsImage) region = NULL, prem = NULL, inv = NULL, mul = NULL,
-						 sum = NULL, cast = NULL;
+						 sum = NULL;
+	VipsImage *cast = NULL;
 	if (x < 0 || y < 0 || x + ov->Xsize > img->Xsize || y + ov->Ysize > img->Ysize) {
 		vips_error("brand", "layer outside the image");
 		return NULL;
@@ -345,7 +346,7 @@ blend_patch(VipsImage *img, VipsImage *ov, int x, int y)
 		if (vips_premultiply(region, &rp, NULL) || vips_linear1(inv, &a, -255, 255, NULL) || vips_linear1(prem, &p0, 1, -0.5, NULL) || vips_bandjoin2(p0, a, &ov4, NULL) || vips_multiply(rp, inv, &mul, NULL) || vips_add(mul, ov4, &sum, NULL) || vips_unpremultiply(sum, &un, NULL) || vips_cast(un, &cast, VIPS_FORMAT_UCHAR, NULL))
 			return NULL;
 	}
-	return vips_image_copy_memory(cast);
+	return cast;
 }
 
 AttacheCode
@@ -354,18 +355,19 @@ attache__brand(AttacheCampaign *c, const AttachePreset *preset,
 	GError **error)
 {
 	int W = in->Xsize, H = in->Ysize;
-	g_autoptr(VipsImage) view = NULL, canvas = NULL;
+	g_autoptr(VipsImage) canvas = NULL;
 
 	if (in->Bands < 3 || in->BandFmt != VIPS_FORMAT_UCHAR) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INTERNAL,
 			"brand: expected 8-bit sRGB, got %d bands", in->Bands);
 		return ATTACHE_E_INTERNAL;
 	}
-	/* A private copy to draw on (@in may be shared with other presets),
-	 * in memory: the encoder may run several times on it. Each layer is
-	 * blended as a small patch and drawn in; the rest is one memcpy. */
-	if (vips_copy(in, &view, NULL) || !(canvas = vips_image_copy_memory(view)))
-		return attache__vips_error(error, ATTACHE_E_IMAGE, "brand");
+	/* Each layer is blended as a small patch and inserted, lazily (@in
+	 * may be shared with other presets: never drawn on); the result is
+	 * made in memory in one pass at the end, as the encoder may run
+	 * several times on it. One pass costs less than a copy to draw on
+	 * plus a pipeline per layer. */
+	canvas = g_object_ref(in);
 
 	for (guint i = 0; i < attache__campaign_n_layers(c); i++) {
 		AttacheLayerSpec s;
@@ -392,11 +394,15 @@ attache__brand(AttacheCampaign *c, const AttachePreset *preset,
 			x = f.il + s.col * (iw - ov->Xsize) / 2;
 		y = f.it + s.row * (ih - ov->Ysize) / 2;
 
-		if (!(patch = blend_patch(canvas, ov, x, y)) || vips_draw_image(canvas, patch, x, y, NULL)) {
+		VipsImage *next = NULL;
+		if (!(patch = blend_patch(canvas, ov, x, y)) || vips_insert(canvas, patch, &next, x, y, NULL)) {
 			g_autofree char *what = g_strdup_printf("brand: [%s]", s.name);
 			return attache__vips_error(error, ATTACHE_E_IMAGE, what);
 		}
+		g_object_unref(canvas);
+		canvas = next;
 	}
-	*out = g_steal_pointer(&canvas);
+	if (!(*out = vips_image_copy_memory(canvas)))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "brand");
 	return ATTACHE_OK;
 }
