@@ -363,10 +363,9 @@ attache__brand(AttacheCampaign *c, const AttachePreset *preset,
 		return ATTACHE_E_INTERNAL;
 	}
 	/* Each layer is blended as a small patch and inserted, lazily (@in
-	 * may be shared with other presets: never drawn on); the result is
-	 * made in memory in one pass at the end, as the encoder may run
-	 * several times on it. One pass costs less than a copy to draw on
-	 * plus a pipeline per layer. */
+	 * may be shared with other presets: never drawn on); the encoder
+	 * computes it all in one pass, which costs less than a copy to draw
+	 * on plus a pipeline per layer. */
 	canvas = g_object_ref(in);
 
 	for (guint i = 0; i < attache__campaign_n_layers(c); i++) {
@@ -402,7 +401,6 @@ attache__brand(AttacheCampaign *c, const AttachePreset *preset,
 		g_object_unref(canvas);
 		canvas = next;
 	}
-	if (!(*out = vips_image_copy_memory(canvas)))
-		return attache__vips_error(error, ATTACHE_E_IMAGE, "brand");
+	*out = g_steal_pointer(&canvas);
 	return ATTACHE_OK;
 }

@@ -5,7 +5,9 @@
  * JPEG and WebP: quality first, from the preset's ceiling down to its floor;
  * only when the floor still does not fit, smaller pixels. PNG: lossless,
  * then a quantised palette, then the preset's fallback format. Every attempt
- * reuses the fitted pixels in memory, and the number of encodes is capped
+ * after the first reuses the fitted pixels, computed once and kept in memory
+ * (the first reads them as they are computed: most outputs fit at once),
+ * and the number of encodes is capped
  * (MAX_ENCODES), so the work per output is bounded whatever the photo.
  *
  * Metadata is never written here (strip): the metadata stage splices in
@@ -138,6 +140,11 @@ lossy(VipsImage *in, AttacheFormat format, const AttacheEncodeParams *p,
 		out->encodes = s.encodes;
 		return ATTACHE_OK;
 	}
+	/* more encodes to come: from pixels computed once, in memory */
+	g_autoptr(VipsImage) mem = vips_image_copy_memory(in);
+	if (!mem)
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
+	s.im = mem;
 	if (p->quality_min < p->quality_max) {
 		if ((r = try_quality(&s, p, out, p->quality_min, &lo_len)) < 0)
 			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
@@ -155,8 +162,8 @@ lossy(VipsImage *in, AttacheFormat format, const AttacheEncodeParams *p,
 	/* Even the floor is too big: fewer pixels, in steps. Bytes scale
 	 * roughly with the pixel count: shrink by sqrt(budget/size), with a
 	 * margin, then search quality again at the new size. */
-	g_object_ref(in);
-	small = in;
+	g_object_ref(mem);
+	small = mem;
 	for (;;) {
 		double f = sqrt((double)(p->max_bytes - p->reserve) / lo_len) * 0.92;
 		f = VIPS_MIN(f, 0.9);
@@ -240,6 +247,13 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 			return ATTACHE_OK;
 		}
 		g_free(d);
+	}
+	/* more encodes to come: from pixels computed once, in memory */
+	g_autoptr(VipsImage) mem = NULL;
+	if (used) {
+		if (!(mem = vips_image_copy_memory(in)))
+			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
+		in = mem;
 	}
 	/* quantised to a palette (libimagequant), at the preset's ceiling */
 	if (encode_once(in, ATTACHE_FORMAT_PNG, p->quality_max, TRUE, &d, &n))

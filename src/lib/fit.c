@@ -299,9 +299,8 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 		}
 	}
 
-	/* in memory: the encoder may run several times on it */
-	*out = vips_image_copy_memory(a);
-	if (!*out)
-		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	/* lazy: the pixels are computed as the encoder reads them, which
+	 * keeps them in memory only if it needs a second try */
+	*out = g_steal_pointer(&a);
 	return ATTACHE_OK;
 }

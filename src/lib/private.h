@@ -138,7 +138,7 @@ AttacheCode attache__fit_proxy(VipsImage *in, VipsImage **out,
 /* Scale of the full-size photo (@ow x @oh, oriented) that @p needs. */
 double attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh);
 /* Fits @in (oriented, sRGB) to @p. Sets #AttacheFlag bits in *flags.
- * @out: (transfer full), in memory. */
+ * @out: (transfer full), lazy: reads @in when evaluated. */
 AttacheCode attache__fit(VipsImage *in, const AttacheFitParams *p,
 	VipsImage **out, guint *flags, GError **error);
 
@@ -284,7 +284,7 @@ void attache__campaign_cache_put(AttacheCampaign *c, const char *key,
 
 /* Draws the campaign's layers on @in (8-bit sRGB, fitted to @preset),
  * inside the preset's safe area. Adds notes for a reviewer to @warnings.
- * @out: (transfer full), in memory. */
+ * @out: (transfer full), lazy: reads @in when evaluated. */
 AttacheCode attache__brand(AttacheCampaign *c, const AttachePreset *preset,
 	const char *lang, VipsImage *in, VipsImage **out, GPtrArray *warnings,
 	GError **error);
