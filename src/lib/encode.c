@@ -4,11 +4,11 @@
  *
  * JPEG and WebP: quality first, from the preset's ceiling down to its floor;
  * only when the floor still does not fit, smaller pixels. PNG: lossless,
- * then a quantised palette, then the preset's fallback format. Every attempt
- * after the first reuses the fitted pixels, computed once and kept in memory
- * (the first reads them as they are computed: most outputs fit at once),
- * and the number of encodes is capped
- * (MAX_ENCODES), so the work per output is bounded whatever the photo.
+ * then a quantised palette, then the preset's fallback format. The fitted
+ * pixels are computed once: a JPEG or WebP's first encode reads them as they
+ * are made (most outputs fit at once), later attempts reuse a copy in
+ * memory. The number of encodes is capped (MAX_ENCODES), so the work per
+ * output is bounded whatever the photo.
  *
  * Metadata is never written here (strip): the metadata stage splices in
  * exactly what the policy allows, afterwards.
@@ -233,6 +233,14 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 	if (p->format != ATTACHE_FORMAT_PNG)
 		return lossy(in, p->format, p, 0, out, error);
 
+	/* PNG nearly always takes more than one encode (a photo rarely fits
+	 * losslessly): compute the pixels once, in memory, for all of them
+	 * (lossy() below then finds them there) */
+	g_autoptr(VipsImage) mem = vips_image_copy_memory(in);
+	if (!mem)
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
+	in = mem;
+
 	/* PNG: lossless when it can fit; a 3-byte pixel rarely compresses below
 	 * a third, so skip the attempt when that is already over budget. */
 	int used = 0;
@@ -247,13 +255,6 @@ attache__encode(VipsImage *in, const AttacheEncodeParams *p,
 			return ATTACHE_OK;
 		}
 		g_free(d);
-	}
-	/* more encodes to come: from pixels computed once, in memory */
-	g_autoptr(VipsImage) mem = NULL;
-	if (used) {
-		if (!(mem = vips_image_copy_memory(in)))
-			return attache__vips_error(error, ATTACHE_E_IMAGE, "encode");
-		in = mem;
 	}
 	/* quantised to a palette (libimagequant), at the preset's ceiling */
 	if (encode_once(in, ATTACHE_FORMAT_PNG, p->quality_max, TRUE, &d, &n))

@@ -67,11 +67,9 @@ attache__fit_proxy(VipsImage *in, VipsImage **out, GError **error)
 	VipsImage *b, *t;
 	if (vips_shrink(in, &b, f, f, NULL))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
-	int r = vips_resize(b, &t,
-		(double)PROXY_SIDE / VIPS_MAX(b->Xsize, b->Ysize) < 1
-			? (double)PROXY_SIDE / VIPS_MAX(b->Xsize, b->Ysize)
-			: 1.0,
-		"kernel", VIPS_KERNEL_LINEAR, NULL);
+	double rest = VIPS_MIN(1.0,
+		(double)PROXY_SIDE / VIPS_MAX(b->Xsize, b->Ysize));
+	int r = vips_resize(b, &t, rest, "kernel", VIPS_KERNEL_LINEAR, NULL);
 	g_object_unref(b);
 	if (r)
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
