@@ -40,6 +40,38 @@ AttachePreset *attache__preset_copy(const AttachePreset *p);
 /* The installed presets folder (compiled in), or the source tree's. */
 const char *attache__builtin_preset_dir(void);
 
+/* ---- bounded, confined reads (safefile.c; docs/security.md) ---- */
+
+/* Limits for the small files attache reads that are not photos. */
+#define ATTACHE_MAX_SETTINGS_BYTES (256 * 1024)	   /* .ini, campaigns, presets */
+#define ATTACHE_MAX_SIDECAR_BYTES (64 * 1024)	   /* alt-text sidecars, files */
+#define ATTACHE_MAX_TABLE_BYTES (16 * 1024 * 1024) /* CSV, manifests, logs */
+
+enum {
+	ATTACHE_READ_NOFOLLOW = 1 << 0, /* the last component must not be a link */
+};
+
+/* Reads a small regular file whole: opened O_NONBLOCK (a FIFO never
+ * blocks), fstat on the descriptor, a device, FIFO, socket or folder
+ * refused, the size checked before reading and the read capped at
+ * @max_bytes. @out: (transfer full), NUL-terminated; @len may be NULL.
+ * Errors name @path: ATTACHE_E_INPUT, or ATTACHE_E_LIMIT when too large. */
+AttacheCode attache__read_small(const char *path, gsize max_bytes,
+	guint flags, char **out, gsize *len, GError **error);
+/* The same for @rel resolved beneath @dir with no symbolic link anywhere
+ * on the way and no escape (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS). */
+AttacheCode attache__read_small_beneath(const char *dir, const char *rel,
+	gsize max_bytes, char **out, gsize *len, GError **error);
+/* openat2(@dirfd, @rel) confined as above; O_CLOEXEC is added. Returns the
+ * descriptor (the caller closes it) or -1 with errno (EXDEV: escapes,
+ * ELOOP: a link). */
+int attache__open_beneath(int dirfd, const char *rel, int flags, mode_t mode);
+/* A message for an errno from attache__open_beneath(). Static string. */
+const char *attache__beneath_strerror(int e);
+/* Whether @path, made absolute and canonical (without following links),
+ * lies in @dir or beneath it. */
+gboolean attache__path_is_beneath(const char *dir, const char *path);
+
 /* ---- stage 1: load (load.c) ---- */
 
 typedef enum {
