@@ -457,6 +457,13 @@ AttacheCode attache_write_atomic(const char *path, const void *data,
 /* Hex SHA-256 of a file. Returns: (transfer full) or %NULL with @error. */
 char *attache_file_sha256(const char *path, GError **error);
 
+/* Reads a small regular file whole, bounded (docs/security.md): a device,
+ * FIFO, socket or folder is refused without blocking, a file over
+ * @max_bytes before a byte is read. @out: (transfer full), NUL-terminated;
+ * @len may be %NULL. %ATTACHE_E_INPUT or %ATTACHE_E_LIMIT, naming @path. */
+AttacheCode attache_read_small_file(const char *path, gsize max_bytes,
+	char **out, gsize *len, GError **error);
+
 /* ------------------------------------------------------------------ */
 /* Hot folder (docs/watch.md)                                           */
 /* ------------------------------------------------------------------ */

@@ -58,6 +58,10 @@ enum {
  * Errors name @path: ATTACHE_E_INPUT, or ATTACHE_E_LIMIT when too large. */
 AttacheCode attache__read_small(const char *path, gsize max_bytes,
 	guint flags, char **out, gsize *len, GError **error);
+/* The same for a descriptor the caller opened (O_NONBLOCK) and checked:
+ * @fd is taken (always closed); @label names the file in messages. */
+AttacheCode attache__read_small_fd(int fd, const char *label,
+	gsize max_bytes, char **out, gsize *len, GError **error);
 /* The same for @rel resolved beneath @dir with no symbolic link anywhere
  * on the way and no escape (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS). */
 AttacheCode attache__read_small_beneath(const char *dir, const char *rel,
@@ -304,6 +308,16 @@ typedef struct {
 } AttacheLayerSpec;
 
 gboolean attache__lang_tag_valid(const char *s);
+/* attache_alt_read_file() and attache_alt_manifest_load() for @rel opened
+ * beneath @dir with no symbolic link (a path from an inbox writer). */
+AttacheCode attache__alt_read_file_beneath(const char *dir, const char *rel,
+	char **out, GError **error);
+/* attache_campaign_load() for @rel beneath @dir, its logos too, with no
+ * symbolic link (a campaign named by an inbox writer). */
+AttacheCode attache__campaign_load_beneath(const char *dir, const char *rel,
+	const AttachePresetSet *presets, AttacheCampaign **out, GError **error);
+AttacheCode attache__alt_manifest_load_beneath(const char *dir,
+	const char *rel, GHashTable **out, GError **error);
 guint attache__campaign_n_layers(const AttacheCampaign *c);
 /* Layer @i for @preset (name) and @lang (NULL: the campaign's default).
  * Never fails: every value was checked when the campaign was loaded. */

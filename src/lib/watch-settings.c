@@ -497,7 +497,18 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 
 	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
 		g_autoptr(GKeyFile) kf = g_key_file_new();
-		if (!g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, &e)) {
+		g_autofree char *text = NULL;
+		g_autofree char *ini_name = g_path_get_basename(ini_path);
+		gsize len;
+		/* an inbox writer's file: in the inbox itself, not a link, a
+		 * regular file (a FIFO would block the watcher), bounded */
+		if (attache__read_small_beneath(inbox, ini_name,
+				ATTACHE_MAX_SETTINGS_BYTES, &text, &len, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s",
+				e->message);
+			return ATTACHE_E_USAGE;
+		}
+		if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
 				ini_path, e->message);
 			return ATTACHE_E_USAGE;
