@@ -94,7 +94,8 @@ cmd_watch(int argc, char **argv)
 	CliPrepArgs a = { 0 };
 	char *out_dir = NULL;
 	double poll = 0, settle = 2.0;
-	gboolean once = FALSE;
+	gboolean once = FALSE, approval = FALSE, no_approval = FALSE;
+	char **allow = NULL;
 	Cli c = { 0 };
 
 	GOptionEntry entries[] = {
@@ -110,6 +111,18 @@ cmd_watch(int argc, char **argv)
 			"A file still open is complete once unchanged this long "
 			"(default 2)",
 			"SECONDS" },
+		{ "allow-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &allow,
+			"attache.ini may name files and folders in DIR too (out, "
+			"campaign, alt-file, alt-manifest); repeatable",
+			"DIR" },
+		{ "require-approval", 0, 0, G_OPTION_ARG_NONE, &approval,
+			"Upload only what a second person approved, whatever "
+			"attache.ini says",
+			NULL },
+		{ "no-approval", 0, 0, G_OPTION_ARG_NONE, &no_approval,
+			"Upload without waiting for approval (attache.ini cannot say "
+			"this)",
+			NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &c.json,
 			"Print each attache.log line (one per photo) on stdout", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet,
@@ -146,6 +159,11 @@ cmd_watch(int argc, char **argv)
 	}
 	if (a.jobs < 0 || poll < 0 || settle < 0) {
 		cli_error("watch: --jobs, --poll and --settle cannot be negative");
+		goto out;
+	}
+	if (approval && no_approval) {
+		cli_error("watch: give --require-approval or --no-approval, not "
+				  "both");
 		goto out;
 	}
 	o = attache_watch_options_new(argv[1]);
@@ -187,6 +205,16 @@ cmd_watch(int argc, char **argv)
 	if (!set(o, "--fit", "fit", a.fit) || !set(o, "--crop", "crop", a.crop) || !set(o, "--focus", "focus", a.focus) || !set(o, "--keep", "keep", a.keep) || !set(o, "--max-pixels", "max-pixels", a.max_pixels) || !set(o, "--alt", "alt", a.alt) || !set(o, "--alt-long", "alt-long", a.alt_long) || !set(o, "--by", "by", a.by) || !set(o, "--lang", "lang", a.lang) || !set(o, "--upload", "upload", a.upload))
 		goto out;
 
+	/* pins: attache.ini cannot change these (docs/watch.md) */
+	if (!set(o, "--require-approval", "require-approval",
+			approval ? "true" : (no_approval ? "false" : NULL)))
+		goto out;
+	for (int i = 0; allow && allow[i]; i++) {
+		g_autofree char *abs = g_canonicalize_filename(allow[i], NULL);
+		if (!set(o, "--allow-path", "allow-path", abs))
+			goto out;
+	}
+
 	if (attache_watch_new(o, on_event, &c, &c.watch, &error)) {
 		cli_error("%s", error->message);
 		goto out;
@@ -210,5 +238,6 @@ out:
 	attache_watch_options_free(o);
 	cli_prep_args_clear(&a);
 	g_free(out_dir);
+	g_strfreev(allow);
 	return rc;
 }

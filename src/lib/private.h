@@ -426,6 +426,10 @@ typedef struct {
 	 * watcher leaves them alone when they sit in the inbox */
 	GPtrArray *files;
 	int alt_given; /* 1: alt, 2: alt-file (both: an error) */
+	/* folders outside the inbox that attache.ini may name (--allow-path),
+	 * canonical; NULL-terminated, may be empty */
+	char **allow;
+	int ini_approval; /* require-approval in attache.ini: -1 absent, 0, 1 */
 } AttacheWatchSettings;
 
 AttacheWatchSettings *attache__watch_settings_ref(AttacheWatchSettings *s);
@@ -442,6 +446,12 @@ AttacheCode attache__watch_settings_load(const char *inbox,
 	const char *ini_path, GHashTable *overrides,
 	const AttachePresetSet *presets, AttacheWatchSettings **out,
 	GError **error);
+
+/* An output folder inside the inbox must not be, or pass through, a
+ * symbolic link: checked again before each photo, since whoever writes
+ * into the inbox can replace INBOX/out at any time. */
+AttacheCode attache__watch_out_dir_check(const AttacheWatchSettings *s,
+	const char *inbox, GError **error);
 
 /* The folders of one hot folder, shared by its workers. */
 typedef struct {

@@ -1103,6 +1103,10 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 		return;
 	}
 
+	if (attache__watch_out_dir_check(s, place->inbox, &err)) {
+		retry(job, ATTACHE_E_WRITE, err->message);
+		return;
+	}
 	if (g_mkdir_with_parents(s->out_dir, 0777) != 0) {
 		g_autofree char *why = g_strdup_printf("%s: cannot create the "
 											   "output folder: %s",

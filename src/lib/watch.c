@@ -69,8 +69,14 @@ attache_watch_options_set(AttacheWatchOptions *opts, const char *key,
 	const char *value, GError **error)
 {
 	AttacheCode code = attache__watch_setting_check(key, value, error);
-	if (code == ATTACHE_OK)
-		g_hash_table_replace(opts->settings, g_strdup(key), g_strdup(value));
+	if (code != ATTACHE_OK)
+		return code;
+	/* --allow-path may be given more than once: one folder a line */
+	const char *had = g_str_equal(key, "allow-path")
+						  ? g_hash_table_lookup(opts->settings, key)
+						  : NULL;
+	g_hash_table_replace(opts->settings, g_strdup(key),
+		had ? g_strconcat(had, "\n", value, NULL) : g_strdup(value));
 	return code;
 }
 
