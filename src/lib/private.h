@@ -477,12 +477,18 @@ typedef enum {
 	ATTACHE__PHOTO_CHANGED,	 /* the file changed while being prepared */
 	ATTACHE__PHOTO_GONE,	 /* the file went away before it was read */
 	ATTACHE__PHOTO_AWAITING, /* landed; its upload waits for approval */
+	/* could not be prepared, but written to moments ago: perhaps cut
+	 * short by a writer that pauses; looked at again once still for the
+	 * settle time, and only then failed */
+	ATTACHE__PHOTO_UNSETTLED,
 } AttachePhotoOutcome;
 
 /* One photo to prepare, and what became of it. */
 typedef struct {
 	char *name;						/* file name in the inbox */
 	AttacheWatchSettings *settings; /* owned ref */
+	gint64 settle_usec;				/* the settle time */
+	gboolean settled;				/* held still for the settle time: a failure counts */
 	AttachePhotoOutcome outcome;
 	AttacheCode code;
 	char *message; /* one line for a person */

@@ -120,6 +120,9 @@ typedef struct {
 	gint64 changed_at; /* monotonic µs of the last change seen */
 	gint64 not_before; /* P_RETRY */
 	int tries;
+	/* could not be prepared while fresh: complete only once still for
+	 * the settle time (no lease shortcut), then a failure counts */
+	gboolean must_settle;
 } Pending;
 
 typedef struct {
@@ -390,7 +393,7 @@ check(AttacheWatch *w, Pending *p, gint64 now)
 	gint64 still = now - p->changed_at;
 	gint64 settle = (gint64)(w->opts->settle * G_USEC_PER_SEC);
 	gboolean complete = still >= settle;
-	if (!complete && st.st_size > 0 && still >= MIN(settle, QUIET_USEC))
+	if (!complete && !p->must_settle && st.st_size > 0 && still >= MIN(settle, QUIET_USEC))
 		complete = writer_state(path) == 1;
 	if (complete) {
 		p->state = P_READY;
@@ -668,6 +671,13 @@ job_done(AttacheWatch *w, AttacheWatchJob *job)
 			p->have_stat = FALSE;
 		}
 		break;
+	case ATTACHE__PHOTO_UNSETTLED:
+		/* the still time counts from the last change the loop saw */
+		if (p) {
+			p->state = P_WAITING;
+			p->must_settle = TRUE;
+		}
+		break;
 	case ATTACHE__PHOTO_GONE:
 		g_hash_table_remove(w->pending, job->name);
 		break;
@@ -708,6 +718,8 @@ dispatch(AttacheWatch *w)
 		AttacheWatchJob *job = g_new0(AttacheWatchJob, 1);
 		job->name = g_strdup(p->name);
 		job->settings = attache__watch_settings_ref(w->settings);
+		job->settle_usec = (gint64)(w->opts->settle * G_USEC_PER_SEC);
+		job->settled = p->must_settle;
 		p->state = P_RUNNING;
 		w->running++;
 		g_thread_pool_push(w->pool, job, NULL);
