@@ -144,7 +144,8 @@ cmd_watch(int argc, char **argv)
 		"(options given here win). See docs/watch.md.\n"
 		"SIGINT/SIGTERM finish the photos in hand, then exit 0.\n"
 		"Exit status: 0 done (with --once: no photo failed), 1 some photos "
-		"failed,\n2 usage or configuration error.\n");
+		"failed,\n2 usage or configuration error, 4 the inbox was deleted "
+		"or replaced.\n");
 	if (!cli_parse(ctx, &argc, &argv))
 		return EXIT_USAGE;
 	cli_set_verbose(c.verbose);
@@ -226,7 +227,9 @@ cmd_watch(int argc, char **argv)
 	g_source_remove(sig_term);
 	if (code) {
 		cli_error("%s", error->message);
-		rc = attache_code_exit_status(code);
+		rc = attache_watch_inbox_lost(c.watch)
+				 ? EXIT_INBOX_GONE
+				 : attache_code_exit_status(code);
 	}
 	else if (once)
 		rc = attache_watch_failures(c.watch) ? EXIT_SOME_FAILED : EXIT_OK;

@@ -544,6 +544,10 @@ AttacheCode attache_watch_run(AttacheWatch *watch, GError **error);
 void attache_watch_stop(AttacheWatch *watch);
 /* Photos moved to failed/ or left for a retry by this run. */
 int attache_watch_failures(const AttacheWatch *watch);
+/* Whether the last attache_watch_run() stopped because the inbox folder
+ * was deleted or replaced by another folder of the same name (it then
+ * returned %ATTACHE_E_INPUT). The attache command exits 4 (docs/exit-codes.md). */
+gboolean attache_watch_inbox_lost(const AttacheWatch *watch);
 
 /* ------------------------------------------------------------------ */
 /* Upload (docs/upload.md)                                              */

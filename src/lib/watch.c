@@ -160,9 +160,14 @@ struct _AttacheWatch {
 	int running;
 	gint stop_requested; /* atomic */
 	gboolean stopping, quit;
-	guint tick_id, rescan_id;
+	guint tick_id, rescan_id, inbox_id;
 	int failures;
 	int lock_fd;
+	/* the inbox folder this run started on: deleted or replaced (another
+	 * inode under its name), the run stops (docs/watch.md) */
+	dev_t inbox_dev;
+	ino_t inbox_ino;
+	gboolean inbox_lost;
 };
 
 static void
@@ -605,10 +610,56 @@ schedule_tick(AttacheWatch *w)
 	g_source_unref(s);
 }
 
+static gboolean on_stop(gpointer data);
+
+/* Whether the inbox is still the folder this run started on. If it was
+ * deleted or replaced, says so and stops: the lock, the journal and
+ * every path are the old folder's, and a new folder is a new inbox for
+ * a new run (the systemd unit starts it once the folder exists). */
+static gboolean
+inbox_still_there(AttacheWatch *w)
+{
+	struct stat st;
+	if (w->inbox_lost)
+		return FALSE;
+	if (stat(w->place.inbox, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == w->inbox_dev && st.st_ino == w->inbox_ino)
+		return TRUE;
+	w->inbox_lost = TRUE;
+	g_autofree char *msg = g_strdup_printf(
+		"%s: the inbox folder was %s while being watched; stopping (the "
+		"photos in hand are finished). Start attache watch again once "
+		"the folder is back (the systemd unit does this by itself)",
+		w->place.inbox,
+		g_file_test(w->place.inbox, G_FILE_TEST_IS_DIR)
+			? "replaced by another folder of the same name"
+			: "deleted or moved away");
+	emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_E_INPUT, msg, NULL);
+	on_stop(w);
+	return FALSE;
+}
+
+static gboolean
+on_inbox_check(gpointer data)
+{
+	AttacheWatch *w = data;
+	if (inbox_still_there(w))
+		return G_SOURCE_CONTINUE;
+	w->inbox_id = 0;
+	return G_SOURCE_REMOVE;
+}
+
+gboolean
+attache_watch_inbox_lost(const AttacheWatch *w)
+{
+	return w->inbox_lost;
+}
+
 static gboolean
 on_rescan(gpointer data)
 {
-	scan(data);
+	AttacheWatch *w = data;
+	if (inbox_still_there(w))
+		scan(w);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -1011,6 +1062,15 @@ attache_watch_run(AttacheWatch *w, GError **error)
 
 	if ((code = make_dir(pl->journal_dir, error)) || (code = make_dir(pl->done_dir, error)) || (code = make_dir(pl->failed_dir, error)) || (code = take_lock(w, error)))
 		return code;
+	struct stat ist;
+	if (stat(pl->inbox, &ist) != 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
+			pl->inbox, g_strerror(errno));
+		return ATTACHE_E_USAGE;
+	}
+	w->inbox_dev = ist.st_dev;
+	w->inbox_ino = ist.st_ino;
+	w->inbox_lost = FALSE;
 
 	w->ctx = g_main_context_ref_thread_default();
 	w->loop = g_main_loop_new(w->ctx, FALSE);
@@ -1064,6 +1124,12 @@ attache_watch_run(AttacheWatch *w, GError **error)
 		g_source_set_callback(s, on_rescan, w, NULL);
 		w->rescan_id = g_source_attach(s, w->ctx);
 		g_source_unref(s);
+		/* one stat a second: a deleted inbox raises no event we can
+		 * count on (a synced or network folder raises none at all) */
+		GSource *c = g_timeout_source_new_seconds(1);
+		g_source_set_callback(c, on_inbox_check, w, NULL);
+		w->inbox_id = g_source_attach(c, w->ctx);
+		g_source_unref(c);
 	}
 
 	/* what is already there, then whatever comes */
@@ -1085,13 +1151,17 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	if (w->tick_id)
 		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
 			w->tick_id));
-	w->rescan_id = w->tick_id = 0;
+	if (w->inbox_id)
+		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
+			w->inbox_id));
+	w->rescan_id = w->tick_id = w->inbox_id = 0;
 	g_thread_pool_free(w->pool, FALSE, TRUE);
 	w->pool = NULL;
 	/* results the workers posted after the loop stopped */
 	while (g_main_context_iteration(w->ctx, FALSE))
 		;
-	{
+	/* a lost inbox gets no stop line: its log is gone, or another's */
+	if (!w->inbox_lost) {
 		g_autofree char *line = log_event(w, "stop", "inbox", pl->inbox,
 			NULL, NULL);
 		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, "stopped", line);
@@ -1103,5 +1173,11 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	g_main_context_unref(ctx);
 	close(w->lock_fd);
 	w->lock_fd = -1;
+	if (w->inbox_lost) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: the inbox folder is gone or was replaced; stopped",
+			pl->inbox);
+		return ATTACHE_E_INPUT;
+	}
 	return ATTACHE_OK;
 }

@@ -78,3 +78,68 @@ def test_a_cut_short_photo_that_stays_cut_short_still_fails():
         lib.assert_eq(sorted(os.listdir(os.path.join(inbox, "failed"))),
                       ["cut.jpg", "cut.jpg.error.txt"], "failed/")
         lib.assert_eq(len(W.photo_lines(inbox)), 1, "one line")
+
+
+def test_inbox_deleted_or_replaced_while_watching_stops_with_status_4():
+    """Deleting and recreating the inbox went unnoticed: retries failed for
+    ever, and a second watcher could start beside the first. Now the
+    watcher says what happened and exits 4; a watcher on the new folder
+    takes it over."""
+    (src,) = [f for f in W.fixtures() if f.endswith(".jpg")][:1]
+    with lib.TempDir() as root:
+        pdir = W.write_presets(root)
+        for how in ("deleted", "replaced"):
+            inbox = os.path.join(root, "inbox-" + how)
+            os.makedirs(inbox)
+            p, err = attack.start_watch(root, inbox, "--preset-dir", pdir,
+                                        "-p", "tiny", "--settle", "0.3", tag=how)
+            try:
+                attack.wait_for(lambda: os.path.exists(os.path.join(inbox, "attache.log")),
+                                20, "the watcher to start")
+                if how == "deleted":
+                    shutil.rmtree(inbox)
+                else:
+                    os.rename(inbox, inbox + ".old")
+                    os.makedirs(inbox)
+                rc = p.wait(20)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("the watcher did not notice the inbox %s" % how)
+            finally:
+                if p.poll() is None:
+                    attack.stop_watch(p)
+            text = attack.read_text(err)
+            lib.assert_eq(rc, 4, text)
+            assert inbox in text and how in text, text
+        # the new folder is an inbox of its own: another watcher takes it
+        shutil.copy(src, os.path.join(inbox, "a.jpg"))
+        r = attack.run_bounded("watch", inbox, "--once", "--preset-dir", pdir,
+                               "-p", "tiny", "--settle", "0.2", timeout=60)
+        lib.assert_eq(r.returncode, 0, r)
+        assert os.path.exists(os.path.join(inbox, "done", "a.jpg"))
+        # nothing was written into the new folder by the old watcher
+        assert not os.path.exists(os.path.join(inbox + ".old", "done", "a.jpg"))
+
+
+def test_systemd_unit_restarts_the_watcher_once_the_folder_exists():
+    """docs/attache-watch.service: exit 4 is restarted (Restart=on-failure,
+    no limit), and ExecStartPre, run here by sh as systemd would run it,
+    waits while the inbox is missing and ends once it exists."""
+    unit = os.path.join(lib.ROOT, "docs", "attache-watch.service")
+    keys = {}
+    with open(unit) as f:
+        for line in f:
+            if "=" in line and not line.lstrip().startswith("#"):
+                k, v = line.rstrip("\n").split("=", 1)
+                keys[k.strip()] = v.strip()
+    assert keys.get("Restart") in ("on-failure", "always"), keys
+    assert "4" not in keys.get("RestartPreventExitStatus", ""), keys
+    lib.assert_eq(keys.get("StartLimitIntervalSec"), "0", "no start limit")
+    with lib.TempDir() as home:
+        inbox = os.path.join(home, "Attache", "Inbox")
+        pre = keys["ExecStartPre"].replace("%h", home)
+        # systemd's quoting is sh's for this line: one single-quoted word
+        p = subprocess.Popen(["/bin/sh", "-c", "exec " + pre])
+        time.sleep(1.0)
+        assert p.poll() is None, "ExecStartPre did not wait for the folder"
+        os.makedirs(inbox)
+        lib.assert_eq(p.wait(10), 0, "ExecStartPre once the folder exists")
