@@ -385,6 +385,12 @@ AttacheCode attache_prep_photo_as(const AttachePrepOptions *opts,
 /* Whether @path has a name attache treats as a photo (by extension). */
 gboolean attache_is_image_name(const char *path);
 
+/* The outputs that @dir's attache-manifest.jsonl lists and that are still
+ * there, as realpath()s: a caller collecting photos from folders skips
+ * them (`attache prep -o same same`). Returns: (transfer full) a set
+ * (g_hash_table_contains()), empty when there is no manifest. */
+GHashTable *attache_output_folder_files(const char *dir);
+
 /* ------------------------------------------------------------------ */
 /* Campaigns: branding layers (docs/campaigns.md)                       */
 /* ------------------------------------------------------------------ */

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -678,10 +679,16 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 	/* the output folder may sit inside the inbox (the default, out/), but
 	 * must not be the inbox or one of its own folders */
 	static const char *own[] = { "", "done", "failed", ".attache" };
+	/* also through a link: -o /path/link-to-inbox is the inbox */
+	char *out_real = realpath(s->out_dir, NULL);
 	for (guint i = 0; i < G_N_ELEMENTS(own); i++) {
 		g_autofree char *p = g_build_filename(inbox, own[i], NULL);
 		g_autofree char *c = g_canonicalize_filename(p, NULL);
-		if (g_str_equal(c, s->out_dir)) {
+		char *real = realpath(p, NULL);
+		gboolean same = g_str_equal(c, s->out_dir) || (real && out_real && g_str_equal(real, out_real));
+		free(real);
+		if (same) {
+			free(out_real);
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 				"out: \"%s\" is the inbox or one of its own folders; choose "
 				"another output folder",
@@ -689,6 +696,7 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 			return ATTACHE_E_USAGE;
 		}
 	}
+	free(out_real);
 	return ATTACHE_OK;
 }
 
