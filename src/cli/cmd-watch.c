@@ -88,6 +88,55 @@ set(AttacheWatchOptions *o, const char *option, const char *key,
 	return TRUE;
 }
 
+/* The options that are settings (the keys of attache.ini), into @o.
+ * @approval: "true", "false" or NULL. FALSE after saying what is wrong. */
+static gboolean
+set_settings(AttacheWatchOptions *o, CliPrepArgs *a, const char *out_dir,
+	const char *approval, char **allow)
+{
+	if (a->presets) {
+		g_autofree char *list = g_strjoinv(",", a->presets);
+		if (!set(o, "--preset", "presets", list))
+			return FALSE;
+	}
+	/* files named on the command line are relative to where it runs */
+	if (a->campaign && (strchr(a->campaign, '/') || g_str_has_suffix(a->campaign, ".ini"))) {
+		char *abs = g_canonicalize_filename(a->campaign, NULL);
+		g_free(a->campaign);
+		a->campaign = abs;
+	}
+	if (a->alt_file) {
+		char *abs = g_canonicalize_filename(a->alt_file, NULL);
+		g_free(a->alt_file);
+		a->alt_file = abs;
+	}
+	if (a->alt_manifest) {
+		char *abs = g_canonicalize_filename(a->alt_manifest, NULL);
+		g_free(a->alt_manifest);
+		a->alt_manifest = abs;
+	}
+	if (!set(o, "--campaign", "campaign", a->campaign) || !set(o, "--alt-file", "alt-file", a->alt_file) || !set(o, "--alt-manifest", "alt-manifest", a->alt_manifest) || !set(o, "--require-alt", "require-alt", a->require_alt ? "true" : NULL))
+		return FALSE;
+	if (out_dir) {
+		/* relative to where the command runs, as the user typed it */
+		g_autofree char *abs = g_canonicalize_filename(out_dir, NULL);
+		if (!set(o, "--out", "out", abs))
+			return FALSE;
+	}
+	if (!set(o, "--fit", "fit", a->fit) || !set(o, "--crop", "crop", a->crop) || !set(o, "--focus", "focus", a->focus) || !set(o, "--keep", "keep", a->keep) || !set(o, "--max-pixels", "max-pixels", a->max_pixels) || !set(o, "--alt", "alt", a->alt) || !set(o, "--alt-long", "alt-long", a->alt_long) || !set(o, "--by", "by", a->by) || !set(o, "--lang", "lang", a->lang) || !set(o, "--upload", "upload", a->upload))
+		return FALSE;
+
+	/* pins: attache.ini cannot change these (docs/watch.md) */
+	if (!set(o, "--require-approval", "require-approval", approval))
+		return FALSE;
+	for (int i = 0; allow && allow[i]; i++) {
+		g_autofree char *abs = g_canonicalize_filename(allow[i], NULL);
+		if (!set(o, "--allow-path", "allow-path", abs))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 int
 cmd_watch(int argc, char **argv)
 {
@@ -174,47 +223,9 @@ cmd_watch(int argc, char **argv)
 	o->once = once;
 	o->preset_dir = g_strdup(a.preset_dir);
 
-	if (a.presets) {
-		g_autofree char *list = g_strjoinv(",", a.presets);
-		if (!set(o, "--preset", "presets", list))
-			goto out;
-	}
-	/* files named on the command line are relative to where it runs */
-	if (a.campaign && (strchr(a.campaign, '/') || g_str_has_suffix(a.campaign, ".ini"))) {
-		char *abs = g_canonicalize_filename(a.campaign, NULL);
-		g_free(a.campaign);
-		a.campaign = abs;
-	}
-	if (a.alt_file) {
-		char *abs = g_canonicalize_filename(a.alt_file, NULL);
-		g_free(a.alt_file);
-		a.alt_file = abs;
-	}
-	if (a.alt_manifest) {
-		char *abs = g_canonicalize_filename(a.alt_manifest, NULL);
-		g_free(a.alt_manifest);
-		a.alt_manifest = abs;
-	}
-	if (!set(o, "--campaign", "campaign", a.campaign) || !set(o, "--alt-file", "alt-file", a.alt_file) || !set(o, "--alt-manifest", "alt-manifest", a.alt_manifest) || !set(o, "--require-alt", "require-alt", a.require_alt ? "true" : NULL))
+	if (!set_settings(o, &a, out_dir,
+			approval ? "true" : (no_approval ? "false" : NULL), allow))
 		goto out;
-	if (out_dir) {
-		/* relative to where the command runs, as the user typed it */
-		g_autofree char *abs = g_canonicalize_filename(out_dir, NULL);
-		if (!set(o, "--out", "out", abs))
-			goto out;
-	}
-	if (!set(o, "--fit", "fit", a.fit) || !set(o, "--crop", "crop", a.crop) || !set(o, "--focus", "focus", a.focus) || !set(o, "--keep", "keep", a.keep) || !set(o, "--max-pixels", "max-pixels", a.max_pixels) || !set(o, "--alt", "alt", a.alt) || !set(o, "--alt-long", "alt-long", a.alt_long) || !set(o, "--by", "by", a.by) || !set(o, "--lang", "lang", a.lang) || !set(o, "--upload", "upload", a.upload))
-		goto out;
-
-	/* pins: attache.ini cannot change these (docs/watch.md) */
-	if (!set(o, "--require-approval", "require-approval",
-			approval ? "true" : (no_approval ? "false" : NULL)))
-		goto out;
-	for (int i = 0; allow && allow[i]; i++) {
-		g_autofree char *abs = g_canonicalize_filename(allow[i], NULL);
-		if (!set(o, "--allow-path", "allow-path", abs))
-			goto out;
-	}
 
 	if (attache_watch_new(o, on_event, &c, &c.watch, &error)) {
 		cli_error("%s", error->message);

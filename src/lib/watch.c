@@ -1054,6 +1054,43 @@ recover(AttacheWatch *w, GError **error)
 	return ATTACHE_OK;
 }
 
+/* Events (inotify, or a rescan every --poll seconds), the rescan under
+ * inotify, and the check that the inbox is still there. */
+static void
+start_watching(AttacheWatch *w)
+{
+	AttacheWatchPlace *pl = &w->place;
+	double poll = w->opts->poll;
+	if (poll <= 0) {
+		g_autoptr(GFile) dir = g_file_new_for_path(pl->inbox);
+		g_autoptr(GError) e = NULL;
+		w->monitor = g_file_monitor_directory(dir,
+			G_FILE_MONITOR_WATCH_MOVES, NULL, &e);
+		if (w->monitor)
+			g_signal_connect(w->monitor, "changed",
+				G_CALLBACK(on_changed), w);
+		else {
+			g_autofree char *msg = g_strdup_printf(
+				"%s: cannot watch for changes (%s); looking every 2 "
+				"seconds instead",
+				pl->inbox, e->message);
+			emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, NULL);
+			poll = 2;
+		}
+	}
+	GSource *s = g_timeout_source_new(
+		(guint)((poll > 0 ? poll : RESCAN_SECONDS) * 1000));
+	g_source_set_callback(s, on_rescan, w, NULL);
+	w->rescan_id = g_source_attach(s, w->ctx);
+	g_source_unref(s);
+	/* one stat a second: a deleted inbox raises no event we can
+	 * count on (a synced or network folder raises none at all) */
+	GSource *c = g_timeout_source_new_seconds(1);
+	g_source_set_callback(c, on_inbox_check, w, NULL);
+	w->inbox_id = g_source_attach(c, w->ctx);
+	g_source_unref(c);
+}
+
 AttacheCode
 attache_watch_run(AttacheWatch *w, GError **error)
 {
@@ -1100,37 +1137,8 @@ attache_watch_run(AttacheWatch *w, GError **error)
 		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, line);
 	}
 
-	if (!w->opts->once) {
-		double poll = w->opts->poll;
-		if (poll <= 0) {
-			g_autoptr(GFile) dir = g_file_new_for_path(pl->inbox);
-			g_autoptr(GError) e = NULL;
-			w->monitor = g_file_monitor_directory(dir,
-				G_FILE_MONITOR_WATCH_MOVES, NULL, &e);
-			if (w->monitor)
-				g_signal_connect(w->monitor, "changed",
-					G_CALLBACK(on_changed), w);
-			else {
-				g_autofree char *msg = g_strdup_printf(
-					"%s: cannot watch for changes (%s); looking every 2 "
-					"seconds instead",
-					pl->inbox, e->message);
-				emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, NULL);
-				poll = 2;
-			}
-		}
-		GSource *s = g_timeout_source_new(
-			(guint)((poll > 0 ? poll : RESCAN_SECONDS) * 1000));
-		g_source_set_callback(s, on_rescan, w, NULL);
-		w->rescan_id = g_source_attach(s, w->ctx);
-		g_source_unref(s);
-		/* one stat a second: a deleted inbox raises no event we can
-		 * count on (a synced or network folder raises none at all) */
-		GSource *c = g_timeout_source_new_seconds(1);
-		g_source_set_callback(c, on_inbox_check, w, NULL);
-		w->inbox_id = g_source_attach(c, w->ctx);
-		g_source_unref(c);
-	}
+	if (!w->opts->once)
+		start_watching(w);
 
 	/* what is already there, then whatever comes */
 	if (g_atomic_int_get(&w->stop_requested))
