@@ -106,11 +106,15 @@ def test_symlinked_sidecar_never_reaches_the_platform():
         shutil.copy(b, os.path.join(inbox, "q.jpg"))
         with open(os.path.join(inbox, "q.alt.txt"), "w") as f:
             f.write(WU.ALT)
-        WU.write_ini(inbox, "presets = tiny-x\nupload = x\n")
-        r = attack.run_bounded("watch", inbox, "--once", "--preset-dir", pdir,
-                               "--settle", "0.2", "--no-approval", timeout=120,
-                               **WU.env(srv, root, "x"))
-        lib.assert_eq(r.returncode, 1, r)
+        # the two-person rule, as a team would run it: prepare, a second
+        # person approves what landed, the next run uploads
+        WU.write_ini(inbox, "presets = tiny-x\nupload = x\nrequire-approval = true\n")
+        args = ["watch", inbox, "--once", "--preset-dir", pdir, "--settle", "0.2"]
+        e = WU.env(srv, root, "x")
+        attack.run_bounded(*args, timeout=120, **e)
+        lib.run("approve", os.path.join(inbox, "out"), "--by", "second-person-bob")
+        attack.run_bounded(*args, timeout=120, **e)
+        assert_secret_nowhere(root, secret, srv)
         text = attack.read_text(os.path.join(inbox, "failed", "p.jpg.error.txt"))
         assert "p.alt.txt" in text and "symbolic link" in text, text
         lib.assert_eq([m["alt"] for m in srv.x_media.values()], [WU.ALT],
