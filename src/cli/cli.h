@@ -11,6 +11,7 @@
 #define EXIT_SOME_FAILED 1
 #define EXIT_USAGE 2
 #define EXIT_UPLOAD_FAILED 3
+#define EXIT_INBOX_GONE 4 /* attache watch: the inbox was deleted or replaced */
 
 /* msgs.c: the only code that writes to stderr. Each keeps a progress bar,
  * if one is shown, from being torn. */

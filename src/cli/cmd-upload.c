@@ -16,11 +16,12 @@ read_alt_file(const char *path)
 	char *text = NULL;
 	gsize len = 0;
 	g_autoptr(GError) error = NULL;
-	if (!g_file_get_contents(path, &text, &len, &error)) {
+	/* bounded: --alt-file /dev/zero or a FIFO is refused, never read */
+	if (attache_read_small_file(path, 64 * 1024, &text, &len, &error)) {
 		cli_error("--alt-file: %s", error->message);
 		return NULL;
 	}
-	if (len > 64 * 1024 || strlen(text) != len || !g_utf8_validate(text, (gssize)len, NULL)) {
+	if (strlen(text) != len || !g_utf8_validate(text, (gssize)len, NULL)) {
 		cli_error("--alt-file: %s: not a UTF-8 text of at most 64 KiB", path);
 		g_free(text);
 		return NULL;

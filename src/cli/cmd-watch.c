@@ -88,13 +88,63 @@ set(AttacheWatchOptions *o, const char *option, const char *key,
 	return TRUE;
 }
 
+/* The options that are settings (the keys of attache.ini), into @o.
+ * @approval: "true", "false" or NULL. FALSE after saying what is wrong. */
+static gboolean
+set_settings(AttacheWatchOptions *o, CliPrepArgs *a, const char *out_dir,
+	const char *approval, char **allow)
+{
+	if (a->presets) {
+		g_autofree char *list = g_strjoinv(",", a->presets);
+		if (!set(o, "--preset", "presets", list))
+			return FALSE;
+	}
+	/* files named on the command line are relative to where it runs */
+	if (a->campaign && (strchr(a->campaign, '/') || g_str_has_suffix(a->campaign, ".ini"))) {
+		char *abs = g_canonicalize_filename(a->campaign, NULL);
+		g_free(a->campaign);
+		a->campaign = abs;
+	}
+	if (a->alt_file) {
+		char *abs = g_canonicalize_filename(a->alt_file, NULL);
+		g_free(a->alt_file);
+		a->alt_file = abs;
+	}
+	if (a->alt_manifest) {
+		char *abs = g_canonicalize_filename(a->alt_manifest, NULL);
+		g_free(a->alt_manifest);
+		a->alt_manifest = abs;
+	}
+	if (!set(o, "--campaign", "campaign", a->campaign) || !set(o, "--alt-file", "alt-file", a->alt_file) || !set(o, "--alt-manifest", "alt-manifest", a->alt_manifest) || !set(o, "--require-alt", "require-alt", a->require_alt ? "true" : NULL))
+		return FALSE;
+	if (out_dir) {
+		/* relative to where the command runs, as the user typed it */
+		g_autofree char *abs = g_canonicalize_filename(out_dir, NULL);
+		if (!set(o, "--out", "out", abs))
+			return FALSE;
+	}
+	if (!set(o, "--fit", "fit", a->fit) || !set(o, "--crop", "crop", a->crop) || !set(o, "--focus", "focus", a->focus) || !set(o, "--keep", "keep", a->keep) || !set(o, "--max-pixels", "max-pixels", a->max_pixels) || !set(o, "--alt", "alt", a->alt) || !set(o, "--alt-long", "alt-long", a->alt_long) || !set(o, "--by", "by", a->by) || !set(o, "--lang", "lang", a->lang) || !set(o, "--upload", "upload", a->upload))
+		return FALSE;
+
+	/* pins: attache.ini cannot change these (docs/watch.md) */
+	if (!set(o, "--require-approval", "require-approval", approval))
+		return FALSE;
+	for (int i = 0; allow && allow[i]; i++) {
+		g_autofree char *abs = g_canonicalize_filename(allow[i], NULL);
+		if (!set(o, "--allow-path", "allow-path", abs))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 int
 cmd_watch(int argc, char **argv)
 {
 	CliPrepArgs a = { 0 };
 	char *out_dir = NULL;
 	double poll = 0, settle = 2.0;
-	gboolean once = FALSE;
+	gboolean once = FALSE, approval = FALSE, no_approval = FALSE;
+	char **allow = NULL;
 	Cli c = { 0 };
 
 	GOptionEntry entries[] = {
@@ -110,6 +160,18 @@ cmd_watch(int argc, char **argv)
 			"A file still open is complete once unchanged this long "
 			"(default 2)",
 			"SECONDS" },
+		{ "allow-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &allow,
+			"attache.ini may name files and folders in DIR too (out, "
+			"campaign, alt-file, alt-manifest); repeatable",
+			"DIR" },
+		{ "require-approval", 0, 0, G_OPTION_ARG_NONE, &approval,
+			"Upload only what a second person approved, whatever "
+			"attache.ini says",
+			NULL },
+		{ "no-approval", 0, 0, G_OPTION_ARG_NONE, &no_approval,
+			"Upload without waiting for approval (attache.ini cannot say "
+			"this)",
+			NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &c.json,
 			"Print each attache.log line (one per photo) on stdout", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet,
@@ -131,7 +193,8 @@ cmd_watch(int argc, char **argv)
 		"(options given here win). See docs/watch.md.\n"
 		"SIGINT/SIGTERM finish the photos in hand, then exit 0.\n"
 		"Exit status: 0 done (with --once: no photo failed), 1 some photos "
-		"failed,\n2 usage or configuration error.\n");
+		"failed,\n2 usage or configuration error, 4 the inbox was deleted "
+		"or replaced.\n");
 	if (!cli_parse(ctx, &argc, &argv))
 		return EXIT_USAGE;
 	cli_set_verbose(c.verbose);
@@ -148,6 +211,11 @@ cmd_watch(int argc, char **argv)
 		cli_error("watch: --jobs, --poll and --settle cannot be negative");
 		goto out;
 	}
+	if (approval && no_approval) {
+		cli_error("watch: give --require-approval or --no-approval, not "
+				  "both");
+		goto out;
+	}
 	o = attache_watch_options_new(argv[1]);
 	o->jobs = a.jobs;
 	o->poll = poll;
@@ -155,36 +223,8 @@ cmd_watch(int argc, char **argv)
 	o->once = once;
 	o->preset_dir = g_strdup(a.preset_dir);
 
-	if (a.presets) {
-		g_autofree char *list = g_strjoinv(",", a.presets);
-		if (!set(o, "--preset", "presets", list))
-			goto out;
-	}
-	/* files named on the command line are relative to where it runs */
-	if (a.campaign && (strchr(a.campaign, '/') || g_str_has_suffix(a.campaign, ".ini"))) {
-		char *abs = g_canonicalize_filename(a.campaign, NULL);
-		g_free(a.campaign);
-		a.campaign = abs;
-	}
-	if (a.alt_file) {
-		char *abs = g_canonicalize_filename(a.alt_file, NULL);
-		g_free(a.alt_file);
-		a.alt_file = abs;
-	}
-	if (a.alt_manifest) {
-		char *abs = g_canonicalize_filename(a.alt_manifest, NULL);
-		g_free(a.alt_manifest);
-		a.alt_manifest = abs;
-	}
-	if (!set(o, "--campaign", "campaign", a.campaign) || !set(o, "--alt-file", "alt-file", a.alt_file) || !set(o, "--alt-manifest", "alt-manifest", a.alt_manifest) || !set(o, "--require-alt", "require-alt", a.require_alt ? "true" : NULL))
-		goto out;
-	if (out_dir) {
-		/* relative to where the command runs, as the user typed it */
-		g_autofree char *abs = g_canonicalize_filename(out_dir, NULL);
-		if (!set(o, "--out", "out", abs))
-			goto out;
-	}
-	if (!set(o, "--fit", "fit", a.fit) || !set(o, "--crop", "crop", a.crop) || !set(o, "--focus", "focus", a.focus) || !set(o, "--keep", "keep", a.keep) || !set(o, "--max-pixels", "max-pixels", a.max_pixels) || !set(o, "--alt", "alt", a.alt) || !set(o, "--alt-long", "alt-long", a.alt_long) || !set(o, "--by", "by", a.by) || !set(o, "--lang", "lang", a.lang) || !set(o, "--upload", "upload", a.upload))
+	if (!set_settings(o, &a, out_dir,
+			approval ? "true" : (no_approval ? "false" : NULL), allow))
 		goto out;
 
 	if (attache_watch_new(o, on_event, &c, &c.watch, &error)) {
@@ -198,7 +238,9 @@ cmd_watch(int argc, char **argv)
 	g_source_remove(sig_term);
 	if (code) {
 		cli_error("%s", error->message);
-		rc = attache_code_exit_status(code);
+		rc = attache_watch_inbox_lost(c.watch)
+				 ? EXIT_INBOX_GONE
+				 : attache_code_exit_status(code);
 	}
 	else if (once)
 		rc = attache_watch_failures(c.watch) ? EXIT_SOME_FAILED : EXIT_OK;
@@ -210,5 +252,6 @@ out:
 	attache_watch_options_free(o);
 	cli_prep_args_clear(&a);
 	g_free(out_dir);
+	g_strfreev(allow);
 	return rc;
 }

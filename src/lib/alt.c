@@ -106,6 +106,36 @@ clean_text(const char *data, gsize len)
 	return g_strstrip(g_string_free(s, FALSE));
 }
 
+/* Alt text from the bytes of @label (read by the caller): UTF-8, no NUL,
+ * line ends made \n, trimmed and validated. @out: (transfer full). */
+static AttacheCode
+alt_from_data(const char *label, const char *data, gsize len, char **out,
+	GError **error)
+{
+	/* with the length: a NUL byte inside is invalid too */
+	if (!g_utf8_validate_len(data, len, NULL)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
+			"%s: alt text is not valid UTF-8", label);
+		return ATTACHE_E_ALT;
+	}
+	g_autofree char *text = clean_text(data, len);
+	if (attache_alt_validate(text, label, error))
+		return ATTACHE_E_ALT;
+	*out = g_steal_pointer(&text);
+	return ATTACHE_OK;
+}
+
+/* What the safe reader said about an alt-text file, as an alt-text error:
+ * too large is the text's fault (E_ALT), unreadable the file's (E_INPUT). */
+static AttacheCode
+alt_read_error(AttacheCode code, GError *local, GError **error)
+{
+	code = code == ATTACHE_E_LIMIT ? ATTACHE_E_ALT : ATTACHE_E_INPUT;
+	g_set_error(error, ATTACHE_ERROR, code, "cannot read alt text: %s",
+		local->message);
+	return code;
+}
+
 AttacheCode
 attache_alt_read_file(const char *path, char **out, GError **error)
 {
@@ -114,27 +144,30 @@ attache_alt_read_file(const char *path, char **out, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	*out = NULL;
-	if (!g_file_get_contents(path, &data, &len, &local)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: cannot read alt text: %s", path, local->message);
-		return ATTACHE_E_INPUT;
-	}
-	if (len > ALT_FILE_MAX) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
-			"%s: %zu bytes: too large for alt text", path, len);
-		return ATTACHE_E_ALT;
-	}
-	/* with the length: a NUL byte inside is invalid too */
-	if (!g_utf8_validate_len(data, len, NULL)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
-			"%s: alt text is not valid UTF-8", path);
-		return ATTACHE_E_ALT;
-	}
-	g_autofree char *text = clean_text(data, len);
-	if (attache_alt_validate(text, path, error))
-		return ATTACHE_E_ALT;
-	*out = g_steal_pointer(&text);
-	return ATTACHE_OK;
+	/* a path the caller chose (an option): links are followed, but only a
+	 * small regular file is read (never /dev/zero or a FIFO) */
+	AttacheCode code = attache__read_small(path, ALT_FILE_MAX, 0, &data,
+		&len, &local);
+	if (code)
+		return alt_read_error(code, local, error);
+	return alt_from_data(path, data, len, out, error);
+}
+
+AttacheCode
+attache__alt_read_file_beneath(const char *dir, const char *rel, char **out,
+	GError **error)
+{
+	g_autofree char *data = NULL;
+	g_autofree char *label = g_build_filename(dir, rel, NULL);
+	gsize len;
+	g_autoptr(GError) local = NULL;
+
+	*out = NULL;
+	AttacheCode code = attache__read_small_beneath(dir, rel, ALT_FILE_MAX,
+		&data, &len, &local);
+	if (code)
+		return alt_read_error(code, local, error);
+	return alt_from_data(label, data, len, out, error);
 }
 
 /* ---- the CSV manifest (RFC 4180) ---- */
@@ -234,25 +267,60 @@ manifest_key(const char *dir, const char *file)
 	return g_canonicalize_filename(p, NULL);
 }
 
+/* Reads the manifest's bytes: @rel beneath @dir when @dir is given (a path
+ * from an inbox writer), else @path as the caller named it. */
+static AttacheCode
+manifest_read(const char *dir, const char *path, char **data, gsize *len,
+	GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	AttacheCode code = dir ? attache__read_small_beneath(dir, path,
+						   MANIFEST_MAX, data, len, &local)
+						   : attache__read_small(path, MANIFEST_MAX, 0,
+							   data, len, &local);
+	if (code) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"cannot read the alt-text manifest: %s", local->message);
+		return ATTACHE_E_USAGE;
+	}
+	return ATTACHE_OK;
+}
+
+static AttacheCode manifest_parse(const char *path, const char *data,
+	gsize len, GHashTable **out, GError **error);
+
 AttacheCode
 attache_alt_manifest_load(const char *path, GHashTable **out, GError **error)
 {
 	g_autofree char *data = NULL;
 	gsize len;
-	g_autoptr(GError) local = NULL;
 
 	*out = NULL;
-	if (!g_file_get_contents(path, &data, &len, &local)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: cannot read the alt-text manifest: %s", path,
-			local->message);
+	if (manifest_read(NULL, path, &data, &len, error))
 		return ATTACHE_E_USAGE;
-	}
-	if (len > MANIFEST_MAX) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: %zu bytes: too large for an alt-text manifest", path, len);
+	return manifest_parse(path, data, len, out, error);
+}
+
+AttacheCode
+attache__alt_manifest_load_beneath(const char *dir, const char *rel,
+	GHashTable **out, GError **error)
+{
+	g_autofree char *data = NULL;
+	g_autofree char *path = g_build_filename(dir, rel, NULL);
+	gsize len;
+
+	*out = NULL;
+	if (manifest_read(dir, rel, &data, &len, error))
 		return ATTACHE_E_USAGE;
-	}
+	return manifest_parse(path, data, len, out, error);
+}
+
+/* Parses the CSV bytes @data of the manifest at @path (named in messages,
+ * and the folder for relative file columns). @out: (transfer full). */
+static AttacheCode
+manifest_parse(const char *path, const char *data, gsize len,
+	GHashTable **out, GError **error)
+{
 	const char *bad_at;
 	if (!g_utf8_validate_len(data, len, &bad_at)) {
 		int line = 1;
@@ -428,9 +496,10 @@ read_sidecars(const char *input, const char *base, const char *stem,
 			}
 			else
 				continue;
-			g_autofree char *path = g_build_filename(dir, name, NULL);
+			/* beside the photo, never through a link: a sidecar comes
+			 * from whoever dropped the photo (docs/security.md) */
 			g_autofree char *text = NULL;
-			if (attache_alt_read_file(path, &text, error)) {
+			if (attache__alt_read_file_beneath(dir, name, &text, error)) {
 				/* the photo cannot be published as the sidecar asks */
 				if (error && *error)
 					(*error)->code = ATTACHE_E_ALT;

@@ -385,6 +385,12 @@ AttacheCode attache_prep_photo_as(const AttachePrepOptions *opts,
 /* Whether @path has a name attache treats as a photo (by extension). */
 gboolean attache_is_image_name(const char *path);
 
+/* The outputs that @dir's attache-manifest.jsonl lists and that are still
+ * there, as realpath()s: a caller collecting photos from folders skips
+ * them (`attache prep -o same same`). Returns: (transfer full) a set
+ * (g_hash_table_contains()), empty when there is no manifest. */
+GHashTable *attache_output_folder_files(const char *dir);
+
 /* ------------------------------------------------------------------ */
 /* Campaigns: branding layers (docs/campaigns.md)                       */
 /* ------------------------------------------------------------------ */
@@ -456,6 +462,13 @@ AttacheCode attache_write_atomic(const char *path, const void *data,
 
 /* Hex SHA-256 of a file. Returns: (transfer full) or %NULL with @error. */
 char *attache_file_sha256(const char *path, GError **error);
+
+/* Reads a small regular file whole, bounded (docs/security.md): a device,
+ * FIFO, socket or folder is refused without blocking, a file over
+ * @max_bytes before a byte is read. @out: (transfer full), NUL-terminated;
+ * @len may be %NULL. %ATTACHE_E_INPUT or %ATTACHE_E_LIMIT, naming @path. */
+AttacheCode attache_read_small_file(const char *path, gsize max_bytes,
+	char **out, gsize *len, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Hot folder (docs/watch.md)                                           */
@@ -537,6 +550,10 @@ AttacheCode attache_watch_run(AttacheWatch *watch, GError **error);
 void attache_watch_stop(AttacheWatch *watch);
 /* Photos moved to failed/ or left for a retry by this run. */
 int attache_watch_failures(const AttacheWatch *watch);
+/* Whether the last attache_watch_run() stopped because the inbox folder
+ * was deleted or replaced by another folder of the same name (it then
+ * returned %ATTACHE_E_INPUT). The attache command exits 4 (docs/exit-codes.md). */
+gboolean attache_watch_inbox_lost(const AttacheWatch *watch);
 
 /* ------------------------------------------------------------------ */
 /* Upload (docs/upload.md)                                              */

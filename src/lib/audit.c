@@ -16,8 +16,12 @@
  */
 #include "audit-int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void
 finding_free(AttacheFinding *f)
@@ -273,8 +277,25 @@ attache_audit_file(const char *path, AttacheAuditReport **out, GError **error)
 	g_autoptr(GError) local = NULL;
 	*out = NULL;
 
+	/* O_NONBLOCK and a regular file only: a FIFO or a device is refused
+	 * at once instead of hanging the audit */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int e = errno;
+		gboolean opened = fd >= 0;
+		if (opened)
+			close(fd);
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
+			!opened				  ? g_strerror(e)
+			: S_ISDIR(st.st_mode) ? "is a folder, not a file"
+								  : "not a regular file (a device, FIFO or "
+									"socket is never read)");
+		return ATTACHE_E_INPUT;
+	}
 	/* mapped, not read: a large file costs address space, not memory */
-	GMappedFile *m = g_mapped_file_new(path, FALSE, &local);
+	GMappedFile *m = g_mapped_file_new_from_fd(fd, FALSE, &local);
+	close(fd);
 	if (!m) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
 			local->message);

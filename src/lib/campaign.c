@@ -305,6 +305,9 @@ typedef struct {
 	const char *text;
 	AttacheCampaign *c;
 	const AttachePresetSet *presets;
+	/* set for a campaign from an inbox writer: its assets are read beneath
+	 * this folder, with no link (docs/security.md) */
+	const char *confine;
 } Ctx;
 
 static AttacheCode G_GNUC_PRINTF(5, 6)
@@ -379,15 +382,24 @@ asset_load(const Ctx *x, const char *group, const char *key,
 	gsize len;
 	g_autoptr(GError) local = NULL;
 
-	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-		return bad(error, x, group, key, "%s: no such file", path);
-	if (!g_file_get_contents(path, &data, &len, &local))
-		return bad(error, x, group, key, "%s: cannot read: %s", path,
-			local->message);
-	if (len > ASSET_MAX_BYTES)
-		return bad(error, x, group, key, "%s: %zu bytes, over the %d MiB "
-										 "limit for a logo",
-			path, len, ASSET_MAX_BYTES >> 20);
+	AttacheCode code;
+	if (x->confine && !attache__path_is_beneath(x->confine, path))
+		return bad(error, x, group, key,
+			"%s: outside %s, where this campaign's files must be", path,
+			x->confine);
+	if (x->confine)
+		code = attache__read_small_beneath(x->confine,
+			path + strlen(x->confine) + 1, ASSET_MAX_BYTES, &data, &len,
+			&local);
+	else
+		code = attache__read_small(path, ASSET_MAX_BYTES, 0, &data, &len,
+			&local);
+	if (code == ATTACHE_E_LIMIT)
+		return bad(error, x, group, key, "%s: over the %d MiB limit for a "
+										 "logo",
+			path, ASSET_MAX_BYTES >> 20);
+	if (code)
+		return bad(error, x, group, key, "cannot read: %s", local->message);
 
 	const char *loader = vips_foreign_find_load_buffer(data, len);
 	if (!loader) {
@@ -757,6 +769,10 @@ resolve_path(const char *file_or_name, GError **error)
 	return NULL;
 }
 
+static AttacheCode campaign_parse(const char *path, const char *text,
+	gsize len, const char *confine, const AttachePresetSet *presets,
+	AttacheCampaign **out, GError **error);
+
 AttacheCode
 attache_campaign_load(const char *file_or_name,
 	const AttachePresetSet *presets, AttacheCampaign **out, GError **error)
@@ -769,16 +785,42 @@ attache_campaign_load(const char *file_or_name,
 	*out = NULL;
 	if (!path)
 		return ATTACHE_E_USAGE;
-	if (!g_file_get_contents(path, &text, &len, &local)) {
+	if (attache__read_small(path, CAMPAIGN_MAX_BYTES, 0, &text, &len,
+			&local)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: cannot read campaign: %s", path, local->message);
+			"cannot read campaign: %s", local->message);
 		return ATTACHE_E_USAGE;
 	}
-	if (len > CAMPAIGN_MAX_BYTES) {
+	return campaign_parse(path, text, len, NULL, presets, out, error);
+}
+
+AttacheCode
+attache__campaign_load_beneath(const char *dir, const char *rel,
+	const AttachePresetSet *presets, AttacheCampaign **out, GError **error)
+{
+	g_autofree char *path = g_build_filename(dir, rel, NULL);
+	g_autofree char *text = NULL;
+	gsize len;
+	g_autoptr(GError) local = NULL;
+
+	*out = NULL;
+	if (attache__read_small_beneath(dir, rel, CAMPAIGN_MAX_BYTES, &text,
+			&len, &local)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: campaign file too large (%zu bytes)", path, len);
+			"cannot read campaign: %s", local->message);
 		return ATTACHE_E_USAGE;
 	}
+	return campaign_parse(path, text, len, dir, presets, out, error);
+}
+
+/* Parses the campaign @text read from @path; @confine as in Ctx.
+ * @out: (transfer full). */
+static AttacheCode
+campaign_parse(const char *path, const char *text, gsize len,
+	const char *confine, const AttachePresetSet *presets,
+	AttacheCampaign **out, GError **error)
+{
+	g_autoptr(GError) local = NULL;
 	if (!g_utf8_validate(text, (gssize)len, NULL)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: not valid UTF-8", path);
@@ -811,7 +853,7 @@ attache_campaign_load(const char *file_or_name,
 		g_object_unref);
 	g_mutex_init(&c->lock);
 
-	Ctx x = { path, text, c, presets };
+	Ctx x = { path, text, c, presets, confine };
 	AttacheCode code = ATTACHE_OK;
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 

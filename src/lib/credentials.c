@@ -169,7 +169,8 @@ static GKeyFile *
 read_ini(const char *path, gboolean *refused, GError **error)
 {
 	*refused = FALSE;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put in its place never blocks the open */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return NULL;
@@ -202,35 +203,22 @@ read_ini(const char *path, gboolean *refused, GError **error)
 			path, (unsigned)(st.st_mode & 07777), path);
 		return NULL;
 	}
-	if (st.st_size > 64 * 1024) {
-		close(fd);
+	/* the checks above were on this descriptor; now the bounded read */
+	char *text = NULL;
+	gsize len = 0;
+	g_autoptr(GError) rerr = NULL;
+	if (attache__read_small_fd(fd, path, 64 * 1024, &text, &len, &rerr)) {
 		*refused = TRUE;
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUTH,
-			"%s: larger than 64 KiB; not a credentials file", path);
-		return NULL;
-	}
-	GString *data = g_string_new(NULL);
-	char buf[4096];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0 && data->len < 64 * 1024)
-		g_string_append_len(data, buf, n);
-	int err = n < 0 ? errno : 0;
-	close(fd);
-	memset(buf, 0, sizeof(buf));
-	if (err) {
-		memset(data->str, 0, data->len);
-		g_string_free(data, TRUE);
-		*refused = TRUE;
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUTH, "%s: %s", path,
-			g_strerror(err));
+			"%s; not a credentials file", rerr->message);
 		return NULL;
 	}
 	GKeyFile *kf = g_key_file_new();
 	g_autoptr(GError) local = NULL;
-	gboolean ok = g_key_file_load_from_data(kf, data->str, data->len,
-		G_KEY_FILE_NONE, &local);
-	memset(data->str, 0, data->len);
-	g_string_free(data, TRUE);
+	gboolean ok = g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE,
+		&local);
+	memset(text, 0, len);
+	g_free(text);
 	if (!ok) {
 		g_key_file_free(kf);
 		*refused = TRUE;

@@ -301,14 +301,10 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 	gsize len;
 	g_autoptr(GError) local = NULL;
 
-	if (!g_file_get_contents(path, &text, &len, &local)) {
+	/* bounded: a FIFO or a device named as a preset never blocks */
+	if (attache__read_small(path, 65536, 0, &text, &len, &local)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: cannot read preset: %s", path, local->message);
-		return ATTACHE_E_USAGE;
-	}
-	if (len > 65536) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: preset file too large (%zu bytes)", path, len);
+			"cannot read preset: %s", local->message);
 		return ATTACHE_E_USAGE;
 	}
 

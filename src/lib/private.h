@@ -58,6 +58,10 @@ enum {
  * Errors name @path: ATTACHE_E_INPUT, or ATTACHE_E_LIMIT when too large. */
 AttacheCode attache__read_small(const char *path, gsize max_bytes,
 	guint flags, char **out, gsize *len, GError **error);
+/* The same for a descriptor the caller opened (O_NONBLOCK) and checked:
+ * @fd is taken (always closed); @label names the file in messages. */
+AttacheCode attache__read_small_fd(int fd, const char *label,
+	gsize max_bytes, char **out, gsize *len, GError **error);
 /* The same for @rel resolved beneath @dir with no symbolic link anywhere
  * on the way and no escape (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS). */
 AttacheCode attache__read_small_beneath(const char *dir, const char *rel,
@@ -304,6 +308,16 @@ typedef struct {
 } AttacheLayerSpec;
 
 gboolean attache__lang_tag_valid(const char *s);
+/* attache_alt_read_file() and attache_alt_manifest_load() for @rel opened
+ * beneath @dir with no symbolic link (a path from an inbox writer). */
+AttacheCode attache__alt_read_file_beneath(const char *dir, const char *rel,
+	char **out, GError **error);
+/* attache_campaign_load() for @rel beneath @dir, its logos too, with no
+ * symbolic link (a campaign named by an inbox writer). */
+AttacheCode attache__campaign_load_beneath(const char *dir, const char *rel,
+	const AttachePresetSet *presets, AttacheCampaign **out, GError **error);
+AttacheCode attache__alt_manifest_load_beneath(const char *dir,
+	const char *rel, GHashTable **out, GError **error);
 guint attache__campaign_n_layers(const AttacheCampaign *c);
 /* Layer @i for @preset (name) and @lang (NULL: the campaign's default).
  * Never fails: every value was checked when the campaign was loaded. */
@@ -412,6 +426,10 @@ typedef struct {
 	 * watcher leaves them alone when they sit in the inbox */
 	GPtrArray *files;
 	int alt_given; /* 1: alt, 2: alt-file (both: an error) */
+	/* folders outside the inbox that attache.ini may name (--allow-path),
+	 * canonical; NULL-terminated, may be empty */
+	char **allow;
+	int ini_approval; /* require-approval in attache.ini: -1 absent, 0, 1 */
 } AttacheWatchSettings;
 
 AttacheWatchSettings *attache__watch_settings_ref(AttacheWatchSettings *s);
@@ -428,6 +446,12 @@ AttacheCode attache__watch_settings_load(const char *inbox,
 	const char *ini_path, GHashTable *overrides,
 	const AttachePresetSet *presets, AttacheWatchSettings **out,
 	GError **error);
+
+/* An output folder inside the inbox must not be, or pass through, a
+ * symbolic link: checked again before each photo, since whoever writes
+ * into the inbox can replace INBOX/out at any time. */
+AttacheCode attache__watch_out_dir_check(const AttacheWatchSettings *s,
+	const char *inbox, GError **error);
 
 /* The folders of one hot folder, shared by its workers. */
 typedef struct {
@@ -453,12 +477,18 @@ typedef enum {
 	ATTACHE__PHOTO_CHANGED,	 /* the file changed while being prepared */
 	ATTACHE__PHOTO_GONE,	 /* the file went away before it was read */
 	ATTACHE__PHOTO_AWAITING, /* landed; its upload waits for approval */
+	/* could not be prepared, but written to moments ago: perhaps cut
+	 * short by a writer that pauses; looked at again once still for the
+	 * settle time, and only then failed */
+	ATTACHE__PHOTO_UNSETTLED,
 } AttachePhotoOutcome;
 
 /* One photo to prepare, and what became of it. */
 typedef struct {
 	char *name;						/* file name in the inbox */
 	AttacheWatchSettings *settings; /* owned ref */
+	gint64 settle_usec;				/* the settle time */
+	gboolean settled;				/* held still for the settle time: a failure counts */
 	AttachePhotoOutcome outcome;
 	AttacheCode code;
 	char *message; /* one line for a person */

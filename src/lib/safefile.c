@@ -31,8 +31,8 @@ io_error(GError **error, AttacheCode code, const char *path, const char *why)
 
 /* Reads the regular file open on @fd (taken: always closed) into a
  * NUL-terminated buffer. @label names it in messages. */
-static AttacheCode
-read_fd(int fd, const char *label, gsize max_bytes, char **out, gsize *len,
+AttacheCode
+attache__read_small_fd(int fd, const char *label, gsize max_bytes, char **out, gsize *len,
 	GError **error)
 {
 	struct stat st;
@@ -110,7 +110,7 @@ attache__read_small(const char *path, gsize max_bytes, guint flags,
 				"is a symbolic link, which is not followed here");
 		return io_error(error, ATTACHE_E_INPUT, path, g_strerror(e));
 	}
-	return read_fd(fd, path, max_bytes, out, len, error);
+	return attache__read_small_fd(fd, path, max_bytes, out, len, error);
 }
 
 int
@@ -166,7 +166,7 @@ attache__read_small_beneath(const char *dir, const char *rel,
 	if (fd < 0)
 		return io_error(error, ATTACHE_E_INPUT, label,
 			attache__beneath_strerror(e));
-	return read_fd(fd, label, max_bytes, out, len, error);
+	return attache__read_small_fd(fd, label, max_bytes, out, len, error);
 }
 
 gboolean
@@ -178,4 +178,11 @@ attache__path_is_beneath(const char *dir, const char *path)
 	if (n == 1 && cdir[0] == '/')
 		return TRUE;
 	return strncmp(cdir, cpath, n) == 0 && (cpath[n] == '/' || cpath[n] == '\0');
+}
+
+AttacheCode
+attache_read_small_file(const char *path, gsize max_bytes, char **out,
+	gsize *len, GError **error)
+{
+	return attache__read_small(path, max_bytes, 0, out, len, error);
 }

@@ -1068,6 +1068,17 @@ write_receipt(const char *staging, const char *id, const char *name,
 	return attache_write_atomic(path, text, strlen(text), error) == ATTACHE_OK;
 }
 
+/* Whether a photo that could not be prepared counts as failed: it has
+ * held still for the settle time (the loop saw it so, or its mtime is
+ * that old). A writer that appends in chunks and closes the file between
+ * them looks complete for a moment; the photo is then cut short. */
+static gboolean
+settled(const AttacheWatchJob *job, const struct stat *st)
+{
+	gint64 mtime = (gint64)st->st_mtim.tv_sec * G_USEC_PER_SEC + st->st_mtim.tv_nsec / 1000;
+	return job->settled || g_get_real_time() - mtime >= job->settle_usec;
+}
+
 void
 attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 {
@@ -1103,6 +1114,10 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 		return;
 	}
 
+	if (attache__watch_out_dir_check(s, place->inbox, &err)) {
+		retry(job, ATTACHE_E_WRITE, err->message);
+		return;
+	}
 	if (g_mkdir_with_parents(s->out_dir, 0777) != 0) {
 		g_autofree char *why = g_strdup_printf("%s: cannot create the "
 											   "output folder: %s",
@@ -1136,6 +1151,8 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 			retry(job, code, err->message);
 		else if (lstat(path, &st1) == 0 && !same_file(&st0, &st1))
 			job->outcome = ATTACHE__PHOTO_CHANGED;
+		else if (!settled(job, &st0))
+			job->outcome = ATTACHE__PHOTO_UNSETTLED;
 		else
 			fail_photo(place, job, id, sha, &st0, code, err->message,
 				seconds);

@@ -15,7 +15,11 @@
  */
 #include "private.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef enum {
 	T_PRESETS, /* comma list of preset names */
@@ -31,19 +35,31 @@ typedef enum {
 	T_BOOL,
 	T_TARGETS, /* comma list of upload targets */
 	T_FILE,	   /* a file, relative to the inbox (or a campaign name) */
+	T_DIRS,	   /* absolute folders, one a line */
 } SettingType;
+
+/* Who may give a key (docs/watch.md, docs/security.md) */
+enum {
+	K_ANY = 0,
+	/* given on the command line, attache.ini cannot change it: a line for
+	 * it is refused */
+	K_PINNABLE = 1 << 0,
+	/* the command line only: it says what an inbox writer may reach */
+	K_OPERATOR = 1 << 1,
+};
 
 typedef struct {
 	const char *key;
 	SettingType type;
 	/* set for keys whose feature is not in this build: what it is */
 	const char *later;
+	guint who;
 } SettingKey;
 
 static const SettingKey setting_keys[] = {
 	{ "presets", T_PRESETS, NULL },
-	{ "out", T_FOLDER, NULL },
-	{ "keep", T_KEEP, NULL },
+	{ "out", T_FOLDER, NULL, K_PINNABLE },
+	{ "keep", T_KEEP, NULL, K_PINNABLE },
 	{ "fit", T_FIT, NULL },
 	{ "crop", T_CROP, NULL },
 	{ "focus", T_FOCUS, NULL },
@@ -57,8 +73,9 @@ static const SettingKey setting_keys[] = {
 	{ "alt-file", T_FILE, NULL },
 	{ "alt-manifest", T_FILE, NULL },
 	{ "require-alt", T_BOOL, NULL },
-	{ "upload", T_TARGETS, NULL },
-	{ "require-approval", T_BOOL, NULL },
+	{ "upload", T_TARGETS, NULL, K_PINNABLE },
+	{ "require-approval", T_BOOL, NULL, K_PINNABLE },
+	{ "allow-path", T_DIRS, NULL, K_OPERATOR },
 };
 
 #define INI_GROUP "attache"
@@ -210,6 +227,13 @@ check_value(const SettingKey *k, const char *value, GError **error)
 		break;
 	case T_FILE:
 		break;
+	case T_DIRS: {
+		g_auto(GStrv) dirs = g_strsplit(value, "\n", -1);
+		for (int i = 0; dirs[i]; i++)
+			if (*dirs[i] && !g_path_is_absolute(dirs[i]))
+				return bad(error, key, dirs[i], "an absolute folder");
+		break;
+	}
 	case T_TARGETS: {
 		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 		for (int i = 0; parts[i]; i++) {
@@ -250,6 +274,61 @@ attache__watch_setting_check(const char *key, const char *value,
 	return check_value(k, value, error);
 }
 
+/* The command-line option for a pinnable key, for messages. */
+static const char *
+option_of(const char *key)
+{
+	if (g_str_equal(key, "out"))
+		return "-o/--out";
+	if (g_str_equal(key, "require-approval"))
+		return "--require-approval or --no-approval";
+	return key; /* keep, upload: --keep, --upload */
+}
+
+/* Whether attache.ini may give @key: not an operator-only key, and not a
+ * key the command line pinned (@overrides). */
+static AttacheCode
+check_who(const char *key, GHashTable *overrides, GError **error)
+{
+	const SettingKey *k = find_key(key);
+	if (k && (k->who & K_OPERATOR)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"%s: only the operator can give this, on the command line "
+			"(attache watch --%s DIR); remove the line",
+			key, key);
+		return ATTACHE_E_USAGE;
+	}
+	if (k && (k->who & K_PINNABLE) && overrides && g_hash_table_contains(overrides, key)) {
+		const char *opt = option_of(key);
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"%s: pinned on the command line (%s%s), so this folder's "
+			"settings cannot change it; remove the line",
+			key, g_str_has_prefix(opt, "-") ? "" : "--", opt);
+		return ATTACHE_E_USAGE;
+	}
+	return ATTACHE_OK;
+}
+
+/* In the hot folder, uploading means a second person approves first,
+ * unless the operator pinned require-approval (--no-approval). */
+static AttacheCode
+settle_approval(AttacheWatchSettings *s, GHashTable *overrides,
+	GError **error)
+{
+	if (overrides && g_hash_table_contains(overrides, "require-approval"))
+		return ATTACHE_OK;
+	if (s->upload && s->ini_approval == 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"require-approval = false: with upload, only the operator can "
+			"switch the approval off (attache watch --no-approval); remove "
+			"the line");
+		return ATTACHE_E_USAGE;
+	}
+	if (s->upload)
+		s->require_approval = TRUE;
+	return ATTACHE_OK;
+}
+
 AttacheWatchSettings *
 attache__watch_settings_ref(AttacheWatchSettings *s)
 {
@@ -267,55 +346,177 @@ attache__watch_settings_unref(AttacheWatchSettings *s)
 	g_free(s->presets);
 	g_free(s->upload);
 	g_ptr_array_unref(s->files);
+	g_strfreev(s->allow);
 	g_free(s);
+}
+
+/* The folder an inbox writer's @path (absolute, canonical) may be read
+ * from or written to: the inbox, or a folder the operator allowed with
+ * --allow-path. Returns it (borrowed from @s or @inbox), or NULL. */
+static const char *
+confining_dir(const AttacheWatchSettings *s, const char *inbox,
+	const char *path)
+{
+	if (attache__path_is_beneath(inbox, path))
+		return inbox;
+	for (int i = 0; s->allow && s->allow[i]; i++)
+		if (attache__path_is_beneath(s->allow[i], path))
+			return s->allow[i];
+	return NULL;
+}
+
+/* @path relative to @dir, which it is beneath (both canonical).
+ * Borrowed from @path; "." for the folder itself. */
+static const char *
+rel_to(const char *dir, const char *path)
+{
+	gsize n = strlen(dir);
+	if (n == 1)
+		return path[1] ? path + 1 : ".";
+	return path[n] ? path + n + 1 : ".";
+}
+
+static AttacheCode
+outside(GError **error, const char *key, const char *value,
+	const char *path, const char *inbox)
+{
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+		"%s = %s: \"%s\" is outside the inbox %s; attache.ini may only "
+		"name files and folders inside it, or in a folder the operator "
+		"allows (attache watch --allow-path DIR; docs/security.md)",
+		key, value, path, inbox);
+	return ATTACHE_E_USAGE;
+}
+
+/* An output folder named by attache.ini: beneath the inbox or an allowed
+ * folder, and no symbolic link on the part of the way that exists (what
+ * does not exist yet is made as folders). */
+static AttacheCode
+check_out_dir(const AttacheWatchSettings *s, const char *inbox,
+	const char *value, const char *path, GError **error)
+{
+	const char *root = confining_dir(s, inbox, path);
+	if (!root)
+		return outside(error, "out", value, path, inbox);
+	int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return ATTACHE_OK; /* cannot be made either: a retry says so */
+	g_autofree char *rel = g_strdup(rel_to(root, path));
+	for (;;) {
+		int fd = attache__open_beneath(rfd, rel, O_RDONLY | O_DIRECTORY, 0);
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		/* found, or what is in the way is no link: disk trouble, which
+		 * each photo reports and retries */
+		if (fd >= 0 || (e != ENOENT && e != ELOOP && e != EXDEV) || (e == ENOENT && !strchr(rel, '/')))
+			break;
+		if (e != ENOENT) {
+			close(rfd);
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"out = %s: %s/%s %s", value, root, rel,
+				attache__beneath_strerror(e));
+			return ATTACHE_E_USAGE;
+		}
+		*strrchr(rel, '/') = '\0'; /* look at the parent */
+	}
+	close(rfd);
+	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__watch_out_dir_check(const AttacheWatchSettings *s,
+	const char *inbox, GError **error)
+{
+	if (!attache__path_is_beneath(inbox, s->out_dir))
+		return ATTACHE_OK;
+	return check_out_dir(s, inbox, s->out_dir, s->out_dir, error);
+}
+
+/* Reads the campaign, alt-file or alt-manifest @path that attache.ini
+ * named, beneath the folder it must stay in, with no link. */
+static AttacheCode
+load_confined(AttacheWatchSettings *s, const char *inbox, const char *key,
+	const char *value, const char *path, const AttachePresetSet *presets,
+	GError **error)
+{
+	AttachePrepOptions *o = s->prep;
+	const char *root = confining_dir(s, inbox, path);
+	if (!root)
+		return outside(error, key, value, path, inbox);
+	const char *rel = rel_to(root, path);
+	if (g_str_equal(key, "campaign"))
+		return attache__campaign_load_beneath(root, rel, presets,
+			&o->campaign, error);
+	if (g_str_equal(key, "alt-file"))
+		return attache__alt_read_file_beneath(root, rel, &o->alt_text, error);
+	return attache__alt_manifest_load_beneath(root, rel, &o->manifest, error);
 }
 
 /* campaign, alt-file, alt-manifest: read now, in full (a broken one is a
  * broken setting), and remembered as a file the settings depend on. A
  * campaign without a / and not ending in .ini is a NAME looked up in
- * $XDG_CONFIG_HOME/attache/campaigns. An empty value switches it off. */
+ * $XDG_CONFIG_HOME/attache/campaigns (the operator's own folder). An empty
+ * value switches it off. @from_ini: the value is an inbox writer's, read
+ * beneath the inbox (or an allowed folder); else the operator's, read
+ * where it is. */
 static AttacheCode
 apply_file(AttacheWatchSettings *s, const char *inbox, const char *key,
-	const char *value, const AttachePresetSet *presets, GError **error)
+	const char *value, const AttachePresetSet *presets, gboolean from_ini,
+	GError **error)
 {
 	AttachePrepOptions *o = s->prep;
 	g_autoptr(GError) e = NULL;
 	gboolean campaign = g_str_equal(key, "campaign");
 	gboolean name = campaign && !strchr(value, '/') && !g_str_has_suffix(value, ".ini");
-	g_autofree char *path = *value && !name
-								? g_canonicalize_filename(value, inbox)
-								: g_strdup(value);
+	g_autofree char *path = NULL;
+	if (name && *value) {
+		/* never a file of that name where the watcher happens to run */
+		g_autofree char *base = g_strconcat(value, ".ini", NULL);
+		path = g_build_filename(g_get_user_config_dir(), "attache",
+			"campaigns", base, NULL);
+	}
+	else
+		path = *value ? g_canonicalize_filename(value, inbox)
+					  : g_strdup(value);
 
 	if (campaign) {
 		attache_campaign_free(o->campaign);
 		o->campaign = NULL;
-		if (*value && attache_campaign_load(path, presets, &o->campaign, &e) == ATTACHE_OK)
-			g_ptr_array_add(s->files,
-				g_strdup(attache_campaign_path(o->campaign)));
 	}
 	else if (g_str_equal(key, "alt-file")) {
 		s->alt_given = *value ? s->alt_given | 2 : s->alt_given & ~2;
 		g_clear_pointer(&o->alt_text, g_free);
-		if (*value && attache_alt_read_file(path, &o->alt_text, &e) == ATTACHE_OK)
-			g_ptr_array_add(s->files, g_strdup(path));
 	}
-	else {
+	else
 		g_clear_pointer(&o->manifest, g_hash_table_unref);
-		if (*value && attache_alt_manifest_load(path, &o->manifest, &e) == ATTACHE_OK)
-			g_ptr_array_add(s->files, g_strdup(path));
-	}
-	if (e) {
+
+	AttacheCode code = ATTACHE_OK;
+	if (*value && from_ini && !name)
+		code = load_confined(s, inbox, key, value, path, presets, &e);
+	else if (*value && campaign)
+		code = attache_campaign_load(path, presets, &o->campaign, &e);
+	else if (*value && g_str_equal(key, "alt-file"))
+		code = attache_alt_read_file(path, &o->alt_text, &e);
+	else if (*value)
+		code = attache_alt_manifest_load(path, &o->manifest, &e);
+	if (code) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", key,
 			e->message);
 		return ATTACHE_E_USAGE;
 	}
+	if (*value)
+		g_ptr_array_add(s->files,
+			g_strdup(campaign ? attache_campaign_path(o->campaign) : path));
 	return ATTACHE_OK;
 }
 
-/* Puts the checked @value of @key into @s. */
+/* Puts the checked @value of @key into @s. @from_ini: the value comes
+ * from attache.ini (an inbox writer), not from the operator. */
 static AttacheCode
 apply(AttacheWatchSettings *s, const char *inbox, const char *key,
-	const char *value, const AttachePresetSet *presets, GError **error)
+	const char *value, const AttachePresetSet *presets, gboolean from_ini,
+	GError **error)
 {
 	AttachePrepOptions *o = s->prep;
 
@@ -347,8 +548,11 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		s->presets = g_string_free(names, FALSE);
 	}
 	else if (g_str_equal(key, "out")) {
+		g_autofree char *dir = g_canonicalize_filename(value, inbox);
+		if (from_ini && check_out_dir(s, inbox, value, dir, error))
+			return ATTACHE_E_USAGE;
 		g_free(s->out_dir);
-		s->out_dir = g_canonicalize_filename(value, inbox);
+		s->out_dir = g_steal_pointer(&dir);
 	}
 	else if (g_str_equal(key, "keep"))
 		attache_keep_from_string(value, &o->keep, NULL);
@@ -386,11 +590,24 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		o->lang = g_strdup(value);
 	}
 	else if (g_str_equal(key, "campaign") || g_str_equal(key, "alt-file") || g_str_equal(key, "alt-manifest"))
-		return apply_file(s, inbox, key, value, presets, error);
+		return apply_file(s, inbox, key, value, presets, from_ini, error);
 	else if (g_str_equal(key, "require-alt"))
 		parse_bool(value, &o->require_alt);
-	else if (g_str_equal(key, "require-approval"))
+	else if (g_str_equal(key, "require-approval")) {
 		parse_bool(value, &s->require_approval);
+		if (from_ini)
+			s->ini_approval = s->require_approval;
+	}
+	else if (g_str_equal(key, "allow-path")) {
+		g_auto(GStrv) dirs = g_strsplit(value, "\n", -1);
+		GPtrArray *a = g_ptr_array_new();
+		for (int i = 0; dirs[i]; i++)
+			if (*dirs[i])
+				g_ptr_array_add(a, g_canonicalize_filename(dirs[i], NULL));
+		g_ptr_array_add(a, NULL);
+		g_strfreev(s->allow);
+		s->allow = (char **)g_ptr_array_free(a, FALSE);
+	}
 	else if (g_str_equal(key, "upload")) {
 		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 		GString *t = g_string_new(NULL);
@@ -462,10 +679,16 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 	/* the output folder may sit inside the inbox (the default, out/), but
 	 * must not be the inbox or one of its own folders */
 	static const char *own[] = { "", "done", "failed", ".attache" };
+	/* also through a link: -o /path/link-to-inbox is the inbox */
+	char *out_real = realpath(s->out_dir, NULL);
 	for (guint i = 0; i < G_N_ELEMENTS(own); i++) {
 		g_autofree char *p = g_build_filename(inbox, own[i], NULL);
 		g_autofree char *c = g_canonicalize_filename(p, NULL);
-		if (g_str_equal(c, s->out_dir)) {
+		char *real = realpath(p, NULL);
+		gboolean same = g_str_equal(c, s->out_dir) || (real && out_real && g_str_equal(real, out_real));
+		free(real);
+		if (same) {
+			free(out_real);
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 				"out: \"%s\" is the inbox or one of its own folders; choose "
 				"another output folder",
@@ -473,6 +696,7 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 			return ATTACHE_E_USAGE;
 		}
 	}
+	free(out_real);
 	return ATTACHE_OK;
 }
 
@@ -490,14 +714,33 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 	s->prep = attache_prep_options_new();
 	s->prep->prepared_by = g_strdup(g_get_user_name());
 	s->out_dir = g_build_filename(inbox, "out", NULL);
-	if ((code = apply(s, inbox, "presets", "x-landscape", presets, &e))) {
+	s->ini_approval = -1;
+	s->allow = g_new0(char *, 1);
+	/* what the operator allows must be known before the file is read */
+	const char *allow = overrides ? g_hash_table_lookup(overrides,
+							"allow-path")
+								  : NULL;
+	if ((allow && (code = apply(s, inbox, "allow-path", allow, presets, FALSE, &e)))
+		|| (code = apply(s, inbox, "presets", "x-landscape", presets, FALSE,
+				&e))) {
 		g_propagate_error(error, g_steal_pointer(&e));
 		return code;
 	}
 
 	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
 		g_autoptr(GKeyFile) kf = g_key_file_new();
-		if (!g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, &e)) {
+		g_autofree char *text = NULL;
+		g_autofree char *ini_name = g_path_get_basename(ini_path);
+		gsize len;
+		/* an inbox writer's file: in the inbox itself, not a link, a
+		 * regular file (a FIFO would block the watcher), bounded */
+		if (attache__read_small_beneath(inbox, ini_name,
+				ATTACHE_MAX_SETTINGS_BYTES, &text, &len, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s",
+				e->message);
+			return ATTACHE_E_USAGE;
+		}
+		if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
 				ini_path, e->message);
 			return ATTACHE_E_USAGE;
@@ -517,7 +760,7 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 		for (int i = 0; keys && keys[i]; i++) {
 			g_autofree char *v = g_key_file_get_string(kf, INI_GROUP,
 				keys[i], &e);
-			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = apply(s, inbox, keys[i], v, presets, &e))) {
+			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = check_who(keys[i], overrides, &e)) || (code = apply(s, inbox, keys[i], v, presets, TRUE, &e))) {
 				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
 					ini_path, e->message);
 				return ATTACHE_E_USAGE;
@@ -530,10 +773,10 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 		gpointer k, v;
 		g_hash_table_iter_init(&it, overrides);
 		while (g_hash_table_iter_next(&it, &k, &v))
-			if ((code = apply(s, inbox, k, v, presets, error)))
+			if ((code = apply(s, inbox, k, v, presets, FALSE, error)))
 				return code;
 	}
-	if ((code = check_whole(s, inbox, &e))) {
+	if ((code = settle_approval(s, overrides, &e)) || (code = check_whole(s, inbox, &e))) {
 		if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS))
 			g_prefix_error(&e, "%s: ", ini_path);
 		g_propagate_error(error, g_steal_pointer(&e));

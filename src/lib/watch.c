@@ -69,8 +69,14 @@ attache_watch_options_set(AttacheWatchOptions *opts, const char *key,
 	const char *value, GError **error)
 {
 	AttacheCode code = attache__watch_setting_check(key, value, error);
-	if (code == ATTACHE_OK)
-		g_hash_table_replace(opts->settings, g_strdup(key), g_strdup(value));
+	if (code != ATTACHE_OK)
+		return code;
+	/* --allow-path may be given more than once: one folder a line */
+	const char *had = g_str_equal(key, "allow-path")
+						  ? g_hash_table_lookup(opts->settings, key)
+						  : NULL;
+	g_hash_table_replace(opts->settings, g_strdup(key),
+		had ? g_strconcat(had, "\n", value, NULL) : g_strdup(value));
 	return code;
 }
 
@@ -114,6 +120,9 @@ typedef struct {
 	gint64 changed_at; /* monotonic µs of the last change seen */
 	gint64 not_before; /* P_RETRY */
 	int tries;
+	/* could not be prepared while fresh: complete only once still for
+	 * the settle time (no lease shortcut), then a failure counts */
+	gboolean must_settle;
 } Pending;
 
 typedef struct {
@@ -151,9 +160,14 @@ struct _AttacheWatch {
 	int running;
 	gint stop_requested; /* atomic */
 	gboolean stopping, quit;
-	guint tick_id, rescan_id;
+	guint tick_id, rescan_id, inbox_id;
 	int failures;
 	int lock_fd;
+	/* the inbox folder this run started on: deleted or replaced (another
+	 * inode under its name), the run stops (docs/watch.md) */
+	dev_t inbox_dev;
+	ino_t inbox_ino;
+	gboolean inbox_lost;
 };
 
 static void
@@ -384,7 +398,7 @@ check(AttacheWatch *w, Pending *p, gint64 now)
 	gint64 still = now - p->changed_at;
 	gint64 settle = (gint64)(w->opts->settle * G_USEC_PER_SEC);
 	gboolean complete = still >= settle;
-	if (!complete && st.st_size > 0 && still >= MIN(settle, QUIET_USEC))
+	if (!complete && !p->must_settle && st.st_size > 0 && still >= MIN(settle, QUIET_USEC))
 		complete = writer_state(path) == 1;
 	if (complete) {
 		p->state = P_READY;
@@ -596,10 +610,56 @@ schedule_tick(AttacheWatch *w)
 	g_source_unref(s);
 }
 
+static gboolean on_stop(gpointer data);
+
+/* Whether the inbox is still the folder this run started on. If it was
+ * deleted or replaced, says so and stops: the lock, the journal and
+ * every path are the old folder's, and a new folder is a new inbox for
+ * a new run (the systemd unit starts it once the folder exists). */
+static gboolean
+inbox_still_there(AttacheWatch *w)
+{
+	struct stat st;
+	if (w->inbox_lost)
+		return FALSE;
+	if (stat(w->place.inbox, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == w->inbox_dev && st.st_ino == w->inbox_ino)
+		return TRUE;
+	w->inbox_lost = TRUE;
+	g_autofree char *msg = g_strdup_printf(
+		"%s: the inbox folder was %s while being watched; stopping (the "
+		"photos in hand are finished). Start attache watch again once "
+		"the folder is back (the systemd unit does this by itself)",
+		w->place.inbox,
+		g_file_test(w->place.inbox, G_FILE_TEST_IS_DIR)
+			? "replaced by another folder of the same name"
+			: "deleted or moved away");
+	emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_E_INPUT, msg, NULL);
+	on_stop(w);
+	return FALSE;
+}
+
+static gboolean
+on_inbox_check(gpointer data)
+{
+	AttacheWatch *w = data;
+	if (inbox_still_there(w))
+		return G_SOURCE_CONTINUE;
+	w->inbox_id = 0;
+	return G_SOURCE_REMOVE;
+}
+
+gboolean
+attache_watch_inbox_lost(const AttacheWatch *w)
+{
+	return w->inbox_lost;
+}
+
 static gboolean
 on_rescan(gpointer data)
 {
-	scan(data);
+	AttacheWatch *w = data;
+	if (inbox_still_there(w))
+		scan(w);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -662,6 +722,13 @@ job_done(AttacheWatch *w, AttacheWatchJob *job)
 			p->have_stat = FALSE;
 		}
 		break;
+	case ATTACHE__PHOTO_UNSETTLED:
+		/* the still time counts from the last change the loop saw */
+		if (p) {
+			p->state = P_WAITING;
+			p->must_settle = TRUE;
+		}
+		break;
 	case ATTACHE__PHOTO_GONE:
 		g_hash_table_remove(w->pending, job->name);
 		break;
@@ -702,6 +769,8 @@ dispatch(AttacheWatch *w)
 		AttacheWatchJob *job = g_new0(AttacheWatchJob, 1);
 		job->name = g_strdup(p->name);
 		job->settings = attache__watch_settings_ref(w->settings);
+		job->settle_usec = (gint64)(w->opts->settle * G_USEC_PER_SEC);
+		job->settled = p->must_settle;
 		p->state = P_RUNNING;
 		w->running++;
 		g_thread_pool_push(w->pool, job, NULL);
@@ -985,6 +1054,43 @@ recover(AttacheWatch *w, GError **error)
 	return ATTACHE_OK;
 }
 
+/* Events (inotify, or a rescan every --poll seconds), the rescan under
+ * inotify, and the check that the inbox is still there. */
+static void
+start_watching(AttacheWatch *w)
+{
+	AttacheWatchPlace *pl = &w->place;
+	double poll = w->opts->poll;
+	if (poll <= 0) {
+		g_autoptr(GFile) dir = g_file_new_for_path(pl->inbox);
+		g_autoptr(GError) e = NULL;
+		w->monitor = g_file_monitor_directory(dir,
+			G_FILE_MONITOR_WATCH_MOVES, NULL, &e);
+		if (w->monitor)
+			g_signal_connect(w->monitor, "changed",
+				G_CALLBACK(on_changed), w);
+		else {
+			g_autofree char *msg = g_strdup_printf(
+				"%s: cannot watch for changes (%s); looking every 2 "
+				"seconds instead",
+				pl->inbox, e->message);
+			emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, NULL);
+			poll = 2;
+		}
+	}
+	GSource *s = g_timeout_source_new(
+		(guint)((poll > 0 ? poll : RESCAN_SECONDS) * 1000));
+	g_source_set_callback(s, on_rescan, w, NULL);
+	w->rescan_id = g_source_attach(s, w->ctx);
+	g_source_unref(s);
+	/* one stat a second: a deleted inbox raises no event we can
+	 * count on (a synced or network folder raises none at all) */
+	GSource *c = g_timeout_source_new_seconds(1);
+	g_source_set_callback(c, on_inbox_check, w, NULL);
+	w->inbox_id = g_source_attach(c, w->ctx);
+	g_source_unref(c);
+}
+
 AttacheCode
 attache_watch_run(AttacheWatch *w, GError **error)
 {
@@ -993,6 +1099,15 @@ attache_watch_run(AttacheWatch *w, GError **error)
 
 	if ((code = make_dir(pl->journal_dir, error)) || (code = make_dir(pl->done_dir, error)) || (code = make_dir(pl->failed_dir, error)) || (code = take_lock(w, error)))
 		return code;
+	struct stat ist;
+	if (stat(pl->inbox, &ist) != 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
+			pl->inbox, g_strerror(errno));
+		return ATTACHE_E_USAGE;
+	}
+	w->inbox_dev = ist.st_dev;
+	w->inbox_ino = ist.st_ino;
+	w->inbox_lost = FALSE;
 
 	w->ctx = g_main_context_ref_thread_default();
 	w->loop = g_main_loop_new(w->ctx, FALSE);
@@ -1022,31 +1137,8 @@ attache_watch_run(AttacheWatch *w, GError **error)
 		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, line);
 	}
 
-	if (!w->opts->once) {
-		double poll = w->opts->poll;
-		if (poll <= 0) {
-			g_autoptr(GFile) dir = g_file_new_for_path(pl->inbox);
-			g_autoptr(GError) e = NULL;
-			w->monitor = g_file_monitor_directory(dir,
-				G_FILE_MONITOR_WATCH_MOVES, NULL, &e);
-			if (w->monitor)
-				g_signal_connect(w->monitor, "changed",
-					G_CALLBACK(on_changed), w);
-			else {
-				g_autofree char *msg = g_strdup_printf(
-					"%s: cannot watch for changes (%s); looking every 2 "
-					"seconds instead",
-					pl->inbox, e->message);
-				emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, NULL);
-				poll = 2;
-			}
-		}
-		GSource *s = g_timeout_source_new(
-			(guint)((poll > 0 ? poll : RESCAN_SECONDS) * 1000));
-		g_source_set_callback(s, on_rescan, w, NULL);
-		w->rescan_id = g_source_attach(s, w->ctx);
-		g_source_unref(s);
-	}
+	if (!w->opts->once)
+		start_watching(w);
 
 	/* what is already there, then whatever comes */
 	if (g_atomic_int_get(&w->stop_requested))
@@ -1067,13 +1159,17 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	if (w->tick_id)
 		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
 			w->tick_id));
-	w->rescan_id = w->tick_id = 0;
+	if (w->inbox_id)
+		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
+			w->inbox_id));
+	w->rescan_id = w->tick_id = w->inbox_id = 0;
 	g_thread_pool_free(w->pool, FALSE, TRUE);
 	w->pool = NULL;
 	/* results the workers posted after the loop stopped */
 	while (g_main_context_iteration(w->ctx, FALSE))
 		;
-	{
+	/* a lost inbox gets no stop line: its log is gone, or another's */
+	if (!w->inbox_lost) {
 		g_autofree char *line = log_event(w, "stop", "inbox", pl->inbox,
 			NULL, NULL);
 		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, "stopped", line);
@@ -1085,5 +1181,11 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	g_main_context_unref(ctx);
 	close(w->lock_fd);
 	w->lock_fd = -1;
+	if (w->inbox_lost) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: the inbox folder is gone or was replaced; stopped",
+			pl->inbox);
+		return ATTACHE_E_INPUT;
+	}
 	return ATTACHE_OK;
 }

@@ -689,7 +689,9 @@ def test_watch_settings_file_changes_apply_to_the_next_photo():
         assert "attache.ini" in p.stderr and "no-such-preset" in p.stderr, p.stderr
 
         write_ini("# the team's folder\n[attache]\npresets = tiny\n")
-        w = Watcher(root, inbox, "--preset-dir", pdir, "--settle", "0.5")
+        # out = ../published is outside the inbox: the operator allows it
+        w = Watcher(root, inbox, "--preset-dir", pdir, "--settle", "0.5",
+                    "--allow-path", root)
 
         def drop(name, src):
             tmp = os.path.join(root, name)
@@ -809,7 +811,8 @@ def test_watch_disk_trouble_keeps_the_photo_in_the_inbox():
         with open(os.path.join(inbox, "attache.ini"), "w") as f:
             f.write("[attache]\npresets = tiny\nout = ../blocker/out\n")
         shutil.copy(fx[0], os.path.join(inbox, "a.jpg"))
-        args = ["watch", inbox, "--once", "--preset-dir", pdir, "--settle", "0.2"]
+        args = ["watch", inbox, "--once", "--preset-dir", pdir, "--settle", "0.2",
+                "--allow-path", root]
         p = lib.run(*args)
         lib.assert_eq(p.returncode, 1, p.stderr)
         assert "tried again" in p.stderr and "blocker" in p.stderr, p.stderr
@@ -858,7 +861,9 @@ def test_watch_campaign_and_alt_text_sources():
                     "alt-manifest = alt.csv\nrequire-alt = true\n" % campaign)
         for n, src in (("a.jpg", fx[0]), ("b.jpg", fx[1]), ("c.jpg", fx[2])):
             shutil.copy(src, os.path.join(inbox, n))
-        args = ["watch", inbox, "--once", "--preset-dir", pdir, "--settle", "0.2"]
+        # the campaign lives outside the inbox: the operator allows its folder
+        args = ["watch", inbox, "--once", "--preset-dir", pdir, "--settle", "0.2",
+                "--allow-path", os.path.dirname(campaign)]
         p = lib.run(*args)
         lib.assert_eq(p.returncode, 1, p.stderr)
         # the manifest and the sidecar are the folder's, not photos

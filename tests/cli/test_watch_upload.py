@@ -76,8 +76,10 @@ def photo_lines(inbox):
 def run(srv, root, inbox, pdir, *extra, targets=("x", "mastodon"), **envx):
     e = env(srv, root, *targets)
     e.update(envx)
+    # these tests are about uploading: the operator switches the approval
+    # off (in the hot folder, upload = turns it on; test_inbox_attacks.py)
     p = lib.run("watch", inbox, "--once", "--preset-dir", pdir, "--settle",
-                "0.2", *extra, **e)
+                "0.2", "--no-approval", *extra, **e)
     U.assert_no_secret(srv, p)
     return p
 
