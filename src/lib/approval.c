@@ -87,18 +87,12 @@ attache_approval_state_name(AttacheApprovalState state)
 	return "unknown";
 }
 
-/* Who a name is, for comparing: "Alice", " alice" and "ＡＬＩＣＥ" are one
- * person. (transfer full) */
+/* Who a name is, for comparing (person.c): "Alice", " alice", "ＡＬＩＣＥ",
+ * "alice\u200b" and a Cyrillic "аlice" are one person. (transfer full) */
 static char *
 person_key(const char *name)
 {
-	if (!name)
-		return NULL;
-	g_autofree char *trim = g_strstrip(g_strdup(name));
-	g_autofree char *norm = g_utf8_normalize(trim, -1, G_NORMALIZE_ALL);
-	if (!norm || !*norm)
-		return NULL;
-	return g_utf8_casefold(norm, -1);
+	return attache__person_key(name);
 }
 
 /* ---- approvals.json ---- */
@@ -769,7 +763,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 				AttacheApproval *a = g_new0(AttacheApproval, 1);
 				a->file = g_strdup(name);
 				a->sha256 = g_strdup(r->sha256);
-				a->by = g_strstrip(g_strdup(by));
+				a->by = attache__person_name(by);
 				a->at = g_strdup(at);
 				g_ptr_array_add(list, a);
 				added = TRUE;

@@ -386,6 +386,15 @@ gboolean attache__is_relative_name(const char *s);
 
 /* ---- approvals (approval.c) ---- */
 
+/* A person's name as recorded: NFKC, default-ignorable code points
+ * removed, trimmed; NULL when blank or not UTF-8 (person.c).
+ * (transfer full) */
+char *attache__person_name(const char *name);
+/* Who @name is, for comparing: attache__person_name(), casefolded, then
+ * its UTS #39 confusable skeleton, so that "alice\u200b" or a Cyrillic
+ * "а" in "alice" is alice. NULL when blank or not UTF-8. (transfer full) */
+char *attache__person_key(const char *name);
+
 /* The approval state of the bytes @sha256 of output @file (a name in
  * @m's folder; @display names it in the message) given the folder's
  * manifest and approvals (%NULL with @approvals_error set when

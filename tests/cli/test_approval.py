@@ -166,6 +166,34 @@ def test_self_approval_never_counts_whatever_the_spelling():
         assert_eq(len(srv.x_media), 1, "sent once carol approved")
 
 
+def test_lookalike_names_are_the_preparer():
+    """NFKC, default-ignorables removed, trimmed, casefolded, then the
+    UTS #39 skeleton: none of these spellings is a second person."""
+    with lib.TempDir() as d, FakeSocial() as srv:
+        o = prep(d, by="alice", presets=["x-landscape"])
+        out = os.path.dirname(o["x-landscape"])
+        names = ["alice\u00a0", "alice\u200b", "\u200balice", "alice\u00ad",
+                 "\u0430lice", "\u202ealice", "al\u2060ice"]
+        for name in names:
+            p = approve(out, name, check=0)
+            assert "does not count" in p.stderr, (ascii(name), p.stderr)
+            r = U.upload(srv, d, "x", "--require-approval", "--json",
+                         o["x-landscape"], check=3)
+            err = U.lines(r)[0]["error"]
+            assert "approved only by" in err, (ascii(name), err)
+        assert_eq(len(srv.x_media), 0, "sent")
+        # recorded without the invisible padding
+        recorded = {a["by"] for a in approvals(out)}
+        assert "alice" in recorded, recorded
+        assert not any("\u200b" in b or "\u00ad" in b or "\u00a0" in b
+                       for b in recorded), ascii(recorded)
+        # a different person still counts
+        approve(out, "alicia", check=0)
+        U.upload(srv, d, "x", "--require-approval", o["x-landscape"],
+                 check=0)
+        assert_eq(len(srv.x_media), 1, "sent once alicia approved")
+
+
 def test_damaged_approvals_is_an_error_never_approved():
     with lib.TempDir() as d, FakeSocial() as srv:
         o = prep(d, by="alice", presets=["x-landscape", "x-square"])

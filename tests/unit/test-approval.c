@@ -310,6 +310,44 @@ test_approve(Fixture *f, gconstpointer data)
 	g_ptr_array_unref(res);
 }
 
+/* Lookalike names are one person (issue 11 point 6): NFKC, ignorables
+ * removed, trimmed, casefolded, then the UTS #39 skeleton. */
+static void
+test_person_key(void)
+{
+	g_autofree char *alice = attache__person_key("alice");
+	const char *same[] = {
+		"Alice",
+		" ALICE ",
+		"alice\u00a0" /* no-break space */,
+		"alice\u200b" /* zero-width space */,
+		"\u200balice",
+		"alice\u00ad" /* soft hyphen */,
+		"\u0430lice" /* Cyrillic a */,
+		"\uff41\uff4c\uff49\uff43\uff45" /* fullwidth */,
+		"al\u200dice",
+		"\u202ealice" /* bidi override */,
+	};
+	g_assert_nonnull(alice);
+	for (guint i = 0; i < G_N_ELEMENTS(same); i++) {
+		g_autofree char *k = attache__person_key(same[i]);
+		g_assert_cmpstr(k, ==, alice);
+	}
+	const char *other[] = { "bob", "alicia", "al ice", "alice2" };
+	for (guint i = 0; i < G_N_ELEMENTS(other); i++) {
+		g_autofree char *k = attache__person_key(other[i]);
+		g_assert_nonnull(k);
+		g_assert_cmpstr(k, !=, alice);
+	}
+	/* nothing left once cleaned: no name */
+	g_assert_null(attache__person_key(" \u200b\u00ad\u00a0"));
+	g_assert_null(attache__person_key("a\xff"
+									  "b"));
+	/* the recorded name keeps its case and script, without the padding */
+	g_autofree char *n = attache__person_name("\u200bAlice\u00a0");
+	g_assert_cmpstr(n, ==, "Alice");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -326,6 +364,7 @@ main(int argc, char **argv)
 	ADD("two-preparers", test_two_preparers);
 	ADD("damaged", test_damaged);
 	ADD("approve", test_approve);
+	g_test_add_func("/approval/person-key", test_person_key);
 	int rc = g_test_run();
 	attache_shutdown();
 	return rc;
