@@ -205,6 +205,13 @@ typedef enum {
 
 /* Comma list of kind names for @kinds ("gps,place"). (transfer full) */
 char *attache_kinds_to_string(guint kinds);
+/* @s made safe to print on a terminal or into a log: control characters
+ * (ESC, newlines, DEL, C1) and the bidi formatting characters (U+202A to
+ * U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C) and U+2028/U+2029 as
+ * \uXXXX, bytes that are not UTF-8 as \xNN; everything else as it is.
+ * Inside a JSON string the \uXXXX form means the same character, so a
+ * JSON line stays the same JSON. (transfer full) */
+char *attache_escape_text(const char *s);
 /* Name of a single kind bit ("gps"). Static string. */
 const char *attache_kind_name(AttacheKind kind);
 

@@ -366,6 +366,9 @@ typedef struct {
 	GPtrArray *latest;	/* borrowed from lines: the latest line per output
 						 * whose file is still in the folder */
 	GPtrArray *damaged; /* char*: "PATH line N is damaged: why" */
+
+	/* char*: each damaged line's bytes (capped), to tell whose it was */
+	GPtrArray *damaged_text;
 } AttacheManifest;
 
 void attache__record_free(AttacheRecord *r);
@@ -376,9 +379,26 @@ AttacheCode attache__manifest_load(const char *dir, AttacheManifest **out,
 	GError **error);
 void attache__manifest_free(AttacheManifest *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheManifest, attache__manifest_free)
+/* The first damaged line that may be @file's own (it holds @file's name
+ * or @sha256), as "PATH line N is damaged: why"; NULL when none.
+ * (transfer none) */
+const char *attache__manifest_damaged_for(const AttacheManifest *m,
+	const char *file, const char *sha256);
 /* The latest record of @file among those still present, or NULL. */
 const AttacheRecord *attache__manifest_latest(const AttacheManifest *m,
 	const char *file);
+/* Appends @line and a newline to @name, a file of the folder @dir, opened
+ * beneath it with no symbolic link (openat2) and created 0666 & ~umask.
+ * All or nothing: under an flock on the file, a missing final newline is
+ * added first, the line goes in one write(2) on O_APPEND, then fdatasync;
+ * a write that fails part-way (a full disk) is cut back off, so no partial
+ * line stays. %FALSE with @error (ATTACHE_E_WRITE, naming the file). */
+gboolean attache__append_line_beneath(const char *dir, const char *name,
+	const char *line, GError **error);
+/* The same with the folder's descriptor @dirfd (not taken); @label names
+ * the file in messages. */
+gboolean attache__append_line_at(int dirfd, const char *name,
+	const char *label, const char *line, GError **error);
 /* 64 lower-case hex digits. */
 gboolean attache__is_sha256(const char *s);
 /* A relative path without empty, "." or ".." parts ("a.jpg", "IMG/a.jpg"). */
@@ -486,8 +506,8 @@ void attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job);
  * failure @job->journal says the journal is still there to retry. */
 void attache__watch_recover(AttacheWatchPlace *place, const char *journal,
 	AttacheWatchJob *job);
-/* Appends @line and a newline to @path with one write(2) on O_APPEND,
- * then fdatasync: lines of concurrent writers never interleave. */
+/* Appends @line and a newline to @path (manifest.c): the last component
+ * must not be a symbolic link; see attache__append_line_beneath(). */
 gboolean attache__append_line(const char *path, const char *line,
 	GError **error);
 /* Removes this inbox's staging folders in @out_dir that no journal names. */

@@ -121,32 +121,6 @@ remove_tree(const char *dir)
 	g_rmdir(dir);
 }
 
-/* One line, one write(2) on O_APPEND, so lines of concurrent writers never
- * interleave and a kill leaves a line whole or absent. */
-gboolean
-attache__append_line(const char *path, const char *line, GError **error)
-{
-	g_autofree char *text = g_strconcat(line, "\n", NULL);
-	gsize len = strlen(text);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: %s", path,
-			g_strerror(errno));
-		return FALSE;
-	}
-	ssize_t w = write(fd, text, len);
-	int err = errno;
-	if (w == (ssize_t)len && fdatasync(fd) != 0)
-		err = errno, w = -1;
-	close(fd);
-	if (w != (ssize_t)len) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: %s", path,
-			w < 0 ? g_strerror(err) : "short write");
-		return FALSE;
-	}
-	return TRUE;
-}
-
 /* SHA-256 of the file, read (not mapped: a writer truncating it must not
  * crash us), and its stat. NULL with errno set on failure. */
 static char *

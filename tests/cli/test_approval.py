@@ -250,20 +250,47 @@ def test_damaged_approvals_is_an_error_never_approved():
                  check=0)
 
 
-def test_damaged_manifest_line_refuses_the_folder():
-    """A manifest line that cannot be read may hide who prepared an
-    output: the gate refuses, naming the line."""
+def test_damaged_manifest_line_refuses_only_its_own_output():
+    """A manifest line that cannot be read may hide who prepared the output
+    it was about: the gate refuses that output, naming the line. Outputs
+    whose own line is intact are bound to their own bytes and go out; a
+    line that names nobody's output is reported by approve and review."""
     with lib.TempDir() as d, FakeSocial() as srv:
-        o = prep(d, by="alice", presets=["x-landscape"])
+        o = prep(d, by="alice", presets=["x-landscape", "x-square"])
         out = os.path.dirname(o["x-landscape"])
         approve(out, "bob", check=0)
-        with open(os.path.join(out, "attache-manifest.jsonl"), "a") as f:
+        path = os.path.join(out, "attache-manifest.jsonl")
+        with open(path) as f:
+            lines = f.read().splitlines(keepends=True)
+        own = [i for i, l in enumerate(lines)
+               if json.loads(l)["preset"] == "x-landscape"][0]
+        # x-landscape's line cut short, before its hash
+        lines[own] = lines[own][:lines[own].index('"width"')] + "\n"
+        with open(path, "w") as f:
+            f.write("".join(lines))
             f.write('{"input":"x.jpg","output":"out/x.jpg","prepared_by":"ev')
+        n = own + 1
         p = U.upload(srv, d, "x", "--require-approval", "--json",
-                     o["x-landscape"], check=3)
-        err = U.lines(p)[0]["error"]
-        assert "attache-manifest.jsonl line 2 is damaged" in err, err
-        assert_eq(len(srv.x_media), 0, "sent")
+                     o["x-landscape"], o["x-square"], check=3)
+        res = {l["file"]: l for l in U.lines(p)}
+        err = res[o["x-landscape"]]["error"]
+        assert f"attache-manifest.jsonl line {n} is damaged" in err, err
+        assert_eq(res[o["x-square"]]["error"], None, "intact line")
+        assert_eq(len(srv.x_media), 1, "sent")
+        (m,) = srv.x_media.values()
+        assert_eq(m["sha256"], sha256(o["x-square"]), "the intact output")
+        # approve reports both damaged lines and refuses the damaged output
+        p = approve(out, "carol", o["x-landscape"], o["x-square"])
+        assert_eq(p.returncode, 1, p.stderr)
+        assert f"line {n} is damaged" in p.stderr, p.stderr
+        assert "line 3 is damaged" in p.stderr, p.stderr
+        assert (o["x-landscape"] + ": not approved") in p.stderr, p.stderr
+        assert (o["x-square"] + ": approved by carol") in p.stdout, p.stdout
+        # review lists them
+        lib.run("review", out, check=0)
+        facts, _ = browser.page_facts(os.path.join(out, "review.html"))
+        assert any(f"line {n} is damaged" in t for t in facts["problems"]), \
+            facts["problems"]
 
 
 def test_approve_records_and_refuses():
