@@ -311,6 +311,9 @@ error_text(const char *photo, AttacheCode code, const char *technical,
 {
 	const char *what, *todo;
 	reason_for(code, &what, &todo);
+	/* read with cat: the names in it are escaped like the terminal's */
+	g_autofree char *name = attache_escape_text(photo);
+	g_autofree char *tech = attache_escape_text(technical);
 	return g_strdup_printf(
 		"attache could not prepare the photo \"%s\".\n\n"
 		"What went wrong: %s\n\n"
@@ -319,7 +322,7 @@ error_text(const char *photo, AttacheCode code, const char *technical,
 		"back into the main folder.\n\n"
 		"Technical details (for support): %s\n"
 		"Time: %s\n",
-		photo, what, todo, technical, when);
+		name, what, todo, tech, when);
 }
 
 /* ---- the log line ---- */
