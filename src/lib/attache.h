@@ -212,6 +212,20 @@ char *attache_kinds_to_string(guint kinds);
  * Inside a JSON string the \uXXXX form means the same character, so a
  * JSON line stays the same JSON. (transfer full) */
 char *attache_escape_text(const char *s);
+
+/* Output names are STEM.PRESET.EXT; the stem is at most this many bytes,
+ * so that the temporary file's prefix and suffix (12), a language part
+ * (.LANG, up to 12), a -N suffix (up to 6), the preset and the extension
+ * still fit in a file name of 255 bytes (docs/prep.md). */
+#define ATTACHE_STEM_MAX 160
+/* @raw (a file name: bytes) as text: each byte that is not UTF-8 as
+ * U+FFFD. (transfer full) */
+char *attache_display_name(const char *raw);
+/* The stem of the output names for the photo @input: its file name
+ * without the extension, each byte that is not UTF-8 as %XX, and when
+ * longer than ATTACHE_STEM_MAX bytes, its start cut at a character, "~"
+ * and 8 hex digits of the whole stem's SHA-256. (transfer full) */
+char *attache_output_stem(const char *input);
 /* Name of a single kind bit ("gps"). Static string. */
 const char *attache_kind_name(AttacheKind kind);
 

@@ -293,14 +293,11 @@ output_worker(gpointer data, gpointer user)
 	prep_output(user, GPOINTER_TO_UINT(data) - 1);
 }
 
+/* UTF-8 (%XX for other bytes) and short enough (docs/prep.md). */
 static char *
 default_stem(const char *input)
 {
-	g_autofree char *base = g_path_get_basename(input);
-	char *dot = strrchr(base, '.');
-	if (dot && dot != base)
-		*dot = '\0';
-	return g_strdup(base);
+	return attache_output_stem(input);
 }
 
 AttacheCode

@@ -249,6 +249,10 @@ AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
  * audit (output.c). (transfer full) */
 typedef struct _JsonNode JsonNode;
 JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
+/* Every string in @root that is not UTF-8 (a file name's bytes) becomes
+ * its display name (attache_display_name()); an object's member NAME gets
+ * NAME_bytes beside it with the raw bytes in base64 (display.c). */
+void attache__json_make_valid(JsonNode *root);
 
 /* ---- branding: campaigns (campaign.c) and the brand stage (brand.c) ---- */
 

@@ -716,5 +716,6 @@ attache_upload_result_to_json(const AttacheUploadResult *r)
 	member_string(b, "error", ok ? NULL : (r->error ? r->error : "failed"));
 	json_builder_end_object(b);
 	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	attache__json_make_valid(root); /* file_bytes for a non-UTF-8 name */
 	return json_to_string(root, FALSE);
 }

@@ -168,6 +168,13 @@ static char *
 reserve_name(AttacheWatchPlace *place, const char *dir, const char *stem,
 	const char *ext, gboolean error_file)
 {
+	/* failed/NAME.error.txt (and a -N) must fit in 255 bytes too: a long
+	 * name is shortened there the way output names are (docs/prep.md) */
+	g_autofree char *short_stem = NULL;
+	if (error_file && strlen(stem) + strlen(ext) + strlen(".error.txt") + 6 > 255) {
+		g_autofree char *whole = g_strconcat(stem, ".x", NULL);
+		stem = short_stem = attache_output_stem(whole);
+	}
 	g_mutex_lock(&place->names_lock);
 	for (int n = 1;; n++) {
 		g_autofree char *base = n == 1
@@ -415,6 +422,7 @@ log_line(Journal *j, gboolean recovered)
 	json_builder_end_object(b);
 
 	JsonNode *root = json_builder_get_root(b);
+	attache__json_make_valid(root); /* photo_bytes for a non-UTF-8 name */
 	char *s = json_to_string(root, FALSE);
 	json_node_unref(root);
 	return s;
@@ -1052,6 +1060,8 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	g_autofree char *path = g_build_filename(place->inbox, job->name, NULL);
 	g_autofree char *id = new_id();
 	g_autofree char *stem = stem_of(job->name);
+	/* the outputs' folder and names: UTF-8, short enough (docs/prep.md) */
+	g_autofree char *out_stem = attache_output_stem(job->name);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GPtrArray) outputs = NULL;
 	gint64 t0 = g_get_monotonic_time();
@@ -1094,7 +1104,7 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 		retry(job, ATTACHE_E_WRITE, why);
 		return;
 	}
-	char *folder = reserve_name(place, s->out_dir, stem, "", FALSE);
+	char *folder = reserve_name(place, s->out_dir, out_stem, "", FALSE);
 	g_autofree char *folder_base = g_path_get_basename(folder);
 
 	/* the options in force, writing into the staging folder */
