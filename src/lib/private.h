@@ -237,6 +237,11 @@ GBytes *attache__exif_build(const AttacheKept *k);
 GBytes *attache__xmp_build(const AttacheKept *k, GPtrArray *alt,
 	const char *alt_long);
 
+/* The alt text embedded in the XMP packet @xmp (Iptc4xmpCore:
+ * AltTextAccessibility): the x-default entry, else the first; NULL when
+ * there is none (xmp-alt.c). (transfer full) */
+char *attache__xmp_alt_text(const char *xmp, gsize len);
+
 /* ---- metadata: splicing blocks into an encoded file (embed.c) ---- */
 
 /* Inserts EXIF (TIFF-header bytes) and XMP packets into an encoded

@@ -538,6 +538,24 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 		data, len);
 	if (up->opts.require_approval && (code = attache_approval_check(path, sum, NULL, error)))
 		return code;
+	/* the approval covers these bytes, so the alt text sent is the one
+	 * inside them: never one given beside them (a manifest, a journal or
+	 * the command line, which anyone may edit after the approval) */
+	g_autofree char *approved_alt = NULL;
+	if (up->opts.require_approval) {
+		gsize xlen = 0;
+		const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xlen) : NULL;
+		approved_alt = attache__xmp_alt_text(x, xlen);
+		if (alt && g_strcmp0(alt, approved_alt) != 0)
+			return refuse(error, ATTACHE_E_APPROVAL,
+				"%s: not sent: the alt text given is not the one embedded in "
+				"the approved file (with the approval gate, the file's own "
+				"alt text is sent)",
+				path);
+		alt = approved_alt;
+		g_free(r->alt_text);
+		r->alt_text = g_strdup(alt);
+	}
 
 	if (up->target == ATTACHE_TARGET_MASTODON)
 		attache__mastodon_limits(up);

@@ -194,6 +194,37 @@ def test_lookalike_names_are_the_preparer():
         assert_eq(len(srv.x_media), 1, "sent once alicia approved")
 
 
+def test_gate_sends_the_alt_text_inside_the_approved_bytes():
+    """Under --require-approval the alt text sent is the one embedded in
+    the approved file's XMP (which its SHA-256 covers): --alt is refused,
+    and an edited manifest copy changes nothing."""
+    with lib.TempDir() as d, FakeSocial() as srv:
+        o = prep(d, by="alice", presets=["mastodon", "x-landscape"],
+                 alt="Volunteers unload rice")
+        out = os.path.dirname(o["mastodon"])
+        approve(out, "bob", check=0)
+        for opt in (["--alt", "UNREVIEWED"], ["--alt-file", __file__]):
+            p = U.upload(srv, d, "mastodon", "--require-approval", *opt,
+                         o["mastodon"], check=2)
+            assert opt[0] in p.stderr and "embedded" in p.stderr, p.stderr
+        assert_eq(len(srv.mastodon_media), 0, "sent with --alt")
+        # whoever can write the folder edits the manifest's copy
+        path = os.path.join(out, "attache-manifest.jsonl")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("Volunteers unload rice", "FORGED caption"))
+        p = U.upload(srv, d, "mastodon", "--require-approval", "--json",
+                     o["mastodon"], check=0)
+        (m,) = srv.mastodon_media.values()
+        assert_eq(m["description"], "Volunteers unload rice", "sent alt")
+        assert_eq(U.lines(p)[0]["alt_text"], "Volunteers unload rice", "json")
+        # the same on X
+        U.upload(srv, d, "x", "--require-approval", o["x-landscape"], check=0)
+        (x,) = srv.x_media.values()
+        assert_eq(x["alt"], "Volunteers unload rice", "x alt")
+
+
 def test_damaged_approvals_is_an_error_never_approved():
     with lib.TempDir() as d, FakeSocial() as srv:
         o = prep(d, by="alice", presets=["x-landscape", "x-square"])
