@@ -241,14 +241,26 @@ test_damaged(Fixture *f, gconstpointer data)
 
 	put(f->dir, "approvals.json", good);
 	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_APPROVED);
-	/* a damaged manifest line refuses even an approved output */
+	/* someone else's damaged line does not touch an approved output whose
+	 * own line is intact (issue 11 point 7) */
 	g_autofree char *line = manifest_line("out.jpg", f->sha, "Alice");
 	g_autofree char *torn = g_strconcat(line, "{\"output\":\"x.jpg\",\"sha",
 		NULL);
 	put(f->dir, "attache-manifest.jsonl", torn);
+	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_APPROVED);
+	/* a damaged line that may be its own (its name, or its hash cut
+	 * short) refuses it */
+	g_autofree char *own = g_strconcat(line,
+		"{\"output\":\"elsewhere/out.jpg\",\"prepared_by\":\"Ev", NULL);
+	put(f->dir, "attache-manifest.jsonl", own);
 	g_autofree char *msg = NULL;
 	g_assert_cmpint(state(f, &msg), ==, ATTACHE_APPROVAL_DAMAGED);
 	g_assert_nonnull(strstr(msg, "line 2 is damaged"));
+	g_autofree char *sha_cut = g_strndup(f->sha, 20);
+	g_autofree char *own2 = g_strconcat(line, "{\"sha256\":\"", sha_cut,
+		NULL);
+	put(f->dir, "attache-manifest.jsonl", own2);
+	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_DAMAGED);
 	/* blank lines are not damage */
 	g_autofree char *blank = g_strconcat("\n", line, "\n  \n", NULL);
 	put(f->dir, "attache-manifest.jsonl", blank);
