@@ -33,9 +33,12 @@ static void
 emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
 	g_autofree char *raw = g_strdup_vprintf(fmt, ap);
+	/* results on stdout may be JSON lines, which must stay UTF-8 JSON:
+	 * a byte that is not UTF-8 becomes U+FFFD there, \xNN in messages */
+	g_autofree char *text = f == stdout ? attache_display_name(raw) : NULL;
 	/* names come from whoever wrote the files: no escape sequence, line
 	 * break or bidi override of theirs reaches the terminal or a log */
-	g_autofree char *msg = attache_escape_text(raw);
+	g_autofree char *msg = attache_escape_text(text ? text : raw);
 	g_mutex_lock(&term_lock);
 	cli_progress_clear_locked();
 	fprintf(f, "%s%s\n", prefix, msg);

@@ -425,7 +425,11 @@ gboolean
 attache__append_line_at(int dirfd, const char *name, const char *label,
 	const char *line, GError **error)
 {
-	g_autofree char *safe = attache_escape_text(line);
+	/* a JSON line stays JSON: bytes that are not UTF-8 (a caller that did
+	 * not use attache__json_make_valid()) as U+FFFD, then controls and
+	 * bidi characters as \uXXXX, which mean the same inside a string */
+	g_autofree char *valid = attache_display_name(line);
+	g_autofree char *safe = attache_escape_text(valid);
 	int fd = attache__open_beneath(dirfd, name,
 		O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK, 0666);
 	if (fd < 0)

@@ -127,6 +127,13 @@ def test_names_that_are_not_utf8_stay_valid_json():
                          if "input_bytes" in m), [src], "manifest")
         p = lib.run("approve", out, "--by", "bob", check=0)
         p = lib.run("review", out, check=0)
+        # a result line naming a file that is not UTF-8 is still JSON
+        p = run_bytes("approve", out, "--by", "carol", "--json",
+                      os.path.join(out.encode(), b"nope\xe9.jpg"))
+        assert_eq(p.returncode, 1, p.stderr)
+        (bad,) = [json.loads(l) for l in p.stdout.splitlines()]
+        assert bad["file"].endswith("nope\ufffd.jpg"), bad
+        assert b"nope\\xe9.jpg" in p.stderr, p.stderr
 
         # the hot folder: attache.log and --json, photo_bytes
         inbox = os.path.join(db, b"inbox")
