@@ -172,6 +172,8 @@ cmd_upload(int argc, char **argv)
 			cli_error("%s", r->error);
 			failed++;
 		}
+		else if (r->warning)
+			cli_warn("%s", r->warning);
 		attache_upload_result_free(r);
 	}
 	if (!json && !quiet && argc > 2)

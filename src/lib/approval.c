@@ -52,6 +52,7 @@ attache_approval_status_free(AttacheApprovalStatus *s)
 	g_free(s->approved_by);
 	g_free(s->approved_at);
 	g_free(s->message);
+	g_free(s->note);
 	g_free(s);
 }
 
@@ -403,6 +404,14 @@ attache__approval_status(const AttacheManifest *m, GPtrArray *approvals,
 		st->state = ATTACHE_APPROVAL_APPROVED;
 		st->approved_by = join_names(approvers);
 		st->approved_at = g_strdup(first->at);
+		if (m->damaged->len == 1)
+			st->note = g_strdup_printf("%s (not %s's line, which is intact)",
+				(const char *)m->damaged->pdata[0], display);
+		else if (m->damaged->len > 1)
+			st->note = g_strdup_printf("%s, and %u more lines (none is %s's, "
+									   "which is intact)",
+				(const char *)m->damaged->pdata[0], m->damaged->len - 1,
+				display);
 		return st;
 	}
 	if (self->len) {

@@ -662,6 +662,9 @@ typedef struct {
 	gboolean reused; /* this run had already uploaded it: same media */
 	AttacheCode code;
 	char *error; /* names the file and the problem, when code != OK */
+	/* sent, but something a person should know (the approval gate: a
+	 * damaged manifest line that is not this file's), or %NULL */
+	char *warning;
 } AttacheUploadResult;
 
 /**
@@ -737,6 +740,9 @@ typedef struct {
 	char *approved_at; /* the first such approval, or %NULL */
 	char *message;	   /* why it is not approved, naming the file; %NULL when
 						* approved */
+	/* approved, yet a line of the folder's manifest (not its own) is
+	 * damaged: "PATH line N is damaged: why" for a warning; or %NULL */
+	char *note;
 } AttacheApprovalStatus;
 
 void attache_approval_status_free(AttacheApprovalStatus *status);

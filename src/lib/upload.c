@@ -536,8 +536,16 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	/* the two-person rule, on the very bytes that would be sent */
 	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 		data, len);
-	if (up->opts.require_approval && (code = attache_approval_check(path, sum, NULL, error)))
-		return code;
+	if (up->opts.require_approval) {
+		AttacheApprovalStatus *st = NULL;
+		code = attache_approval_check(path, sum, &st, error);
+		/* damage elsewhere in the manifest is reported, not fatal */
+		if (!code && st && st->note)
+			r->warning = g_strdup(st->note);
+		attache_approval_status_free(st);
+		if (code)
+			return code;
+	}
 	/* the approval covers these bytes, so the alt text sent is the one
 	 * inside them: never one given beside them (a manifest, a journal or
 	 * the command line, which anyone may edit after the approval) */
@@ -668,6 +676,7 @@ attache_upload_result_free(AttacheUploadResult *r)
 	g_free(r->alt_text);
 	g_free(r->mime);
 	g_free(r->error);
+	g_free(r->warning);
 	g_free(r);
 }
 

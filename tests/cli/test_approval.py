@@ -307,6 +307,10 @@ def test_damaged_manifest_line_refuses_only_its_own_output():
         err = res[o["x-landscape"]]["error"]
         assert f"attache-manifest.jsonl line {n} is damaged" in err, err
         assert_eq(res[o["x-square"]]["error"], None, "intact line")
+        # the other damage is still reported, as a warning
+        assert any(l.startswith("attache: warning: ") and "is damaged" in l
+                   and "1 more lines" in l for l in p.stderr.splitlines()), \
+            p.stderr
         assert_eq(len(srv.x_media), 1, "sent")
         (m,) = srv.x_media.values()
         assert_eq(m["sha256"], sha256(o["x-square"]), "the intact output")
