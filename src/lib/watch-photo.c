@@ -577,8 +577,11 @@ finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	g_autofree char *line = log_line(j, recovered);
 	g_autoptr(GError) e = NULL;
 	/* an unwritable log does not undo the photo: it is reported */
-	if (!attache__append_line(place->log_path, line, &e))
-		g_printerr("attache: %s\n", e->message);
+	if (!attache__append_line(place->log_path, line, &e)) {
+		/* names in it: escaped like every message (names.c) */
+		g_autofree char *msg = attache_escape_text(e->message);
+		g_printerr("attache: %s\n", msg);
+	}
 	job->json = g_steal_pointer(&line);
 }
 
@@ -938,8 +941,11 @@ await_approval(AttacheWatchPlace *place, AttacheWatchJob *job, Journal *j,
 	/* the line first: a crash before the journal notes it repeats the
 	 * line, never loses it */
 	g_autoptr(GError) e = NULL;
-	if (!attache__append_line(place->log_path, line, &e))
-		g_printerr("attache: %s\n", e->message);
+	if (!attache__append_line(place->log_path, line, &e)) {
+		/* names in it: escaped like every message (names.c) */
+		g_autofree char *msg = attache_escape_text(e->message);
+		g_printerr("attache: %s\n", msg);
+	}
 	json_object_set_string_member(j->o, "awaiting", why);
 	journal_save(j, NULL);
 	g_free(job->json);
