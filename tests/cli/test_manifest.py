@@ -153,3 +153,28 @@ def test_symlinked_manifest_and_lock_are_refused():
         assert "symbolic link" in p.stderr, p.stderr
         assert_eq(open(elsewhere).read(),
                   '{"attache_approvals":1,"approvals":[]}', "left alone")
+
+
+def test_hot_folder_never_appends_through_a_link():
+    """The hot folder's manifest in OUTDIR and its attache.log in the inbox
+    are appended to with no link followed: their targets stay as they
+    were, and the photo waits in the inbox (disk trouble), not done."""
+    with lib.TempDir() as d:
+        inbox = os.path.join(d, "inbox")
+        os.makedirs(os.path.join(inbox, "out"))
+        victims = {}
+        for link in (os.path.join(inbox, "out", MANIFEST),
+                     os.path.join(inbox, "attache.log")):
+            v = os.path.join(d, "victim-" + os.path.basename(link))
+            with open(v, "w") as f:
+                f.write("export PS1='$ '\n")
+            os.symlink(v, link)
+            victims[v] = "export PS1='$ '\n"
+        shutil.copy(photo(), os.path.join(inbox, "p.jpg"))
+        p = lib.run("watch", inbox, "--once", "-p", "x-landscape",
+                    "--settle", "0.2")
+        assert p.returncode != 0, p.stderr
+        assert "symbolic link" in p.stderr, p.stderr
+        for v, text in victims.items():
+            assert_eq(open(v).read(), text, v)
+        assert os.path.exists(os.path.join(inbox, "p.jpg")), "not kept"
