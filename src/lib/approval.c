@@ -670,6 +670,22 @@ result_fail(AttacheApproveResult *r, AttacheCode code, char *msg)
 	r->error = msg;
 }
 
+/* One failed result per damaged line of @m, added to @res: reported, each
+ * once; an output whose own line may be one of them is refused later. */
+static void
+report_damaged(const AttacheManifest *m, GPtrArray *res)
+{
+	for (guint i = 0; i < m->damaged->len; i++) {
+		AttacheApproveResult *r = g_new0(AttacheApproveResult, 1);
+		r->file = g_strdup(m->path);
+		result_fail(r, ATTACHE_E_APPROVAL,
+			g_strdup_printf("%s (outputs whose own line is intact are "
+							"approved as usual)",
+				(const char *)m->damaged->pdata[i]));
+		g_ptr_array_add(res, r);
+	}
+}
+
 AttacheCode
 attache_approve(const char *dir, const char *by, const char *const *files,
 	GPtrArray **results, GError **error)
@@ -698,18 +714,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 		return ATTACHE_E_INPUT;
 	}
 
-	/* damaged lines are reported, each once; an output whose own line
-	 * may be one of them is refused below */
-	for (guint i = 0; i < m->damaged->len; i++) {
-		AttacheApproveResult *r = g_new0(AttacheApproveResult, 1);
-		r->file = g_strdup(m->path);
-		result_fail(r, ATTACHE_E_APPROVAL,
-			g_strdup_printf("%s (outputs whose own line is intact are "
-							"approved as usual)",
-				(const char *)m->damaged->pdata[i]));
-		g_ptr_array_add(res, r);
-	}
-
+	report_damaged(m, res);
 	/* which files */
 	if (files && files[0]) {
 		for (int i = 0; files[i]; i++) {
