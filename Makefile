@@ -8,6 +8,8 @@ CFLAGS    ?= -O2 -g
 PKGS      := vips libexif libcurl libpng json-glib-1.0 glib-2.0 gio-2.0 lcms2 zlib
 # branding: Pango markup and fontconfig's font list (campaign.c)
 PKGS      += pango fontconfig
+# approvals: NFKC, casefolding and UTS #39 confusable skeletons (approval.c)
+PKGS      += icu-uc icu-i18n
 DATADIR   := $(PREFIX)/share/attache
 
 # Evaluated when a recipe runs (=, not :=), so a first `make check` on a

@@ -61,10 +61,8 @@ unique_stems(GPtrArray *inputs)
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
 		g_str_equal, g_free, NULL);
 	for (guint i = 0; i < inputs->len; i++) {
-		g_autofree char *base = g_path_get_basename(inputs->pdata[i]);
-		char *dot = strrchr(base, '.');
-		if (dot && dot != base)
-			*dot = '\0';
+		/* UTF-8 and short enough, with room for the -N (docs/prep.md) */
+		g_autofree char *base = attache_output_stem(inputs->pdata[i]);
 		char *stem = g_strdup(base);
 		for (int n = 2; g_hash_table_contains(seen, stem); n++) {
 			g_free(stem);

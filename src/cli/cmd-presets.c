@@ -37,7 +37,11 @@ cmd_presets(int argc, char **argv)
 				continue;
 			}
 			g_autofree char *s = attache_preset_to_string(p);
-			cli_out("%s", s);
+			/* line by line: a message's own newlines are escaped */
+			g_auto(GStrv) lines = g_strsplit(s, "\n", -1);
+			for (int k = 0; lines[k]; k++)
+				if (*lines[k] || lines[k + 1])
+					cli_out("%s", lines[k]);
 		}
 	}
 	else {

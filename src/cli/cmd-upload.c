@@ -109,6 +109,13 @@ cmd_upload(int argc, char **argv)
 		cli_error("--to: \"%s\": expected x, mastodon or bluesky", to);
 		goto out;
 	}
+	if (require_approval && (alt || alt_file)) {
+		cli_error("%s: not with --require-approval: the alt text sent is the "
+				  "one embedded in the approved file, which the approval "
+				  "covers",
+			alt ? "--alt" : "--alt-file");
+		goto out;
+	}
 	if (alt && alt_file) {
 		cli_error("--alt and --alt-file: give one or the other");
 		goto out;
@@ -147,7 +154,7 @@ cmd_upload(int argc, char **argv)
 		cli_error("%s", error->message);
 		goto out;
 	}
-	if ((!alt_text || !*alt_text) && !quiet)
+	if ((!alt_text || !*alt_text) && !quiet && !require_approval)
 		cli_warn("no alt text given (--alt or --alt-file): the media will "
 				 "have none");
 
@@ -166,6 +173,8 @@ cmd_upload(int argc, char **argv)
 			cli_error("%s", r->error);
 			failed++;
 		}
+		else if (r->warning)
+			cli_warn("%s", r->warning);
 		attache_upload_result_free(r);
 	}
 	if (!json && !quiet && argc > 2)

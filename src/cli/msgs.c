@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* msgs.c: every message the tool writes goes through here (curl's
  * tool_msgs.c): one line at a time, under a lock, so worker threads and the
- * progress bar never tear each other's lines. */
+ * progress bar never tear each other's lines. Every message is escaped
+ * with attache_escape_text() (control and bidi characters). */
 #include "cli.h"
 
 #include <stdarg.h>
@@ -31,7 +32,13 @@ cli_verbose(void)
 static void
 emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	g_autofree char *raw = g_strdup_vprintf(fmt, ap);
+	/* results on stdout may be JSON lines, which must stay UTF-8 JSON:
+	 * a byte that is not UTF-8 becomes U+FFFD there, \xNN in messages */
+	g_autofree char *text = f == stdout ? attache_display_name(raw) : NULL;
+	/* names come from whoever wrote the files: no escape sequence, line
+	 * break or bidi override of theirs reaches the terminal or a log */
+	g_autofree char *msg = attache_escape_text(text ? text : raw);
 	g_mutex_lock(&term_lock);
 	cli_progress_clear_locked();
 	fprintf(f, "%s%s\n", prefix, msg);

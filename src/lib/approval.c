@@ -52,6 +52,7 @@ attache_approval_status_free(AttacheApprovalStatus *s)
 	g_free(s->approved_by);
 	g_free(s->approved_at);
 	g_free(s->message);
+	g_free(s->note);
 	g_free(s);
 }
 
@@ -87,18 +88,12 @@ attache_approval_state_name(AttacheApprovalState state)
 	return "unknown";
 }
 
-/* Who a name is, for comparing: "Alice", " alice" and "ＡＬＩＣＥ" are one
- * person. (transfer full) */
+/* Who a name is, for comparing (person.c): "Alice", " alice", "ＡＬＩＣＥ",
+ * "alice\u200b" and a Cyrillic "аlice" are one person. (transfer full) */
 static char *
 person_key(const char *name)
 {
-	if (!name)
-		return NULL;
-	g_autofree char *trim = g_strstrip(g_strdup(name));
-	g_autofree char *norm = g_utf8_normalize(trim, -1, G_NORMALIZE_ALL);
-	if (!norm || !*norm)
-		return NULL;
-	return g_utf8_casefold(norm, -1);
+	return attache__person_key(name);
 }
 
 /* ---- approvals.json ---- */
@@ -198,7 +193,6 @@ attache_approvals_load(const char *dir, GPtrArray **out, GError **error)
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache_approval_free);
 	g_autoptr(GError) err = NULL;
-	g_autoptr(GMappedFile) mf = NULL;
 
 	*out = NULL;
 	struct stat st;
@@ -211,18 +205,23 @@ attache_approvals_load(const char *dir, GPtrArray **out, GError **error)
 			g_strerror(errno));
 		return ATTACHE_E_APPROVAL;
 	}
+	if (S_ISLNK(st.st_mode))
+		return damaged(error, path, "a symbolic link, which is not followed");
 	if (!S_ISREG(st.st_mode))
 		return damaged(error, path, "not a regular file");
 	if (st.st_size > APPROVALS_MAX_BYTES)
 		return damaged(error, path, "larger than %d MiB",
 			APPROVALS_MAX_BYTES >> 20);
-	if (!(mf = g_mapped_file_new(path, FALSE, &err))) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_APPROVAL, "%s: %s", path,
+	/* bounded, and never through a link swapped in since the lstat */
+	g_autofree char *text = NULL;
+	gsize len = 0;
+	if (attache__read_small_beneath(dir, APPROVALS_NAME, APPROVALS_MAX_BYTES,
+			&text, &len, &err)) {
+		g_set_error_literal(error, ATTACHE_ERROR, ATTACHE_E_APPROVAL,
 			err->message);
 		return ATTACHE_E_APPROVAL;
 	}
-	AttacheCode code = approvals_parse(path, g_mapped_file_get_contents(mf),
-		g_mapped_file_get_length(mf), list, error);
+	AttacheCode code = approvals_parse(path, text, len, list, error);
 	if (code)
 		return code;
 	*out = g_steal_pointer(&list);
@@ -311,12 +310,16 @@ attache__approval_status(const AttacheManifest *m, GPtrArray *approvals,
 			approvals_error);
 		return st;
 	}
-	if (m->damaged->len) {
+	/* only a damaged line that may be this output's own: approvals are
+	 * bound to each output's bytes, so other outputs' lines do not count
+	 * (a line with this output's name or hash, cut short, does) */
+	const char *own = attache__manifest_damaged_for(m, file, sha);
+	if (own) {
 		st->state = ATTACHE_APPROVAL_DAMAGED;
 		st->message = g_strdup_printf("%s: not approved: %s, so who prepared "
 									  "it cannot be established (repair or "
 									  "remove that line)",
-			display, (const char *)m->damaged->pdata[0]);
+			display, own);
 		return st;
 	}
 
@@ -401,6 +404,14 @@ attache__approval_status(const AttacheManifest *m, GPtrArray *approvals,
 		st->state = ATTACHE_APPROVAL_APPROVED;
 		st->approved_by = join_names(approvers);
 		st->approved_at = g_strdup(first->at);
+		if (m->damaged->len == 1)
+			st->note = g_strdup_printf("%s (not %s's line, which is intact)",
+				(const char *)m->damaged->pdata[0], display);
+		else if (m->damaged->len > 1)
+			st->note = g_strdup_printf("%s, and %u more lines (none is %s's, "
+									   "which is intact)",
+				(const char *)m->damaged->pdata[0], m->damaged->len - 1,
+				display);
 		return st;
 	}
 	if (self->len) {
@@ -548,10 +559,24 @@ static int
 lock_dir(const char *dir, GError **error)
 {
 	g_autofree char *path = g_build_filename(dir, APPROVALS_LOCK, NULL);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	/* never through a link: a link would have us create its target */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = dfd < 0 ? -1
+					 : attache__open_beneath(dfd, APPROVALS_LOCK,
+						 O_RDWR | O_CREAT | O_NONBLOCK, 0666);
+	int oerr = errno;
+	if (dfd >= 0)
+		close(dfd);
 	if (fd < 0) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: %s", path,
-			g_strerror(errno));
+			attache__beneath_strerror(oerr));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+			"%s: not a regular file", path);
 		return -1;
 	}
 	gint64 deadline = g_get_monotonic_time() + LOCK_WAIT_US;
@@ -645,6 +670,22 @@ result_fail(AttacheApproveResult *r, AttacheCode code, char *msg)
 	r->error = msg;
 }
 
+/* One failed result per damaged line of @m, added to @res: reported, each
+ * once; an output whose own line may be one of them is refused later. */
+static void
+report_damaged(const AttacheManifest *m, GPtrArray *res)
+{
+	for (guint i = 0; i < m->damaged->len; i++) {
+		AttacheApproveResult *r = g_new0(AttacheApproveResult, 1);
+		r->file = g_strdup(m->path);
+		result_fail(r, ATTACHE_E_APPROVAL,
+			g_strdup_printf("%s (outputs whose own line is intact are "
+							"approved as usual)",
+				(const char *)m->damaged->pdata[i]));
+		g_ptr_array_add(res, r);
+	}
+}
+
 AttacheCode
 attache_approve(const char *dir, const char *by, const char *const *files,
 	GPtrArray **results, GError **error)
@@ -673,6 +714,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 		return ATTACHE_E_INPUT;
 	}
 
+	report_damaged(m, res);
 	/* which files */
 	if (files && files[0]) {
 		for (int i = 0; files[i]; i++) {
@@ -704,6 +746,14 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 		g_autoptr(GError) e = NULL;
 		if (!(r->sha256 = attache_file_sha256(r->file, &e))) {
 			result_fail(r, ATTACHE_E_INPUT, g_strdup(e->message));
+			continue;
+		}
+		const char *own = attache__manifest_damaged_for(m, name, r->sha256);
+		if (own) {
+			result_fail(r, ATTACHE_E_APPROVAL,
+				g_strdup_printf("%s: not approved: %s, so who prepared it "
+								"cannot be established",
+					r->file, own));
 			continue;
 		}
 		const AttacheRecord *match = NULL;
@@ -769,7 +819,7 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 				AttacheApproval *a = g_new0(AttacheApproval, 1);
 				a->file = g_strdup(name);
 				a->sha256 = g_strdup(r->sha256);
-				a->by = g_strstrip(g_strdup(by));
+				a->by = attache__person_name(by);
 				a->at = g_strdup(at);
 				g_ptr_array_add(list, a);
 				added = TRUE;

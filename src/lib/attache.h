@@ -205,6 +205,27 @@ typedef enum {
 
 /* Comma list of kind names for @kinds ("gps,place"). (transfer full) */
 char *attache_kinds_to_string(guint kinds);
+/* @s made safe to print on a terminal or into a log: control characters
+ * (ESC, newlines, DEL, C1) and the bidi formatting characters (U+202A to
+ * U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C) and U+2028/U+2029 as
+ * \uXXXX, bytes that are not UTF-8 as \xNN; everything else as it is.
+ * Inside a JSON string the \uXXXX form means the same character, so a
+ * JSON line stays the same JSON. (transfer full) */
+char *attache_escape_text(const char *s);
+
+/* Output names are STEM.PRESET.EXT; the stem is at most this many bytes,
+ * so that the temporary file's prefix and suffix (12), a language part
+ * (.LANG, up to 12), a -N suffix (up to 6), the preset and the extension
+ * still fit in a file name of 255 bytes (docs/prep.md). */
+#define ATTACHE_STEM_MAX 160
+/* @raw (a file name: bytes) as text: each byte that is not UTF-8 as
+ * U+FFFD. (transfer full) */
+char *attache_display_name(const char *raw);
+/* The stem of the output names for the photo @input: its file name
+ * without the extension, each byte that is not UTF-8 as %XX, and when
+ * longer than ATTACHE_STEM_MAX bytes, its start cut at a character, "~"
+ * and 8 hex digits of the whole stem's SHA-256. (transfer full) */
+char *attache_output_stem(const char *input);
 /* Name of a single kind bit ("gps"). Static string. */
 const char *attache_kind_name(AttacheKind kind);
 
@@ -658,6 +679,9 @@ typedef struct {
 	gboolean reused; /* this run had already uploaded it: same media */
 	AttacheCode code;
 	char *error; /* names the file and the problem, when code != OK */
+	/* sent, but something a person should know (the approval gate: a
+	 * damaged manifest line that is not this file's), or %NULL */
+	char *warning;
 } AttacheUploadResult;
 
 /**
@@ -733,6 +757,9 @@ typedef struct {
 	char *approved_at; /* the first such approval, or %NULL */
 	char *message;	   /* why it is not approved, naming the file; %NULL when
 						* approved */
+	/* approved, yet a line of the folder's manifest (not its own) is
+	 * damaged: "PATH line N is damaged: why" for a warning; or %NULL */
+	char *note;
 } AttacheApprovalStatus;
 
 void attache_approval_status_free(AttacheApprovalStatus *status);

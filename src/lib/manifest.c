@@ -11,9 +11,16 @@
  */
 #include "private.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MANIFEST_NAME "attache-manifest.jsonl"
 
 /* Lines longer than this are not something prep wrote. */
 #define MANIFEST_LINE_MAX (1024 * 1024)
@@ -64,6 +71,7 @@ attache__manifest_free(AttacheManifest *m)
 	g_ptr_array_unref(m->lines);
 	g_ptr_array_unref(m->latest);
 	g_ptr_array_unref(m->damaged);
+	g_ptr_array_unref(m->damaged_text);
 	g_free(m);
 }
 
@@ -276,26 +284,27 @@ attache__manifest_load(const char *dir, AttacheManifest **out,
 	m->dir = g_strdup(dir);
 	m->dir_abs = g_canonicalize_filename(dir, NULL);
 	m->dir_real = realpath(dir, NULL);
-	m->path = g_build_filename(dir, "attache-manifest.jsonl", NULL);
+	m->path = g_build_filename(dir, MANIFEST_NAME, NULL);
 	m->lines = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache__record_free);
 	m->latest = g_ptr_array_new();
 	m->damaged = g_ptr_array_new_with_free_func(g_free);
+	m->damaged_text = g_ptr_array_new_with_free_func(g_free);
 	*out = m;
 
-	g_autoptr(GError) err = NULL;
-	g_autoptr(GMappedFile) mf = g_mapped_file_new(m->path, FALSE, &err);
-	if (!mf) {
-		if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-			return ATTACHE_OK; /* m->exists stays FALSE */
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", m->path,
-			err->message);
-		return ATTACHE_E_INPUT;
-	}
+	/* never through a link: whoever writes the folder could point it at
+	 * any file (docs/security.md) */
+	struct stat st;
+	if (lstat(m->path, &st) != 0 && errno == ENOENT)
+		return ATTACHE_OK; /* m->exists stays FALSE */
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	AttacheCode code = attache__read_small_beneath(dir, MANIFEST_NAME,
+		ATTACHE_MAX_TABLE_BYTES, &data, &len, error);
+	if (code)
+		return code == ATTACHE_E_LIMIT ? code : ATTACHE_E_INPUT;
 	m->exists = TRUE;
 
-	const char *data = g_mapped_file_get_contents(mf);
-	gsize len = g_mapped_file_get_length(mf);
 	gsize pos = 0;
 	int number = 0;
 	while (pos < len) {
@@ -314,10 +323,14 @@ attache__manifest_load(const char *dir, AttacheManifest **out,
 		AttacheRecord *r = parse_line(m, start, l, number, &why);
 		if (r)
 			g_ptr_array_add(m->lines, r);
-		else if (why)
+		else if (why) {
 			g_ptr_array_add(m->damaged,
 				g_strdup_printf("%s line %d is damaged: %s", m->path, number,
 					why));
+			/* kept to tell whose line it was (the gate) */
+			g_ptr_array_add(m->damaged_text,
+				g_strndup(start, MIN(l, MANIFEST_LINE_MAX)));
+		}
 	}
 
 	/* the latest line per output whose file is still there, in the order
@@ -345,6 +358,130 @@ attache__manifest_latest(const AttacheManifest *m, const char *file)
 		const AttacheRecord *r = m->latest->pdata[i - 1];
 		if (g_str_equal(r->file, file))
 			return r;
+	}
+	return NULL;
+}
+
+/* ---- appending a line (the manifest, attache.log) ---- */
+
+static gboolean
+append_error(GError **error, const char *label, const char *why)
+{
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+		"%s: cannot add a line: %s", label, why);
+	return FALSE;
+}
+
+/* write(2) all of @buf, or -1 with errno (ENOSPC, EFBIG, EIO...). */
+static int
+write_all(int fd, const char *buf, gsize len)
+{
+	gsize done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, buf + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		done += (gsize)w;
+	}
+	return 0;
+}
+
+/* Appends under the lock held on @fd: the text is "\n"? LINE "\n", the
+ * first newline only when the file does not end with one. */
+static int
+append_locked(int fd, const char *line)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	char last = '\n';
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+		return -1;
+	g_autofree char *text = g_strconcat(last == '\n' ? "" : "\n", line, "\n",
+		NULL);
+	if (write_all(fd, text, strlen(text)) != 0 || fdatasync(fd) != 0) {
+		int e = errno;
+		/* all or nothing: cut off what went in (the lock keeps other
+		 * attache writers out meanwhile) */
+		if (ftruncate(fd, st.st_size) == 0)
+			fdatasync(fd);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+gboolean
+attache__append_line_at(int dirfd, const char *name, const char *label,
+	const char *line, GError **error)
+{
+	/* a JSON line stays JSON: bytes that are not UTF-8 (a caller that did
+	 * not use attache__json_make_valid()) as U+FFFD, then controls and
+	 * bidi characters as \uXXXX, which mean the same inside a string */
+	g_autofree char *valid = attache_display_name(line);
+	g_autofree char *safe = attache_escape_text(valid);
+	int fd = attache__open_beneath(dirfd, name,
+		O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK, 0666);
+	if (fd < 0)
+		return append_error(error, label, attache__beneath_strerror(errno));
+	int rc;
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+		;
+	if (rc == 0)
+		rc = append_locked(fd, safe);
+	int e = errno;
+	close(fd); /* releases the lock */
+	if (rc != 0)
+		return append_error(error, label,
+			e == EINVAL ? "not a regular file" : g_strerror(e));
+	return TRUE;
+}
+
+gboolean
+attache__append_line_beneath(const char *dir, const char *name,
+	const char *line, GError **error)
+{
+	g_autofree char *label = g_build_filename(dir, name, NULL);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return append_error(error, label, g_strerror(errno));
+	gboolean ok = attache__append_line_at(dfd, name, label, line, error);
+	close(dfd);
+	return ok;
+}
+
+gboolean
+attache__append_line(const char *path, const char *line, GError **error)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *name = g_path_get_basename(path);
+	return attache__append_line_beneath(dir, name, line, error);
+}
+
+const char *
+attache__manifest_damaged_for(const AttacheManifest *m, const char *file,
+	const char *sha256)
+{
+	g_autofree char *base = file ? g_path_get_basename(file) : NULL;
+	for (guint i = 0; i < m->damaged->len; i++) {
+		const char *t = m->damaged_text->pdata[i];
+		/* a line cut short may end inside either: a prefix of 12 hex
+		 * digits of the hash is as good as the name */
+		if ((base && strstr(t, base)) || (sha256 && strstr(t, sha256)))
+			return m->damaged->pdata[i];
+		g_autofree char *sha12 = sha256 ? g_strndup(sha256, 12) : NULL;
+		if (sha12 && strlen(sha12) == 12 && strstr(t, sha12))
+			return m->damaged->pdata[i];
 	}
 	return NULL;
 }

@@ -3,6 +3,8 @@
  * and the CLI use these; docs/json.md lists them). */
 #include "private.h"
 
+#include <string.h>
+
 static const struct {
 	guint bit;
 	const char *name;
@@ -246,4 +248,39 @@ attache_pixels_from_string(const char *s, gint64 *out)
 		return FALSE;
 	*out = (gint64)v;
 	return TRUE;
+}
+
+/* Characters that change how a terminal shows the text around them:
+ * controls (ESC sequences, newlines that forge a line), and the bidi
+ * formatting characters that reorder it (U+202E). */
+static gboolean
+must_escape(gunichar c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+}
+
+char *
+attache_escape_text(const char *s)
+{
+	if (!s)
+		return NULL;
+	GString *out = g_string_sized_new(strlen(s));
+	const char *p = s;
+	while (*p) {
+		const char *end;
+		gunichar c = g_utf8_get_char_validated(p, -1);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			/* not UTF-8: the byte, visibly */
+			g_string_append_printf(out, "\\x%02x", (guchar)*p);
+			p++;
+			continue;
+		}
+		end = g_utf8_next_char(p);
+		if (must_escape(c))
+			g_string_append_printf(out, "\\u%04x", c);
+		else
+			g_string_append_len(out, p, end - p);
+		p = end;
+	}
+	return g_string_free(out, FALSE);
 }

@@ -119,7 +119,10 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 	}
 	add_string_or_null(b, "error", ok ? NULL : (o->error ? o->error : "failed"));
 	json_builder_end_object(b);
-	return json_builder_get_root(b);
+	/* a name that is not UTF-8: input shown with U+FFFD, input_bytes */
+	JsonNode *root = json_builder_get_root(b);
+	attache__json_make_valid(root);
+	return root;
 }
 
 char *

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,31 +123,18 @@ audit_gate(const guint8 *data, gsize len, guint keep, const char *what,
 	return ATTACHE_E_AUDIT;
 }
 
-static GMutex manifest_lock;
-
 /* One JSON line per output in OUT/attache-manifest.jsonl: who prepared it,
- * when, its hash, alt text and flags. review and approve read it. Appended
- * with one write(2) on an O_APPEND descriptor, so lines from concurrent
- * processes do not interleave. */
-static void
-manifest_append(const char *dir, const AttacheOutput *o)
+ * when, its hash, alt text and flags. review and approve read it. The
+ * append is all or nothing, never through a link
+ * (attache__append_line_beneath()). */
+static gboolean
+manifest_append(const char *dir, const AttacheOutput *o, GError **error)
 {
 	JsonNode *n = attache__output_to_node(o, TRUE);
 	g_autofree char *line = json_to_string(n, FALSE);
 	json_node_unref(n);
-	g_autofree char *text = g_strconcat(line, "\n", NULL);
-	g_autofree char *path = g_build_filename(dir, "attache-manifest.jsonl",
-		NULL);
-
-	g_mutex_lock(&manifest_lock);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-	if (fd >= 0) {
-		gsize len = strlen(text);
-		if (write(fd, text, len) == (ssize_t)len)
-			fdatasync(fd);
-		close(fd);
-	}
-	g_mutex_unlock(&manifest_lock);
+	return attache__append_line_beneath(dir, "attache-manifest.jsonl", line,
+		error);
 }
 
 static void
@@ -288,8 +276,15 @@ prep_output(Photo *ph, guint i)
 	}
 	g_free(enc.data);
 
-	if (opts->write_manifest)
-		manifest_append(opts->out_dir, o);
+	/* an output nobody can tell the preparer of is not an output: the
+	 * gate would refuse it, and review would not list it */
+	if (opts->write_manifest && !manifest_append(opts->out_dir, o, &e2)) {
+		g_autofree char *msg = g_strdup_printf("%s: %s: not written, since "
+											   "it could not be recorded: %s",
+			ph->input, p->name, e2->message);
+		g_unlink(path);
+		photo_fail(ph, o, ATTACHE_E_WRITE, msg);
+	}
 }
 
 static void
@@ -298,14 +293,11 @@ output_worker(gpointer data, gpointer user)
 	prep_output(user, GPOINTER_TO_UINT(data) - 1);
 }
 
+/* UTF-8 (%XX for other bytes) and short enough (docs/prep.md). */
 static char *
 default_stem(const char *input)
 {
-	g_autofree char *base = g_path_get_basename(input);
-	char *dot = strrchr(base, '.');
-	if (dot && dot != base)
-		*dot = '\0';
-	return g_strdup(base);
+	return attache_output_stem(input);
 }
 
 AttacheCode

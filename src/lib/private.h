@@ -241,6 +241,11 @@ GBytes *attache__exif_build(const AttacheKept *k);
 GBytes *attache__xmp_build(const AttacheKept *k, GPtrArray *alt,
 	const char *alt_long);
 
+/* The alt text embedded in the XMP packet @xmp (Iptc4xmpCore:
+ * AltTextAccessibility): the x-default entry, else the first; NULL when
+ * there is none (xmp-alt.c). (transfer full) */
+char *attache__xmp_alt_text(const char *xmp, gsize len);
+
 /* ---- metadata: splicing blocks into an encoded file (embed.c) ---- */
 
 /* Inserts EXIF (TIFF-header bytes) and XMP packets into an encoded
@@ -253,6 +258,10 @@ AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
  * audit (output.c). (transfer full) */
 typedef struct _JsonNode JsonNode;
 JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
+/* Every string in @root that is not UTF-8 (a file name's bytes) becomes
+ * its display name (attache_display_name()); an object's member NAME gets
+ * NAME_bytes beside it with the raw bytes in base64 (display.c). */
+void attache__json_make_valid(JsonNode *root);
 
 /* ---- branding: campaigns (campaign.c) and the brand stage (brand.c) ---- */
 
@@ -380,6 +389,9 @@ typedef struct {
 	GPtrArray *latest;	/* borrowed from lines: the latest line per output
 						 * whose file is still in the folder */
 	GPtrArray *damaged; /* char*: "PATH line N is damaged: why" */
+
+	/* char*: each damaged line's bytes (capped), to tell whose it was */
+	GPtrArray *damaged_text;
 } AttacheManifest;
 
 void attache__record_free(AttacheRecord *r);
@@ -390,15 +402,41 @@ AttacheCode attache__manifest_load(const char *dir, AttacheManifest **out,
 	GError **error);
 void attache__manifest_free(AttacheManifest *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheManifest, attache__manifest_free)
+/* The first damaged line that may be @file's own (it holds @file's name
+ * or @sha256), as "PATH line N is damaged: why"; NULL when none.
+ * (transfer none) */
+const char *attache__manifest_damaged_for(const AttacheManifest *m,
+	const char *file, const char *sha256);
 /* The latest record of @file among those still present, or NULL. */
 const AttacheRecord *attache__manifest_latest(const AttacheManifest *m,
 	const char *file);
+/* Appends @line and a newline to @name, a file of the folder @dir, opened
+ * beneath it with no symbolic link (openat2) and created 0666 & ~umask.
+ * All or nothing: under an flock on the file, a missing final newline is
+ * added first, the line goes in one write(2) on O_APPEND, then fdatasync;
+ * a write that fails part-way (a full disk) is cut back off, so no partial
+ * line stays. %FALSE with @error (ATTACHE_E_WRITE, naming the file). */
+gboolean attache__append_line_beneath(const char *dir, const char *name,
+	const char *line, GError **error);
+/* The same with the folder's descriptor @dirfd (not taken); @label names
+ * the file in messages. */
+gboolean attache__append_line_at(int dirfd, const char *name,
+	const char *label, const char *line, GError **error);
 /* 64 lower-case hex digits. */
 gboolean attache__is_sha256(const char *s);
 /* A relative path without empty, "." or ".." parts ("a.jpg", "IMG/a.jpg"). */
 gboolean attache__is_relative_name(const char *s);
 
 /* ---- approvals (approval.c) ---- */
+
+/* A person's name as recorded: NFKC, default-ignorable code points
+ * removed, trimmed; NULL when blank or not UTF-8 (person.c).
+ * (transfer full) */
+char *attache__person_name(const char *name);
+/* Who @name is, for comparing: attache__person_name(), casefolded, then
+ * its UTS #39 confusable skeleton, so that "alice\u200b" or a Cyrillic
+ * "а" in "alice" is alice. NULL when blank or not UTF-8. (transfer full) */
+char *attache__person_key(const char *name);
 
 /* The approval state of the bytes @sha256 of output @file (a name in
  * @m's folder; @display names it in the message) given the folder's
@@ -507,8 +545,8 @@ void attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job);
  * failure @job->journal says the journal is still there to retry. */
 void attache__watch_recover(AttacheWatchPlace *place, const char *journal,
 	AttacheWatchJob *job);
-/* Appends @line and a newline to @path with one write(2) on O_APPEND,
- * then fdatasync: lines of concurrent writers never interleave. */
+/* Appends @line and a newline to @path (manifest.c): the last component
+ * must not be a symbolic link; see attache__append_line_beneath(). */
 gboolean attache__append_line(const char *path, const char *line,
 	GError **error);
 /* Removes this inbox's staging folders in @out_dir that no journal names. */

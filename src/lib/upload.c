@@ -536,8 +536,34 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	/* the two-person rule, on the very bytes that would be sent */
 	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 		data, len);
-	if (up->opts.require_approval && (code = attache_approval_check(path, sum, NULL, error)))
-		return code;
+	if (up->opts.require_approval) {
+		AttacheApprovalStatus *st = NULL;
+		code = attache_approval_check(path, sum, &st, error);
+		/* damage elsewhere in the manifest is reported, not fatal */
+		if (!code && st && st->note)
+			r->warning = g_strdup(st->note);
+		attache_approval_status_free(st);
+		if (code)
+			return code;
+	}
+	/* the approval covers these bytes, so the alt text sent is the one
+	 * inside them: never one given beside them (a manifest, a journal or
+	 * the command line, which anyone may edit after the approval) */
+	g_autofree char *approved_alt = NULL;
+	if (up->opts.require_approval) {
+		gsize xlen = 0;
+		const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xlen) : NULL;
+		approved_alt = attache__xmp_alt_text(x, xlen);
+		if (alt && g_strcmp0(alt, approved_alt) != 0)
+			return refuse(error, ATTACHE_E_APPROVAL,
+				"%s: not sent: the alt text given is not the one embedded in "
+				"the approved file (with the approval gate, the file's own "
+				"alt text is sent)",
+				path);
+		alt = approved_alt;
+		g_free(r->alt_text);
+		r->alt_text = g_strdup(alt);
+	}
 
 	if (up->target == ATTACHE_TARGET_MASTODON)
 		attache__mastodon_limits(up);
@@ -650,6 +676,7 @@ attache_upload_result_free(AttacheUploadResult *r)
 	g_free(r->alt_text);
 	g_free(r->mime);
 	g_free(r->error);
+	g_free(r->warning);
 	g_free(r);
 }
 
@@ -716,5 +743,6 @@ attache_upload_result_to_json(const AttacheUploadResult *r)
 	member_string(b, "error", ok ? NULL : (r->error ? r->error : "failed"));
 	json_builder_end_object(b);
 	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	attache__json_make_valid(root); /* file_bytes for a non-UTF-8 name */
 	return json_to_string(root, FALSE);
 }

@@ -121,32 +121,6 @@ remove_tree(const char *dir)
 	g_rmdir(dir);
 }
 
-/* One line, one write(2) on O_APPEND, so lines of concurrent writers never
- * interleave and a kill leaves a line whole or absent. */
-gboolean
-attache__append_line(const char *path, const char *line, GError **error)
-{
-	g_autofree char *text = g_strconcat(line, "\n", NULL);
-	gsize len = strlen(text);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: %s", path,
-			g_strerror(errno));
-		return FALSE;
-	}
-	ssize_t w = write(fd, text, len);
-	int err = errno;
-	if (w == (ssize_t)len && fdatasync(fd) != 0)
-		err = errno, w = -1;
-	close(fd);
-	if (w != (ssize_t)len) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: %s", path,
-			w < 0 ? g_strerror(err) : "short write");
-		return FALSE;
-	}
-	return TRUE;
-}
-
 /* SHA-256 of the file, read (not mapped: a writer truncating it must not
  * crash us), and its stat. NULL with errno set on failure. */
 static char *
@@ -194,6 +168,13 @@ static char *
 reserve_name(AttacheWatchPlace *place, const char *dir, const char *stem,
 	const char *ext, gboolean error_file)
 {
+	/* failed/NAME.error.txt (and a -N) must fit in 255 bytes too: a long
+	 * name is shortened there the way output names are (docs/prep.md) */
+	g_autofree char *short_stem = NULL;
+	if (error_file && strlen(stem) + strlen(ext) + strlen(".error.txt") + 6 > 255) {
+		g_autofree char *whole = g_strconcat(stem, ".x", NULL);
+		stem = short_stem = attache_output_stem(whole);
+	}
 	g_mutex_lock(&place->names_lock);
 	for (int n = 1;; n++) {
 		g_autofree char *base = n == 1
@@ -337,6 +318,9 @@ error_text(const char *photo, AttacheCode code, const char *technical,
 {
 	const char *what, *todo;
 	reason_for(code, &what, &todo);
+	/* read with cat: the names in it are escaped like the terminal's */
+	g_autofree char *name = attache_escape_text(photo);
+	g_autofree char *tech = attache_escape_text(technical);
 	return g_strdup_printf(
 		"attache could not prepare the photo \"%s\".\n\n"
 		"What went wrong: %s\n\n"
@@ -345,7 +329,7 @@ error_text(const char *photo, AttacheCode code, const char *technical,
 		"back into the main folder.\n\n"
 		"Technical details (for support): %s\n"
 		"Time: %s\n",
-		photo, what, todo, technical, when);
+		name, what, todo, tech, when);
 }
 
 /* ---- the log line ---- */
@@ -438,6 +422,7 @@ log_line(Journal *j, gboolean recovered)
 	json_builder_end_object(b);
 
 	JsonNode *root = json_builder_get_root(b);
+	attache__json_make_valid(root); /* photo_bytes for a non-UTF-8 name */
 	char *s = json_to_string(root, FALSE);
 	json_node_unref(root);
 	return s;
@@ -592,8 +577,11 @@ finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	g_autofree char *line = log_line(j, recovered);
 	g_autoptr(GError) e = NULL;
 	/* an unwritable log does not undo the photo: it is reported */
-	if (!attache__append_line(place->log_path, line, &e))
-		g_printerr("attache: %s\n", e->message);
+	if (!attache__append_line(place->log_path, line, &e)) {
+		/* names in it: escaped like every message (names.c) */
+		g_autofree char *msg = attache_escape_text(e->message);
+		g_printerr("attache: %s\n", msg);
+	}
 	job->json = g_steal_pointer(&line);
 }
 
@@ -953,8 +941,11 @@ await_approval(AttacheWatchPlace *place, AttacheWatchJob *job, Journal *j,
 	/* the line first: a crash before the journal notes it repeats the
 	 * line, never loses it */
 	g_autoptr(GError) e = NULL;
-	if (!attache__append_line(place->log_path, line, &e))
-		g_printerr("attache: %s\n", e->message);
+	if (!attache__append_line(place->log_path, line, &e)) {
+		/* names in it: escaped like every message (names.c) */
+		g_autofree char *msg = attache_escape_text(e->message);
+		g_printerr("attache: %s\n", msg);
+	}
 	json_object_set_string_member(j->o, "awaiting", why);
 	journal_save(j, NULL);
 	g_free(job->json);
@@ -1086,6 +1077,8 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	g_autofree char *path = g_build_filename(place->inbox, job->name, NULL);
 	g_autofree char *id = new_id();
 	g_autofree char *stem = stem_of(job->name);
+	/* the outputs' folder and names: UTF-8, short enough (docs/prep.md) */
+	g_autofree char *out_stem = attache_output_stem(job->name);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GPtrArray) outputs = NULL;
 	gint64 t0 = g_get_monotonic_time();
@@ -1132,7 +1125,7 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 		retry(job, ATTACHE_E_WRITE, why);
 		return;
 	}
-	char *folder = reserve_name(place, s->out_dir, stem, "", FALSE);
+	char *folder = reserve_name(place, s->out_dir, out_stem, "", FALSE);
 	g_autofree char *folder_base = g_path_get_basename(folder);
 
 	/* the options in force, writing into the staging folder */

@@ -166,6 +166,65 @@ def test_self_approval_never_counts_whatever_the_spelling():
         assert_eq(len(srv.x_media), 1, "sent once carol approved")
 
 
+def test_lookalike_names_are_the_preparer():
+    """NFKC, default-ignorables removed, trimmed, casefolded, then the
+    UTS #39 skeleton: none of these spellings is a second person."""
+    with lib.TempDir() as d, FakeSocial() as srv:
+        o = prep(d, by="alice", presets=["x-landscape"])
+        out = os.path.dirname(o["x-landscape"])
+        names = ["alice\u00a0", "alice\u200b", "\u200balice", "alice\u00ad",
+                 "\u0430lice", "\u202ealice", "al\u2060ice"]
+        for name in names:
+            p = approve(out, name, check=0)
+            assert "does not count" in p.stderr, (ascii(name), p.stderr)
+            r = U.upload(srv, d, "x", "--require-approval", "--json",
+                         o["x-landscape"], check=3)
+            err = U.lines(r)[0]["error"]
+            assert "approved only by" in err, (ascii(name), err)
+        assert_eq(len(srv.x_media), 0, "sent")
+        # recorded without the invisible padding
+        recorded = {a["by"] for a in approvals(out)}
+        assert "alice" in recorded, recorded
+        assert not any("\u200b" in b or "\u00ad" in b or "\u00a0" in b
+                       for b in recorded), ascii(recorded)
+        # a different person still counts
+        approve(out, "alicia", check=0)
+        U.upload(srv, d, "x", "--require-approval", o["x-landscape"],
+                 check=0)
+        assert_eq(len(srv.x_media), 1, "sent once alicia approved")
+
+
+def test_gate_sends_the_alt_text_inside_the_approved_bytes():
+    """Under --require-approval the alt text sent is the one embedded in
+    the approved file's XMP (which its SHA-256 covers): --alt is refused,
+    and an edited manifest copy changes nothing."""
+    with lib.TempDir() as d, FakeSocial() as srv:
+        o = prep(d, by="alice", presets=["mastodon", "x-landscape"],
+                 alt="Volunteers unload rice")
+        out = os.path.dirname(o["mastodon"])
+        approve(out, "bob", check=0)
+        for opt in (["--alt", "UNREVIEWED"], ["--alt-file", __file__]):
+            p = U.upload(srv, d, "mastodon", "--require-approval", *opt,
+                         o["mastodon"], check=2)
+            assert opt[0] in p.stderr and "embedded" in p.stderr, p.stderr
+        assert_eq(len(srv.mastodon_media), 0, "sent with --alt")
+        # whoever can write the folder edits the manifest's copy
+        path = os.path.join(out, "attache-manifest.jsonl")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("Volunteers unload rice", "FORGED caption"))
+        p = U.upload(srv, d, "mastodon", "--require-approval", "--json",
+                     o["mastodon"], check=0)
+        (m,) = srv.mastodon_media.values()
+        assert_eq(m["description"], "Volunteers unload rice", "sent alt")
+        assert_eq(U.lines(p)[0]["alt_text"], "Volunteers unload rice", "json")
+        # the same on X
+        U.upload(srv, d, "x", "--require-approval", o["x-landscape"], check=0)
+        (x,) = srv.x_media.values()
+        assert_eq(x["alt"], "Volunteers unload rice", "x alt")
+
+
 def test_damaged_approvals_is_an_error_never_approved():
     with lib.TempDir() as d, FakeSocial() as srv:
         o = prep(d, by="alice", presets=["x-landscape", "x-square"])
@@ -222,20 +281,51 @@ def test_damaged_approvals_is_an_error_never_approved():
                  check=0)
 
 
-def test_damaged_manifest_line_refuses_the_folder():
-    """A manifest line that cannot be read may hide who prepared an
-    output: the gate refuses, naming the line."""
+def test_damaged_manifest_line_refuses_only_its_own_output():
+    """A manifest line that cannot be read may hide who prepared the output
+    it was about: the gate refuses that output, naming the line. Outputs
+    whose own line is intact are bound to their own bytes and go out; a
+    line that names nobody's output is reported by approve and review."""
     with lib.TempDir() as d, FakeSocial() as srv:
-        o = prep(d, by="alice", presets=["x-landscape"])
+        o = prep(d, by="alice", presets=["x-landscape", "x-square"])
         out = os.path.dirname(o["x-landscape"])
         approve(out, "bob", check=0)
-        with open(os.path.join(out, "attache-manifest.jsonl"), "a") as f:
+        path = os.path.join(out, "attache-manifest.jsonl")
+        with open(path) as f:
+            lines = f.read().splitlines(keepends=True)
+        own = [i for i, l in enumerate(lines)
+               if json.loads(l)["preset"] == "x-landscape"][0]
+        # x-landscape's line cut short, before its hash
+        lines[own] = lines[own][:lines[own].index('"width"')] + "\n"
+        with open(path, "w") as f:
+            f.write("".join(lines))
             f.write('{"input":"x.jpg","output":"out/x.jpg","prepared_by":"ev')
+        n = own + 1
         p = U.upload(srv, d, "x", "--require-approval", "--json",
-                     o["x-landscape"], check=3)
-        err = U.lines(p)[0]["error"]
-        assert "attache-manifest.jsonl line 2 is damaged" in err, err
-        assert_eq(len(srv.x_media), 0, "sent")
+                     o["x-landscape"], o["x-square"], check=3)
+        res = {l["file"]: l for l in U.lines(p)}
+        err = res[o["x-landscape"]]["error"]
+        assert f"attache-manifest.jsonl line {n} is damaged" in err, err
+        assert_eq(res[o["x-square"]]["error"], None, "intact line")
+        # the other damage is still reported, as a warning
+        assert any(l.startswith("attache: warning: ") and "is damaged" in l
+                   and "1 more lines" in l for l in p.stderr.splitlines()), \
+            p.stderr
+        assert_eq(len(srv.x_media), 1, "sent")
+        (m,) = srv.x_media.values()
+        assert_eq(m["sha256"], sha256(o["x-square"]), "the intact output")
+        # approve reports both damaged lines and refuses the damaged output
+        p = approve(out, "carol", o["x-landscape"], o["x-square"])
+        assert_eq(p.returncode, 1, p.stderr)
+        assert f"line {n} is damaged" in p.stderr, p.stderr
+        assert "line 3 is damaged" in p.stderr, p.stderr
+        assert (o["x-landscape"] + ": not approved") in p.stderr, p.stderr
+        assert (o["x-square"] + ": approved by carol") in p.stdout, p.stdout
+        # review lists them
+        lib.run("review", out, check=0)
+        facts, _ = browser.page_facts(os.path.join(out, "review.html"))
+        assert any(f"line {n} is damaged" in t for t in facts["problems"]), \
+            facts["problems"]
 
 
 def test_approve_records_and_refuses():

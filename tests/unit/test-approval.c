@@ -241,14 +241,26 @@ test_damaged(Fixture *f, gconstpointer data)
 
 	put(f->dir, "approvals.json", good);
 	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_APPROVED);
-	/* a damaged manifest line refuses even an approved output */
+	/* someone else's damaged line does not touch an approved output whose
+	 * own line is intact (issue 11 point 7) */
 	g_autofree char *line = manifest_line("out.jpg", f->sha, "Alice");
 	g_autofree char *torn = g_strconcat(line, "{\"output\":\"x.jpg\",\"sha",
 		NULL);
 	put(f->dir, "attache-manifest.jsonl", torn);
+	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_APPROVED);
+	/* a damaged line that may be its own (its name, or its hash cut
+	 * short) refuses it */
+	g_autofree char *own = g_strconcat(line,
+		"{\"output\":\"elsewhere/out.jpg\",\"prepared_by\":\"Ev", NULL);
+	put(f->dir, "attache-manifest.jsonl", own);
 	g_autofree char *msg = NULL;
 	g_assert_cmpint(state(f, &msg), ==, ATTACHE_APPROVAL_DAMAGED);
 	g_assert_nonnull(strstr(msg, "line 2 is damaged"));
+	g_autofree char *sha_cut = g_strndup(f->sha, 20);
+	g_autofree char *own2 = g_strconcat(line, "{\"sha256\":\"", sha_cut,
+		NULL);
+	put(f->dir, "attache-manifest.jsonl", own2);
+	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_DAMAGED);
 	/* blank lines are not damage */
 	g_autofree char *blank = g_strconcat("\n", line, "\n  \n", NULL);
 	put(f->dir, "attache-manifest.jsonl", blank);
@@ -310,6 +322,44 @@ test_approve(Fixture *f, gconstpointer data)
 	g_ptr_array_unref(res);
 }
 
+/* Lookalike names are one person (issue 11 point 6): NFKC, ignorables
+ * removed, trimmed, casefolded, then the UTS #39 skeleton. */
+static void
+test_person_key(void)
+{
+	g_autofree char *alice = attache__person_key("alice");
+	const char *same[] = {
+		"Alice",
+		" ALICE ",
+		"alice\u00a0" /* no-break space */,
+		"alice\u200b" /* zero-width space */,
+		"\u200balice",
+		"alice\u00ad" /* soft hyphen */,
+		"\u0430lice" /* Cyrillic a */,
+		"\uff41\uff4c\uff49\uff43\uff45" /* fullwidth */,
+		"al\u200dice",
+		"\u202ealice" /* bidi override */,
+	};
+	g_assert_nonnull(alice);
+	for (guint i = 0; i < G_N_ELEMENTS(same); i++) {
+		g_autofree char *k = attache__person_key(same[i]);
+		g_assert_cmpstr(k, ==, alice);
+	}
+	const char *other[] = { "bob", "alicia", "al ice", "alice2" };
+	for (guint i = 0; i < G_N_ELEMENTS(other); i++) {
+		g_autofree char *k = attache__person_key(other[i]);
+		g_assert_nonnull(k);
+		g_assert_cmpstr(k, !=, alice);
+	}
+	/* nothing left once cleaned: no name */
+	g_assert_null(attache__person_key(" \u200b\u00ad\u00a0"));
+	g_assert_null(attache__person_key("a\xff"
+									  "b"));
+	/* the recorded name keeps its case and script, without the padding */
+	g_autofree char *n = attache__person_name("\u200bAlice\u00a0");
+	g_assert_cmpstr(n, ==, "Alice");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -326,6 +376,7 @@ main(int argc, char **argv)
 	ADD("two-preparers", test_two_preparers);
 	ADD("damaged", test_damaged);
 	ADD("approve", test_approve);
+	g_test_add_func("/approval/person-key", test_person_key);
 	int rc = g_test_run();
 	attache_shutdown();
 	return rc;
