@@ -93,7 +93,7 @@ bench: deps
 # new inputs go to build-fuzz/corpus-<target>/, crashes to
 # build-fuzz/crashes-<target>/ (fix, then keep in tests/fuzz/regressions/).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := audit exif
+FUZZ_TARGETS := audit exif watch-settings campaign preset alt
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
@@ -104,6 +104,7 @@ fuzz: deps
 		mkdir -p build-fuzz/corpus-$$t build-fuzz/crashes-$$t; \
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/supp/lsan.supp:print_suppressions=0 \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=100000 \
 			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 			-dict=tests/fuzz/$$t.dict \

@@ -124,6 +124,17 @@ attache_alt_read_file(const char *path, char **out, GError **error)
 			"%s: %zu bytes: too large for alt text", path, len);
 		return ATTACHE_E_ALT;
 	}
+	return attache__alt_text_parse(path, data, len, out, error);
+}
+
+/* The checks of attache_alt_read_file(), from memory (the fuzz target's
+ * entry point). @data: borrowed; @path names it in messages. @out:
+ * (transfer full) the cleaned text. */
+AttacheCode
+attache__alt_text_parse(const char *path, const char *data, gsize len,
+	char **out, GError **error)
+{
+	*out = NULL;
 	/* with the length: a NUL byte inside is invalid too */
 	if (!g_utf8_validate_len(data, len, NULL)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
@@ -253,6 +264,18 @@ attache_alt_manifest_load(const char *path, GHashTable **out, GError **error)
 			"%s: %zu bytes: too large for an alt-text manifest", path, len);
 		return ATTACHE_E_USAGE;
 	}
+	return attache__alt_manifest_parse(path, data, len, out, error);
+}
+
+/* The parse of attache_alt_manifest_load(), from memory (the fuzz target's
+ * entry point). @data: borrowed, NUL-terminated at @len; @path names the
+ * manifest in messages, and relative file columns resolve from its folder.
+ * @out: (transfer full) file -> GPtrArray of AttacheAlt. */
+AttacheCode
+attache__alt_manifest_parse(const char *path, const char *data, gsize len,
+	GHashTable **out, GError **error)
+{
+	*out = NULL;
 	const char *bad_at;
 	if (!g_utf8_validate_len(data, len, &bad_at)) {
 		int line = 1;

@@ -779,6 +779,20 @@ attache_campaign_load(const char *file_or_name,
 			"%s: campaign file too large (%zu bytes)", path, len);
 		return ATTACHE_E_USAGE;
 	}
+	return attache__campaign_load_data(path, text, len, presets, out, error);
+}
+
+/* The parse of attache_campaign_load(), from memory (the fuzz target's
+ * entry point). @text: borrowed, NUL-terminated at @len; @path names the
+ * campaign, its messages, and the folder its logo files are relative to.
+ * @out: (transfer full). */
+AttacheCode
+attache__campaign_load_data(const char *path, const char *text, gsize len,
+	const AttachePresetSet *presets, AttacheCampaign **out, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+
+	*out = NULL;
 	if (!g_utf8_validate(text, (gssize)len, NULL)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: not valid UTF-8", path);

@@ -311,7 +311,17 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 			"%s: preset file too large (%zu bytes)", path, len);
 		return ATTACHE_E_USAGE;
 	}
+	return attache__preset_load_data(path, text, len, out, error);
+}
 
+/* The parse of attache_preset_load_file(), from memory (the fuzz target's
+ * entry point). @text: borrowed, NUL-terminated at @len; @path names the
+ * preset and its messages. @out: (transfer full). */
+AttacheCode
+attache__preset_load_data(const char *path, const char *text, gsize len,
+	AttachePreset **out, GError **error)
+{
+	g_autoptr(GError) local = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &local)) {
 		/* GKeyFile's own message names the line */

@@ -428,6 +428,31 @@ AttacheCode attache__watch_settings_load(const char *inbox,
 	const char *ini_path, GHashTable *overrides,
 	const AttachePresetSet *presets, AttacheWatchSettings **out,
 	GError **error);
+/* The same from attache.ini's text in memory (the fuzz target's entry
+ * point): @data borrowed, @label names it in messages. */
+AttacheCode attache__watch_settings_load_data(const char *inbox,
+	const char *label, const char *data, gsize len, GHashTable *overrides,
+	const AttachePresetSet *presets, AttacheWatchSettings **out,
+	GError **error);
+
+/* ---- in-memory parsers, for the fuzz targets (tests/fuzz/) ---- */
+
+/* attache_preset_load_file() after the read (preset.c). @text borrowed,
+ * NUL-terminated; @path names the preset. @out: (transfer full). */
+AttacheCode attache__preset_load_data(const char *path, const char *text,
+	gsize len, AttachePreset **out, GError **error);
+/* attache_campaign_load() after the read (campaign.c); logo files are
+ * relative to @path's folder. @out: (transfer full). */
+AttacheCode attache__campaign_load_data(const char *path, const char *text,
+	gsize len, const AttachePresetSet *presets, AttacheCampaign **out,
+	GError **error);
+/* attache_alt_manifest_load() after the read (alt.c). @out: (transfer
+ * full). */
+AttacheCode attache__alt_manifest_parse(const char *path, const char *data,
+	gsize len, GHashTable **out, GError **error);
+/* attache_alt_read_file() after the read (alt.c). @out: (transfer full). */
+AttacheCode attache__alt_text_parse(const char *path, const char *data,
+	gsize len, char **out, GError **error);
 
 /* The folders of one hot folder, shared by its workers. */
 typedef struct {

@@ -476,8 +476,11 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 	return ATTACHE_OK;
 }
 
-AttacheCode
-attache__watch_settings_load(const char *inbox, const char *ini_path,
+/* Resolves the settings: defaults, then @kf (NULL: no attache.ini; @label
+ * names it in messages), then @overrides. @kf: borrowed. @out: (transfer
+ * full). */
+static AttacheCode
+settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 	GHashTable *overrides, const AttachePresetSet *presets,
 	AttacheWatchSettings **out, GError **error)
 {
@@ -495,20 +498,14 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 		return code;
 	}
 
-	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		if (!g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, &e)) {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
-				ini_path, e->message);
-			return ATTACHE_E_USAGE;
-		}
+	if (kf) {
 		g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 		for (int g = 0; groups[g]; g++)
 			if (!g_str_equal(groups[g], INI_GROUP)) {
 				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 					"%s: unknown section [%s] (settings go under "
 					"[" INI_GROUP "])",
-					ini_path, groups[g]);
+					label, groups[g]);
 				return ATTACHE_E_USAGE;
 			}
 		g_auto(GStrv) keys = g_key_file_get_keys(kf, INI_GROUP, NULL, NULL);
@@ -519,7 +516,7 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 				keys[i], &e);
 			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = apply(s, inbox, keys[i], v, presets, &e))) {
 				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
-					ini_path, e->message);
+					label, e->message);
 				return ATTACHE_E_USAGE;
 			}
 		}
@@ -534,11 +531,49 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 				return code;
 	}
 	if ((code = check_whole(s, inbox, &e))) {
-		if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS))
-			g_prefix_error(&e, "%s: ", ini_path);
+		if (kf)
+			g_prefix_error(&e, "%s: ", label);
 		g_propagate_error(error, g_steal_pointer(&e));
 		return code;
 	}
 	*out = g_steal_pointer(&s);
 	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__watch_settings_load(const char *inbox, const char *ini_path,
+	GHashTable *overrides, const AttachePresetSet *presets,
+	AttacheWatchSettings **out, GError **error)
+{
+	g_autoptr(GKeyFile) kf = NULL;
+	g_autoptr(GError) e = NULL;
+
+	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
+		kf = g_key_file_new();
+		if (!g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
+				ini_path, e->message);
+			return ATTACHE_E_USAGE;
+		}
+	}
+	return settings_resolve(inbox, ini_path, kf, overrides, presets, out,
+		error);
+}
+
+AttacheCode
+attache__watch_settings_load_data(const char *inbox, const char *label,
+	const char *data, gsize len, GHashTable *overrides,
+	const AttachePresetSet *presets, AttacheWatchSettings **out,
+	GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) e = NULL;
+
+	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", label,
+			e->message);
+		return ATTACHE_E_USAGE;
+	}
+	return settings_resolve(inbox, label, kf, overrides, presets, out,
+		error);
 }
