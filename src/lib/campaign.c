@@ -839,7 +839,8 @@ attache__campaign_load_data(const char *path, const char *text, gsize len,
 		const char *langs = g_hash_table_lookup(t, "languages");
 		if (langs) {
 			g_auto(GStrv) parts = g_strsplit_set(langs, ",; ", -1);
-			GPtrArray *l = g_ptr_array_new();
+			/* frees the tags when a later one is refused */
+			GPtrArray *l = g_ptr_array_new_with_free_func(g_free);
 			for (int i = 0; parts[i]; i++) {
 				if (!*parts[i])
 					continue;

@@ -322,6 +322,17 @@ attache__preset_load_data(const char *path, const char *text, gsize len,
 	AttachePreset **out, GError **error)
 {
 	g_autoptr(GError) local = NULL;
+	const char *bad_at;
+	/* GKeyFile takes any bytes in values: checked here, so that every
+	 * message and `attache presets show` print text */
+	if (!g_utf8_validate_len(text, len, &bad_at)) {
+		int line = 1;
+		for (const char *c = text; c < bad_at; c++)
+			line += *c == '\n';
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"%s:%d: not valid UTF-8 (save the file as UTF-8)", path, line);
+		return ATTACHE_E_USAGE;
+	}
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &local)) {
 		/* GKeyFile's own message names the line */

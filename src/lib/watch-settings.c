@@ -242,8 +242,11 @@ attache__watch_setting_check(const char *key, const char *value,
 		for (guint i = 0; i < G_N_ELEMENTS(setting_keys); i++)
 			g_string_append_printf(known, "%s%s", i ? ", " : "",
 				setting_keys[i].key);
+		/* GKeyFile takes any bytes in a key; the message goes to the log's
+		 * JSON */
+		g_autofree char *shown = g_utf8_make_valid(key, -1);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"unknown setting \"%s\" (known: %s)", key, known->str);
+			"unknown setting \"%s\" (known: %s)", shown, known->str);
 		g_string_free(known, TRUE);
 		return ATTACHE_E_USAGE;
 	}
@@ -540,6 +543,17 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 	return ATTACHE_OK;
 }
 
+/* GKeyFile's message quotes the line it could not read, whatever its
+ * bytes: made valid UTF-8 for the log's JSON. @e: borrowed. */
+static AttacheCode
+keyfile_error(GError **error, const char *label, const GError *e)
+{
+	g_autofree char *shown = g_utf8_make_valid(e->message, -1);
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", label,
+		shown);
+	return ATTACHE_E_USAGE;
+}
+
 AttacheCode
 attache__watch_settings_load(const char *inbox, const char *ini_path,
 	GHashTable *overrides, const AttachePresetSet *presets,
@@ -550,11 +564,8 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 
 	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
 		kf = g_key_file_new();
-		if (!g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, &e)) {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
-				ini_path, e->message);
-			return ATTACHE_E_USAGE;
-		}
+		if (!g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, &e))
+			return keyfile_error(error, ini_path, e);
 	}
 	return settings_resolve(inbox, ini_path, kf, overrides, presets, out,
 		error);
@@ -569,11 +580,8 @@ attache__watch_settings_load_data(const char *inbox, const char *label,
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) e = NULL;
 
-	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", label,
-			e->message);
-		return ATTACHE_E_USAGE;
-	}
+	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e))
+		return keyfile_error(error, label, e);
 	return settings_resolve(inbox, label, kf, overrides, presets, out,
 		error);
 }
