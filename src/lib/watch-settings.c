@@ -505,10 +505,12 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 		g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 		for (int g = 0; groups[g]; g++)
 			if (!g_str_equal(groups[g], INI_GROUP)) {
+				/* any bytes, like a key: the log's JSON needs UTF-8 */
+				g_autofree char *shown = g_utf8_make_valid(groups[g], -1);
 				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 					"%s: unknown section [%s] (settings go under "
 					"[" INI_GROUP "])",
-					label, groups[g]);
+					label, shown);
 				return ATTACHE_E_USAGE;
 			}
 		g_auto(GStrv) keys = g_key_file_get_keys(kf, INI_GROUP, NULL, NULL);
