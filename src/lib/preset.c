@@ -161,6 +161,10 @@ parse_bytes(const char *s, gint64 *out)
 		mul = 1e6;
 	else
 		return FALSE;
+	/* inf, nan and sizes past gint64 would not convert (found by
+	 * fuzz-preset) */
+	if (!(v * mul < 9e18))
+		return FALSE;
 	*out = (gint64)(v * mul + 0.5);
 	return TRUE;
 }
@@ -226,7 +230,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 		double d = g_ascii_strtod(v, &end);
 		if (errno || end == v || *end)
 			return bad_value(error, path, text, k, v, "not a number");
-		if (d < k->min || d > k->max) {
+		if (!(d >= k->min && d <= k->max)) { /* nan too */
 			g_autofree char *why = g_strdup_printf("out of range %g..%g",
 				k->min, k->max);
 			return bad_value(error, path, text, k, v, why);
