@@ -565,7 +565,7 @@ check_value(const Ctx *x, const char *group, guint kind, const char *key,
 		if (!parse_fraction(v, &d))
 			return bad(error, x, group, key,
 				"\"%s\": expected a number (a fraction like 0.05, or 5%%)", v);
-		if (d < k->min || d > k->max)
+		if (!(d >= k->min && d <= k->max)) /* nan too */
 			return bad(error, x, group, key, "%s: out of range %g..%g", v,
 				k->min, k->max);
 		return ATTACHE_OK;

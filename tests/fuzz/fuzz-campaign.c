@@ -41,11 +41,12 @@ fuzz_campaign_check_layer(const AttacheCampaign *c, guint i,
 {
 	AttacheLayerSpec s;
 	attache__campaign_layer_resolve(c, i, preset, lang, &s);
-	if (s.opacity < 0 || s.opacity > 1 || s.margin < 0 || s.margin > 1 || !(s.size > 0))
+	/* written so that nan fails too */
+	if (!(s.opacity >= 0 && s.opacity <= 1) || !(s.margin >= 0 && s.margin <= 1) || !(s.size > 0 && s.size <= 1))
 		abort();
 	if (s.type == ATTACHE_LAYER_LOGO && !s.asset)
 		abort();
-	if (s.type == ATTACHE_LAYER_TEXT && (!s.text || !s.font || !g_utf8_validate(s.text, -1, NULL)))
+	if (s.type == ATTACHE_LAYER_TEXT && (!s.text || !s.font || !g_utf8_validate(s.text, -1, NULL) || !(s.padding >= 0 && s.padding <= 1) || !(s.max_width > 0 && s.max_width <= 1)))
 		abort();
 }
 
