@@ -479,6 +479,17 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 	return ATTACHE_OK;
 }
 
+/* GKeyFile's messages quote the line or key they could not read, whatever
+ * its bytes: made valid UTF-8 for the log's JSON. @e: borrowed. */
+static AttacheCode
+keyfile_error(GError **error, const char *label, const GError *e)
+{
+	g_autofree char *shown = g_utf8_make_valid(e->message, -1);
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", label,
+		shown);
+	return ATTACHE_E_USAGE;
+}
+
 /* Resolves the settings: defaults, then @kf (NULL: no attache.ini; @label
  * names it in messages), then @overrides. @kf: borrowed. @out: (transfer
  * full). */
@@ -519,11 +530,8 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 		for (int i = 0; keys && keys[i]; i++) {
 			g_autofree char *v = g_key_file_get_string(kf, INI_GROUP,
 				keys[i], &e);
-			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = apply(s, inbox, keys[i], v, presets, &e))) {
-				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
-					label, e->message);
-				return ATTACHE_E_USAGE;
-			}
+			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = apply(s, inbox, keys[i], v, presets, &e)))
+				return keyfile_error(error, label, e);
 		}
 	}
 
@@ -543,17 +551,6 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 	}
 	*out = g_steal_pointer(&s);
 	return ATTACHE_OK;
-}
-
-/* GKeyFile's message quotes the line it could not read, whatever its
- * bytes: made valid UTF-8 for the log's JSON. @e: borrowed. */
-static AttacheCode
-keyfile_error(GError **error, const char *label, const GError *e)
-{
-	g_autofree char *shown = g_utf8_make_valid(e->message, -1);
-	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", label,
-		shown);
-	return ATTACHE_E_USAGE;
 }
 
 AttacheCode
