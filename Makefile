@@ -160,6 +160,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattache.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm
 
+# the corpus replay includes the fuzz targets' sources
+$(BUILD)/tests/test-fuzz-corpus: $(wildcard tests/fuzz/fuzz-*.c)
+
 # Fixture generators may also write HEIF with libheif (libvips' own dep).
 GEN_PKGS  := libheif
 GEN_FLAGS = $(shell pkg-config --cflags --libs $(GEN_PKGS))
