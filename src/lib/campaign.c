@@ -479,9 +479,12 @@ check_markup(const Ctx *x, const char *group, const char *key,
 
 	if (!g_utf8_validate(value, -1, NULL))
 		return bad(error, x, group, key, "not valid UTF-8");
-	if (!pango_parse_markup(value, -1, 0, NULL, &plain, NULL, &local))
-		return bad(error, x, group, key, "bad Pango markup: %s",
-			local->message);
+	if (!pango_parse_markup(value, -1, 0, NULL, &plain, NULL, &local)) {
+		/* GMarkup's message may quote half a character (found by
+		 * fuzz-campaign) */
+		g_autofree char *why = g_utf8_make_valid(local->message, -1);
+		return bad(error, x, group, key, "bad Pango markup: %s", why);
+	}
 	g_autofree char *stripped = g_strstrip(g_strdup(plain));
 	if (!*stripped)
 		return bad(error, x, group, key, "the text is blank");
