@@ -95,7 +95,7 @@ bench: deps
 # new inputs go to build-fuzz/corpus-<target>/, crashes to
 # build-fuzz/crashes-<target>/ (fix, then keep in tests/fuzz/regressions/).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := audit exif
+FUZZ_TARGETS := audit exif watch-settings campaign preset alt
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
@@ -106,6 +106,7 @@ fuzz: deps
 		mkdir -p build-fuzz/corpus-$$t build-fuzz/crashes-$$t; \
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/supp/lsan.supp:print_suppressions=0 \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=100000 \
 			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 			-dict=tests/fuzz/$$t.dict \
@@ -160,6 +161,9 @@ tests-bin: all $(UNIT_BIN) $(TOOL_BIN)
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattache.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm
+
+# the corpus replay includes the fuzz targets' sources
+$(BUILD)/tests/test-fuzz-corpus: $(wildcard tests/fuzz/fuzz-*.c)
 
 # Fixture generators may also write HEIF with libheif (libvips' own dep).
 GEN_PKGS  := libheif

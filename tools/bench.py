@@ -41,6 +41,30 @@ def timed(cmd, env=None, shell=False):
     return float(secs), int(kib) / 1024
 
 
+def interlaced_png(path, w, h):
+    """A black 8-bit RGB Adam7 PNG (libpng decodes it whole into memory),
+    written with zlib: the --max-memory measurement's input."""
+    import struct
+    import zlib
+    c = zlib.compressobj(1)
+    parts = []
+    for x0, y0, dx, dy in ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8),
+                           (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+                           (0, 1, 1, 2)):
+        pw, ph = (w - x0 + dx - 1) // dx, (h - y0 + dy - 1) // dy
+        parts.extend(c.compress(b"\0" + bytes(pw * 3)) for _ in range(ph))
+    data = b"".join(parts) + c.flush()
+
+    def chunk(t, d):
+        return (struct.pack(">I", len(d)) + t + d +
+                struct.pack(">I", zlib.crc32(t + d) & 0xffffffff))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" +
+                chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 1)) +
+                chunk(b"IDAT", data) + chunk(b"IEND", b""))
+
+
 def fresh(d):
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
@@ -172,6 +196,19 @@ def main():
                False)
     else:
         print("branding: campaigns/demo.ini absent, not measured")
+
+    # --max-memory: two 49 MP interlaced PNGs (147 MiB decoded each), -j 2
+    big = [os.path.join(work, "big%d.png" % i) for i in (1, 2)]
+    interlaced_png(big[0], 7000, 7000)
+    os.link(big[0], big[1])
+    _, free = timed([attache, "prep", "-q", "-j", "2", "--max-memory", "10G",
+                     "-o", fresh(out)] + big, env=env)
+    _, capped = timed([attache, "prep", "-q", "-j", "2", "--max-memory",
+                       "200M", "-o", fresh(out)] + big, env=env)
+    print("peak RSS, -j 2 on two 49 MP PNGs: --max-memory 10G %.1f MiB, "
+          "--max-memory 200M %.1f MiB" % (free, capped))
+    target("peak RSS under --max-memory 200M (MiB, budget + 80)", capped,
+           280, False)
 
     shutil.rmtree(work, ignore_errors=True)
     print("\nbench: %d of %d targets met" % (sum(results), len(results)))

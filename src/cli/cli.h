@@ -47,6 +47,7 @@ GPtrArray *cli_collect_inputs(char **args, const char *skip_dir);
 typedef struct {
 	char **presets;
 	char *fit, *crop, *focus, *keep, *max_pixels, *preset_dir;
+	char *max_memory;
 	char *campaign, *lang;
 	char *alt, *alt_file, *alt_manifest, *alt_long;
 	gboolean require_alt;
@@ -56,6 +57,9 @@ typedef struct {
 /* Adds the shared options to @ctx's main group, writing into @a. */
 void cli_prep_args_add(GOptionContext *ctx, CliPrepArgs *a);
 void cli_prep_args_clear(CliPrepArgs *a);
+/* --max-memory in bytes (the default when not given); FALSE, message
+ * printed, when it is not a size. */
+gboolean cli_prep_args_max_memory(const CliPrepArgs *a, gint64 *out);
 
 int cmd_prep(int argc, char **argv);
 int cmd_presets(int argc, char **argv);

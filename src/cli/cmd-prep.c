@@ -408,6 +408,12 @@ cmd_prep(int argc, char **argv)
 	}
 	if (a.jobs == 0)
 		a.jobs = (int)g_get_num_processors();
+	{
+		gint64 budget;
+		if (!cli_prep_args_max_memory(&a, &budget))
+			goto out;
+		opts->memory = attache_memory_budget_new(budget);
+	}
 
 	if (g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
 		cli_error("%s: cannot create the output folder: %s", opts->out_dir,

@@ -222,6 +222,8 @@ cmd_watch(int argc, char **argv)
 	o->settle = settle;
 	o->once = once;
 	o->preset_dir = g_strdup(a.preset_dir);
+	if (!cli_prep_args_max_memory(&a, &o->max_memory))
+		goto out;
 
 	if (!set_settings(o, &a, out_dir,
 			approval ? "true" : (no_approval ? "false" : NULL), allow))

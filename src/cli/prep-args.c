@@ -31,6 +31,10 @@ cli_prep_args_add(GOptionContext *ctx, CliPrepArgs *a)
 			"Refuse photos larger than this, from the header (default "
 			"100MP)",
 			"N" },
+		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &a->max_memory,
+			"Memory the photos decoded at once may use, estimated from "
+			"their headers (default 512M; K, M, G)",
+			"SIZE" },
 		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->preset_dir,
 			"Read user presets from DIR", "DIR" },
 		{ "campaign", 'c', 0, G_OPTION_ARG_FILENAME, &a->campaign,
@@ -74,6 +78,7 @@ cli_prep_args_clear(CliPrepArgs *a)
 	g_free(a->focus);
 	g_free(a->keep);
 	g_free(a->max_pixels);
+	g_free(a->max_memory);
 	g_free(a->preset_dir);
 	g_free(a->campaign);
 	g_free(a->lang);
@@ -84,4 +89,17 @@ cli_prep_args_clear(CliPrepArgs *a)
 	g_free(a->upload);
 	g_free(a->by);
 	memset(a, 0, sizeof(*a));
+}
+
+gboolean
+cli_prep_args_max_memory(const CliPrepArgs *a, gint64 *out)
+{
+	*out = ATTACHE_DEFAULT_MAX_MEMORY;
+	if (a->max_memory && !attache_size_from_string(a->max_memory, out)) {
+		cli_error("--max-memory: \"%s\": expected a size (512M, 2G, "
+				  "65536K)",
+			a->max_memory);
+		return FALSE;
+	}
+	return TRUE;
 }

@@ -107,9 +107,10 @@ clean_text(const char *data, gsize len)
 }
 
 /* Alt text from the bytes of @label (read by the caller): UTF-8, no NUL,
- * line ends made \n, trimmed and validated. @out: (transfer full). */
-static AttacheCode
-alt_from_data(const char *label, const char *data, gsize len, char **out,
+ * line ends made \n, trimmed and validated; also the fuzz target's entry
+ * point. @data: borrowed. @out: (transfer full). */
+AttacheCode
+attache__alt_text_parse(const char *label, const char *data, gsize len, char **out,
 	GError **error)
 {
 	/* with the length: a NUL byte inside is invalid too */
@@ -150,7 +151,7 @@ attache_alt_read_file(const char *path, char **out, GError **error)
 		&len, &local);
 	if (code)
 		return alt_read_error(code, local, error);
-	return alt_from_data(path, data, len, out, error);
+	return attache__alt_text_parse(path, data, len, out, error);
 }
 
 AttacheCode
@@ -167,7 +168,7 @@ attache__alt_read_file_beneath(const char *dir, const char *rel, char **out,
 		&data, &len, &local);
 	if (code)
 		return alt_read_error(code, local, error);
-	return alt_from_data(label, data, len, out, error);
+	return attache__alt_text_parse(label, data, len, out, error);
 }
 
 /* ---- the CSV manifest (RFC 4180) ---- */
@@ -286,9 +287,6 @@ manifest_read(const char *dir, const char *path, char **data, gsize *len,
 	return ATTACHE_OK;
 }
 
-static AttacheCode manifest_parse(const char *path, const char *data,
-	gsize len, GHashTable **out, GError **error);
-
 AttacheCode
 attache_alt_manifest_load(const char *path, GHashTable **out, GError **error)
 {
@@ -298,7 +296,7 @@ attache_alt_manifest_load(const char *path, GHashTable **out, GError **error)
 	*out = NULL;
 	if (manifest_read(NULL, path, &data, &len, error))
 		return ATTACHE_E_USAGE;
-	return manifest_parse(path, data, len, out, error);
+	return attache__alt_manifest_parse(path, data, len, out, error);
 }
 
 AttacheCode
@@ -312,15 +310,18 @@ attache__alt_manifest_load_beneath(const char *dir, const char *rel,
 	*out = NULL;
 	if (manifest_read(dir, rel, &data, &len, error))
 		return ATTACHE_E_USAGE;
-	return manifest_parse(path, data, len, out, error);
+	return attache__alt_manifest_parse(path, data, len, out, error);
 }
 
 /* Parses the CSV bytes @data of the manifest at @path (named in messages,
- * and the folder for relative file columns). @out: (transfer full). */
-static AttacheCode
-manifest_parse(const char *path, const char *data, gsize len,
+ * and the folder for relative file columns); also the fuzz target's entry
+ * point. @data: borrowed, NUL-terminated at @len. @out: (transfer full)
+ * file -> GPtrArray of AttacheAlt. */
+AttacheCode
+attache__alt_manifest_parse(const char *path, const char *data, gsize len,
 	GHashTable **out, GError **error)
 {
+	*out = NULL;
 	const char *bad_at;
 	if (!g_utf8_validate_len(data, len, &bad_at)) {
 		int line = 1;

@@ -344,6 +344,24 @@ void attache_output_free(AttacheOutput *out);
  * docs/json.md). Returns: (transfer full). */
 char *attache_output_to_json(const AttacheOutput *out);
 
+/* ------------------------------------------------------------------ */
+/* Memory budget of a batch (--max-memory; docs/prep.md)               */
+/* ------------------------------------------------------------------ */
+
+#define ATTACHE_DEFAULT_MAX_MEMORY ((gint64)512 * 1024 * 1024)
+
+typedef struct _AttacheMemoryBudget AttacheMemoryBudget;
+
+/* A budget of @bytes (0: ATTACHE_DEFAULT_MAX_MEMORY) for the photos
+ * prepared at once. Returns: (transfer full); thread-safe. */
+AttacheMemoryBudget *attache_memory_budget_new(gint64 bytes);
+AttacheMemoryBudget *attache_memory_budget_ref(AttacheMemoryBudget *budget);
+void attache_memory_budget_unref(AttacheMemoryBudget *budget);
+gint64 attache_memory_budget_total(const AttacheMemoryBudget *budget);
+/* Parses a size: bytes, or with a K, M or G suffix (powers of 1024;
+ * KiB, MiB, GiB, KB, MB, GB alike). FALSE when not a size. */
+gboolean attache_size_from_string(const char *s, gint64 *out);
+
 /**
  * AttachePrepOptions: how to prepare photos. Make one with
  * attache_prep_options_new(); fields may be set directly. Strings and the
@@ -371,6 +389,9 @@ typedef struct {
 	gboolean write_manifest; /* append to OUT/attache-manifest.jsonl */
 	int preset_threads;		 /* outputs of one photo made at once (default 1;
 							  * the CLI uses cores / photos at once) */
+	/* the memory budget the photos of a batch share (--max-memory), a
+	 * reference owned by the options; %NULL: none */
+	AttacheMemoryBudget *memory;
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */
@@ -508,6 +529,8 @@ typedef struct {
 	gboolean once;		  /* process what is there, then return */
 	char *preset_dir;	  /* user presets folder, %NULL: the default */
 	GHashTable *settings; /* key -> value: wins over attache.ini (owned) */
+	/* the workers' memory budget in bytes (--max-memory); 0: the default */
+	gint64 max_memory;
 } AttacheWatchOptions;
 
 /* Returns: (transfer full) options for @inbox with the defaults. */

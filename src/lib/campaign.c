@@ -491,9 +491,12 @@ check_markup(const Ctx *x, const char *group, const char *key,
 
 	if (!g_utf8_validate(value, -1, NULL))
 		return bad(error, x, group, key, "not valid UTF-8");
-	if (!pango_parse_markup(value, -1, 0, NULL, &plain, NULL, &local))
-		return bad(error, x, group, key, "bad Pango markup: %s",
-			local->message);
+	if (!pango_parse_markup(value, -1, 0, NULL, &plain, NULL, &local)) {
+		/* GMarkup's message may quote half a character (found by
+		 * fuzz-campaign) */
+		g_autofree char *why = g_utf8_make_valid(local->message, -1);
+		return bad(error, x, group, key, "bad Pango markup: %s", why);
+	}
 	g_autofree char *stripped = g_strstrip(g_strdup(plain));
 	if (!*stripped)
 		return bad(error, x, group, key, "the text is blank");
@@ -577,7 +580,7 @@ check_value(const Ctx *x, const char *group, guint kind, const char *key,
 		if (!parse_fraction(v, &d))
 			return bad(error, x, group, key,
 				"\"%s\": expected a number (a fraction like 0.05, or 5%%)", v);
-		if (d < k->min || d > k->max)
+		if (!(d >= k->min && d <= k->max)) /* nan too */
 			return bad(error, x, group, key, "%s: out of range %g..%g", v,
 				k->min, k->max);
 		return ATTACHE_OK;
@@ -794,6 +797,17 @@ attache_campaign_load(const char *file_or_name,
 	return campaign_parse(path, text, len, NULL, presets, out, error);
 }
 
+/* The parse of attache_campaign_load(), from memory (the fuzz target's
+ * entry point): logos may be anywhere. @text: borrowed, NUL-terminated at
+ * @len; @path names the campaign and the folder its logos are relative
+ * to. @out: (transfer full). */
+AttacheCode
+attache__campaign_load_data(const char *path, const char *text, gsize len,
+	const AttachePresetSet *presets, AttacheCampaign **out, GError **error)
+{
+	return campaign_parse(path, text, len, NULL, presets, out, error);
+}
+
 AttacheCode
 attache__campaign_load_beneath(const char *dir, const char *rel,
 	const AttachePresetSet *presets, AttacheCampaign **out, GError **error)
@@ -821,6 +835,8 @@ campaign_parse(const char *path, const char *text, gsize len,
 	AttacheCampaign **out, GError **error)
 {
 	g_autoptr(GError) local = NULL;
+
+	*out = NULL;
 	if (!g_utf8_validate(text, (gssize)len, NULL)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: not valid UTF-8", path);
@@ -867,7 +883,8 @@ campaign_parse(const char *path, const char *text, gsize len,
 		const char *langs = g_hash_table_lookup(t, "languages");
 		if (langs) {
 			g_auto(GStrv) parts = g_strsplit_set(langs, ",; ", -1);
-			GPtrArray *l = g_ptr_array_new();
+			/* frees the tags when a later one is refused */
+			GPtrArray *l = g_ptr_array_new_with_free_func(g_free);
 			for (int i = 0; parts[i]; i++) {
 				if (!*parts[i])
 					continue;

@@ -125,6 +125,8 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	}
 	src->width = header->Xsize;
 	src->height = header->Ysize;
+	src->bands = header->Bands;
+	src->sample_bytes = (int)vips_format_sizeof(header->BandFmt);
 
 	if (max_pixels > 0 && (gint64)src->width * src->height > max_pixels) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,

@@ -50,6 +50,7 @@ attache_prep_options_free(AttachePrepOptions *o)
 		g_hash_table_unref(o->manifest);
 	attache_campaign_free(o->campaign);
 	g_free(o->prepared_by);
+	attache_memory_budget_unref(o->memory);
 	g_free(o);
 }
 
@@ -314,6 +315,8 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	GPtrArray *outs = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache_output_free);
 	AttacheCode first = ATTACHE_OK;
+	/* first: given back last, once every image below is freed */
+	g_auto(AttacheMemoryHold) hold = { NULL, 0 };
 	g_autoptr(GError) err = NULL;
 	g_autofree char *stem = stem_in ? g_strdup(stem_in) : default_stem(input);
 	g_autoptr(AttacheSource) src = NULL;
@@ -404,7 +407,10 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		scale = VIPS_MAX(scale,
 			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ow, oh)));
 	}
-	if ((code = attache__load(src, scale, &loaded, &err)) || (code = attache__orient(loaded, src->orientation, &oriented, &err)) || (code = attache__colour(oriented, &base, &converted, &err)))
+	code = attache__memory_take(opts->memory, input,
+		attache__decode_estimate(src, scale, opts->presets->len), &hold,
+		&err);
+	if (code || (code = attache__load(src, scale, &loaded, &err)) || (code = attache__orient(loaded, src->orientation, &oriented, &err)) || (code = attache__colour(oriented, &base, &converted, &err)))
 		goto fail_all;
 	g_clear_object(&loaded);
 	g_clear_object(&oriented);

@@ -161,6 +161,10 @@ parse_bytes(const char *s, gint64 *out)
 		mul = 1e6;
 	else
 		return FALSE;
+	/* inf, nan and sizes past gint64 would not convert (found by
+	 * fuzz-preset) */
+	if (!(v * mul < 9e18))
+		return FALSE;
 	*out = (gint64)(v * mul + 0.5);
 	return TRUE;
 }
@@ -226,7 +230,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 		double d = g_ascii_strtod(v, &end);
 		if (errno || end == v || *end)
 			return bad_value(error, path, text, k, v, "not a number");
-		if (d < k->min || d > k->max) {
+		if (!(d >= k->min && d <= k->max)) { /* nan too */
 			g_autofree char *why = g_strdup_printf("out of range %g..%g",
 				k->min, k->max);
 			return bad_value(error, path, text, k, v, why);
@@ -307,7 +311,28 @@ attache_preset_load_file(const char *path, AttachePreset **out,
 			"cannot read preset: %s", local->message);
 		return ATTACHE_E_USAGE;
 	}
+	return attache__preset_load_data(path, text, len, out, error);
+}
 
+/* The parse of attache_preset_load_file(), from memory (the fuzz target's
+ * entry point). @text: borrowed, NUL-terminated at @len; @path names the
+ * preset and its messages. @out: (transfer full). */
+AttacheCode
+attache__preset_load_data(const char *path, const char *text, gsize len,
+	AttachePreset **out, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	const char *bad_at;
+	/* GKeyFile takes any bytes in values: checked here, so that every
+	 * message and `attache presets show` print text */
+	if (!g_utf8_validate_len(text, len, &bad_at)) {
+		int line = 1;
+		for (const char *c = text; c < bad_at; c++)
+			line += *c == '\n';
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"%s:%d: not valid UTF-8 (save the file as UTF-8)", path, line);
+		return ATTACHE_E_USAGE;
+	}
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &local)) {
 		/* GKeyFile's own message names the line */

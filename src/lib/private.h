@@ -98,6 +98,8 @@ typedef struct {
 	gboolean has_icc;
 	GBytes *exif; /* the photo's EXIF block as libvips found it, or NULL */
 	GBytes *xmp;  /* the photo's XMP packet, or NULL */
+	/* from the header, for the memory estimate */
+	int bands, sample_bytes;
 } AttacheSource;
 
 /* Reads @path, sniffs the format, checks limits from the header alone.
@@ -484,6 +486,52 @@ AttacheCode attache__watch_settings_load(const char *inbox,
 	const char *ini_path, GHashTable *overrides,
 	const AttachePresetSet *presets, AttacheWatchSettings **out,
 	GError **error);
+/* The same from attache.ini's text in memory (the fuzz target's entry
+ * point): @data borrowed, @label names it in messages. */
+AttacheCode attache__watch_settings_load_data(const char *inbox,
+	const char *label, const char *data, gsize len, GHashTable *overrides,
+	const AttachePresetSet *presets, AttacheWatchSettings **out,
+	GError **error);
+
+/* ---- memory budget (budget.c) ---- */
+
+/* What one photo took from a budget; cleared: given back. */
+typedef struct {
+	AttacheMemoryBudget *budget; /* borrowed; NULL: nothing taken */
+	gint64 bytes;
+} AttacheMemoryHold;
+
+/* The memory decoding @src at @scale costs for @n_presets, from its
+ * header: the file, the decoder's output at its shrink-on-load factor,
+ * and the decode kept at @scale while several presets are made. */
+gint64 attache__decode_estimate(const AttacheSource *src, double scale,
+	guint n_presets);
+/* Takes @need bytes from @budget (NULL: no budget) into @hold, waiting
+ * (and then running alone) when they are not free. ATTACHE_E_LIMIT,
+ * naming @path and the budget, when @need is more than the whole budget. */
+AttacheCode attache__memory_take(AttacheMemoryBudget *budget,
+	const char *path, gint64 need, AttacheMemoryHold *hold, GError **error);
+void attache__memory_hold_clear(AttacheMemoryHold *hold);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(AttacheMemoryHold, attache__memory_hold_clear)
+
+/* ---- in-memory parsers, for the fuzz targets (tests/fuzz/) ---- */
+
+/* attache_preset_load_file() after the read (preset.c). @text borrowed,
+ * NUL-terminated; @path names the preset. @out: (transfer full). */
+AttacheCode attache__preset_load_data(const char *path, const char *text,
+	gsize len, AttachePreset **out, GError **error);
+/* attache_campaign_load() after the read (campaign.c); logo files are
+ * relative to @path's folder. @out: (transfer full). */
+AttacheCode attache__campaign_load_data(const char *path, const char *text,
+	gsize len, const AttachePresetSet *presets, AttacheCampaign **out,
+	GError **error);
+/* attache_alt_manifest_load() after the read (alt.c). @out: (transfer
+ * full). */
+AttacheCode attache__alt_manifest_parse(const char *path, const char *data,
+	gsize len, GHashTable **out, GError **error);
+/* attache_alt_read_file() after the read (alt.c). @out: (transfer full). */
+AttacheCode attache__alt_text_parse(const char *path, const char *data,
+	gsize len, char **out, GError **error);
 
 /* An output folder inside the inbox must not be, or pass through, a
  * symbolic link: checked again before each photo, since whoever writes
@@ -506,6 +554,8 @@ typedef struct {
 	GMutex upload_lock;	   /* guards @uploaders */
 	GHashTable *uploaders; /* AttacheTarget -> AttacheUploader*, one a run */
 	GPtrArray *retired;	   /* uploaders refused: freed at the end */
+	/* the memory budget the workers share (owned) */
+	AttacheMemoryBudget *memory;
 } AttacheWatchPlace;
 
 typedef enum {

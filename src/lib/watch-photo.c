@@ -1132,6 +1132,7 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	AttachePrepOptions o = *s->prep;
 	o.out_dir = staging;
 	o.write_manifest = FALSE;
+	o.memory = place->memory;
 	AttacheCode code = attache_prep_photo_as(&o, path, folder_base,
 		&outputs, &err);
 	double seconds = (g_get_monotonic_time() - t0) / 1e6;

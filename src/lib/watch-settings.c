@@ -266,8 +266,11 @@ attache__watch_setting_check(const char *key, const char *value,
 		for (guint i = 0; i < G_N_ELEMENTS(setting_keys); i++)
 			g_string_append_printf(known, "%s%s", i ? ", " : "",
 				setting_keys[i].key);
+		/* GKeyFile takes any bytes in a key; the message goes to the log's
+		 * JSON */
+		g_autofree char *shown = g_utf8_make_valid(key, -1);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"unknown setting \"%s\" (known: %s)", key, known->str);
+			"unknown setting \"%s\" (known: %s)", shown, known->str);
 		g_string_free(known, TRUE);
 		return ATTACHE_E_USAGE;
 	}
@@ -700,8 +703,22 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 	return ATTACHE_OK;
 }
 
-AttacheCode
-attache__watch_settings_load(const char *inbox, const char *ini_path,
+/* GKeyFile's messages quote the line or key they could not read, whatever
+ * its bytes: made valid UTF-8 for the log's JSON. @e: borrowed. */
+static AttacheCode
+keyfile_error(GError **error, const char *label, const GError *e)
+{
+	g_autofree char *shown = g_utf8_make_valid(e->message, -1);
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", label,
+		shown);
+	return ATTACHE_E_USAGE;
+}
+
+/* Resolves the settings: defaults, then @kf (NULL: no attache.ini; @label
+ * names it in messages), then @overrides. @kf: borrowed. @out: (transfer
+ * full). */
+static AttacheCode
+settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 	GHashTable *overrides, const AttachePresetSet *presets,
 	AttacheWatchSettings **out, GError **error)
 {
@@ -727,31 +744,16 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 		return code;
 	}
 
-	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autofree char *text = NULL;
-		g_autofree char *ini_name = g_path_get_basename(ini_path);
-		gsize len;
-		/* an inbox writer's file: in the inbox itself, not a link, a
-		 * regular file (a FIFO would block the watcher), bounded */
-		if (attache__read_small_beneath(inbox, ini_name,
-				ATTACHE_MAX_SETTINGS_BYTES, &text, &len, &e)) {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s",
-				e->message);
-			return ATTACHE_E_USAGE;
-		}
-		if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
-				ini_path, e->message);
-			return ATTACHE_E_USAGE;
-		}
+	if (kf) {
 		g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 		for (int g = 0; groups[g]; g++)
 			if (!g_str_equal(groups[g], INI_GROUP)) {
+				/* any bytes, like a key: the log's JSON needs UTF-8 */
+				g_autofree char *shown = g_utf8_make_valid(groups[g], -1);
 				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 					"%s: unknown section [%s] (settings go under "
 					"[" INI_GROUP "])",
-					ini_path, groups[g]);
+					label, shown);
 				return ATTACHE_E_USAGE;
 			}
 		g_auto(GStrv) keys = g_key_file_get_keys(kf, INI_GROUP, NULL, NULL);
@@ -760,11 +762,8 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 		for (int i = 0; keys && keys[i]; i++) {
 			g_autofree char *v = g_key_file_get_string(kf, INI_GROUP,
 				keys[i], &e);
-			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = check_who(keys[i], overrides, &e)) || (code = apply(s, inbox, keys[i], v, presets, TRUE, &e))) {
-				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s",
-					ini_path, e->message);
-				return ATTACHE_E_USAGE;
-			}
+			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = check_who(keys[i], overrides, &e)) || (code = apply(s, inbox, keys[i], v, presets, TRUE, &e)))
+				return keyfile_error(error, label, e);
 		}
 	}
 
@@ -777,11 +776,54 @@ attache__watch_settings_load(const char *inbox, const char *ini_path,
 				return code;
 	}
 	if ((code = settle_approval(s, overrides, &e)) || (code = check_whole(s, inbox, &e))) {
-		if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS))
-			g_prefix_error(&e, "%s: ", ini_path);
+		if (kf)
+			g_prefix_error(&e, "%s: ", label);
 		g_propagate_error(error, g_steal_pointer(&e));
 		return code;
 	}
 	*out = g_steal_pointer(&s);
 	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__watch_settings_load(const char *inbox, const char *ini_path,
+	GHashTable *overrides, const AttachePresetSet *presets,
+	AttacheWatchSettings **out, GError **error)
+{
+	g_autoptr(GKeyFile) kf = NULL;
+	g_autoptr(GError) e = NULL;
+
+	if (ini_path && g_file_test(ini_path, G_FILE_TEST_EXISTS)) {
+		g_autofree char *text = NULL;
+		g_autofree char *ini_name = g_path_get_basename(ini_path);
+		gsize len;
+		/* an inbox writer's file: in the inbox itself, not a link, a
+		 * regular file (a FIFO would block the watcher), bounded */
+		if (attache__read_small_beneath(inbox, ini_name,
+				ATTACHE_MAX_SETTINGS_BYTES, &text, &len, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s",
+				e->message);
+			return ATTACHE_E_USAGE;
+		}
+		kf = g_key_file_new();
+		if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e))
+			return keyfile_error(error, ini_path, e);
+	}
+	return settings_resolve(inbox, ini_path, kf, overrides, presets, out,
+		error);
+}
+
+AttacheCode
+attache__watch_settings_load_data(const char *inbox, const char *label,
+	const char *data, gsize len, GHashTable *overrides,
+	const AttachePresetSet *presets, AttacheWatchSettings **out,
+	GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) e = NULL;
+
+	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &e))
+		return keyfile_error(error, label, e);
+	return settings_resolve(inbox, label, kf, overrides, presets, out,
+		error);
 }

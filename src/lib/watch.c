@@ -850,6 +850,7 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 	w->opts->poll = opts->poll;
 	w->opts->once = opts->once;
 	w->opts->preset_dir = g_strdup(opts->preset_dir);
+	w->opts->max_memory = opts->max_memory;
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, opts->settings);
@@ -864,6 +865,8 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 	pl->inbox = g_strdup(real ? real : opts->inbox);
 	free(real);
 	pl->done_dir = g_build_filename(pl->inbox, "done", NULL);
+	/* one budget for the workers, whatever attache.ini becomes */
+	pl->memory = attache_memory_budget_new(opts->max_memory);
 	pl->failed_dir = g_build_filename(pl->inbox, "failed", NULL);
 	pl->state_dir = g_build_filename(pl->inbox, ".attache", NULL);
 	pl->journal_dir = g_build_filename(pl->state_dir, "journal", NULL);
@@ -921,6 +924,7 @@ attache_watch_free(AttacheWatch *w)
 	g_mutex_clear(&pl->upload_lock);
 	g_hash_table_unref(pl->uploaders);
 	g_ptr_array_unref(pl->retired);
+	attache_memory_budget_unref(pl->memory);
 	g_free(w->ini_path);
 	attache_preset_set_free(w->presets);
 	if (w->settings)

@@ -19,6 +19,18 @@
 #define LLVMFuzzerTestOneInput fuzz_exif_one
 #include "../fuzz/fuzz-exif.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_watch_settings_one
+#include "../fuzz/fuzz-watch-settings.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_campaign_one
+#include "../fuzz/fuzz-campaign.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_preset_one
+#include "../fuzz/fuzz-preset.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_alt_one
+#include "../fuzz/fuzz-alt.c"
+#undef LLVMFuzzerTestOneInput
 
 #ifndef ATTACHE_SRCDIR
 #define ATTACHE_SRCDIR "."
@@ -65,6 +77,38 @@ test_exif_corpus(void)
 	g_assert_cmpuint(n, >, 3);
 }
 
+static void
+test_watch_settings_corpus(void)
+{
+	guint n = replay("corpus", "watch-settings", fuzz_watch_settings_one);
+	replay("regressions", "watch-settings", fuzz_watch_settings_one);
+	g_assert_cmpuint(n, >=, 4);
+}
+
+static void
+test_campaign_corpus(void)
+{
+	guint n = replay("corpus", "campaign", fuzz_campaign_one);
+	replay("regressions", "campaign", fuzz_campaign_one);
+	g_assert_cmpuint(n, >=, 5);
+}
+
+static void
+test_preset_corpus(void)
+{
+	guint n = replay("corpus", "preset", fuzz_preset_one);
+	replay("regressions", "preset", fuzz_preset_one);
+	g_assert_cmpuint(n, >=, 11);
+}
+
+static void
+test_alt_corpus(void)
+{
+	guint n = replay("corpus", "alt", fuzz_alt_one);
+	replay("regressions", "alt", fuzz_alt_one);
+	g_assert_cmpuint(n, >=, 3);
+}
+
 /* Edge sizes no corpus file covers: empty and one-byte inputs, and every
  * prefix of a real seed (each one a truncated file). */
 static void
@@ -95,6 +139,11 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/fuzz/audit-corpus", test_audit_corpus);
 	g_test_add_func("/fuzz/exif-corpus", test_exif_corpus);
+	g_test_add_func("/fuzz/watch-settings-corpus",
+		test_watch_settings_corpus);
+	g_test_add_func("/fuzz/campaign-corpus", test_campaign_corpus);
+	g_test_add_func("/fuzz/preset-corpus", test_preset_corpus);
+	g_test_add_func("/fuzz/alt-corpus", test_alt_corpus);
 	g_test_add_func("/fuzz/truncations", test_truncations);
 	return g_test_run();
 }

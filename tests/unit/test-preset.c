@@ -132,6 +132,14 @@ test_broken(void)
 		":4:", "[fiit]");
 	/* not an INI at all: GKeyFile names the line */
 	expect_error("[preset]\nthis is not a key\n", "line", NULL);
+	/* sizes past gint64 and not-a-number (fuzz-preset) */
+	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\nwidth=200\n"
+				 "height=200\n[encode]\nmax-bytes=1e40MiB\n",
+		":8:", "max-bytes");
+	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\nwidth=200\n"
+				 "height=200\n[encode]\nmax-bytes=100000\n[safe-area]\n"
+				 "top=nan\n",
+		":10:", "top=nan");
 	/* quality floor above ceiling */
 	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\nwidth=200\n"
 				 "height=200\n[encode]\nmax-bytes=100000\nquality-max=50\n"
