@@ -273,25 +273,18 @@ attache_audit_file(const char *path, AttacheAuditReport **out, GError **error)
 	g_autoptr(GError) local = NULL;
 	*out = NULL;
 
-	/* mapped, not read: a large file costs address space, not memory */
-	GMappedFile *m = g_mapped_file_new(path, FALSE, &local);
-	if (!m) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			local->message);
-		return ATTACHE_E_INPUT;
-	}
-	gsize len = g_mapped_file_get_length(m);
-	const guint8 *d = (const guint8 *)g_mapped_file_get_contents(m);
-	AttacheCode code;
-	if (len == 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: empty file (0 bytes)", path);
-		code = ATTACHE_E_INPUT;
-	}
-	else if ((code = attache_audit_buffer(d, len, out, &local)))
+	/* read, bounded, never blocking: a FIFO or device is refused, and a
+	 * file truncated while mapped cannot SIGBUS us (safefile.c) */
+	g_autoptr(GBytes) bytes = NULL;
+	AttacheCode code = attache__read_photo(path, ATTACHE_MAX_PHOTO_BYTES,
+		&bytes, error);
+	if (code)
+		return code;
+	gsize len;
+	const guint8 *d = g_bytes_get_data(bytes, &len);
+	if ((code = attache_audit_buffer(d, len, out, &local)))
 		g_set_error(error, ATTACHE_ERROR, code, "%s: %s", path,
 			local->message);
-	g_mapped_file_unref(m);
 	return code;
 }
 

@@ -3,7 +3,7 @@
  * load.c: stage 1, read a photo and decode it once, shrunk on load.
  *
  * The file is read into memory (so a writer replacing it mid-way cannot tear
- * the decode), sniffed by content, and its header checked against the limits
+ * the decode; a FIFO or a device is refused without blocking, safefile.c), sniffed by content, and its header checked against the limits
  * before a single pixel is decoded.
  */
 #include "private.h"
@@ -40,51 +40,6 @@ attache__source_free(AttacheSource *src)
 	g_free(src);
 }
 
-static AttacheCode
-read_file(const char *path, gint64 max_bytes, GBytes **out, GError **error)
-{
-	struct stat st;
-	if (g_stat(path, &st) != 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			g_strerror(errno));
-		return ATTACHE_E_INPUT;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: not a regular file", path);
-		return ATTACHE_E_INPUT;
-	}
-	if (st.st_size == 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: empty file (0 bytes)", path);
-		return ATTACHE_E_INPUT;
-	}
-	if (max_bytes > 0 && st.st_size > max_bytes) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
-			"%s: file is %" G_GINT64_FORMAT " bytes, over the input limit of "
-			"%" G_GINT64_FORMAT " bytes",
-			path, (gint64)st.st_size, max_bytes);
-		return ATTACHE_E_LIMIT;
-	}
-
-	char *data;
-	gsize len;
-	g_autoptr(GError) local = NULL;
-	if (!g_file_get_contents(path, &data, &len, &local)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			local->message);
-		return ATTACHE_E_INPUT;
-	}
-	if (len == 0) {
-		g_free(data);
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: empty file (0 bytes)", path);
-		return ATTACHE_E_INPUT;
-	}
-	*out = g_bytes_new_take(data, len);
-	return ATTACHE_OK;
-}
-
 AttacheCode
 attache__source_open(const char *path, gint64 max_input_bytes,
 	gint64 max_pixels, AttacheSource **out, GError **error)
@@ -93,7 +48,8 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	AttacheCode code;
 
 	src->path = g_strdup(path);
-	if ((code = read_file(path, max_input_bytes, &src->bytes, error)))
+	if ((code = attache__read_photo(path, max_input_bytes, &src->bytes,
+			 error)))
 		return code;
 
 	gsize len;
