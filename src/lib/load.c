@@ -40,6 +40,59 @@ attache__source_free(AttacheSource *src)
 	g_free(src);
 }
 
+/* Whether a JPEG's frame is arithmetic-coded (SOF9-11, SOF13-15), which
+ * codes a flat picture in far fewer bits than Huffman does. */
+static gboolean
+jpeg_is_arithmetic(const guint8 *d, gsize n)
+{
+	gsize i = 2;
+	while (i + 4 <= n && d[i] == 0xFF) {
+		guint8 m = d[i + 1];
+		if (m == 0xFF) {
+			i++;
+			continue;
+		}
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC)
+			return m >= 0xC9;
+		if (m == 0xDA || m == 0xD9)
+			break;
+		i += 2 + ((gsize)d[i + 2] << 8 | d[i + 3]);
+	}
+	return FALSE;
+}
+
+/* Refuses a header whose size the file's bytes cannot possibly cover (a
+ * forged or damaged SOF or IHDR: an 863-byte JPEG claiming 65500 x 1500
+ * would cost 435 MB to decode into grey). The floors are far below any
+ * real photo's: a Huffman JPEG spends at least 2 bits on every 8 x 8 block
+ * (a DC code and an end of block), so 1/8 bit per block is allowed; a PNG
+ * row of at least one bit per pixel deflates at most 1032:1. HEIF grids:
+ * attache__heif_check_coverage(). Formats whose decoders check their sizes
+ * themselves (WebP, TIFF, single HEIF images) are left to them. */
+static AttacheCode
+check_coverage(const AttacheSource *src, const guint8 *d, gsize n,
+	GError **error)
+{
+	double px = (double)src->width * src->height, need = 0;
+	g_autofree char *why = NULL;
+	if (src->format == ATTACHE_SRC_JPEG)
+		need = px / (jpeg_is_arithmetic(d, n) ? 1 << 20 : 4096);
+	else if (src->format == ATTACHE_SRC_PNG)
+		need = (double)src->height * (1 + (src->width + 7) / 8) / 1032;
+	else if (src->format == ATTACHE_SRC_HEIF)
+		why = attache__heif_check_coverage(d, n);
+	if (need > (double)n)
+		why = g_strdup_printf("its %" G_GSIZE_FORMAT " bytes cannot hold the "
+							  "%d x %d pixels its header claims",
+			n, src->width, src->height);
+	if (!why)
+		return ATTACHE_OK;
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+		"%s: damaged %s file: %s (refused before decoding)", src->path,
+		src->loader, why);
+	return ATTACHE_E_INPUT;
+}
+
 AttacheCode
 attache__source_open(const char *path, gint64 max_input_bytes,
 	gint64 max_pixels, AttacheSource **out, GError **error)
@@ -81,6 +134,8 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	}
 	src->width = header->Xsize;
 	src->height = header->Ysize;
+	if ((code = check_coverage(src, data, len, error)))
+		return code;
 
 	if (max_pixels > 0 && (gint64)src->width * src->height > max_pixels) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
@@ -150,6 +205,38 @@ load_to_memory(VipsImage *im)
 	return mem;
 }
 
+/* HEIF (HEIC, AVIF) and WebP: decoded in full and checked for the damage
+ * their decoders do not report (damage.c), then shrunk. @out: (transfer
+ * full). ATTACHE_E_IMAGE (with no error set) when the decode fails, for
+ * the caller's message; ATTACHE_E_INPUT when damage is found. */
+static AttacheCode
+load_checked(const AttacheSource *src, int tw, int th, VipsImage **out,
+	GError **error)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(src->bytes, &len);
+	/* the full decode is what libheif makes anyway; WebP loses its
+	 * shrink-on-load, a price paid for the check */
+	g_autoptr(VipsImage) full = vips_image_new_from_buffer(data, len, "",
+		"fail_on", VIPS_FAIL_ON_WARNING, NULL);
+	g_autoptr(VipsImage) mem = full ? vips_image_copy_memory(full) : NULL;
+	if (!mem)
+		return ATTACHE_E_IMAGE;
+	g_autofree char *why = attache__damage_check(mem);
+	if (why) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: damaged %s file: %s", src->path, src->loader, why);
+		return ATTACHE_E_INPUT;
+	}
+	g_autoptr(VipsImage) im = NULL;
+	if (vips_thumbnail_image(mem, &im, tw, "height", th, "size",
+			VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL))
+		return ATTACHE_E_IMAGE;
+	if (!(*out = load_to_memory(im)))
+		return ATTACHE_E_IMAGE;
+	return ATTACHE_OK;
+}
+
 AttacheCode
 attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	GError **error)
@@ -170,8 +257,10 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	 * still leaves every preset enough pixels; the fit stage does the
 	 * rest with lanczos3. (vips_thumbnail keeps a factor of two in hand for
 	 * its own resize, which decodes most 12 MP photos in full.)
-	 * A truncated photo decodes with a grey lower part: never publish
-	 * that, fail instead (fail_on=truncated). */
+	 * A truncated or corrupt photo decodes with a grey lower part or
+	 * garbage: never publish that, fail instead. libjpeg reports corrupt
+	 * data only as a warning, so fail_on=warning (which accepts every
+	 * intact sample, docs/prep.md). */
 	if (src->format == ATTACHE_SRC_JPEG) {
 		int shrink = 1;
 		for (int s = 8; s >= 2 && shrink == 1; s /= 2)
@@ -179,7 +268,7 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 				shrink = s;
 		VipsImage *j = NULL;
 		if (vips_jpegload_buffer((void *)data, len, &j, "shrink", shrink,
-				"fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
+				"fail_on", VIPS_FAIL_ON_WARNING, "access",
 				VIPS_ACCESS_SEQUENTIAL, NULL)
 			== 0) {
 			VipsImage *mem = load_to_memory(j);
@@ -190,9 +279,14 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			}
 		}
 	}
+	else if (src->format == ATTACHE_SRC_HEIF || src->format == ATTACHE_SRC_WEBP) {
+		AttacheCode code = load_checked(src, tw, th, out, error);
+		if (code != ATTACHE_E_IMAGE)
+			return code;
+	}
 	else if (vips_thumbnail_buffer((void *)data, len, &im, tw, "height", th,
 				 "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, "option_string",
-				 "fail_on=truncated", NULL)
+				 "fail_on=warning", NULL)
 			 == 0) {
 		VipsImage *mem = load_to_memory(im);
 		g_object_unref(im);
@@ -207,7 +301,7 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	if (src->format == ATTACHE_SRC_HEIF) {
 		vips_error_clear();
 		g_autoptr(VipsImage) full = vips_image_new_from_buffer(data, len, "",
-			"fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+			"fail_on", VIPS_FAIL_ON_WARNING, NULL);
 		if (full && vips_thumbnail_image(full, &im, tw, "height", th, "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) == 0) {
 			VipsImage *mem = load_to_memory(im);
 			g_object_unref(im);

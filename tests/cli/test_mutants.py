@@ -1,0 +1,48 @@
+"""The seeded mutation corpus (issue 11, point 1; tests/mutate.py): every
+damaged copy of a real photo, per format, is refused with a message naming
+it, or its output is within 35 dB PSNR of the clean photo's output. Prints
+the catch rate per format. `make soak` runs a larger corpus."""
+import os
+import sys
+
+import lib
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+import mutate  # noqa: E402
+
+
+def run_format(fmt):
+    lib.phone_photos()  # skipped without the samples
+    with lib.TempDir() as d:
+        base = mutate.make_base(fmt, d)
+        refused, harmless, bad, total = mutate.check(fmt, base, d,
+                                                     lib.ATTACHE, lib.env())
+        print("mutants %-4s: %d/%d refused, %d published within %.0f dB, "
+              "%d published damaged" % (fmt, refused, total, harmless,
+                                        mutate.PSNR_DB, len(bad)))
+        assert not bad, "\n".join("%s: %s" % b for b in bad)
+
+
+def test_mutants_jpeg():
+    run_format("jpeg")
+
+
+def test_mutants_heic():
+    run_format("heic")
+
+
+def test_mutants_png():
+    run_format("png")
+
+
+def test_mutants_webp():
+    run_format("webp")
+
+
+def test_mutants_avif():
+    run_format("avif")
+
+
+def test_mutants_tiff():
+    run_format("tiff")
