@@ -9,8 +9,8 @@
  * on the codec's block grid that the source cannot explain: a real photo,
  * even compressed hard, is as smooth across a block edge as it is beside
  * it (the codecs deblock), while a desynchronised decode jumps there. So
- * every edge of the 16-pixel grid (a VP8 macroblock; HEVC and AV1 blocks
- * are multiples of it) is compared with the rows or columns on either
+ * every edge of the 16-pixel grid (a VP8 macroblock or a JPEG MCU; HEVC
+ * and AV1 blocks are multiples of it), in segments of 16 pixels, is compared with the rows or columns on either
  * side of it, and a photo in which a whole region has such edges is
  * refused. docs/prep.md says what this catches and what it cannot.
  */
@@ -18,7 +18,7 @@
 
 #include <stdlib.h>
 
-#define GRID 16	   /* block edge spacing checked */
+#define GRID 16	   /* block edge spacing checked, and segment length */
 #define REGION 128 /* the unit a damaged area is counted in */
 /* an edge is broken when its step is this large (0..255 per band) */
 #define STEP_MIN 8.0
@@ -31,6 +31,7 @@
 
 typedef struct {
 	const VipsImage *im;
+	int grid;  /* block edge spacing in this picture */
 	int bands; /* colour bands looked at (alpha is not) */
 	int shift; /* to 8 bits */
 } Px;
@@ -64,7 +65,7 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 {
 	int len = rows ? p->im->Xsize : p->im->Ysize;
 	int across = rows ? p->im->Ysize : p->im->Xsize;
-	for (int e = GRID; e + 1 < across; e += GRID)
+	for (int e = p->grid; e + 1 < across; e += p->grid)
 		for (int at = 0; at + GRID <= len; at += GRID) {
 			double s = step(p, rows, at, e, e - 1);
 			if (s < STEP_MIN || e < 2)
@@ -79,12 +80,13 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 }
 
 char *
-attache__damage_check(VipsImage *im)
+attache__damage_check(VipsImage *im, int shrink)
 {
 	/* ownership: @im is borrowed; it must be in memory (a decoded copy) */
 	if (im->Xsize < 2 * GRID || im->Ysize < 2 * GRID || (im->BandFmt != VIPS_FORMAT_UCHAR && im->BandFmt != VIPS_FORMAT_USHORT) || !VIPS_IMAGE_ADDR(im, 0, 0))
 		return NULL;
-	Px p = { im, MIN(3, im->Bands), 8 };
+	/* a JPEG decoded at 1/shrink has its block grid shrunk too */
+	Px p = { im, MAX(2, GRID / MAX(1, shrink)), MIN(3, im->Bands), 8 };
 	int rw = (im->Xsize + REGION - 1) / REGION;
 	int rh = (im->Ysize + REGION - 1) / REGION;
 	g_autofree int *broken = g_new0(int, (gsize)rw *rh);

@@ -222,7 +222,7 @@ load_checked(const AttacheSource *src, int tw, int th, VipsImage **out,
 	g_autoptr(VipsImage) mem = full ? vips_image_copy_memory(full) : NULL;
 	if (!mem)
 		return ATTACHE_E_IMAGE;
-	g_autofree char *why = attache__damage_check(mem);
+	g_autofree char *why = attache__damage_check(mem, 1);
 	if (why) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
 			"%s: damaged %s file: %s", src->path, src->loader, why);
@@ -273,6 +273,15 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			== 0) {
 			VipsImage *mem = load_to_memory(j);
 			g_object_unref(j);
+			/* libjpeg decodes many bit flips without a warning */
+			g_autofree char *why = mem ? attache__damage_check(mem, shrink)
+									   : NULL;
+			if (why) {
+				g_object_unref(mem);
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+					"%s: damaged %s file: %s", src->path, src->loader, why);
+				return ATTACHE_E_INPUT;
+			}
 			if (mem) {
 				*out = mem;
 				return ATTACHE_OK;
