@@ -12,7 +12,8 @@ the vips CLI for the others), and from it:
     canvas, the TIFF ImageWidth/ImageLength.
 Everything is derived from the seed strings: the same corpus every run.
 
-  tests/mutate.py OUTDIR [--seeds N] [--all-phone]   (make soak uses it)
+  tests/mutate.py OUTDIR [--seeds N] [--all-phone] [--check build/attache]
+  (make soak: --check, every phone JPEG and HEIC, more seeds)
 """
 import argparse
 import os
@@ -330,20 +331,40 @@ def main():
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--all-phone", action="store_true",
                     help="every phone JPEG and HEIC as a base too")
+    ap.add_argument("--check", metavar="ATTACHE",
+                    help="run each corpus through this attache and report")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
-    n = 0
+    n, failed = 0, 0
+    env = dict(os.environ, LC_ALL="C.UTF-8",
+               ATTACHE_PRESET_DIR=os.path.join(HERE, "..", "presets"))
     for fmt in FORMATS:
         d = os.path.join(a.outdir, fmt)
         os.makedirs(d, exist_ok=True)
         bases = [make_base(fmt, d)]
-        if a.all_phone and fmt in ("jpeg", "heic"):
-            ext = (".jpg",) if fmt == "jpeg" else (".heic",)
-            bases = [os.path.join(PHONE, f) for f in sorted(os.listdir(PHONE))
-                     if f.endswith(ext) and "truncated" not in f]
+        if a.all_phone:
+            ext = {"jpeg": ".jpg", "heic": ".heic"}.get(fmt)
+            if ext:
+                bases = [os.path.join(PHONE, f)
+                         for f in sorted(os.listdir(PHONE))
+                         if f.endswith(ext) and "truncated" not in f]
         for b in bases:
-            n += len(write_corpus(fmt, b, d, a.seeds))
-    print("%d mutants in %s" % (n, a.outdir))
+            if not a.check:
+                n += len(write_corpus(fmt, b, d, a.seeds))
+                continue
+            work = os.path.join(d, os.path.splitext(os.path.basename(b))[0])
+            os.makedirs(work, exist_ok=True)
+            refused, harmless, bad, total = check(fmt, b, work, a.check, env,
+                                                  a.seeds)
+            n += total
+            failed += len(bad)
+            print("%-4s %-52s %3d/%3d refused, %3d within %.0f dB, %d bad" %
+                  (fmt, os.path.basename(b), refused, total, harmless,
+                   PSNR_DB, len(bad)), flush=True)
+            for m, why in bad:
+                print("     %s: %s" % (m, why))
+    print("%d mutants, %d published damaged" % (n, failed))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
