@@ -28,6 +28,9 @@
 #define REGION_SHARE 0.10
 /* and the photo when this many regions are (or one in a thousand) */
 #define REGIONS_MIN 1
+/* the same for JPEG, which does not deblock */
+#define JPEG_REGION_SHARE 0.15
+#define JPEG_REGIONS_MIN 2
 
 typedef struct {
 	const VipsImage *im;
@@ -80,7 +83,7 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 }
 
 char *
-attache__damage_check(VipsImage *im, int shrink)
+attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
 {
 	/* ownership: @im is borrowed; it must be in memory (a decoded copy) */
 	if (im->Xsize < 2 * GRID || im->Ysize < 2 * GRID || (im->BandFmt != VIPS_FORMAT_UCHAR && im->BandFmt != VIPS_FORMAT_USHORT) || !VIPS_IMAGE_ADDR(im, 0, 0))
@@ -96,12 +99,17 @@ attache__damage_check(VipsImage *im, int shrink)
 	/* a full region has 2 * (REGION / GRID)^2 edge segments */
 	int per_region = 2 * (REGION / GRID) * (REGION / GRID);
 	int damaged = 0;
+	/* JPEG does not deblock: its own block edges show at low quality, so
+	 * it takes more to call it damage (no false refusal among ~110
+	 * intact JPEGs at quality 40 to 95, docs/prep.md) */
+	double share = deblocked ? REGION_SHARE : JPEG_REGION_SHARE;
+	int least = deblocked ? REGIONS_MIN : JPEG_REGIONS_MIN;
 	for (int i = 0; i < rw * rh; i++)
-		if (broken[i] > REGION_SHARE * per_region)
+		if (broken[i] > share * per_region)
 			damaged++;
 	if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
 		g_printerr("damage: %d of %d regions\n", damaged, rw * rh);
-	if (damaged < MAX(REGIONS_MIN, rw * rh / 1000))
+	if (damaged < MAX(least, rw * rh / 1000))
 		return NULL;
 	return g_strdup_printf("the decoded picture has blocks of damage in %d "
 						   "of its %d areas of %d x %d pixels (corrupt data "

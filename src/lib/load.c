@@ -61,6 +61,48 @@ jpeg_is_arithmetic(const guint8 *d, gsize n)
 	return FALSE;
 }
 
+/* Whether a JPEG's entropy-coded data reaches its end-of-image marker:
+ * the markers are walked from SOI, each scan's data skipped to the next
+ * marker that is not a restart or a stuffed byte. Truncation is then
+ * found here, before decoding, on every run: libjpeg reports it only once
+ * the decode reaches the end, in whichever thread that is. */
+static gboolean
+jpeg_reaches_eoi(const guint8 *d, gsize n)
+{
+	gsize i = 2;
+	while (i + 1 < n) {
+		if (d[i] != 0xFF)
+			return FALSE;
+		guint8 m = d[i + 1];
+		if (m == 0xFF || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
+			i += m == 0xFF ? 1 : 2;
+			continue;
+		}
+		if (m == 0xD9)
+			return TRUE;
+		if (i + 3 >= n)
+			return FALSE;
+		i += 2 + ((gsize)d[i + 2] << 8 | d[i + 3]);
+		if (m != 0xDA)
+			continue;
+		/* entropy-coded data: up to a marker other than RSTn or FF00 */
+		for (;;) {
+			const guint8 *f = i < n ? memchr(d + i, 0xFF, n - i) : NULL;
+			if (!f || (gsize)(f - d) + 1 >= n)
+				return FALSE;
+			i = (gsize)(f - d);
+			guint8 c = d[i + 1];
+			if (c == 0x00 || (c >= 0xD0 && c <= 0xD7))
+				i += 2;
+			else if (c == 0xFF)
+				i += 1;
+			else
+				break;
+		}
+	}
+	return FALSE;
+}
+
 /* Refuses a header whose size the file's bytes cannot possibly cover (a
  * forged or damaged SOF or IHDR: an 863-byte JPEG claiming 65500 x 1500
  * would cost 435 MB to decode into grey). The floors are far below any
@@ -75,6 +117,13 @@ check_coverage(const AttacheSource *src, const guint8 *d, gsize n,
 {
 	double px = (double)src->width * src->height, need = 0;
 	g_autofree char *why = NULL;
+	if (src->format == ATTACHE_SRC_JPEG && !jpeg_reaches_eoi(d, n)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: the file is cut short (an incomplete copy or download?): "
+			"its JPEG data ends before the end-of-image marker",
+			src->path);
+		return ATTACHE_E_INPUT;
+	}
 	if (src->format == ATTACHE_SRC_JPEG)
 		need = px / (jpeg_is_arithmetic(d, n) ? 1 << 20 : 4096);
 	else if (src->format == ATTACHE_SRC_PNG)
@@ -134,8 +183,6 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	}
 	src->width = header->Xsize;
 	src->height = header->Ysize;
-	if ((code = check_coverage(src, data, len, error)))
-		return code;
 
 	if (max_pixels > 0 && (gint64)src->width * src->height > max_pixels) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
@@ -145,6 +192,9 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 			(double)src->width * src->height / 1e6, max_pixels / 1e6);
 		return ATTACHE_E_LIMIT;
 	}
+
+	if ((code = check_coverage(src, data, len, error)))
+		return code;
 
 	if (src->format == ATTACHE_SRC_HEIF)
 		src->heif_transformed = attache__heif_has_transform(data, len);
@@ -222,7 +272,7 @@ load_checked(const AttacheSource *src, int tw, int th, VipsImage **out,
 	g_autoptr(VipsImage) mem = full ? vips_image_copy_memory(full) : NULL;
 	if (!mem)
 		return ATTACHE_E_IMAGE;
-	g_autofree char *why = attache__damage_check(mem, 1);
+	g_autofree char *why = attache__damage_check(mem, 1, TRUE);
 	if (why) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
 			"%s: damaged %s file: %s", src->path, src->loader, why);
@@ -274,7 +324,7 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			VipsImage *mem = load_to_memory(j);
 			g_object_unref(j);
 			/* libjpeg decodes many bit flips without a warning */
-			g_autofree char *why = mem ? attache__damage_check(mem, shrink)
+			g_autofree char *why = mem ? attache__damage_check(mem, shrink, FALSE)
 									   : NULL;
 			if (why) {
 				g_object_unref(mem);
@@ -302,22 +352,6 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 		if (mem) {
 			*out = mem;
 			return ATTACHE_OK;
-		}
-	}
-
-	/* Some real HEICs fail the thumbnail path ("bad image dimensions on
-	 * decode") yet decode in full: fall back before giving up. */
-	if (src->format == ATTACHE_SRC_HEIF) {
-		vips_error_clear();
-		g_autoptr(VipsImage) full = vips_image_new_from_buffer(data, len, "",
-			"fail_on", VIPS_FAIL_ON_WARNING, NULL);
-		if (full && vips_thumbnail_image(full, &im, tw, "height", th, "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) == 0) {
-			VipsImage *mem = load_to_memory(im);
-			g_object_unref(im);
-			if (mem) {
-				*out = mem;
-				return ATTACHE_OK;
-			}
 		}
 	}
 

@@ -131,9 +131,10 @@ AttacheCode attache__load(const AttacheSource *src, double scale,
 int attache__orientation_decide(AttacheSourceFormat format,
 	VipsImage *header, gboolean heif_transformed);
 /* Why a decoded picture (@im, in memory, borrowed; a JPEG decoded at
- * 1/@shrink) looks damaged in a way its decoder did not report
- * (damage.c), or NULL. (transfer full) */
-char *attache__damage_check(VipsImage *im, int shrink);
+ * 1/@shrink; @deblocked: the codec smooths its block edges, as all but
+ * JPEG do) looks damaged in a way its decoder did not report (damage.c),
+ * or NULL. (transfer full) */
+char *attache__damage_check(VipsImage *im, int shrink, gboolean deblocked);
 /* Why a HEIF file's primary image grid cannot cover the size it claims
  * (too few tiles, tiles too small, a grid and an ispe that disagree), or
  * NULL when it can or is no grid (audit-heif.c). (transfer full) */
