@@ -89,7 +89,7 @@ attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
 	if (im->Xsize < 2 * GRID || im->Ysize < 2 * GRID || (im->BandFmt != VIPS_FORMAT_UCHAR && im->BandFmt != VIPS_FORMAT_USHORT) || !VIPS_IMAGE_ADDR(im, 0, 0))
 		return NULL;
 	/* a JPEG decoded at 1/shrink has its block grid shrunk too */
-	Px p = { im, MAX(2, GRID / MAX(1, shrink)), MIN(3, im->Bands), 8 };
+	Px p = { im, MAX(2, GRID / MAX(1, shrink)), im->Bands >= 3 ? 3 : 1, 8 };
 	int rw = (im->Xsize + REGION - 1) / REGION;
 	int rh = (im->Ysize + REGION - 1) / REGION;
 	g_autofree int *broken = g_new0(int, (gsize)rw *rh);

@@ -120,7 +120,8 @@ check_coverage(const AttacheSource *src, const guint8 *d, gsize n,
 	if (src->format == ATTACHE_SRC_JPEG && !jpeg_reaches_eoi(d, n)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
 			"%s: the file is cut short (an incomplete copy or download?): "
-			"its JPEG data ends before the end-of-image marker",
+			"its JPEG data ends before the end-of-image marker, so it cannot "
+			"be decoded in full",
 			src->path);
 		return ATTACHE_E_INPUT;
 	}
