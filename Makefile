@@ -172,3 +172,12 @@ GEN_FLAGS = $(shell pkg-config --cflags --libs $(GEN_PKGS))
 $(BUILD)/tests/%: tests/gen/%.c $(BUILD)/libattache.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) $(GEN_FLAGS) -lm
+
+# The seeded mutation corpus of damaged photos at a larger size than make
+# check's (tests/cli/test_mutants.py): every phone JPEG and HEIC as a base,
+# SOAK_SEEDS seeds per bit-flip density.
+SOAK_SEEDS ?= 6
+.PHONY: soak
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@python3 tests/mutate.py --check $(BUILD)/attache --seeds $(SOAK_SEEDS) --all-phone $(BUILD)/soak

@@ -657,3 +657,104 @@ audit__heif(AuditCtx *a, const guint8 *d, gsize n, GError **error)
 	g_array_free(h.assoc, TRUE);
 	return code;
 }
+
+/* The ispe (width, height) associated with @item; FALSE when none. */
+static gboolean
+item_ispe(Heif *h, guint32 item, guint32 *w, guint32 *ht)
+{
+	for (guint i = 0; i + 1 < h->assoc->len; i += 2) {
+		guint32 idx = g_array_index(h->assoc, guint32, i + 1);
+		if (g_array_index(h->assoc, guint32, i) != item || idx == 0 || idx > h->props->len)
+			continue;
+		const Box *p = &g_array_index(h->props, Box, idx - 1);
+		if (p->type == FOURCC('i', 's', 'p', 'e') && p->end - p->p >= 12) {
+			*w = audit__be32(p->p + 4);
+			*ht = audit__be32(p->p + 8);
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* Whether the primary grid's tiles cover what it claims (rows x columns
+ * tiles of the first tile's size against the grid's output size and its
+ * ispe). NULL when they do; else why not (transfer full). */
+static char *
+grid_coverage(Heif *h, const Item *grid)
+{
+	const char *why = NULL;
+	gsize len = 0;
+	g_autofree guint8 *g = item_data(h, grid, 64, &len, &why);
+	if (!g || len < 8)
+		return g_strdup_printf("its image grid cannot be read (%s)",
+			why ? why : "too short");
+	gboolean wide = g[1] & 1;
+	if (len < (wide ? 12u : 8u))
+		return g_strdup("its image grid is cut short");
+	guint64 rows = g[2] + 1u, cols = g[3] + 1u;
+	guint64 ow = wide ? audit__be32(g + 4) : audit__be16(g + 4);
+	guint64 oh = wide ? audit__be32(g + 8) : audit__be16(g + 6);
+	guint32 first = 0, tiles = 0, tw = 0, th = 0, gw = 0, gh = 0;
+	for (guint i = 0; i < h->refs->len; i++) {
+		const Ref *r = &g_array_index(h->refs, Ref, i);
+		if (r->type == FOURCC('d', 'i', 'm', 'g') && r->from == grid->id && tiles++ == 0)
+			first = r->to;
+	}
+	if (tiles != rows * cols)
+		return g_strdup_printf("its image grid of %" G_GUINT64_FORMAT " x "
+							   "%" G_GUINT64_FORMAT " tiles lists %u",
+			cols, rows, tiles);
+	if (!item_ispe(h, first, &tw, &th))
+		return NULL; /* libheif decides; nothing to compare */
+	if (cols * tw < ow || rows * th < oh)
+		return g_strdup_printf("its %" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT
+							   " tiles of %u x %u pixels cover %" G_GUINT64_FORMAT
+							   " x %" G_GUINT64_FORMAT ", not the %" G_GUINT64_FORMAT
+							   " x %" G_GUINT64_FORMAT " it claims",
+			cols, rows, tw, th, cols * tw, rows * th, ow, oh);
+	if (item_ispe(h, grid->id, &gw, &gh) && (gw != ow || gh != oh))
+		return g_strdup_printf("its grid is %" G_GUINT64_FORMAT
+							   " x %" G_GUINT64_FORMAT " pixels but its header "
+							   "says %u x %u",
+			ow, oh, gw, gh);
+	return NULL;
+}
+
+char *
+attache__heif_check_coverage(const guint8 *d, gsize n)
+{
+	/* the audit's reader, its findings thrown away */
+	AttacheAuditReport r = { 0 };
+	r.findings = g_ptr_array_new();
+	AuditCtx a = { &r, 0, 0, NULL };
+	Heif h = { &a, d, n };
+	h.items = g_array_new(FALSE, TRUE, sizeof(Item));
+	h.refs = g_array_new(FALSE, FALSE, sizeof(Ref));
+	h.props = g_array_new(FALSE, FALSE, sizeof(Box));
+	h.assoc = g_array_new(FALSE, FALSE, sizeof(guint32));
+	const guint8 *q = d;
+	Box b;
+	for (guint boxes = 0; boxes++ < 100000 && box_read(&q, d + n, &b);)
+		if (b.type == FOURCC('m', 'e', 't', 'a')) {
+			parse_meta(&h, &b);
+			break;
+		}
+	char *why = NULL;
+	const Item *p = item_find(&h, h.primary);
+	if (p && p->type == FOURCC('g', 'r', 'i', 'd'))
+		why = grid_coverage(&h, p);
+	for (guint i = 0; i < h.items->len; i++)
+		g_free(g_array_index(h.items, Item, i).ext);
+	g_array_free(h.items, TRUE);
+	g_array_free(h.refs, TRUE);
+	g_array_free(h.props, TRUE);
+	g_array_free(h.assoc, TRUE);
+	for (guint i = 0; i < r.findings->len; i++) {
+		AttacheFinding *f = r.findings->pdata[i];
+		g_free(f->where);
+		g_free(f->value);
+		g_free(f);
+	}
+	g_ptr_array_unref(r.findings);
+	return why;
+}

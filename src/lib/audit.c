@@ -277,42 +277,18 @@ attache_audit_file(const char *path, AttacheAuditReport **out, GError **error)
 	g_autoptr(GError) local = NULL;
 	*out = NULL;
 
-	/* O_NONBLOCK and a regular file only: a FIFO or a device is refused
-	 * at once instead of hanging the audit */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int e = errno;
-		gboolean opened = fd >= 0;
-		if (opened)
-			close(fd);
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			!opened				  ? g_strerror(e)
-			: S_ISDIR(st.st_mode) ? "is a folder, not a file"
-								  : "not a regular file (a device, FIFO or "
-									"socket is never read)");
-		return ATTACHE_E_INPUT;
-	}
-	/* mapped, not read: a large file costs address space, not memory */
-	GMappedFile *m = g_mapped_file_new_from_fd(fd, FALSE, &local);
-	close(fd);
-	if (!m) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			local->message);
-		return ATTACHE_E_INPUT;
-	}
-	gsize len = g_mapped_file_get_length(m);
-	const guint8 *d = (const guint8 *)g_mapped_file_get_contents(m);
-	AttacheCode code;
-	if (len == 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: empty file (0 bytes)", path);
-		code = ATTACHE_E_INPUT;
-	}
-	else if ((code = attache_audit_buffer(d, len, out, &local)))
+	/* read, bounded, never blocking: a FIFO or device is refused, and a
+	 * file truncated while mapped cannot SIGBUS us (safefile.c) */
+	g_autoptr(GBytes) bytes = NULL;
+	AttacheCode code = attache__read_photo(path, ATTACHE_MAX_PHOTO_BYTES,
+		&bytes, error);
+	if (code)
+		return code;
+	gsize len;
+	const guint8 *d = g_bytes_get_data(bytes, &len);
+	if ((code = attache_audit_buffer(d, len, out, &local)))
 		g_set_error(error, ATTACHE_ERROR, code, "%s: %s", path,
 			local->message);
-	g_mapped_file_unref(m);
 	return code;
 }
 

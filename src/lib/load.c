@@ -3,7 +3,7 @@
  * load.c: stage 1, read a photo and decode it once, shrunk on load.
  *
  * The file is read into memory (so a writer replacing it mid-way cannot tear
- * the decode), sniffed by content, and its header checked against the limits
+ * the decode; a FIFO or a device is refused without blocking, safefile.c), sniffed by content, and its header checked against the limits
  * before a single pixel is decoded.
  */
 #include "private.h"
@@ -40,49 +40,107 @@ attache__source_free(AttacheSource *src)
 	g_free(src);
 }
 
-static AttacheCode
-read_file(const char *path, gint64 max_bytes, GBytes **out, GError **error)
+/* Whether a JPEG's frame is arithmetic-coded (SOF9-11, SOF13-15), which
+ * codes a flat picture in far fewer bits than Huffman does. */
+static gboolean
+jpeg_is_arithmetic(const guint8 *d, gsize n)
 {
-	struct stat st;
-	if (g_stat(path, &st) != 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			g_strerror(errno));
-		return ATTACHE_E_INPUT;
+	gsize i = 2;
+	while (i + 4 <= n && d[i] == 0xFF) {
+		guint8 m = d[i + 1];
+		if (m == 0xFF) {
+			i++;
+			continue;
+		}
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC)
+			return m >= 0xC9;
+		if (m == 0xDA || m == 0xD9)
+			break;
+		i += 2 + ((gsize)d[i + 2] << 8 | d[i + 3]);
 	}
-	if (!S_ISREG(st.st_mode)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: not a regular file", path);
-		return ATTACHE_E_INPUT;
-	}
-	if (st.st_size == 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: empty file (0 bytes)", path);
-		return ATTACHE_E_INPUT;
-	}
-	if (max_bytes > 0 && st.st_size > max_bytes) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
-			"%s: file is %" G_GINT64_FORMAT " bytes, over the input limit of "
-			"%" G_GINT64_FORMAT " bytes",
-			path, (gint64)st.st_size, max_bytes);
-		return ATTACHE_E_LIMIT;
-	}
+	return FALSE;
+}
 
-	char *data;
-	gsize len;
-	g_autoptr(GError) local = NULL;
-	if (!g_file_get_contents(path, &data, &len, &local)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			local->message);
-		return ATTACHE_E_INPUT;
+/* Whether a JPEG's entropy-coded data reaches its end-of-image marker:
+ * the markers are walked from SOI, each scan's data skipped to the next
+ * marker that is not a restart or a stuffed byte. Truncation is then
+ * found here, before decoding, on every run: libjpeg reports it only once
+ * the decode reaches the end, in whichever thread that is. */
+static gboolean
+jpeg_reaches_eoi(const guint8 *d, gsize n)
+{
+	gsize i = 2;
+	while (i + 1 < n) {
+		if (d[i] != 0xFF)
+			return FALSE;
+		guint8 m = d[i + 1];
+		if (m == 0xFF || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
+			i += m == 0xFF ? 1 : 2;
+			continue;
+		}
+		if (m == 0xD9)
+			return TRUE;
+		if (i + 3 >= n)
+			return FALSE;
+		i += 2 + ((gsize)d[i + 2] << 8 | d[i + 3]);
+		if (m != 0xDA)
+			continue;
+		/* entropy-coded data: up to a marker other than RSTn or FF00 */
+		for (;;) {
+			const guint8 *f = i < n ? memchr(d + i, 0xFF, n - i) : NULL;
+			if (!f || (gsize)(f - d) + 1 >= n)
+				return FALSE;
+			i = (gsize)(f - d);
+			guint8 c = d[i + 1];
+			if (c == 0x00 || (c >= 0xD0 && c <= 0xD7))
+				i += 2;
+			else if (c == 0xFF)
+				i += 1;
+			else
+				break;
+		}
 	}
-	if (len == 0) {
-		g_free(data);
+	return FALSE;
+}
+
+/* Refuses a header whose size the file's bytes cannot possibly cover (a
+ * forged or damaged SOF or IHDR: an 863-byte JPEG claiming 65500 x 1500
+ * would cost 435 MB to decode into grey). The floors are far below any
+ * real photo's: a Huffman JPEG spends at least 2 bits on every 8 x 8 block
+ * (a DC code and an end of block), so 1/8 bit per block is allowed; a PNG
+ * row of at least one bit per pixel deflates at most 1032:1. HEIF grids:
+ * attache__heif_check_coverage(). Formats whose decoders check their sizes
+ * themselves (WebP, TIFF, single HEIF images) are left to them. */
+static AttacheCode
+check_coverage(const AttacheSource *src, const guint8 *d, gsize n,
+	GError **error)
+{
+	double px = (double)src->width * src->height, need = 0;
+	g_autofree char *why = NULL;
+	if (src->format == ATTACHE_SRC_JPEG && !jpeg_reaches_eoi(d, n)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: empty file (0 bytes)", path);
+			"%s: the file is cut short (an incomplete copy or download?): "
+			"its JPEG data ends before the end-of-image marker, so it cannot "
+			"be decoded in full",
+			src->path);
 		return ATTACHE_E_INPUT;
 	}
-	*out = g_bytes_new_take(data, len);
-	return ATTACHE_OK;
+	if (src->format == ATTACHE_SRC_JPEG)
+		need = px / (jpeg_is_arithmetic(d, n) ? 1 << 20 : 4096);
+	else if (src->format == ATTACHE_SRC_PNG)
+		need = (double)src->height * (1 + (src->width + 7) / 8) / 1032;
+	else if (src->format == ATTACHE_SRC_HEIF)
+		why = attache__heif_check_coverage(d, n);
+	if (need > (double)n)
+		why = g_strdup_printf("its %" G_GSIZE_FORMAT " bytes cannot hold the "
+							  "%d x %d pixels its header claims",
+			n, src->width, src->height);
+	if (!why)
+		return ATTACHE_OK;
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+		"%s: damaged %s file: %s (refused before decoding)", src->path,
+		src->loader, why);
+	return ATTACHE_E_INPUT;
 }
 
 AttacheCode
@@ -93,7 +151,8 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	AttacheCode code;
 
 	src->path = g_strdup(path);
-	if ((code = read_file(path, max_input_bytes, &src->bytes, error)))
+	if ((code = attache__read_photo(path, max_input_bytes, &src->bytes,
+			 error)))
 		return code;
 
 	gsize len;
@@ -136,6 +195,9 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 			(double)src->width * src->height / 1e6, max_pixels / 1e6);
 		return ATTACHE_E_LIMIT;
 	}
+
+	if ((code = check_coverage(src, data, len, error)))
+		return code;
 
 	if (src->format == ATTACHE_SRC_HEIF)
 		src->heif_transformed = attache__heif_has_transform(data, len);
@@ -196,6 +258,38 @@ load_to_memory(VipsImage *im)
 	return mem;
 }
 
+/* HEIF (HEIC, AVIF) and WebP: decoded in full and checked for the damage
+ * their decoders do not report (damage.c), then shrunk. @out: (transfer
+ * full). ATTACHE_E_IMAGE (with no error set) when the decode fails, for
+ * the caller's message; ATTACHE_E_INPUT when damage is found. */
+static AttacheCode
+load_checked(const AttacheSource *src, int tw, int th, VipsImage **out,
+	GError **error)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(src->bytes, &len);
+	/* the full decode is what libheif makes anyway; WebP loses its
+	 * shrink-on-load, a price paid for the check */
+	g_autoptr(VipsImage) full = vips_image_new_from_buffer(data, len, "",
+		"fail_on", VIPS_FAIL_ON_WARNING, NULL);
+	g_autoptr(VipsImage) mem = full ? vips_image_copy_memory(full) : NULL;
+	if (!mem)
+		return ATTACHE_E_IMAGE;
+	g_autofree char *why = attache__damage_check(mem, 1, TRUE);
+	if (why) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: damaged %s file: %s", src->path, src->loader, why);
+		return ATTACHE_E_INPUT;
+	}
+	g_autoptr(VipsImage) im = NULL;
+	if (vips_thumbnail_image(mem, &im, tw, "height", th, "size",
+			VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL))
+		return ATTACHE_E_IMAGE;
+	if (!(*out = load_to_memory(im)))
+		return ATTACHE_E_IMAGE;
+	return ATTACHE_OK;
+}
+
 AttacheCode
 attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	GError **error)
@@ -216,8 +310,10 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	 * still leaves every preset enough pixels; the fit stage does the
 	 * rest with lanczos3. (vips_thumbnail keeps a factor of two in hand for
 	 * its own resize, which decodes most 12 MP photos in full.)
-	 * A truncated photo decodes with a grey lower part: never publish
-	 * that, fail instead (fail_on=truncated). */
+	 * A truncated or corrupt photo decodes with a grey lower part or
+	 * garbage: never publish that, fail instead. libjpeg reports corrupt
+	 * data only as a warning, so fail_on=warning (which accepts every
+	 * intact sample, docs/prep.md). */
 	if (src->format == ATTACHE_SRC_JPEG) {
 		int shrink = 1;
 		for (int s = 8; s >= 2 && shrink == 1; s /= 2)
@@ -225,42 +321,40 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 				shrink = s;
 		VipsImage *j = NULL;
 		if (vips_jpegload_buffer((void *)data, len, &j, "shrink", shrink,
-				"fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
+				"fail_on", VIPS_FAIL_ON_WARNING, "access",
 				VIPS_ACCESS_SEQUENTIAL, NULL)
 			== 0) {
 			VipsImage *mem = load_to_memory(j);
 			g_object_unref(j);
+			/* libjpeg decodes many bit flips without a warning */
+			g_autofree char *why = mem ? attache__damage_check(mem, shrink, FALSE)
+									   : NULL;
+			if (why) {
+				g_object_unref(mem);
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+					"%s: damaged %s file: %s", src->path, src->loader, why);
+				return ATTACHE_E_INPUT;
+			}
 			if (mem) {
 				*out = mem;
 				return ATTACHE_OK;
 			}
 		}
 	}
+	else if (src->format == ATTACHE_SRC_HEIF || src->format == ATTACHE_SRC_WEBP) {
+		AttacheCode code = load_checked(src, tw, th, out, error);
+		if (code != ATTACHE_E_IMAGE)
+			return code;
+	}
 	else if (vips_thumbnail_buffer((void *)data, len, &im, tw, "height", th,
 				 "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, "option_string",
-				 "fail_on=truncated", NULL)
+				 "fail_on=warning", NULL)
 			 == 0) {
 		VipsImage *mem = load_to_memory(im);
 		g_object_unref(im);
 		if (mem) {
 			*out = mem;
 			return ATTACHE_OK;
-		}
-	}
-
-	/* Some real HEICs fail the thumbnail path ("bad image dimensions on
-	 * decode") yet decode in full: fall back before giving up. */
-	if (src->format == ATTACHE_SRC_HEIF) {
-		vips_error_clear();
-		g_autoptr(VipsImage) full = vips_image_new_from_buffer(data, len, "",
-			"fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
-		if (full && vips_thumbnail_image(full, &im, tw, "height", th, "size", VIPS_SIZE_DOWN, "no_rotate", TRUE, NULL) == 0) {
-			VipsImage *mem = load_to_memory(im);
-			g_object_unref(im);
-			if (mem) {
-				*out = mem;
-				return ATTACHE_OK;
-			}
 		}
 	}
 

@@ -490,6 +490,10 @@ fail_all:
 		g_bytes_unref(exif_block);
 	if (xmp_block)
 		g_bytes_unref(xmp_block);
+	/* every error names the file: the stages (fit, colour, orient) do
+	 * not know which photo they work on */
+	if (!strstr(err->message, input))
+		g_prefix_error(&err, "%s: ", input);
 	for (guint i = 0; i < outs->len; i++)
 		fail(outs->pdata[i], code, err->message);
 	g_propagate_error(error, g_steal_pointer(&err));

@@ -46,6 +46,9 @@ const char *attache__builtin_preset_dir(void);
 #define ATTACHE_MAX_SETTINGS_BYTES (256 * 1024)	   /* .ini, campaigns, presets */
 #define ATTACHE_MAX_SIDECAR_BYTES (64 * 1024)	   /* alt-text sidecars, files */
 #define ATTACHE_MAX_TABLE_BYTES (16 * 1024 * 1024) /* CSV, manifests, logs */
+/* The largest photo attache reads (docs/prep.md; --max-input-bytes may
+ * lower it for prep). */
+#define ATTACHE_MAX_PHOTO_BYTES ((gint64)256 * 1024 * 1024)
 
 enum {
 	ATTACHE_READ_NOFOLLOW = 1 << 0, /* the last component must not be a link */
@@ -72,6 +75,17 @@ AttacheCode attache__read_small_beneath(const char *dir, const char *rel,
 int attache__open_beneath(int dirfd, const char *rel, int flags, mode_t mode);
 /* A message for an errno from attache__open_beneath(). Static string. */
 const char *attache__beneath_strerror(int e);
+/* Opens a photo (or an output) for reading without ever blocking:
+ * O_NONBLOCK, fstat on the descriptor, only a regular file, not empty and
+ * at most @max_bytes (0: ATTACHE_MAX_PHOTO_BYTES). Returns the descriptor
+ * (the caller closes it) and its size in @size, or -1 with @error naming
+ * @path (ATTACHE_E_INPUT, or ATTACHE_E_LIMIT when too large). */
+int attache__open_photo(const char *path, gint64 max_bytes, gint64 *size,
+	GError **error);
+/* Reads the photo at @path whole into @out (transfer full), through
+ * attache__open_photo() and a read capped at its limit. */
+AttacheCode attache__read_photo(const char *path, gint64 max_bytes,
+	GBytes **out, GError **error);
 /* Whether @path, made absolute and canonical (without following links),
  * lies in @dir or beneath it. */
 gboolean attache__path_is_beneath(const char *dir, const char *path);
@@ -122,6 +136,15 @@ AttacheCode attache__load(const AttacheSource *src, double scale,
  * Reads the header image @header. */
 int attache__orientation_decide(AttacheSourceFormat format,
 	VipsImage *header, gboolean heif_transformed);
+/* Why a decoded picture (@im, in memory, borrowed; a JPEG decoded at
+ * 1/@shrink; @deblocked: the codec smooths its block edges, as all but
+ * JPEG do) looks damaged in a way its decoder did not report (damage.c),
+ * or NULL. (transfer full) */
+char *attache__damage_check(VipsImage *im, int shrink, gboolean deblocked);
+/* Why a HEIF file's primary image grid cannot cover the size it claims
+ * (too few tiles, tiles too small, a grid and an ispe that disagree), or
+ * NULL when it can or is no grid (audit-heif.c). (transfer full) */
+char *attache__heif_check_coverage(const guint8 *data, gsize len);
 /* Whether a HEIF file has irot or imir boxes (libheif applies them). */
 gboolean attache__heif_has_transform(const guint8 *data, gsize len);
 /* Applies EXIF orientation @orientation (1..8) to the pixels.

@@ -114,6 +114,75 @@ attache__read_small(const char *path, gsize max_bytes, guint flags,
 }
 
 int
+attache__open_photo(const char *path, gint64 max_bytes, gint64 *size,
+	GError **error)
+{
+	if (max_bytes <= 0)
+		max_bytes = ATTACHE_MAX_PHOTO_BYTES;
+	/* a FIFO or a device given as a photo must not block or flood us */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		io_error(error, ATTACHE_E_INPUT, path, g_strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	const char *why = NULL;
+	if (fstat(fd, &st) != 0)
+		why = g_strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = "is a folder, not a photo";
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file (a device, FIFO or socket is never read "
+			  "as a photo)";
+	else if (st.st_size == 0)
+		why = "empty file (0 bytes)";
+	if (why) {
+		close(fd);
+		io_error(error, ATTACHE_E_INPUT, path, why);
+		return -1;
+	}
+	if (st.st_size > max_bytes) {
+		close(fd);
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_LIMIT,
+			"%s: file is %" G_GINT64_FORMAT " bytes, over the input limit of "
+			"%" G_GINT64_FORMAT " bytes",
+			path, (gint64)st.st_size, max_bytes);
+		return -1;
+	}
+	if (size)
+		*size = (gint64)st.st_size;
+	return fd;
+}
+
+AttacheCode
+attache__read_photo(const char *path, gint64 max_bytes, GBytes **out,
+	GError **error)
+{
+	if (max_bytes <= 0)
+		max_bytes = ATTACHE_MAX_PHOTO_BYTES;
+	GError *local = NULL;
+	int fd = attache__open_photo(path, max_bytes, NULL, &local);
+	if (fd < 0) {
+		AttacheCode code = local->code;
+		g_propagate_error(error, local);
+		return code;
+	}
+	char *buf;
+	gsize len;
+	AttacheCode code = read_fd(fd, path, (gsize)max_bytes, &buf, &len,
+		error);
+	if (code)
+		return code;
+	if (len == 0) {
+		/* emptied between the fstat and the read */
+		g_free(buf);
+		return io_error(error, ATTACHE_E_INPUT, path, "empty file (0 bytes)");
+	}
+	*out = g_bytes_new_take(buf, len);
+	return ATTACHE_OK;
+}
+
+int
 attache__open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
 {
 	struct open_how how = { 0 };

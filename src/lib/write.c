@@ -90,14 +90,28 @@ attache_write_atomic(const char *path, const void *data, gsize len,
 char *
 attache_file_sha256(const char *path, GError **error)
 {
-	g_autoptr(GError) local = NULL;
-	g_autoptr(GMappedFile) mf = g_mapped_file_new(path, FALSE, &local);
-	if (!mf) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
-			local->message);
+	/* read, not mapped: a file truncated under us must not SIGBUS, and a
+	 * FIFO or device planted in an output folder must not block */
+	int fd = attache__open_photo(path, G_MAXINT64, NULL, error);
+	if (fd < 0)
 		return NULL;
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	guchar buf[64 * 1024];
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", path,
+				g_strerror(e));
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		g_checksum_update(sum, buf, (gssize)r);
 	}
-	return g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-		(const guchar *)g_mapped_file_get_contents(mf),
-		g_mapped_file_get_length(mf));
+	close(fd);
+	return g_strdup(g_checksum_get_string(sum));
 }
