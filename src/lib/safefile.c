@@ -169,7 +169,7 @@ attache__read_photo(const char *path, gint64 max_bytes, GBytes **out,
 	}
 	char *buf;
 	gsize len;
-	AttacheCode code = read_fd(fd, path, (gsize)max_bytes, &buf, &len,
+	AttacheCode code = attache__read_small_fd(fd, path, (gsize)max_bytes, &buf, &len,
 		error);
 	if (code)
 		return code;
