@@ -335,15 +335,22 @@ kind_label(const char *name)
 
 /* ---- gathering ---- */
 
+/* A data: URL of a small copy of @bytes (the output at @path, as hashed
+ * and audited: what the page shows is what the hash covers). @bytes:
+ * borrowed. @href: (transfer full). */
 static AttacheCode
-preview(const char *path, int size, char **href, GError **error)
+preview(const char *path, GBytes *bytes, int size, char **href,
+	GError **error)
 {
 	g_autoptr(VipsImage) t = NULL;
 	void *buf = NULL;
 	size_t len = 0;
 	const char *mime;
+	gsize n;
+	const void *data = g_bytes_get_data(bytes, &n);
 
-	if (vips_thumbnail(path, &t, size, "size", VIPS_SIZE_DOWN, NULL))
+	if (vips_thumbnail_buffer((void *)data, n, &t, size, "size",
+			VIPS_SIZE_DOWN, NULL))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, path);
 	if (vips_image_hasalpha(t)) {
 		mime = "image/png";
@@ -378,19 +385,30 @@ outview_new(const AttacheManifest *m, const AttacheRecord *r,
 	struct stat st;
 	if (stat(v->path, &st) == 0)
 		v->size_now = st.st_size;
-	v->sha_now = attache_file_sha256(v->path, NULL);
-	v->changed = !v->sha_now || !g_str_equal(v->sha_now, r->sha256);
-
+	/* read once: the hash, the audit and the preview are of the same
+	 * bytes, even if someone replaces the file meanwhile */
 	g_autoptr(GError) e = NULL;
-	if (attache_audit_file(v->path, &v->audit, &e))
+	g_autoptr(GBytes) bytes = NULL;
+	if (attache__read_photo(v->path, 0, &bytes, &e) == ATTACHE_OK) {
+		gsize n;
+		const guchar *d = g_bytes_get_data(bytes, &n);
+		v->sha_now = g_compute_checksum_for_data(G_CHECKSUM_SHA256, d, n);
+		if (attache_audit_buffer(d, n, &v->audit, &e))
+			v->audit_error = g_strdup_printf("%s: %s", v->path, e->message);
+	}
+	else
 		v->audit_error = g_strdup(e ? e->message : "cannot be read");
 	g_clear_error(&e);
+	v->changed = !v->sha_now || !g_str_equal(v->sha_now, r->sha256);
 
 	v->approval = attache__approval_status(m, approvals, approvals_error,
 		r->file, v->path, v->sha_now ? v->sha_now : r->sha256);
 
 	if (opts->embed) {
-		if (preview(v->path, MAX(opts->preview_size, 16), &v->href, &e))
+		if (!bytes)
+			v->image_error = g_strdup(v->audit_error);
+		else if (preview(v->path, bytes, MAX(opts->preview_size, 16),
+					 &v->href, &e))
 			v->image_error = g_strdup(e->message);
 	}
 	else {

@@ -55,6 +55,10 @@ attache__watch_job_free(AttacheWatchJob *job)
 
 /* Test hook (docs/watch.md): ATTACHE_WATCH_CRASH=POINT kills the process
  * when the first photo reaches POINT, as kill -9 would. */
+/* attache.log is read whole only after a crash, to skip a line written
+ * already: a bigger log just gets the line again */
+#define WATCH_LOG_MAX_BYTES (64 * 1024 * 1024)
+
 static void
 crash_point(AttacheWatchPlace *place, const char *point)
 {
@@ -126,7 +130,8 @@ remove_tree(const char *dir)
 static char *
 hash_file(const char *path, struct stat *st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO planted in the inbox must not block the open */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
@@ -428,11 +433,16 @@ log_line(Journal *j, gboolean recovered)
 	return s;
 }
 
+/* Whether attache.log in the inbox already has the line of photo @id
+ * (after a crash). An inbox writer's file: no link, a regular file,
+ * bounded; one that cannot be read counts as not having it. */
 static gboolean
 log_has(const char *log_path, const char *id)
 {
 	g_autofree char *text = NULL;
-	if (!g_file_get_contents(log_path, &text, NULL, NULL))
+	gsize len;
+	if (attache__read_small(log_path, WATCH_LOG_MAX_BYTES,
+			ATTACHE_READ_NOFOLLOW, &text, &len, NULL))
 		return FALSE;
 	g_autofree char *needle = g_strdup_printf("\"id\":\"%s\"", id);
 	return strstr(text, needle) != NULL;
@@ -478,7 +488,8 @@ manifest_write(Journal *j, gboolean recovered, GError **error)
 		g_str_equal, g_free, NULL);
 	g_autofree char *text = NULL;
 
-	if (recovered && g_file_get_contents(path, &text, NULL, NULL)) {
+	gsize text_len;
+	if (recovered && attache__read_small(path, ATTACHE_MAX_TABLE_BYTES, ATTACHE_READ_NOFOLLOW, &text, &text_len, NULL) == ATTACHE_OK) {
 		g_auto(GStrv) all = g_strsplit(text, "\n", -1);
 		for (int i = 0; all[i]; i++) {
 			g_autoptr(JsonParser) p = json_parser_new();
@@ -805,7 +816,10 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 		g_autofree char *text = NULL;
 		g_autofree char *needle = g_strdup_printf("\"id\":\"%s\"",
 			jstr(j->o, "id"));
-		if (!g_file_get_contents(receipt, &text, NULL, NULL) || !strstr(text, needle)) {
+		gsize text_len;
+		if (attache__read_small(receipt, ATTACHE_MAX_SETTINGS_BYTES,
+				ATTACHE_READ_NOFOLLOW, &text, &text_len, NULL)
+			|| !strstr(text, needle)) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
 				"%s: the prepared outputs are gone; preparing the photo again",
 				jstr(j->o, "folder"));
