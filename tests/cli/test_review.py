@@ -336,4 +336,3 @@ def test_review_usage_and_missing_manifest():
         assert not os.path.exists(os.path.join(d, "review.html"))
         p = lib.run("review", os.path.join(d, "nope"))
         assert_eq(p.returncode, 1, p.stderr)
-
