@@ -13,8 +13,9 @@
  * - Ownership: arguments are borrowed (transfer none); pointers returned
  *   through `**out` arguments are owned by the caller (transfer full) and are
  *   freed with the matching `*_free()` function. Each declaration says so.
- * - All functions are thread-safe unless noted; one #AttacheContext may be
- *   shared by many threads once it is set up.
+ * - All functions are thread-safe unless noted; a preset set, a campaign
+ *   or a prep options object may be shared by many threads once it is set
+ *   up and no longer changed.
  */
 #ifndef ATTACHE_H
 #define ATTACHE_H

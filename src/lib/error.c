@@ -2,7 +2,10 @@
 /* error.c: the ATTACHE_ERROR domain, code names, exit statuses. */
 #include "private.h"
 
-G_DEFINE_QUARK(attache - error - quark, attache_error)
+/* clang-format would split the token into "attache - error - quark" */
+// clang-format off
+G_DEFINE_QUARK(attache-error-quark, attache_error)
+// clang-format on
 
 const char *
 attache_code_name(AttacheCode code)
