@@ -107,6 +107,7 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 #define LEVEL_EVEN 0.75
 #define LEVEL_SLACK 3.0
 #define LEVEL_SLACK_SHARE 0.3
+#define LEVEL_LARGE MIN(LEVEL_STEP_MIN - LEVEL_SLACK, (1 - LEVEL_SLACK_SHARE) * LEVEL_STEP_MIN)
 
 /* Luma, or one of the two chroma differences, of pixel (x, y). */
 static inline double
@@ -154,6 +155,36 @@ median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The @k-th smallest of @n values (reordered): quickselect, since this
+ * runs for every split of every boundary. */
+static double
+select_kth(double *v, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		int i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
 /* The largest signed-median step of one channel over every pair of
  * boundaries and split point, into *@worst (its row into *@at), and the
  * median of the boundaries' own medians into *@typical. */
@@ -162,7 +193,7 @@ level_scan(const Px *p, int c, double *worst, int *at, double *typical)
 {
 	int n = p->im->Xsize / LEVEL_SEG, rows = 0;
 	int nb = (p->im->Ysize - 2) / p->grid + 1;
-	/* ownership: all three arrays are freed here */
+	/* ownership: the four arrays are freed here */
 	g_autofree double *cur = g_new(double, n);
 	g_autofree double *next = g_new(double, n);
 	g_autofree double *tmp = g_new(double, MAX(n, nb));
@@ -177,20 +208,23 @@ level_scan(const Px *p, int c, double *worst, int *at, double *typical)
 			level_steps(p, y + p->grid, c, next, n);
 		memcpy(tmp, cur, n * sizeof(double));
 		meds[rows++] = fabs(median(tmp, n));
-		for (int k = 0; k < (more ? LEVEL_SPLITS : 1); k++) {
+		/* cheap: a step needs LEVEL_EVEN of a boundary's segments to be
+		 * large at least (the median less its slack) */
+		int large = 0;
+		for (int i = 0; i < n; i++)
+			large += (fabs(cur[i]) >= LEVEL_LARGE) + (more && fabs(next[i]) >= LEVEL_LARGE);
+		for (int k = 0; large >= LEVEL_EVEN * n && k < (more ? LEVEL_SPLITS : 1); k++) {
 			int split = k * n / LEVEL_SPLITS;
 			/* the damage from @split on here, before it on the next */
 			memcpy(tmp, cur + split, (n - split) * sizeof(double));
 			memcpy(tmp + n - split, next, split * sizeof(double));
-			double m = median(tmp, n);
+			double m = select_kth(tmp, n, n / 2);
 			/* a level offset is the same step everywhere (content
 			 * only adds to it), a natural edge varies along itself */
 			int even = 0;
 			for (int i = 0; i < n; i++)
 				even += fabs(tmp[i] - m) <= MAX(LEVEL_SLACK, LEVEL_SLACK_SHARE * fabs(m));
 			m = fabs(m);
-			if (g_getenv("ATTACHE_DEBUG_DAMAGE") && m >= LEVEL_STEP_MIN)
-				g_printerr("damage: c%d y %d split %d step %.1f even %.2f\n", c, y, split, m, (double)even / n);
 			if (even < LEVEL_EVEN * n)
 				continue;
 			if (m > *worst) {
@@ -205,9 +239,10 @@ level_scan(const Px *p, int c, double *worst, int *at, double *typical)
 	*typical = rows ? median(meds, rows) : 0;
 }
 
-/* NULL, or why the JPEG decode @p has a level step (newly allocated). */
+/* NULL, or why the JPEG decode @p (at 1/@shrink) has a level step
+ * (newly allocated, the caller frees it). */
 static char *
-level_check(const Px *p)
+level_check(const Px *p, int shrink)
 {
 	if (p->im->Xsize < 4 * LEVEL_SEG || p->im->Ysize < 3 * p->grid)
 		return NULL;
@@ -223,7 +258,7 @@ level_check(const Px *p)
 			return g_strdup_printf("the %s of the picture jumps by %.0f at "
 								   "row %d, across its width (corrupt data "
 								   "its decoder did not report)",
-				what[c], worst, at);
+				what[c], worst, at * MAX(1, shrink));
 	}
 	return NULL;
 }
@@ -256,7 +291,7 @@ attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
 	if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
 		g_printerr("damage: %d of %d regions\n", damaged, rw * rh);
 	if (damaged < MAX(least, rw * rh / 1000))
-		return deblocked ? NULL : level_check(&p);
+		return deblocked ? NULL : level_check(&p, shrink);
 	return g_strdup_printf("the decoded picture has blocks of damage in %d "
 						   "of its %d areas of %d x %d pixels (corrupt data "
 						   "its decoder did not report)",
