@@ -12,7 +12,9 @@
  * every edge of the 16-pixel grid (a VP8 macroblock or a JPEG MCU; HEVC
  * and AV1 blocks are multiples of it), in segments of 16 pixels, is compared with the rows or columns on either
  * side of it, and a photo in which a whole region has such edges is
- * refused. docs/prep.md says what this catches and what it cannot.
+ * refused. For JPEG, also a step in level (brightness or colour) along a
+ * whole block-row boundary: a wrong DC difference after which libjpeg
+ * stays in step. docs/prep.md says what this catches and what it cannot.
  */
 #include "private.h"
 
