@@ -12,11 +12,15 @@
  * every edge of the 16-pixel grid (a VP8 macroblock or a JPEG MCU; HEVC
  * and AV1 blocks are multiples of it), in segments of 16 pixels, is compared with the rows or columns on either
  * side of it, and a photo in which a whole region has such edges is
- * refused. docs/prep.md says what this catches and what it cannot.
+ * refused. For JPEG, also a step in level (brightness or colour) along a
+ * whole block-row boundary: a wrong DC difference after which libjpeg
+ * stays in step. docs/prep.md says what this catches and what it cannot.
  */
 #include "private.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define GRID 16	   /* block edge spacing checked, and segment length */
 #define REGION 128 /* the unit a damaged area is counted in */
@@ -82,6 +86,185 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 		}
 }
 
+/* ---- JPEG level steps ----
+ * A flipped bit that keeps libjpeg's Huffman decoder in step changes one
+ * DC difference: every later block of that component (in scan order, up
+ * to the end of the photo or the next restart) is offset by a constant,
+ * so the photo turns darker, brighter or tinted from one block on. In the
+ * picture that is a step on one block-row boundary, with a nearly
+ * constant sign and size along the whole width: from the damaged block to
+ * the right end on one boundary, from the left end to it on the next.
+ * Natural edges are neither aligned to the grid nor that long and even;
+ * JPEG's own blocking is, but it is as strong on every boundary. */
+
+/* a step this large (0..255) on a block-row boundary, signed median */
+#define LEVEL_STEP_MIN 6.0
+/* and this many times the typical boundary's (its blocking) */
+#define LEVEL_STEP_RATIO 8.0
+/* where the damaged block may start along a boundary: so many splits */
+#define LEVEL_SPLITS 32
+#define LEVEL_SEG 8 /* pixels per measured segment */
+/* the share of a boundary's segments whose step is within this of the
+ * median step (0..255, or this share of it) */
+#define LEVEL_EVEN 0.75
+#define LEVEL_SLACK 3.0
+#define LEVEL_SLACK_SHARE 0.3
+#define LEVEL_LARGE MIN(LEVEL_STEP_MIN - LEVEL_SLACK, (1 - LEVEL_SLACK_SHARE) * LEVEL_STEP_MIN)
+
+/* Luma, or one of the two chroma differences, of pixel (x, y). */
+static inline double
+ycc(const Px *p, int x, int y, int c)
+{
+	if (p->bands < 3)
+		return px(p, x, y, 0);
+	int r = px(p, x, y, 0), g = px(p, x, y, 1), b = px(p, x, y, 2);
+	if (c == 0)
+		return 0.299 * r + 0.587 * g + 0.114 * b;
+	if (c == 1)
+		return -0.1687 * r - 0.3313 * g + 0.5 * b;
+	return 0.5 * r - 0.4187 * g - 0.0813 * b;
+}
+
+/* Fills @e (@n entries, one per LEVEL_SEG segment) with the signed step
+ * of channel @c across the boundary above row @y, less the mean of the
+ * steps between the rows beside it (a gradient is not a step). */
+static void
+level_steps(const Px *p, int y, int c, double *e, int n)
+{
+	for (int s = 0; s < n; s++) {
+		double sum = 0;
+		for (int x = s * LEVEL_SEG; x < (s + 1) * LEVEL_SEG; x++) {
+			double a = ycc(p, x, y - 2, c), b = ycc(p, x, y - 1, c);
+			double d = ycc(p, x, y, c), f = ycc(p, x, y + 1, c);
+			sum += (d - b) - ((b - a) + (f - d)) / 2;
+		}
+		e[s] = sum / LEVEL_SEG;
+	}
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median of @n values (reordered). */
+static double
+median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The @k-th smallest of @n values (reordered): quickselect, since this
+ * runs for every split of every boundary. */
+static double
+select_kth(double *v, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		int i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+/* The largest signed-median step of one channel over every pair of
+ * boundaries and split point, into *@worst (its row into *@at), and the
+ * median of the boundaries' own medians into *@typical. */
+static void
+level_scan(const Px *p, int c, double *worst, int *at, double *typical)
+{
+	int n = p->im->Xsize / LEVEL_SEG, rows = 0;
+	int nb = (p->im->Ysize - 2) / p->grid + 1;
+	/* ownership: the four arrays are freed here */
+	g_autofree double *cur = g_new(double, n);
+	g_autofree double *next = g_new(double, n);
+	g_autofree double *tmp = g_new(double, MAX(n, nb));
+	g_autofree double *meds = g_new(double, nb);
+	*worst = 0;
+	*at = 0;
+	int y = p->grid;
+	level_steps(p, y, c, cur, n);
+	for (; y + 1 < p->im->Ysize; y += p->grid) {
+		gboolean more = y + p->grid + 1 < p->im->Ysize;
+		if (more)
+			level_steps(p, y + p->grid, c, next, n);
+		memcpy(tmp, cur, n * sizeof(double));
+		meds[rows++] = fabs(median(tmp, n));
+		/* cheap: a step needs LEVEL_EVEN of a boundary's segments to be
+		 * large at least (the median less its slack) */
+		int large = 0;
+		for (int i = 0; i < n; i++)
+			large += (fabs(cur[i]) >= LEVEL_LARGE) + (more && fabs(next[i]) >= LEVEL_LARGE);
+		for (int k = 0; large >= LEVEL_EVEN * n && k < (more ? LEVEL_SPLITS : 1); k++) {
+			int split = k * n / LEVEL_SPLITS;
+			/* the damage from @split on here, before it on the next */
+			memcpy(tmp, cur + split, (n - split) * sizeof(double));
+			memcpy(tmp + n - split, next, split * sizeof(double));
+			double m = select_kth(tmp, n, n / 2);
+			/* a level offset is the same step everywhere (content
+			 * only adds to it), a natural edge varies along itself */
+			int even = 0;
+			for (int i = 0; i < n; i++)
+				even += fabs(tmp[i] - m) <= MAX(LEVEL_SLACK, LEVEL_SLACK_SHARE * fabs(m));
+			m = fabs(m);
+			if (even < LEVEL_EVEN * n)
+				continue;
+			if (m > *worst) {
+				*worst = m;
+				*at = y;
+			}
+		}
+		double *t = cur;
+		cur = next;
+		next = t;
+	}
+	*typical = rows ? median(meds, rows) : 0;
+}
+
+/* NULL, or why the JPEG decode @p (at 1/@shrink) has a level step
+ * (newly allocated, the caller frees it). */
+static char *
+level_check(const Px *p, int shrink)
+{
+	if (p->im->Xsize < 4 * LEVEL_SEG || p->im->Ysize < 3 * p->grid)
+		return NULL;
+	static const char *what[] = { "brightness", "colour", "colour" };
+	for (int c = 0; c < (p->bands >= 3 ? 3 : 1); c++) {
+		double worst, typical;
+		int at;
+		level_scan(p, c, &worst, &at, &typical);
+		if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
+			g_printerr("damage: channel %d step %.2f at row %d, typical %.2f\n",
+				c, worst, at, typical);
+		if (worst >= LEVEL_STEP_MIN && worst >= LEVEL_STEP_RATIO * (typical + 0.25))
+			return g_strdup_printf("the %s of the picture jumps by %.0f at "
+								   "row %d, across its width (corrupt data "
+								   "its decoder did not report)",
+				what[c], worst, at * MAX(1, shrink));
+	}
+	return NULL;
+}
+
 char *
 attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
 {
@@ -110,7 +293,7 @@ attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
 	if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
 		g_printerr("damage: %d of %d regions\n", damaged, rw * rh);
 	if (damaged < MAX(least, rw * rh / 1000))
-		return NULL;
+		return deblocked ? NULL : level_check(&p, shrink);
 	return g_strdup_printf("the decoded picture has blocks of damage in %d "
 						   "of its %d areas of %d x %d pixels (corrupt data "
 						   "its decoder did not report)",
