@@ -41,13 +41,17 @@ typedef struct {
 	int grid;  /* block edge spacing in this picture */
 	int bands; /* colour bands looked at (alpha is not) */
 	int shift; /* to 8 bits */
+	/* the layout, worked out once: this runs for every pixel looked at */
+	const VipsPel *base;
+	size_t line, pel;
+	gboolean u16;
 } Px;
 
 static inline int
 px(const Px *p, int x, int y, int b)
 {
-	const VipsPel *a = VIPS_IMAGE_ADDR(p->im, x, y);
-	if (p->im->BandFmt == VIPS_FORMAT_USHORT)
+	const VipsPel *a = p->base + (size_t)y * p->line + (size_t)x * p->pel;
+	if (p->u16)
 		return ((const guint16 *)a)[b] >> p->shift;
 	return a[b];
 }
@@ -111,50 +115,42 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 #define LEVEL_SLACK_SHARE 0.3
 #define LEVEL_LARGE MIN(LEVEL_STEP_MIN - LEVEL_SLACK, (1 - LEVEL_SLACK_SHARE) * LEVEL_STEP_MIN)
 
-/* Luma, or one of the two chroma differences, of pixel (x, y). */
-static inline double
-ycc(const Px *p, int x, int y, int c)
+/* Luma and the two chroma differences of pixel (x, y) into @v (one
+ * value when the picture is grey). */
+static inline void
+ycc(const Px *p, int x, int y, double *v)
 {
-	if (p->bands < 3)
-		return px(p, x, y, 0);
+	if (p->bands < 3) {
+		v[0] = px(p, x, y, 0);
+		return;
+	}
 	int r = px(p, x, y, 0), g = px(p, x, y, 1), b = px(p, x, y, 2);
-	if (c == 0)
-		return 0.299 * r + 0.587 * g + 0.114 * b;
-	if (c == 1)
-		return -0.1687 * r - 0.3313 * g + 0.5 * b;
-	return 0.5 * r - 0.4187 * g - 0.0813 * b;
+	v[0] = 0.299 * r + 0.587 * g + 0.114 * b;
+	v[1] = -0.1687 * r - 0.3313 * g + 0.5 * b;
+	v[2] = 0.5 * r - 0.4187 * g - 0.0813 * b;
 }
 
-/* Fills @e (@n entries, one per LEVEL_SEG segment) with the signed step
- * of channel @c across the boundary above row @y, less the mean of the
- * steps between the rows beside it (a gradient is not a step). */
+/* Fills @e (@nch channels of @n entries, one per LEVEL_SEG segment) with
+ * the signed step of each channel across the boundary above row @y, less
+ * the mean of the steps between the rows beside it (a gradient is not a
+ * step). All channels in one pass over the four rows. */
 static void
-level_steps(const Px *p, int y, int c, double *e, int n)
+level_steps(const Px *p, int y, int nch, double *e, int n)
 {
 	for (int s = 0; s < n; s++) {
-		double sum = 0;
+		double sum[3] = { 0, 0, 0 };
 		for (int x = s * LEVEL_SEG; x < (s + 1) * LEVEL_SEG; x++) {
-			double a = ycc(p, x, y - 2, c), b = ycc(p, x, y - 1, c);
-			double d = ycc(p, x, y, c), f = ycc(p, x, y + 1, c);
-			sum += (d - b) - ((b - a) + (f - d)) / 2;
+			double a[3], b[3], d[3], f[3];
+			ycc(p, x, y - 2, a);
+			ycc(p, x, y - 1, b);
+			ycc(p, x, y, d);
+			ycc(p, x, y + 1, f);
+			for (int c = 0; c < nch; c++)
+				sum[c] += (d[c] - b[c]) - ((b[c] - a[c]) + (f[c] - d[c])) / 2;
 		}
-		e[s] = sum / LEVEL_SEG;
+		for (int c = 0; c < nch; c++)
+			e[c * n + s] = sum[c] / LEVEL_SEG;
 	}
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Median of @n values (reordered). */
-static double
-median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The @k-th smallest of @n values (reordered): quickselect, since this
@@ -187,27 +183,42 @@ select_kth(double *v, int n, int k)
 	return v[k];
 }
 
-/* The largest signed-median step of one channel over every pair of
- * boundaries and split point, into *@worst (its row into *@at), and the
- * median of the boundaries' own medians into *@typical. */
-static void
-level_scan(const Px *p, int c, double *worst, int *at, double *typical)
+/* Median of @n values (reordered): quickselect leaves the values before
+ * the middle one no larger than it, so the other middle one of an even
+ * count is the largest of those. */
+static double
+median(double *v, int n)
 {
-	int n = p->im->Xsize / LEVEL_SEG, rows = 0;
-	int nb = (p->im->Ysize - 2) / p->grid + 1;
-	/* ownership: the four arrays are freed here */
-	g_autofree double *cur = g_new(double, n);
-	g_autofree double *next = g_new(double, n);
+	double hi = select_kth(v, n, n / 2);
+	if (n % 2)
+		return hi;
+	double lo = v[0];
+	for (int i = 1; i < n / 2; i++)
+		lo = MAX(lo, v[i]);
+	return (lo + hi) / 2;
+}
+
+/* The largest signed-median step of channel @c over every pair of
+ * boundaries and split point, into *@worst (its row into *@at), and the
+ * median of the boundaries' own medians into *@typical. @table: the
+ * steps of level_steps() for the @nb boundaries (row grid * (k + 1)),
+ * @nch channels of @n segments each, borrowed. */
+static void
+level_scan(const Px *p, const double *table, int nb, int nch, int n, int c,
+	double *worst, int *at, double *typical)
+{
+	int rows = 0;
+	/* ownership: the two arrays are freed here */
 	g_autofree double *tmp = g_new(double, MAX(n, nb));
-	g_autofree double *meds = g_new(double, nb);
+	g_autofree double *meds = g_new(double, MAX(nb, 1));
 	*worst = 0;
 	*at = 0;
-	int y = p->grid;
-	level_steps(p, y, c, cur, n);
-	for (; y + 1 < p->im->Ysize; y += p->grid) {
-		gboolean more = y + p->grid + 1 < p->im->Ysize;
-		if (more)
-			level_steps(p, y + p->grid, c, next, n);
+	for (int k = 0; k < nb; k++) {
+		int y = p->grid * (k + 1);
+		gboolean more = k + 1 < nb;
+		const double *cur = table + ((size_t)k * nch + c) * n;
+		const double *next = more ? table + ((size_t)(k + 1) * nch + c) * n
+								  : NULL;
 		memcpy(tmp, cur, n * sizeof(double));
 		meds[rows++] = fabs(median(tmp, n));
 		/* cheap: a step needs LEVEL_EVEN of a boundary's segments to be
@@ -215,11 +226,12 @@ level_scan(const Px *p, int c, double *worst, int *at, double *typical)
 		int large = 0;
 		for (int i = 0; i < n; i++)
 			large += (fabs(cur[i]) >= LEVEL_LARGE) + (more && fabs(next[i]) >= LEVEL_LARGE);
-		for (int k = 0; large >= LEVEL_EVEN * n && k < (more ? LEVEL_SPLITS : 1); k++) {
-			int split = k * n / LEVEL_SPLITS;
+		for (int sp = 0; large >= LEVEL_EVEN * n && sp < (more ? LEVEL_SPLITS : 1); sp++) {
+			int split = sp * n / LEVEL_SPLITS;
 			/* the damage from @split on here, before it on the next */
 			memcpy(tmp, cur + split, (n - split) * sizeof(double));
-			memcpy(tmp + n - split, next, split * sizeof(double));
+			if (split)
+				memcpy(tmp + n - split, next, split * sizeof(double));
 			double m = select_kth(tmp, n, n / 2);
 			/* a level offset is the same step everywhere (content
 			 * only adds to it), a natural edge varies along itself */
@@ -234,9 +246,6 @@ level_scan(const Px *p, int c, double *worst, int *at, double *typical)
 				*at = y;
 			}
 		}
-		double *t = cur;
-		cur = next;
-		next = t;
 	}
 	*typical = rows ? median(meds, rows) : 0;
 }
@@ -249,10 +258,18 @@ level_check(const Px *p, int shrink)
 	if (p->im->Xsize < 4 * LEVEL_SEG || p->im->Ysize < 3 * p->grid)
 		return NULL;
 	static const char *what[] = { "brightness", "colour", "colour" };
-	for (int c = 0; c < (p->bands >= 3 ? 3 : 1); c++) {
+	int nch = p->bands >= 3 ? 3 : 1, n = p->im->Xsize / LEVEL_SEG, nb = 0;
+	while (p->grid * (nb + 1) + 1 < p->im->Ysize)
+		nb++;
+	/* every boundary's steps, all channels, in one pass over the rows;
+	 * ownership: freed here */
+	g_autofree double *table = g_new(double, (gsize)nb *nch *n);
+	for (int k = 0; k < nb; k++)
+		level_steps(p, p->grid * (k + 1), nch, table + (size_t)k * nch * n, n);
+	for (int c = 0; c < nch; c++) {
 		double worst, typical;
 		int at;
-		level_scan(p, c, &worst, &at, &typical);
+		level_scan(p, table, nb, nch, n, c, &worst, &at, &typical);
 		if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
 			g_printerr("damage: channel %d step %.2f at row %d, typical %.2f\n",
 				c, worst, at, typical);
@@ -272,7 +289,9 @@ attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
 	if (im->Xsize < 2 * GRID || im->Ysize < 2 * GRID || (im->BandFmt != VIPS_FORMAT_UCHAR && im->BandFmt != VIPS_FORMAT_USHORT) || !VIPS_IMAGE_ADDR(im, 0, 0))
 		return NULL;
 	/* a JPEG decoded at 1/shrink has its block grid shrunk too */
-	Px p = { im, MAX(2, GRID / MAX(1, shrink)), im->Bands >= 3 ? 3 : 1, 8 };
+	Px p = { im, MAX(2, GRID / MAX(1, shrink)), im->Bands >= 3 ? 3 : 1, 8,
+		VIPS_IMAGE_ADDR(im, 0, 0), VIPS_IMAGE_SIZEOF_LINE(im),
+		VIPS_IMAGE_SIZEOF_PEL(im), im->BandFmt == VIPS_FORMAT_USHORT };
 	int rw = (im->Xsize + REGION - 1) / REGION;
 	int rh = (im->Ysize + REGION - 1) / REGION;
 	g_autofree int *broken = g_new0(int, (gsize)rw *rh);
