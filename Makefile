@@ -23,11 +23,11 @@ WARN := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 ALL_CFLAGS = $(WARN) $(CFLAGS) -fPIC $(PKG_CFLAGS) -Isrc/lib \
 	-DATTACHE_DATADIR='"$(DATADIR)"' -DATTACHE_SRCDIR='"$(CURDIR)"'
 
-LIB_SRC := $(wildcard src/lib/*.c)
+LIB_SRC := $(wildcard src/lib/*/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
-HDRS    := $(wildcard src/lib/*.h) $(wildcard src/cli/*.h)
+HDRS    := $(wildcard src/lib/*.h src/lib/*/*.h) $(wildcard src/cli/*.h)
 SOVER   := 0
 
 .PHONY: all deps demo check asan bench fuzz samples install uninstall clean format lint
@@ -137,14 +137,15 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/include/attache.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/attache.pc
 	rm -rf $(DESTDIR)$(DATADIR)
 
-C_TREE = src/lib/*.c src/lib/*.h src/cli/*.c src/cli/*.h tests/unit/*.c \
+C_TREE = src/lib/*.h src/lib/*/*.c src/lib/*/*.h src/cli/*.c src/cli/*.h tests/unit/*.c \
 	tests/unit/*.h tests/gen/*.c tests/fuzz/*.c tools/*.c docs/examples/*.c
 
 format:
 	clang-format -i $(C_TREE)
 
-lint:
+lint: all
 	clang-format --dry-run -Werror $(C_TREE)
+	@tools/layers.py $(BUILD) src/lib/LAYERS
 
 clean:
 	rm -rf build build-asan build-fuzz

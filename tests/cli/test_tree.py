@@ -12,7 +12,7 @@ def test_clang_format_clean():
     if not shutil.which("clang-format"):
         lib.skip("clang-format is not installed")
     files = []
-    for pat in ("src/lib/*.[ch]", "src/cli/*.[ch]", "tests/unit/*.[ch]",
+    for pat in ("src/lib/*.h", "src/lib/*/*.[ch]", "src/cli/*.[ch]", "tests/unit/*.[ch]",
                 "tests/gen/*.c", "tests/fuzz/*.c", "tools/*.c",
                 "docs/examples/*.c"):
         files += glob.glob(os.path.join(lib.ROOT, pat))
@@ -32,3 +32,14 @@ def test_every_command_has_help_and_docs():
         h = lib.run(c, "--help", check=0)
         assert "Usage:" in h.stdout, c
         assert "attache " + c in readme, c
+
+
+def test_layers_from_the_objects_symbols():
+    """No library file reaches up a layer, and no files form a cycle
+    that src/lib/LAYERS does not list (tools/layers.py reads nm)."""
+    p = subprocess.run([os.path.join(lib.ROOT, "tools", "layers.py"),
+                        lib.BUILD, os.path.join(lib.ROOT, "src", "lib",
+                                                "LAYERS")],
+                       capture_output=True, text=True, cwd=lib.ROOT)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert " 0 problems" in p.stdout, p.stdout

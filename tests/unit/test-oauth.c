@@ -5,7 +5,7 @@
  * vectors (api.twitter.com and api.x.com), the four percent-encoding
  * examples, and the properties of the nonce and the header.
  */
-#include "upload-private.h"
+#include "upload/upload-private.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * the JWT expiry read for Bluesky sessions, credentials from the
  * environment.
  */
-#include "upload-private.h"
+#include "upload/upload-private.h"
 
 #include <string.h>
 
