@@ -36,6 +36,10 @@ def read_layers(path):
     return layers, cycles
 
 
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src",
+                   "lib")
+
+
 def objects(build):
     root = os.path.join(build, "lib")
     for d, _, files in os.walk(root):
@@ -43,7 +47,10 @@ def objects(build):
             if f.endswith(".o"):
                 full = os.path.join(d, f)
                 # src/lib/<module>/<file>.c  ->  <module>/<file>
-                yield os.path.relpath(full, root)[:-2], full
+                name = os.path.relpath(full, root)[:-2]
+                # a stale object from a source moved or removed since
+                if os.path.exists(os.path.join(SRC, name + ".c")):
+                    yield name, full
 
 
 def symbols(obj):
