@@ -97,11 +97,4 @@ def read_text(path):
         return f.read()
 
 
-def wait_for(cond, timeout, what):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
+wait_for = lib.wait_for

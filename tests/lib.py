@@ -126,3 +126,45 @@ def pixel(path, x, y):
 def assert_eq(a, b, what=""):
     if a != b:
         raise AssertionError("%s: %r != %r" % (what, a, b))
+
+
+# A small preset (cover fit, exact dimensions, JPEG under 200 kB): small
+# presets keep the suite fast.
+TINY_PRESET_INI = """[preset]
+description=test: %(name)s
+platform=%(platform)s
+
+[fit]
+width=%(w)d
+height=%(h)d
+mode=cover
+crop=centre
+
+[encode]
+format=jpeg
+max-bytes=200000
+"""
+
+
+def write_presets(pdir, presets):
+    """Writes PDIR/NAME.ini for each NAME: (W, H) or (PLATFORM, W, H) of
+    @presets (platform "test" when not given)."""
+    os.makedirs(pdir, exist_ok=True)
+    for name, spec in presets.items():
+        platform, w, h = spec if len(spec) == 3 else ("test",) + tuple(spec)
+        with open(os.path.join(pdir, name + ".ini"), "w") as f:
+            f.write(TINY_PRESET_INI % {"name": name, "platform": platform,
+                                       "w": w, "h": h})
+    return pdir
+
+
+def wait_for(cond, timeout, what):
+    """cond()'s first true value, polled every 50 ms for @timeout s."""
+    import time
+    end = time.time() + timeout
+    while time.time() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)

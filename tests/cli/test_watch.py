@@ -18,20 +18,6 @@ import time
 
 import lib
 
-PRESET_INI = """[preset]
-description=test: %(name)s
-platform=test
-
-[fit]
-width=%(w)d
-height=%(h)d
-mode=cover
-crop=centre
-
-[encode]
-format=jpeg
-max-bytes=200000
-"""
 # small presets keep the suite fast; cover fit gives exact dimensions
 PRESETS = {"tiny": (200, 200), "tiny-wide": (256, 144)}
 
@@ -93,12 +79,7 @@ def read(path):
 
 
 def write_presets(root):
-    d = os.path.join(root, "presets")
-    os.makedirs(d)
-    for name, (w, h) in PRESETS.items():
-        with open(os.path.join(d, name + ".ini"), "w") as f:
-            f.write(PRESET_INI % {"name": name, "w": w, "h": h})
-    return d
+    return lib.write_presets(os.path.join(root, "presets"), PRESETS)
 
 
 def bad_contents(good):
@@ -162,14 +143,7 @@ def photo_lines(inbox):
     return [l for l in log_lines(inbox) if l["event"] in ("done", "failed")]
 
 
-def wait_for(cond, timeout, what):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
+wait_for = lib.wait_for
 
 
 class Watcher:

@@ -12,31 +12,12 @@ import uploadlib as U
 from lib import assert_eq
 from uploadlib import FakeSocial
 
-PRESET_INI = """[preset]
-description=test: %(name)s
-platform=%(platform)s
-
-[fit]
-width=%(w)d
-height=%(h)d
-mode=cover
-crop=centre
-
-[encode]
-format=jpeg
-max-bytes=200000
-"""
 PRESETS = {"tiny-x": ("x", 256, 144), "tiny-masto": ("mastodon", 240, 180)}
 ALT = "Children queue for water at the camp"
 
 
 def setup(root):
-    pdir = os.path.join(root, "presets")
-    os.makedirs(pdir)
-    for name, (platform, w, h) in PRESETS.items():
-        with open(os.path.join(pdir, name + ".ini"), "w") as f:
-            f.write(PRESET_INI % {"name": name, "platform": platform,
-                                  "w": w, "h": h})
+    pdir = lib.write_presets(os.path.join(root, "presets"), PRESETS)
     inbox = os.path.join(root, "inbox")
     os.makedirs(inbox)
     return pdir, inbox
