@@ -8,7 +8,7 @@ PKGS="
 pkg-config make gcc clang libclang-rt-14-dev
 libvips-dev libvips-tools
 libexif-dev libcurl4-openssl-dev libpng-dev libjson-glib-dev libheif-dev
-liblcms2-dev zlib1g-dev libicu-dev
+liblcms2-dev zlib1g-dev libicu-dev libjpeg-dev
 libimage-exiftool-perl imagemagick time
 fonts-noto-core fonts-noto-cjk libpango1.0-dev libfontconfig-dev
 python3

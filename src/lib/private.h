@@ -141,6 +141,14 @@ int attache__orientation_decide(AttacheSourceFormat format,
  * JPEG do) looks damaged in a way its decoder did not report (damage.c),
  * or NULL. (transfer full) */
 char *attache__damage_check(VipsImage *im, int shrink, gboolean deblocked);
+/* A baseline JPEG's decode that stopped short of its data (jpeg-tail.c):
+ * the source to decode from, then the check once every row is read. */
+typedef struct _AttacheJpegTail AttacheJpegTail;
+AttacheJpegTail *attache__jpeg_tail_new(const guint8 *data, gsize len);
+void attache__jpeg_tail_free(AttacheJpegTail *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheJpegTail, attache__jpeg_tail_free)
+VipsSource *attache__jpeg_tail_source(AttacheJpegTail *t);
+char *attache__jpeg_tail_check(AttacheJpegTail *t, int shrink);
 /* Why a HEIF file's primary image grid cannot cover the size it claims
  * (too few tiles, tiles too small, a grid and an ispe that disagree), or
  * NULL when it can or is no grid (audit-heif.c). (transfer full) */

@@ -143,3 +143,41 @@ def test_no_false_refusals():
         bad = [l["error"] for l in lib.json_lines(p.stdout) if l["error"]]
         assert not bad, bad
         assert_eq(p.returncode, 0, p.stderr)
+
+
+def test_data_the_decode_never_reached_is_refused():
+    """A baseline JPEG whose decode ends before its data does (a bit flip
+    after which libjpeg decodes an MCU too many and falls back in step:
+    the lower rows shifted sideways, test_mutants.py's flip-sparse-0) is
+    refused, both where libvips decodes every block row (even height) and
+    where DCT scaling drops the last one (odd height at 1/2: libjpeg reads
+    it again to its end). Made here by bytes put before the end marker,
+    which no encoder writes; the intact copies go through."""
+    src = [p for p in lib.phone_photos() if "galaxy-s7" in p][0]
+    with lib.TempDir() as d:
+        photos = []
+        for w, h in ((3200, 2400), (4001, 3001)):
+            good = os.path.join(d, "intact-%dx%d.jpg" % (w, h))
+            subprocess.run(["vips", "thumbnail", src, good + "[Q=85]", str(w),
+                            "--height", str(h), "--size", "force"],
+                           check=True, capture_output=True)
+            data = open(good, "rb").read()
+            assert data.endswith(b"\xff\xd9")
+            bad = os.path.join(d, "extra-%dx%d.jpg" % (w, h))
+            with open(bad, "wb") as f:
+                f.write(data[:-2] + bytes(range(7, 71)) + b"\xff\xd9")
+            photos += [good, bad]
+        p = lib.run("prep", "--json", "-p", "x-landscape", "-o",
+                    os.path.join(d, "out"), *photos)
+        assert_eq(p.returncode, 1, p.stderr)
+        errs = {l["input"]: l["error"] for l in lib.json_lines(p.stdout)}
+        for path in photos:
+            if "intact" in path:
+                assert not errs[path], errs[path]
+            else:
+                assert errs[path] and path in errs[path] and \
+                    "damaged" in errs[path], errs[path]
+        for path in photos:
+            out = os.path.join(d, "out", os.path.basename(path)[:-4] +
+                               ".x-landscape.jpg")
+            assert os.path.exists(out) == ("intact" in path), out

@@ -320,8 +320,9 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			if ((src->width + s - 1) / s >= tw && (src->height + s - 1) / s >= th)
 				shrink = s;
 		VipsImage *j = NULL;
-		if (vips_jpegload_buffer((void *)data, len, &j, "shrink", shrink,
-				"fail_on", VIPS_FAIL_ON_WARNING, "access",
+		g_autoptr(AttacheJpegTail) tail = attache__jpeg_tail_new(data, len);
+		if (vips_jpegload_source(attache__jpeg_tail_source(tail), &j, "shrink",
+				shrink, "fail_on", VIPS_FAIL_ON_WARNING, "access",
 				VIPS_ACCESS_SEQUENTIAL, NULL)
 			== 0) {
 			VipsImage *mem = load_to_memory(j);
@@ -329,6 +330,8 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			/* libjpeg decodes many bit flips without a warning */
 			g_autofree char *why = mem ? attache__damage_check(mem, shrink, FALSE)
 									   : NULL;
+			if (mem && !why)
+				why = attache__jpeg_tail_check(tail, shrink);
 			if (why) {
 				g_object_unref(mem);
 				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
