@@ -135,6 +135,9 @@ attache__jpeg_tail_free(AttacheJpegTail *t)
 {
 	if (!t)
 		return;
+	/* an image made from the source may hold it longer: never call back
+	 * into a freed tracker */
+	g_signal_handlers_disconnect_by_data(t->source, t);
 	g_object_unref(t->source);
 	g_free(t);
 }
