@@ -36,8 +36,7 @@ usage(FILE *f)
  * ("error in tile 0 x 8"): the error already names the file, so these only
  * show with --verbose. */
 static void
-vips_log(const char *domain, GLogLevelFlags level, const char *msg,
-	gpointer data)
+vips_log(const char *msg, gpointer data)
 {
 	if (cli_verbose())
 		cli_warn("libvips: %s", msg);
@@ -77,9 +76,7 @@ main(int argc, char **argv)
 				cli_error("%s", error->message);
 				return EXIT_USAGE;
 			}
-			g_log_set_handler("VIPS",
-				G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
-				vips_log, NULL);
+			attache_set_vips_log(vips_log, NULL);
 			int rc = commands[i].fn(argc - 1, argv + 1);
 			attache_shutdown();
 			return rc;

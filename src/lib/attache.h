@@ -647,6 +647,10 @@ void attache_credentials_free(AttacheCredentials *creds);
 
 /* A verbose line (a request, a retry); secrets are already redacted. */
 typedef void (*AttacheLogFunc)(const char *line, gpointer user_data);
+/* Where libvips' own warnings go (from attache_init() on, which takes
+ * libvips' log domain over): @func gets each line, %NULL drops them. They
+ * never decide anything; errors come back as GErrors. */
+void attache_set_vips_log(AttacheLogFunc func, gpointer user_data);
 
 /**
  * AttacheUploadOptions: how hard to try. attache_upload_options_new() sets

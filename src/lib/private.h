@@ -137,18 +137,24 @@ AttacheCode attache__load(const AttacheSource *src, double scale,
 int attache__orientation_decide(AttacheSourceFormat format,
 	VipsImage *header, gboolean heif_transformed);
 /* Why a decoded picture (@im, in memory, borrowed; a JPEG decoded at
- * 1/@shrink; @deblocked: the codec smooths its block edges, as all but
- * JPEG do) looks damaged in a way its decoder did not report (damage.c),
- * or NULL. (transfer full) */
-char *attache__damage_check(VipsImage *im, int shrink, gboolean deblocked);
+ * 1/@shrink, whose MCUs are @mcu_rows high; @deblocked: the codec smooths
+ * its block edges, as all but JPEG do) looks damaged in a way its decoder
+ * did not report (damage.c), or NULL. (transfer full) */
+char *attache__damage_check(VipsImage *im, int shrink, int mcu_rows,
+	gboolean deblocked);
 /* A baseline JPEG's decode that stopped short of its data (jpeg-tail.c):
  * the source to decode from, then the check once every row is read. */
+/* init.c: @count (nullable) counts, until called again with NULL, the
+ * libvips decoders freed in this thread that gave warnings. */
+void attache__count_decoder_warnings(int *count);
 typedef struct _AttacheJpegTail AttacheJpegTail;
 AttacheJpegTail *attache__jpeg_tail_new(const guint8 *data, gsize len);
 void attache__jpeg_tail_free(AttacheJpegTail *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheJpegTail, attache__jpeg_tail_free)
 VipsSource *attache__jpeg_tail_source(AttacheJpegTail *t);
 char *attache__jpeg_tail_check(AttacheJpegTail *t, int shrink);
+/* The height of the JPEG's MCUs (8 or 16 pixels; 16 when unknown). */
+int attache__jpeg_tail_mcu_rows(const AttacheJpegTail *t);
 /* Why a HEIF file's primary image grid cannot cover the size it claims
  * (too few tiles, tiles too small, a grid and an ispe that disagree), or
  * NULL when it can or is no grid (audit-heif.c). (transfer full) */

@@ -14,7 +14,7 @@
  * side of it, and a photo in which a whole region has such edges is
  * refused. For JPEG, also a step in level (brightness or colour) along a
  * whole block-row boundary: a wrong DC difference after which libjpeg
- * stays in step. docs/prep.md says what this catches and what it cannot.
+ * stays in step (at every MCU row). docs/prep.md says what this catches and what it cannot.
  */
 #include "private.h"
 
@@ -283,7 +283,8 @@ level_check(const Px *p, int shrink)
 }
 
 char *
-attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
+attache__damage_check(VipsImage *im, int shrink, int mcu_rows,
+	gboolean deblocked)
 {
 	/* ownership: @im is borrowed; it must be in memory (a decoded copy) */
 	if (im->Xsize < 2 * GRID || im->Ysize < 2 * GRID || (im->BandFmt != VIPS_FORMAT_UCHAR && im->BandFmt != VIPS_FORMAT_USHORT) || !VIPS_IMAGE_ADDR(im, 0, 0))
@@ -311,8 +312,13 @@ attache__damage_check(VipsImage *im, int shrink, gboolean deblocked)
 			damaged++;
 	if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
 		g_printerr("damage: %d of %d regions\n", damaged, rw * rh);
-	if (damaged < MAX(least, rw * rh / 1000))
-		return deblocked ? NULL : level_check(&p, shrink);
+	if (damaged < MAX(least, rw * rh / 1000)) {
+		/* a level offset starts at an MCU row: 8 rows in 4:4:4 and
+		 * 4:2:2 JPEGs, 16 in 4:2:0 */
+		Px rows = p;
+		rows.grid = MAX(2, mcu_rows / MAX(1, shrink));
+		return deblocked ? NULL : level_check(&rows, shrink);
+	}
 	return g_strdup_printf("the decoded picture has blocks of damage in %d "
 						   "of its %d areas of %d x %d pixels (corrupt data "
 						   "its decoder did not report)",

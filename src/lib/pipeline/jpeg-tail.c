@@ -13,6 +13,11 @@
  * its end marker or within the few bytes libjpeg's bit buffer holds; one
  * that stopped earlier had decoded data that was not the photo's.
  *
+ * libjpeg's warnings in the last rows (data that ends before the last
+ * block: "premature end of data segment") come after libvips' fail_on has
+ * looked for the last time; libvips logs them when the decoder is freed,
+ * and init.c counts them for the thread that made the tracker.
+ *
  * Conclusive only when the decode reaches the last block row: with DCT
  * scaling libvips drops a last partial row (930 rows at 1/4 give 232 of
  * libjpeg's 233), and with it that row's data. Those photos are read a
@@ -37,15 +42,29 @@ struct _AttacheJpegTail {
 	const guint8 *data;
 	gsize len;
 	gint64 pos, max;
-	gint64 end; /* offset of the marker ending the only scan, or -1 */
-	int height; /* SOF's */
+	gint64 end;	  /* offset of the marker ending the only scan, or -1 */
+	int height;	  /* SOF's */
+	int mcu_rows; /* 8 * the largest vertical sampling factor */
+	int warnings; /* decoders freed with warnings since _new() */
 	VipsSource *source;
 };
+
+/* A frame header's height and MCU height (@f: its @n bytes after the
+ * length). */
+static void
+sof(const guint8 *f, gsize n, int *height, int *mcu_rows)
+{
+	*height = f[1] << 8 | f[2];
+	int comps = f[5], vmax = 1;
+	for (int c = 0; c < comps && 6 + 3 * (gsize)c + 1 < n; c++)
+		vmax = MAX(vmax, f[6 + 3 * c + 1] & 0x0F);
+	*mcu_rows = vmax <= 1 ? 8 : 16;
+}
 
 /* The one scan's end (the offset of the marker that ends its data) and the
  * frame's height; -1 when there is not exactly one scan before EOI. */
 static gint64
-scan_end(const guint8 *d, gsize n, int *height)
+scan_end(const guint8 *d, gsize n, int *height, int *mcu_rows)
 {
 	gsize i = 2;
 	gint64 end = -1;
@@ -61,8 +80,8 @@ scan_end(const guint8 *d, gsize n, int *height)
 		if (i + 3 >= n)
 			return -1;
 		gsize seg = (gsize)d[i + 2] << 8 | d[i + 3];
-		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && seg >= 7 && i + 7 < n)
-			*height = d[i + 5] << 8 | d[i + 6];
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && seg >= 8 && i + 2 + seg <= n)
+			sof(d + i + 4, seg - 2, height, mcu_rows);
 		i += 2 + seg;
 		if (m != 0xDA)
 			continue;
@@ -122,11 +141,13 @@ attache__jpeg_tail_new(const guint8 *data, gsize len)
 	AttacheJpegTail *t = g_new0(AttacheJpegTail, 1);
 	t->data = data;
 	t->len = len;
-	t->end = scan_end(data, len, &t->height);
+	t->mcu_rows = 16;
+	t->end = scan_end(data, len, &t->height, &t->mcu_rows);
 	VipsSourceCustom *c = vips_source_custom_new();
 	g_signal_connect(c, "read", G_CALLBACK(tail_read), t);
 	g_signal_connect(c, "seek", G_CALLBACK(tail_seek), t);
 	t->source = VIPS_SOURCE(c);
+	attache__count_decoder_warnings(&t->warnings);
 	return t;
 }
 
@@ -135,6 +156,7 @@ attache__jpeg_tail_free(AttacheJpegTail *t)
 {
 	if (!t)
 		return;
+	attache__count_decoder_warnings(NULL);
 	/* an image made from the source may hold it longer: never call back
 	 * into a freed tracker */
 	g_signal_handlers_disconnect_by_data(t->source, t);
@@ -206,10 +228,13 @@ full_scan(const AttacheJpegTail *t)
 }
 
 /* After every row of a decode at 1/@shrink has been read from @t's
- * source: why its data cannot be the photo's, or NULL. (transfer full) */
+ * source, and the image loaded from it freed, in the thread that made @t:
+ * why its data cannot be the photo's, or NULL. (transfer full) */
 char *
 attache__jpeg_tail_check(AttacheJpegTail *t, int shrink)
 {
+	if (t->warnings)
+		return g_strdup("libjpeg found corrupt data in its last rows");
 	if (t->end < 0)
 		return NULL;
 	if (shrink > 1 && t->height % shrink != 0)
@@ -219,4 +244,10 @@ attache__jpeg_tail_check(AttacheJpegTail *t, int shrink)
 	return g_strdup_printf("the decode ended %" G_GINT64_FORMAT " bytes "
 						   "before the end of the image data (blocks out of place)",
 		t->end - t->max);
+}
+
+int
+attache__jpeg_tail_mcu_rows(const AttacheJpegTail *t)
+{
+	return t->mcu_rows;
 }

@@ -275,7 +275,7 @@ load_checked(const AttacheSource *src, int tw, int th, VipsImage **out,
 	g_autoptr(VipsImage) mem = full ? vips_image_copy_memory(full) : NULL;
 	if (!mem)
 		return ATTACHE_E_IMAGE;
-	g_autofree char *why = attache__damage_check(mem, 1, TRUE);
+	g_autofree char *why = attache__damage_check(mem, 1, 16, TRUE);
 	if (why) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
 			"%s: damaged %s file: %s", src->path, src->loader, why);
@@ -328,7 +328,8 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 			VipsImage *mem = load_to_memory(j);
 			g_object_unref(j);
 			/* libjpeg decodes many bit flips without a warning */
-			g_autofree char *why = mem ? attache__damage_check(mem, shrink, FALSE)
+			g_autofree char *why = mem ? attache__damage_check(mem, shrink,
+									   attache__jpeg_tail_mcu_rows(tail), FALSE)
 									   : NULL;
 			if (mem && !why)
 				why = attache__jpeg_tail_check(tail, shrink);
