@@ -253,6 +253,59 @@ test_line_from_fields(void)
 	rm_rf(dir);
 }
 
+/* The names in backticks in the first cell of each row of the table under
+ * @heading in docs/json.md. (transfer full) */
+static GHashTable *
+doc_members(const char *heading)
+{
+	g_autofree char *path = g_build_filename(ATTACHE_SRCDIR, "docs", "json.md", NULL);
+	g_autofree char *text = NULL;
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	const char *at = strstr(text, heading);
+	g_assert_nonnull(at);
+	GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_auto(GStrv) rows = g_strsplit(at, "\n", -1);
+	gboolean in_table = FALSE;
+	for (int i = 1; rows[i] && rows[i][0] != '#'; i++) {
+		if (!g_str_has_prefix(rows[i], "| `")) {
+			if (in_table && rows[i][0] != '|')
+				break;
+			continue;
+		}
+		in_table = TRUE;
+		g_auto(GStrv) cells = g_strsplit(rows[i], "|", 3);
+		g_auto(GStrv) ticks = g_strsplit(cells[1], "`", -1);
+		for (int k = 1; ticks[k]; k += 2)
+			g_hash_table_add(names, g_strdup(ticks[k]));
+	}
+	g_assert_cmpuint(g_hash_table_size(names), >, 0);
+	return names;
+}
+
+/* docs/json.md names every member of a real failure line, and no other
+ * (input_bytes: a name that is not UTF-8). */
+static void
+test_failure_line_documented(void)
+{
+	g_autofree char *dir = tmpdir();
+	g_assert_true(attache__manifest_append_failure(dir, "in/\xff.jpg", ATTACHE_E_INPUT, "bad", "alice", NULL));
+	g_autoptr(GPtrArray) lines = read_lines(dir);
+	g_assert_cmpuint(lines->len, ==, 1);
+	JsonObject *l = obj(lines, 0);
+	g_autoptr(GHashTable) doc = doc_members("### Failure lines");
+	g_autoptr(GList) names = json_object_get_members(l);
+	for (GList *n = names; n; n = n->next) {
+		if (!g_hash_table_contains(doc, n->data))
+			g_error("docs/json.md does not name the failure line's \"%s\"", (char *)n->data);
+		g_hash_table_remove(doc, n->data);
+	}
+	if (g_hash_table_size(doc)) {
+		g_autoptr(GList) left = g_hash_table_get_keys(doc);
+		g_error("docs/json.md names \"%s\", which no failure line has", (char *)left->data);
+	}
+	rm_rf(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -261,6 +314,7 @@ main(int argc, char **argv)
 	g_test_add_func("/manifest/output-line", test_output_line);
 	g_test_add_func("/manifest/failure-line", test_failure_line);
 	g_test_add_func("/manifest/failure-not-through-a-link", test_failure_not_through_a_link);
+	g_test_add_func("/manifest/failure-line-documented", test_failure_line_documented);
 	g_test_add_func("/manifest/versions", test_versions);
 	g_test_add_func("/manifest/line-from-fields", test_line_from_fields);
 	int rc = g_test_run();
