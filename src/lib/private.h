@@ -379,6 +379,20 @@ AttacheCode attache__brand(AttacheCampaign *c, const AttachePreset *preset,
 AttacheCode attache__alt_resolve(const AttachePrepOptions *opts,
 	const char *input, GPtrArray **alt, GPtrArray **warnings,
 	GError **error);
+/* What the one alt-text check finds in @text (valid UTF-8; alt.c). prep's
+ * errors and warnings and the review page's marks all come from it. */
+typedef struct {
+	gboolean blank;		   /* only white space and format characters */
+	gunichar control;	   /* the first control character but \n, \t, or 0 */
+	gboolean repeats_name; /* the same letters and digits as one of @names */
+	const char *opening;   /* "image of", "photo de"... it starts with (static) */
+	glong chars;		   /* its length in characters */
+	gboolean over;		   /* longer than @max_chars (when > 0) */
+} AttacheAltCheck;
+/* Fills @out for @text; @names (%NULL-terminated, may be %NULL) are the
+ * file names it must not merely repeat, as the caller knows the photo. */
+void attache__alt_check(const char *text, const char *const *names,
+	int max_chars, AttacheAltCheck *out);
 /* Checks every alt text against @preset's limit (alt_max_chars). */
 AttacheCode attache__alt_check_preset(GPtrArray *alt,
 	const AttachePreset *preset, GError **error);

@@ -166,21 +166,6 @@ relative_url(const char *from, const char *to)
 
 /* ---- small helpers ---- */
 
-/* Letters and digits only, case-folded: "IMG_0001.JPG" and "img 0001 jpg"
- * are the same words. (transfer full) */
-static char *
-words_key(const char *s)
-{
-	GString *k = g_string_new(NULL);
-	g_autofree char *fold = g_utf8_casefold(s, -1);
-	for (const char *p = fold; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		if (g_unichar_isalnum(c))
-			g_string_append_unichar(k, c);
-	}
-	return g_string_free(k, FALSE);
-}
-
 static char *
 stem_of(const char *name)
 {
@@ -191,40 +176,39 @@ stem_of(const char *name)
 	return s;
 }
 
-/* Whether @text only repeats the photo's or the output's file name. */
-static gboolean
-repeats_file_name(const char *text, const AttacheRecord *r)
+/* The alt-text check (alt.c) of @text for the output @r: the names it
+ * must not merely repeat are the photo's and the output's, each with and
+ * without its extension, and the output's without its preset. */
+static void
+check_alt(const char *text, const AttacheRecord *r, AttacheAltCheck *c)
 {
-	g_autofree char *t = words_key(text);
-	if (!*t)
-		return FALSE;
-	const char *names[2] = { r->input, r->file };
+	char *names[7] = { NULL };
+	int n = 0;
+	const char *files[2] = { r->input, r->file };
 	for (int i = 0; i < 2; i++) {
-		if (!names[i])
+		if (!files[i])
 			continue;
-		g_autofree char *base = g_path_get_basename(names[i]);
-		g_autofree char *stem = stem_of(base);
-		g_autofree char *preset_stem = r->preset && i == 1
-										   ? stem_of(stem) /* STEM.PRESET.EXT -> STEM */
-										   : NULL;
-		g_autofree char *kb = words_key(base);
-		g_autofree char *ks = words_key(stem);
-		g_autofree char *kp = preset_stem ? words_key(preset_stem) : NULL;
-		if (g_str_equal(t, kb) || g_str_equal(t, ks) || (kp && g_str_equal(t, kp)))
-			return TRUE;
+		names[n++] = g_path_get_basename(files[i]);
+		names[n] = stem_of(names[n - 1]);
+		n++;
+		if (r->preset && i == 1) { /* STEM.PRESET.EXT -> STEM */
+			names[n] = stem_of(names[n - 1]);
+			n++;
+		}
 	}
-	return FALSE;
+	attache__alt_check(text, (const char *const *)names, 0, c);
+	for (int i = 0; i < n; i++)
+		g_free(names[i]);
 }
 
 static gboolean
 blank(const char *text)
 {
-	for (const char *p = text; p && *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		if (!g_unichar_isspace(c) && g_unichar_type(c) != G_UNICODE_FORMAT)
-			return FALSE;
-	}
-	return TRUE;
+	AttacheAltCheck c;
+	if (!text)
+		return TRUE;
+	attache__alt_check(text, NULL, 0, &c);
+	return c.blank;
 }
 
 static const AttacheAlt *
@@ -730,13 +714,16 @@ write_alt_row(GString *s, const AltGroup *g, const char *lang,
 	const char *text, gboolean expected_missing, gboolean have_default)
 {
 	AltState state = ALT_OK;
-	glong chars = text ? g_utf8_strlen(text, -1) : 0;
+	AttacheAltCheck c = { 0 };
+	if (text)
+		check_alt(text, g->rec, &c);
+	glong chars = c.chars;
 	int limit = 0;
 	GString *over = g_string_new(NULL);
 
-	if (!text || blank(text))
+	if (!text || c.blank)
 		state = ALT_MISSING;
-	else if (repeats_file_name(text, g->rec))
+	else if (c.repeats_name)
 		state = ALT_FILENAME;
 	for (guint i = 0; i < g->outputs->len; i++) {
 		const OutView *v = g->outputs->pdata[i];
