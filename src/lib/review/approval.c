@@ -513,7 +513,8 @@ output_folder(const char *path, char **dir, char **file)
 	g_autofree char *above = g_build_filename(grand, "attache-manifest.jsonl",
 		NULL);
 
-	if (!g_file_test(here, G_FILE_TEST_EXISTS) && g_file_test(above, G_FILE_TEST_EXISTS) && attache__is_relative_name(sub)) {
+	if (!g_file_test(here, G_FILE_TEST_EXISTS) && g_file_test(above, G_FILE_TEST_EXISTS)
+		&& attache__is_relative_name(sub)) {
 		*dir = g_steal_pointer(&grand);
 		*file = g_build_filename(sub, name, NULL);
 	}
@@ -693,7 +694,8 @@ resolve(const AttacheManifest *m, const char *given, char **why)
 		return NULL;
 	}
 	gsize n = m->dir_real ? strlen(m->dir_real) : 0;
-	if (!m->dir_real || strncmp(real, m->dir_real, n) != 0 || real[n] != '/' || !attache__is_relative_name(real + n + 1) || !g_file_test(real, G_FILE_TEST_IS_REGULAR)) {
+	if (!m->dir_real || strncmp(real, m->dir_real, n) != 0 || real[n] != '/'
+		|| !attache__is_relative_name(real + n + 1) || !g_file_test(real, G_FILE_TEST_IS_REGULAR)) {
 		*why = g_strdup_printf("%s: not in %s (approvals are kept per "
 							   "output folder)",
 			given, m->dir);

@@ -1067,7 +1067,9 @@ gather_outputs(const AttacheManifest *m, GPtrArray *approvals,
 		PhotoView *p = photo_of(r, photos, by_input);
 		g_ptr_array_add(p->outputs, v);
 		group_alt(p, r, v);
-		v->attention = r->flags[0] || r->warnings[0] || v->changed || v->audit_error || !v->href || (v->audit && (v->audit->kinds & ATTACHE_KINDS_FORBIDDEN));
+		gboolean forbidden = v->audit && (v->audit->kinds & ATTACHE_KINDS_FORBIDDEN);
+		v->attention = r->flags[0] || r->warnings[0] || v->changed
+					   || v->audit_error || !v->href || forbidden;
 	}
 }
 
