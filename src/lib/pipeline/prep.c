@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -107,7 +106,8 @@ audit_gate(const guint8 *data, gsize len, guint keep, const char *what,
 			what, local->message);
 		return ATTACHE_E_AUDIT;
 	}
-	guint bad = r->kinds & (ATTACHE_KINDS_FORBIDDEN | ((ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA) & ~allowed_kinds(keep)));
+	guint policy = ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA;
+	guint bad = r->kinds & (ATTACHE_KINDS_FORBIDDEN | (policy & ~allowed_kinds(keep)));
 	if (!bad)
 		return ATTACHE_OK;
 
@@ -122,20 +122,6 @@ audit_gate(const guint8 *data, gsize len, guint keep, const char *what,
 		"%s: the output failed the privacy audit (%s: %s); not written", what,
 		kinds, first ? first->where : "?");
 	return ATTACHE_E_AUDIT;
-}
-
-/* One JSON line per output in OUT/attache-manifest.jsonl: who prepared it,
- * when, its hash, alt text and flags. review and approve read it. The
- * append is all or nothing, never through a link
- * (attache__append_line_beneath()). */
-static gboolean
-manifest_append(const char *dir, const AttacheOutput *o, GError **error)
-{
-	JsonNode *n = attache__output_to_node(o, TRUE);
-	g_autofree char *line = json_to_string(n, FALSE);
-	json_node_unref(n);
-	return attache__append_line_beneath(dir, "attache-manifest.jsonl", line,
-		error);
 }
 
 static void
@@ -189,8 +175,96 @@ photo_fail(Photo *ph, AttacheOutput *o, AttacheCode code, const char *msg)
 	g_mutex_unlock(&ph->lock);
 }
 
+/* The output at @path was written but its manifest line was not (@why):
+ * it is taken back, and the output fails. */
+static void
+unrecorded(Photo *ph, AttacheOutput *o, const AttachePreset *p,
+	const char *path, const GError *why)
+{
+	g_autofree char *msg = g_strdup_printf("%s: %s: not written, since it "
+										   "could not be recorded: %s",
+		ph->input, p->name, why->message);
+	/* a file left behind would be an output nobody can tell the preparer
+	 * of: say so rather than drop the error */
+	if (g_unlink(path) != 0 && errno != ENOENT) {
+		int e = errno;
+		g_autofree char *more = g_strdup_printf("%s (and %s could not be "
+												"removed: %s)",
+			msg, path, g_strerror(e));
+		photo_fail(ph, o, ATTACHE_E_WRITE, more);
+		return;
+	}
+	photo_fail(ph, o, ATTACHE_E_WRITE, msg);
+}
+
+/* The fit of preset @p for this photo; @place receives where the fitted
+ * image lies in the frame (the focus point follows it). */
+static void
+output_fit_params(const Photo *ph, const AttachePreset *p,
+	AttacheFitParams *fp, double *place)
+{
+	fit_params(ph->opts, p, fp);
+	fp->source_width = ph->ow;
+	fp->source_height = ph->oh;
+	fp->proxy = ph->proxy;
+	fp->have_attention = ph->have_att;
+	fp->attention_x = ph->atx;
+	fp->attention_y = ph->aty;
+	fp->place = place;
+}
+
+/* The budget search of preset @p. The budget is for the whole file: it
+ * leaves room for the metadata spliced in after encoding (and its segment
+ * or chunk headers). */
+static AttacheEncodeParams
+output_encode_params(const Photo *ph, const AttachePreset *p)
+{
+	gint64 reserve = 64;
+	if (ph->exif_block)
+		reserve += (gint64)g_bytes_get_size(ph->exif_block) + 16;
+	if (ph->xmp_block)
+		reserve += (gint64)g_bytes_get_size(ph->xmp_block) + 48;
+	AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
+		p->quality_max, p->quality_min, p->min_side,
+		VIPS_MIN(reserve, p->max_bytes / 2) };
+	return ep;
+}
+
+/* The output @o written at @path from @enc: what it is, and where the
+ * photo's focus point landed in it (@place: the fitted image's place in
+ * the @fitted frame). */
+static void
+output_fill(const Photo *ph, AttacheOutput *o, const char *path,
+	const AttacheEncoded *enc, guint flags, const VipsImage *fitted,
+	const double *place)
+{
+	o->output = g_strdup(path);
+	o->width = enc->width;
+	o->height = enc->height;
+	o->bytes = (gint64)enc->len;
+	o->format = enc->format;
+	o->quality = enc->quality;
+	o->flags = flags | enc->flags;
+	o->removed = ph->removed;
+	o->kept = ph->kept;
+	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc->data,
+		enc->len);
+	o->alt = attache__alt_copy(ph->alt);
+	o->alt_long = g_strdup(ph->opts->alt_long);
+	o->code = ATTACHE_OK;
+	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
+		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
+		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
+		if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
+			o->have_focus = TRUE;
+			o->focus_x = fx;
+			o->focus_y = fy;
+		}
+	}
+}
+
 /* One preset's output: fit, brand, encode under budget, metadata, audit,
- * atomic write. Fills outs[i]. */
+ * atomic write, manifest line. Fills outs[i]. */
 static void
 prep_output(Photo *ph, guint i)
 {
@@ -202,29 +276,23 @@ prep_output(Photo *ph, guint i)
 	g_autoptr(VipsImage) fitted = NULL, branded = NULL;
 	g_autoptr(GError) e2 = NULL;
 	guint flags = 0;
-	AttacheCode code;
-
-	fit_params(opts, p, &fp);
-	fp.source_width = ph->ow;
-	fp.source_height = ph->oh;
-	fp.proxy = ph->proxy;
-	fp.have_attention = ph->have_att;
-	fp.attention_x = ph->atx;
-	fp.attention_y = ph->aty;
 	double place[4] = { 0 };
-	fp.place = place;
-	/* the budget is for the whole file: leave room for the metadata
-	 * spliced in after encoding (and its segment or chunk headers) */
-	gint64 reserve = 64;
-	if (ph->exif_block)
-		reserve += (gint64)g_bytes_get_size(ph->exif_block) + 16;
-	if (ph->xmp_block)
-		reserve += (gint64)g_bytes_get_size(ph->xmp_block) + 48;
-	AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
-		p->quality_max, p->quality_min, p->min_side,
-		VIPS_MIN(reserve, p->max_bytes / 2) };
 
-	if ((code = attache__alt_check_preset(ph->alt, p, &e2)) || (code = attache__fit(ph->base, &fp, &fitted, &flags, &e2)) || (opts->campaign && (code = attache__brand(opts->campaign, p, ph->lang, fitted, &branded, o->warnings, &e2))) || (code = attache__encode(branded ? branded : fitted, &ep, &enc, &e2)) || (code = attache__embed(enc.format, &enc.data, &enc.len, ph->exif_block, ph->xmp_block, enc.width, enc.height, &e2))) {
+	output_fit_params(ph, p, &fp, place);
+	AttacheEncodeParams ep = output_encode_params(ph, p);
+
+	/* the stages, in order: each runs when all before it succeeded */
+	AttacheCode code = attache__alt_check_preset(ph->alt, p, &e2);
+	if (!code)
+		code = attache__fit(ph->base, &fp, &fitted, &flags, &e2);
+	if (!code && opts->campaign)
+		code = attache__brand(opts->campaign, p, ph->lang, fitted, &branded, o->warnings, &e2);
+	if (!code)
+		code = attache__encode(branded ? branded : fitted, &ep, &enc, &e2);
+	if (!code)
+		code = attache__embed(enc.format, &enc.data, &enc.len, ph->exif_block, ph->xmp_block, enc.width,
+			enc.height, &e2);
+	if (code) {
 		g_autofree char *msg = g_strdup_printf("%s: %s: %s", ph->input,
 			p->name, e2->message);
 		photo_fail(ph, o, code, msg);
@@ -246,46 +314,21 @@ prep_output(Photo *ph, guint i)
 	g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
 	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, p->name);
 
-	if ((code = audit_gate(enc.data, enc.len, opts->keep, what, &e2)) || (code = attache_write_atomic(path, enc.data, enc.len, &e2))) {
+	code = audit_gate(enc.data, enc.len, opts->keep, what, &e2);
+	if (!code)
+		code = attache_write_atomic(path, enc.data, enc.len, &e2);
+	if (code) {
 		photo_fail(ph, o, code, e2->message);
 		g_free(enc.data);
 		return;
 	}
-
-	o->output = g_strdup(path);
-	o->width = enc.width;
-	o->height = enc.height;
-	o->bytes = (gint64)enc.len;
-	o->format = enc.format;
-	o->quality = enc.quality;
-	o->flags = flags | enc.flags;
-	o->removed = ph->removed;
-	o->kept = ph->kept;
-	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc.data,
-		enc.len);
-	o->alt = attache__alt_copy(ph->alt);
-	o->alt_long = g_strdup(opts->alt_long);
-	o->code = ATTACHE_OK;
-	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
-		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
-		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
-		if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
-			o->have_focus = TRUE;
-			o->focus_x = fx;
-			o->focus_y = fy;
-		}
-	}
+	output_fill(ph, o, path, &enc, flags, fitted, place);
 	g_free(enc.data);
 
 	/* an output nobody can tell the preparer of is not an output: the
 	 * gate would refuse it, and review would not list it */
-	if (opts->write_manifest && !manifest_append(opts->out_dir, o, &e2)) {
-		g_autofree char *msg = g_strdup_printf("%s: %s: not written, since "
-											   "it could not be recorded: %s",
-			ph->input, p->name, e2->message);
-		g_unlink(path);
-		photo_fail(ph, o, ATTACHE_E_WRITE, msg);
-	}
+	if (opts->write_manifest && !attache__manifest_append_output(opts->out_dir, o, &e2))
+		unrecorded(ph, o, p, path, e2);
 }
 
 static void
@@ -308,34 +351,14 @@ attache_prep_photo(const AttachePrepOptions *opts, const char *input,
 	return attache_prep_photo_as(opts, input, NULL, outputs, error);
 }
 
-AttacheCode
-attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
-	const char *stem_in, GPtrArray **outputs, GError **error)
+/* One result per preset, each naming the photo, its preset and who
+ * prepares it, to be filled or failed. (transfer full) */
+static GPtrArray *
+outputs_new(const AttachePrepOptions *opts, const char *input,
+	const char *lang)
 {
 	GPtrArray *outs = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache_output_free);
-	AttacheCode first = ATTACHE_OK;
-	/* first: given back last, once every image below is freed */
-	g_auto(AttacheMemoryHold) hold = { NULL, 0 };
-	g_autoptr(GError) err = NULL;
-	g_autofree char *stem = stem_in ? g_strdup(stem_in) : default_stem(input);
-	g_autoptr(AttacheSource) src = NULL;
-	g_autoptr(AttacheKept) kept = NULL;
-	g_autoptr(GPtrArray) alt = NULL;
-	g_autoptr(GPtrArray) alt_warnings = NULL;
-	GBytes *exif_block = NULL, *xmp_block = NULL;
-	/* declared before the first goto: cleanup runs on every exit */
-	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, base = NULL;
-	g_autoptr(VipsImage) proxy = NULL;
-	gboolean converted = FALSE;
-	guint in_kinds = 0;
-
-	/* the language drawn: --lang, else the campaign's own */
-	const char *lang = opts->lang;
-	if (!lang && opts->campaign)
-		lang = attache_campaign_default_lang(opts->campaign);
-
-	*outputs = outs;
 	for (guint i = 0; i < opts->presets->len; i++) {
 		const AttachePreset *p = opts->presets->pdata[i];
 		AttacheOutput *o = g_new0(AttacheOutput, 1);
@@ -351,71 +374,90 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		o->warnings = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(outs, o);
 	}
-	if (opts->presets->len == 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
-		return ATTACHE_E_USAGE;
-	}
+	return outs;
+}
 
-	AttacheCode code = attache_campaign_check_lang(opts->campaign, lang,
-		&err);
+/* The alt text of @ph's photo (every source, checked before any pixel is
+ * decoded); its warnings go to every output. */
+static AttacheCode
+photo_alt(Photo *ph, GError **error)
+{
+	g_autoptr(GPtrArray) warnings = NULL;
+	AttacheCode code = attache__alt_resolve(ph->opts, ph->input, &ph->alt,
+		&warnings, error);
 	if (code)
-		goto fail_all;
-	code = attache__source_open(input, opts->max_input_bytes,
-		opts->max_pixels, &src, &err);
-	if (code)
-		goto fail_all;
-
-	/* alt text: every source, checked before any pixel is decoded */
-	if ((code = attache__alt_resolve(opts, input, &alt, &alt_warnings, &err)))
-		goto fail_all;
-	for (guint i = 0; i < outs->len; i++) {
-		AttacheOutput *o = outs->pdata[i];
-		for (guint w = 0; w < alt_warnings->len; w++)
-			g_ptr_array_add(o->warnings,
-				g_strdup(alt_warnings->pdata[w]));
+		return code;
+	for (guint i = 0; i < ph->outs->len; i++) {
+		AttacheOutput *o = ph->outs->pdata[i];
+		for (guint w = 0; w < warnings->len; w++)
+			g_ptr_array_add(o->warnings, g_strdup(warnings->pdata[w]));
 	}
+	return ATTACHE_OK;
+}
 
-	/* What the photo carries, for the "removed" report. A photo whose
-	 * metadata cannot be read still goes through: nothing is copied from
-	 * it but the whitelist, which tolerates damage. */
-	{
-		gsize len;
-		const guint8 *d = g_bytes_get_data(src->bytes, &len);
-		g_autoptr(AttacheAuditReport) r = NULL;
-		if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK)
-			in_kinds = r->kinds;
-	}
+/* The metadata blocks every output carries (the whitelist and the alt
+ * text), and what the photo carried, for the "removed" report. Returns
+ * the kinds kept. */
+static guint
+photo_metadata(Photo *ph, const AttacheSource *src, guint *in_kinds)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	/* A photo whose metadata cannot be read still goes through: nothing
+	 * is copied from it but the whitelist, which tolerates damage. */
+	gsize len;
+	const guint8 *d = g_bytes_get_data(src->bytes, &len);
+	g_autoptr(AttacheAuditReport) r = NULL;
+	*in_kinds = 0;
+	if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK)
+		*in_kinds = r->kinds;
 
-	{
-		gsize el = 0, xl = 0;
-		const guint8 *e = src->exif ? g_bytes_get_data(src->exif, &el) : NULL;
-		const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xl) : NULL;
-		kept = attache__kept_read(e, el, x, xl, opts->keep);
-	}
+	gsize el = 0, xl = 0;
+	const guint8 *e = src->exif ? g_bytes_get_data(src->exif, &el) : NULL;
+	const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xl) : NULL;
+	g_autoptr(AttacheKept) kept = attache__kept_read(e, el, x, xl, opts->keep);
+	ph->exif_block = attache__exif_build(kept);
+	ph->xmp_block = attache__xmp_build(kept, ph->alt, opts->alt_long);
+	return kept_kinds(kept, ph->alt, opts->alt_long);
+}
 
-	exif_block = attache__exif_build(kept);
-	xmp_block = attache__xmp_build(kept, alt, opts->alt_long);
-
-	/* decode once, at the largest scale any preset needs */
-	int ow, oh;
-	attache__oriented_size(src->width, src->height, src->orientation, &ow,
-		&oh);
+/* Decodes the photo once, at the largest scale any preset needs, within
+ * the memory budget (@hold), oriented and in sRGB: @ph->base. */
+static AttacheCode
+photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
+	gboolean *converted, GError **error)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	attache__oriented_size(src->width, src->height, src->orientation, &ph->ow,
+		&ph->oh);
 	double scale = 0;
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
 		fit_params(opts, opts->presets->pdata[i], &fp);
 		scale = VIPS_MAX(scale,
-			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ow, oh)));
+			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh)));
 	}
-	code = attache__memory_take(opts->memory, input,
-		attache__decode_estimate(src, scale, opts->presets->len), &hold,
-		&err);
-	if (code || (code = attache__load(src, scale, &loaded, &err)) || (code = attache__orient(loaded, src->orientation, &oriented, &err)) || (code = attache__colour(oriented, &base, &converted, &err)))
-		goto fail_all;
-	g_clear_object(&loaded);
-	g_clear_object(&oriented);
+	g_autoptr(VipsImage) loaded = NULL, oriented = NULL;
+	AttacheCode code = attache__memory_take(opts->memory, ph->input,
+		attache__decode_estimate(src, scale, opts->presets->len), hold,
+		error);
+	if (!code)
+		code = attache__load(src, scale, &loaded, error);
+	if (!code)
+		code = attache__orient(loaded, src->orientation, &oriented, error);
+	if (!code)
+		code = attache__colour(oriented, &ph->base, converted, error);
+	return code;
+}
 
-	/* smart crops are decided on a small copy, made once for all presets */
+/* Smart crops are decided on a small copy, made once for all presets, and
+ * one attention analysis serves the photo (libvips' attention on the
+ * proxy, a crop of half its size): every attention crop is centred on it,
+ * and it is the photo's focus point for Mastodon unless the user gave
+ * one. Measuring once instead of once per preset saves ~10 ms each. */
+static AttacheCode
+photo_attention(Photo *ph, GError **error)
+{
+	const AttachePrepOptions *opts = ph->opts;
 	gboolean need_proxy = FALSE, need_attention = !opts->have_focus;
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
@@ -425,71 +467,128 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		if (fp.fit == ATTACHE_FIT_COVER && fp.crop == ATTACHE_CROP_ATTENTION)
 			need_attention = TRUE;
 	}
-	if ((need_proxy || need_attention) && (code = attache__fit_proxy(base, &proxy, &err)))
-		goto fail_all;
+	AttacheCode code;
+	if ((need_proxy || need_attention) && (code = attache__fit_proxy(ph->base, &ph->proxy, error)))
+		return code;
 
-	/* One attention analysis per photo (libvips' attention on the proxy,
-	 * a crop of half its size): every attention crop is centred on it,
-	 * and it is the photo's focus point for Mastodon unless the user gave
-	 * one. Measuring once instead of once per preset saves ~10 ms each. */
-	gboolean have_att = FALSE;
-	double atx = 0.5, aty = 0.5;
+	ph->atx = ph->aty = 0.5;
 	if (need_attention) {
-		VipsImage *c = NULL;
+		VipsImage *c = NULL, *proxy = ph->proxy;
 		int ax = 0, ay = 0;
 		if (vips_smartcrop(proxy, &c, VIPS_MAX(1, proxy->Xsize / 2),
 				VIPS_MAX(1, proxy->Ysize / 2), "interesting",
 				VIPS_INTERESTING_ATTENTION, "attention_x", &ax, "attention_y",
 				&ay, NULL)
 			== 0) {
-			have_att = TRUE;
-			atx = (double)ax / proxy->Xsize;
-			aty = (double)ay / proxy->Ysize;
+			ph->have_att = TRUE;
+			ph->atx = (double)ax / proxy->Xsize;
+			ph->aty = (double)ay / proxy->Ysize;
 		}
 		vips_error_clear();
 		if (c)
 			g_object_unref(c);
 	}
-	gboolean have_pf = opts->have_focus || have_att;
-	double pfx = opts->have_focus ? opts->focus_x : atx;
-	double pfy = opts->have_focus ? opts->focus_y : aty;
+	ph->have_pf = opts->have_focus || ph->have_att;
+	ph->pfx = opts->have_focus ? opts->focus_x : ph->atx;
+	ph->pfy = opts->have_focus ? opts->focus_y : ph->aty;
+	return ATTACHE_OK;
+}
 
-	guint removed = (in_kinds & (ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC)) | (converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
-	guint kept_k = kept_kinds(kept, alt, opts->alt_long);
-	removed |= in_kinds & (ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA) & ~kept_k;
-
-	Photo ph = { opts, input, stem, lang, base, proxy, ow, oh, alt,
-		exif_block, xmp_block, removed, kept_k, have_pf, pfx, pfy, have_att,
-		atx, aty, outs };
-	g_mutex_init(&ph.lock);
+/* Every preset's output, in parallel when the options say so; the first
+ * failure in *error. */
+static AttacheCode
+photo_outputs(Photo *ph, GError **error)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	g_mutex_init(&ph->lock);
 	int threads = VIPS_MIN(VIPS_MAX(1, opts->preset_threads),
 		(int)opts->presets->len);
 	if (threads <= 1)
 		for (guint i = 0; i < opts->presets->len; i++)
-			prep_output(&ph, i);
+			prep_output(ph, i);
 	else {
 		/* a lone photo with several presets: one output per core */
-		GThreadPool *pool = g_thread_pool_new(output_worker, &ph, threads,
+		GThreadPool *pool = g_thread_pool_new(output_worker, ph, threads,
 			TRUE, NULL);
 		for (guint i = 0; i < opts->presets->len; i++)
 			g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
 		g_thread_pool_free(pool, FALSE, TRUE);
 	}
-	g_mutex_clear(&ph.lock);
-	first = ph.first;
-	if (ph.first_error)
-		g_propagate_error(error, ph.first_error);
-	if (exif_block)
-		g_bytes_unref(exif_block);
-	if (xmp_block)
-		g_bytes_unref(xmp_block);
-	return first;
+	g_mutex_clear(&ph->lock);
+	if (ph->first_error)
+		g_propagate_error(error, g_steal_pointer(&ph->first_error));
+	return ph->first;
+}
 
-fail_all:
-	if (exif_block)
-		g_bytes_unref(exif_block);
-	if (xmp_block)
-		g_bytes_unref(xmp_block);
+/* What @ph holds of its own (not the outputs). */
+static void
+photo_clear(Photo *ph)
+{
+	g_clear_object(&ph->base);
+	g_clear_object(&ph->proxy);
+	g_clear_pointer(&ph->alt, g_ptr_array_unref);
+	g_clear_pointer(&ph->exif_block, g_bytes_unref);
+	g_clear_pointer(&ph->xmp_block, g_bytes_unref);
+}
+
+/* Every stage before the outputs, then the outputs. A failure before the
+ * outputs fails them all (in @err); theirs are in @ph. */
+static AttacheCode
+photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	g_autoptr(AttacheSource) src = NULL;
+	gboolean converted = FALSE;
+	guint in_kinds = 0;
+
+	AttacheCode code = attache_campaign_check_lang(opts->campaign, ph->lang,
+		err);
+	if (!code)
+		code = attache__source_open(ph->input, opts->max_input_bytes,
+			opts->max_pixels, &src, err);
+	if (!code)
+		code = photo_alt(ph, err);
+	if (code)
+		return code;
+	guint kept_k = photo_metadata(ph, src, &in_kinds);
+	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err)))
+		return code;
+
+	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;
+	guint policy = ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA;
+	ph->removed = (in_kinds & forbidden) | (converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
+	ph->removed |= in_kinds & policy & ~kept_k;
+	ph->kept = kept_k;
+	return photo_outputs(ph, error);
+}
+
+AttacheCode
+attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
+	const char *stem_in, GPtrArray **outputs, GError **error)
+{
+	/* first: given back last, once every image of @ph is freed */
+	g_auto(AttacheMemoryHold) hold = { NULL, 0 };
+	g_autoptr(GError) err = NULL;
+	g_autofree char *stem = stem_in ? g_strdup(stem_in) : default_stem(input);
+
+	/* the language drawn: --lang, else the campaign's own */
+	const char *lang = opts->lang;
+	if (!lang && opts->campaign)
+		lang = attache_campaign_default_lang(opts->campaign);
+
+	GPtrArray *outs = outputs_new(opts, input, lang);
+	*outputs = outs;
+	if (opts->presets->len == 0) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
+		return ATTACHE_E_USAGE;
+	}
+
+	Photo ph = { .opts = opts, .input = input, .stem = stem, .lang = lang, .outs = outs };
+	AttacheCode code = photo_run(&ph, &hold, &err, error);
+	photo_clear(&ph);
+	if (!err)
+		return code; /* the outputs' own results */
+
 	/* every error names the file: the stages (fit, colour, orient) do
 	 * not know which photo they work on */
 	if (!strstr(err->message, input))
