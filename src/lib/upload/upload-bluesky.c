@@ -186,7 +186,8 @@ session_load(AttacheUploader *up, const char *path)
 	if (!n || !JSON_NODE_HOLDS_OBJECT(n))
 		return NULL;
 	JsonObject *o = json_node_get_object(n);
-	if (g_strcmp0(attache__json_string(o, "pds"), up->base) || g_strcmp0(attache__json_string(o, "identifier"), up->creds->bluesky_handle))
+	if (g_strcmp0(attache__json_string(o, "pds"), up->base)
+		|| g_strcmp0(attache__json_string(o, "identifier"), up->creds->bluesky_handle))
 		return NULL;
 	return session_from(o);
 }
@@ -359,7 +360,8 @@ upload_blob(AttacheUploader *up, AttacheUploadJob *job, gboolean *expired,
 	JsonObject *o = root ? json_node_get_object(root) : NULL;
 	if (resp.status != 200) {
 		const char *err = attache__json_string(o, "error");
-		if (resp.status == 401 || (resp.status == 400 && (!g_strcmp0(err, "ExpiredToken") || !g_strcmp0(err, "InvalidToken"))))
+		if (resp.status == 401
+			|| (resp.status == 400 && (!g_strcmp0(err, "ExpiredToken") || !g_strcmp0(err, "InvalidToken"))))
 			*expired = TRUE;
 		code = attache__upload_http_error(up, &resp, what, error);
 		attache__http_response_clear(&resp);

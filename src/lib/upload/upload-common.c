@@ -66,7 +66,8 @@ attache__upload_read_private(const char *path)
 	if (fd < 0)
 		return NULL;
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) || st.st_size > 1024 * 1024) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
+		|| (st.st_mode & 077) || st.st_size > 1024 * 1024) {
 		close(fd);
 		return NULL;
 	}

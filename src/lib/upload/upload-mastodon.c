@@ -150,7 +150,8 @@ fetch_limits(AttacheUploader *up)
 	JsonObject *co = cached && JSON_NODE_HOLDS_OBJECT(cached)
 						 ? json_node_get_object(cached)
 						 : NULL;
-	gboolean cache_ok = co && g_strcmp0(attache__json_string(co, "url"), up->base) == 0 && object_member(co, "media_attachments");
+	gboolean cache_ok = co && g_strcmp0(attache__json_string(co, "url"), up->base) == 0
+						&& object_member(co, "media_attachments");
 	gint64 fetched = cache_ok ? attache__json_int(co, "fetched_at", 0) : 0;
 	if (cache_ok && fetched <= now && now - fetched < MASTODON_CACHE_SECONDS) {
 		read_limits(up, object_member(co, "media_attachments"));
