@@ -8,6 +8,11 @@
  */
 #include "upload-private.h"
 
+/* Each defined in its upload-<platform>.c. */
+extern const AttacheUploadBackend attache__backend_x;
+extern const AttacheUploadBackend attache__backend_mastodon;
+extern const AttacheUploadBackend attache__backend_bluesky;
+
 /* --to lists them in this order (docs/upload.md). */
 static const AttacheUploadBackend *const backends[] = {
 	&attache__backend_x,

@@ -279,10 +279,6 @@ struct _AttacheUploadBackend {
 	void (*result_json)(JsonBuilder *b, const AttacheUploadResult *r);
 };
 
-extern const AttacheUploadBackend attache__backend_x;
-extern const AttacheUploadBackend attache__backend_mastodon;
-extern const AttacheUploadBackend attache__backend_bluesky;
-
 /* backends.c: the backend for @target, or %NULL. (transfer none) */
 const AttacheUploadBackend *attache__upload_backend(AttacheTarget target);
 /* The @i-th backend of the table, %NULL past the end. (transfer none) */
