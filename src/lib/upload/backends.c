@@ -13,7 +13,7 @@ extern const AttacheUploadBackend attache__backend_x;
 extern const AttacheUploadBackend attache__backend_mastodon;
 extern const AttacheUploadBackend attache__backend_bluesky;
 
-/* --to lists them in this order (docs/upload.md). */
+/* In AttacheTarget order, as the docs list them. */
 static const AttacheUploadBackend *const backends[] = {
 	&attache__backend_x,
 	&attache__backend_mastodon,
