@@ -50,32 +50,46 @@ print_human(const AttacheUploadResult *r)
 			r->height, size, r->reused ? ", reused" : "");
 }
 
-int
-cmd_upload(int argc, char **argv)
+/* What the command line said; the strings are owned (g_free). */
+typedef struct {
+	char *to, *alt, *alt_file, *focus;
+	gboolean json, quiet, verbose, require_approval;
+} UploadArgs;
+
+static void
+upload_args_clear(UploadArgs *a)
 {
-	char *to = NULL, *alt = NULL, *alt_file = NULL, *focus = NULL;
-	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
-	gboolean require_approval = FALSE;
+	g_free(a->to);
+	g_free(a->alt);
+	g_free(a->alt_file);
+	g_free(a->focus);
+}
+
+/* Parses the options into @a (out), leaving the files in @argv. FALSE
+ * after a usage error (printed). */
+static gboolean
+parse_args(int *argc, char ***argv, UploadArgs *a)
+{
 	GOptionEntry entries[] = {
-		{ "to", 't', 0, G_OPTION_ARG_STRING, &to,
+		{ "to", 't', 0, G_OPTION_ARG_STRING, &a->to,
 			"Where to upload: x, mastodon or bluesky", "TARGET" },
-		{ "alt", 0, 0, G_OPTION_ARG_STRING, &alt,
+		{ "alt", 0, 0, G_OPTION_ARG_STRING, &a->alt,
 			"Alt text for every file", "TEXT" },
-		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &alt_file,
+		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &a->alt_file,
 			"Read the alt text from a UTF-8 file", "FILE" },
-		{ "focus", 0, 0, G_OPTION_ARG_STRING, &focus,
+		{ "focus", 0, 0, G_OPTION_ARG_STRING, &a->focus,
 			"Focal point (Mastodon), fractions of the image from its "
 			"top-left corner",
 			"X,Y" },
-		{ "require-approval", 0, 0, G_OPTION_ARG_NONE, &require_approval,
+		{ "require-approval", 0, 0, G_OPTION_ARG_NONE, &a->require_approval,
 			"Upload only outputs approved by someone other than who "
 			"prepared them (attache approve; docs/review.md)",
 			NULL },
-		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &a->json,
 			"One JSON object per file on stdout", NULL },
-		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet,
 			"Print nothing but errors", NULL },
-		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &a->verbose,
 			"Print each request and retry (secrets redacted)", NULL },
 		{ NULL },
 	};
@@ -88,86 +102,101 @@ cmd_upload(int argc, char **argv)
 		"$XDG_CONFIG_HOME/attache/credentials.ini (mode 600).\n"
 		"Exit status: 0 all uploaded, 3 some uploads failed (the others are "
 		"done),\n2 usage or configuration error. See docs/upload.md.\n");
-	if (!cli_parse(ctx, &argc, &argv))
-		return EXIT_USAGE;
-	cli_set_verbose(verbose);
+	if (!cli_parse(ctx, argc, argv))
+		return FALSE;
+	cli_set_verbose(a->verbose);
+	return TRUE;
+}
 
-	int rc = EXIT_USAGE;
-	AttacheTarget target;
-	double fx = 0, fy = 0;
-	char *alt_text = NULL;
-	AttacheCredentials *creds = NULL;
-	AttacheUploadOptions *opts = NULL;
-	AttacheUploader *up = NULL;
-	g_autoptr(GError) error = NULL;
-
-	if (!to) {
+/* Checks the options against each other and reads the alt text into
+ * @alt_text (out) (transfer full) (nullable). FALSE after a usage error
+ * (printed). */
+static gboolean
+check_args(const UploadArgs *a, int argc, AttacheTarget *target,
+	char **alt_text, double *fx, double *fy)
+{
+	if (!a->to) {
 		cli_error("upload: --to x|mastodon|bluesky is required");
-		goto out;
+		return FALSE;
 	}
-	if (!attache_target_from_string(to, &target)) {
-		cli_error("--to: \"%s\": expected x, mastodon or bluesky", to);
-		goto out;
+	if (!attache_target_from_string(a->to, target)) {
+		cli_error("--to: \"%s\": expected x, mastodon or bluesky", a->to);
+		return FALSE;
 	}
-	if (require_approval && (alt || alt_file)) {
+	if (a->require_approval && (a->alt || a->alt_file)) {
 		cli_error("%s: not with --require-approval: the alt text sent is the "
 				  "one embedded in the approved file, which the approval "
 				  "covers",
-			alt ? "--alt" : "--alt-file");
-		goto out;
+			a->alt ? "--alt" : "--alt-file");
+		return FALSE;
 	}
-	if (alt && alt_file) {
+	if (a->alt && a->alt_file) {
 		cli_error("--alt and --alt-file: give one or the other");
-		goto out;
+		return FALSE;
 	}
-	if (alt) {
-		if (!g_utf8_validate(alt, -1, NULL)) {
+	if (a->alt) {
+		if (!g_utf8_validate(a->alt, -1, NULL)) {
 			cli_error("--alt: not valid UTF-8");
-			goto out;
+			return FALSE;
 		}
-		alt_text = g_strdup(alt);
+		*alt_text = g_strdup(a->alt);
 	}
-	else if (alt_file && !(alt_text = read_alt_file(alt_file)))
-		goto out;
-	if (focus && !attache_focus_from_string(focus, &fx, &fy)) {
+	else if (a->alt_file && !(*alt_text = read_alt_file(a->alt_file)))
+		return FALSE;
+	if (a->focus && !attache_focus_from_string(a->focus, fx, fy)) {
 		cli_error("--focus: \"%s\": expected X,Y with each between 0 and 1",
-			focus);
-		goto out;
+			a->focus);
+		return FALSE;
 	}
 	if (argc < 2) {
 		cli_error("upload: no file given (see attache upload --help)");
-		goto out;
+		return FALSE;
 	}
+	return TRUE;
+}
 
+/* The uploader for @target with the user's credentials, or %NULL after
+ * an error (printed). Returns: (transfer full) */
+static AttacheUploader *
+make_uploader(const UploadArgs *a, AttacheTarget target)
+{
+	g_autoptr(GError) error = NULL;
+	AttacheCredentials *creds = NULL;
 	if (attache_credentials_load(target, NULL, &creds, &error)) {
 		cli_error("%s", error->message);
-		goto out;
+		return NULL;
 	}
-	opts = attache_upload_options_new();
-	opts->require_approval = require_approval;
-	if (verbose) {
+	AttacheUploadOptions *opts = attache_upload_options_new();
+	opts->require_approval = a->require_approval;
+	if (a->verbose) {
 		opts->log = log_line;
 		cli_note("* %s credentials from %s", attache_target_name(target),
 			creds->source);
 	}
-	if (attache_uploader_new(creds, opts, &up, &error)) {
+	AttacheUploader *up = NULL;
+	if (attache_uploader_new(creds, opts, &up, &error))
 		cli_error("%s", error->message);
-		goto out;
-	}
-	if ((!alt_text || !*alt_text) && !quiet && !require_approval)
-		cli_warn("no alt text given (--alt or --alt-file): the media will "
-				 "have none");
+	attache_upload_options_free(opts);
+	attache_credentials_free(creds);
+	return up;
+}
 
+/* Uploads @files one after another, printing each result. Returns how
+ * many failed. @files: (transfer none) */
+static int
+upload_all(AttacheUploader *up, const UploadArgs *a, char **files, int n,
+	const char *alt_text, double fx, double fy)
+{
 	int failed = 0;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 0; i < n; i++) {
 		AttacheUploadResult *r = NULL;
-		attache_upload_file(up, argv[i], alt_text, focus != NULL, fx, fy, &r,
-			NULL);
-		if (json) {
+		attache_upload_file(up, files[i], alt_text, a->focus != NULL, fx, fy,
+			&r, NULL);
+		if (a->json) {
 			g_autofree char *line = attache_upload_result_to_json(r);
 			cli_out("%s", line);
 		}
-		else if (!quiet && r->code == ATTACHE_OK)
+		else if (!a->quiet && r->code == ATTACHE_OK)
 			print_human(r);
 		if (r->code != ATTACHE_OK) {
 			cli_error("%s", r->error);
@@ -177,19 +206,38 @@ cmd_upload(int argc, char **argv)
 			cli_warn("%s", r->warning);
 		attache_upload_result_free(r);
 	}
-	if (!json && !quiet && argc > 2)
+	return failed;
+}
+
+int
+cmd_upload(int argc, char **argv)
+{
+	UploadArgs a = { 0 };
+	if (!parse_args(&argc, &argv, &a)) {
+		upload_args_clear(&a);
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_USAGE;
+	AttacheTarget target;
+	double fx = 0, fy = 0;
+	char *alt_text = NULL;
+	AttacheUploader *up = NULL;
+	if (!check_args(&a, argc, &target, &alt_text, &fx, &fy)
+		|| !(up = make_uploader(&a, target)))
+		goto out;
+	if ((!alt_text || !*alt_text) && !a.quiet && !a.require_approval)
+		cli_warn("no alt text given (--alt or --alt-file): the media will "
+				 "have none");
+
+	int failed = upload_all(up, &a, argv + 1, argc - 1, alt_text, fx, fy);
+	if (!a.json && !a.quiet && argc > 2)
 		cli_note("%d of %d uploaded to %s", argc - 1 - failed, argc - 1,
 			attache_target_name(target));
 	rc = failed ? EXIT_UPLOAD_FAILED : EXIT_OK;
 
 out:
 	attache_uploader_free(up);
-	attache_upload_options_free(opts);
-	attache_credentials_free(creds);
 	g_free(alt_text);
-	g_free(to);
-	g_free(alt);
-	g_free(alt_file);
-	g_free(focus);
+	upload_args_clear(&a);
 	return rc;
 }

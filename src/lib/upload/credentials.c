@@ -17,52 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef struct {
-	const char *env;
-	const char *key; /* in the target's [group] */
-	gsize offset;	 /* in AttacheCredentials */
-	gboolean secret;
-} Field;
-
-#define F(member) G_STRUCT_OFFSET(AttacheCredentials, member)
-
-static const Field x_fields[] = {
-	{ "ATTACHE_X_CONSUMER_KEY", "consumer_key", F(x_consumer_key), TRUE },
-	{ "ATTACHE_X_CONSUMER_SECRET", "consumer_secret", F(x_consumer_secret),
-		TRUE },
-	{ "ATTACHE_X_ACCESS_TOKEN", "access_token", F(x_access_token), TRUE },
-	{ "ATTACHE_X_ACCESS_SECRET", "access_secret", F(x_access_secret), TRUE },
-	{ "ATTACHE_X_BEARER", "bearer", F(x_bearer), TRUE },
-	{ "ATTACHE_X_API", "api", F(base_url), FALSE },
-};
-static const Field mastodon_fields[] = {
-	{ "ATTACHE_MASTODON_URL", "url", F(base_url), FALSE },
-	{ "ATTACHE_MASTODON_TOKEN", "token", F(mastodon_token), TRUE },
-};
-static const Field bluesky_fields[] = {
-	{ "ATTACHE_BLUESKY_HANDLE", "handle", F(bluesky_handle), FALSE },
-	{ "ATTACHE_BLUESKY_APP_PASSWORD", "app_password",
-		F(bluesky_app_password), TRUE },
-	{ "ATTACHE_BLUESKY_PDS", "pds", F(base_url), FALSE },
-};
-
-static const Field *
-fields_for(AttacheTarget t, guint *n)
-{
-	switch (t) {
-	case ATTACHE_TARGET_X:
-		*n = G_N_ELEMENTS(x_fields);
-		return x_fields;
-	case ATTACHE_TARGET_MASTODON:
-		*n = G_N_ELEMENTS(mastodon_fields);
-		return mastodon_fields;
-	case ATTACHE_TARGET_BLUESKY:
-		*n = G_N_ELEMENTS(bluesky_fields);
-		return bluesky_fields;
-	}
-	*n = 0;
-	return NULL;
-}
+typedef AttacheCredentialField Field;
 
 static char **
 slot(AttacheCredentials *c, const Field *f)
@@ -115,51 +70,40 @@ attache__credentials_copy(const AttacheCredentials *c)
 	return d;
 }
 
-static gboolean
-have(const char *s)
-{
-	return s && *s;
-}
-
-char *
-attache__credentials_missing(const AttacheCredentials *c)
+/* The default missing(): the environment names of the unset required
+ * fields, or %NULL. (transfer full) */
+static char *
+missing_required(const AttacheUploadBackend *b, const AttacheCredentials *c)
 {
 	g_autoptr(GPtrArray) m = g_ptr_array_new();
-	switch (c->target) {
-	case ATTACHE_TARGET_X:
-		if (have(c->x_bearer))
-			break;
-		if (!have(c->x_consumer_key) && !have(c->x_consumer_secret) && !have(c->x_access_token) && !have(c->x_access_secret))
-			return g_strdup("ATTACHE_X_CONSUMER_KEY, ATTACHE_X_CONSUMER_SECRET, "
-							"ATTACHE_X_ACCESS_TOKEN and ATTACHE_X_ACCESS_SECRET "
-							"(OAuth 1.0a user context), or ATTACHE_X_BEARER (an "
-							"OAuth 2.0 user token with the media.write scope)");
-		if (!have(c->x_consumer_key))
-			g_ptr_array_add(m, "ATTACHE_X_CONSUMER_KEY");
-		if (!have(c->x_consumer_secret))
-			g_ptr_array_add(m, "ATTACHE_X_CONSUMER_SECRET");
-		if (!have(c->x_access_token))
-			g_ptr_array_add(m, "ATTACHE_X_ACCESS_TOKEN");
-		if (!have(c->x_access_secret))
-			g_ptr_array_add(m, "ATTACHE_X_ACCESS_SECRET");
-		break;
-	case ATTACHE_TARGET_MASTODON:
-		if (!have(c->base_url))
-			g_ptr_array_add(m, "ATTACHE_MASTODON_URL");
-		if (!have(c->mastodon_token))
-			g_ptr_array_add(m, "ATTACHE_MASTODON_TOKEN");
-		break;
-	case ATTACHE_TARGET_BLUESKY:
-		if (!have(c->bluesky_handle))
-			g_ptr_array_add(m, "ATTACHE_BLUESKY_HANDLE");
-		if (!have(c->bluesky_app_password))
-			g_ptr_array_add(m, "ATTACHE_BLUESKY_APP_PASSWORD");
-		break;
+	for (guint i = 0; i < b->n_fields; i++) {
+		const char *v = *(char **)G_STRUCT_MEMBER_P(c, b->fields[i].offset);
+		if (b->fields[i].required && !(v && *v))
+			g_ptr_array_add(m, (gpointer)b->fields[i].env);
 	}
 	if (m->len == 0)
 		return NULL;
 	g_ptr_array_add(m, NULL);
 	return g_strjoinv(", ", (char **)m->pdata);
+}
+
+char *
+attache__credentials_missing(const AttacheCredentials *c)
+{
+	const AttacheUploadBackend *b = attache__upload_backend(c->target);
+	if (!b)
+		return NULL;
+	return b->missing ? b->missing(c) : missing_required(b, c);
+}
+
+/* The environment name of @b's base URL, for messages. (transfer none) */
+static const char *
+base_url_env(const AttacheUploadBackend *b)
+{
+	for (guint i = 0; i < b->n_fields; i++)
+		if (b->fields[i].offset == G_STRUCT_OFFSET(AttacheCredentials, base_url))
+			return b->fields[i].env;
+	return "the base URL";
 }
 
 /* Reads @path if it is the user's own and private. Returns NULL with
@@ -247,13 +191,14 @@ AttacheCode
 attache_credentials_load(AttacheTarget target, const char *ini_path,
 	AttacheCredentials **out, GError **error)
 {
-	guint n;
-	const Field *fields = fields_for(target, &n);
-	if (!fields) {
+	const AttacheUploadBackend *b = attache__upload_backend(target);
+	if (!b) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"unknown upload target %d", (int)target);
 		return ATTACHE_E_USAGE;
 	}
+	const Field *fields = b->fields;
+	guint n = b->n_fields;
 	AttacheCredentials *c = g_new0(AttacheCredentials, 1);
 	c->target = target;
 	gboolean from_env = FALSE, from_file = FALSE;
@@ -283,7 +228,7 @@ attache_credentials_load(AttacheTarget target, const char *ini_path,
 			attache_credentials_free(c);
 			return ATTACHE_E_AUTH;
 		}
-		const char *group = attache_target_name(target);
+		const char *group = b->name;
 		for (guint i = 0; kf && i < n; i++) {
 			char **s = slot(c, &fields[i]);
 			if (*s)
@@ -315,17 +260,13 @@ attache_credentials_load(AttacheTarget target, const char *ini_path,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUTH,
 			"no credentials for %s: set %s, or put them in the [%s] group "
 			"of %s (mode 600)",
-			attache_target_name(target), gap, attache_target_name(target),
-			path);
+			b->name, gap, b->name, path);
 		attache_credentials_free(c);
 		return ATTACHE_E_AUTH;
 	}
 
 	if (c->base_url) {
-		const char *what = target == ATTACHE_TARGET_X		   ? "ATTACHE_X_API"
-						   : target == ATTACHE_TARGET_MASTODON ? "ATTACHE_MASTODON_URL"
-															   : "ATTACHE_BLUESKY_PDS";
-		if (!attache__url_allowed(c->base_url, what, error)) {
+		if (!attache__url_allowed(c->base_url, base_url_env(b), error)) {
 			attache_credentials_free(c);
 			return ATTACHE_E_USAGE;
 		}

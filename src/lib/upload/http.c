@@ -286,7 +286,9 @@ on_header(char *data, size_t size, size_t n, void *user)
 		g_free(s->retry_after);
 		s->retry_after = v;
 	}
-	else if ((v = header_value(data, len, "x-rate-limit-reset")) || (v = header_value(data, len, "x-ratelimit-reset")) || (v = header_value(data, len, "ratelimit-reset"))) {
+	else if ((v = header_value(data, len, "x-rate-limit-reset"))
+			 || (v = header_value(data, len, "x-ratelimit-reset"))
+			 || (v = header_value(data, len, "ratelimit-reset"))) {
 		g_free(s->reset);
 		s->reset = v;
 	}
@@ -459,14 +461,17 @@ perform(AttacheHttp *h, const AttacheHttpRequest *req, Sink *sink,
 static gboolean
 not_sent(CURLcode rc)
 {
-	return rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR;
+	return rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY
+		   || rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR;
 }
 
 /* Failures where the request may have arrived but no answer came. */
 static gboolean
 no_answer(CURLcode rc)
 {
-	return rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
+	return rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR
+		   || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING
+		   || rc == CURLE_PARTIAL_FILE || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
 }
 
 static char *
@@ -493,14 +498,13 @@ backoff(AttacheHttp *h, int attempt)
 	return d / 2 + g_random_double_range(0, d / 2);
 }
 
-AttacheCode
-attache__http_send(AttacheHttp *h, const AttacheHttpRequest *req,
-	AttacheHttpResponse *resp, GError **error)
+/* Refuses a request before it goes out: a URL we may not use, or a server
+ * that rate-limited this run for longer than we may wait. */
+static AttacheCode
+check_sendable(AttacheHttp *h, const AttacheHttpRequest *req, GError **error)
 {
-	memset(resp, 0, sizeof(*resp));
 	if (!url_check(req->url, req->what, FALSE, error))
 		return ATTACHE_E_USAGE;
-
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	if (h->blocked_until > now) {
 		g_autoptr(GDateTime) t = g_date_time_new_from_unix_local(
@@ -511,120 +515,183 @@ attache__http_send(AttacheHttp *h, const AttacheHttpRequest *req,
 			req->what, when);
 		return ATTACHE_E_UPLOAD;
 	}
+	return ATTACHE_OK;
+}
+
+/* What one attempt that got no usable answer came to. */
+typedef struct {
+	long status;	/* 0 when no HTTP answer came */
+	gboolean retry; /* may be tried again */
+	double wait;	/* s the server asked for, or -1 */
+	char *why;		/* for messages and the log; owned */
+} Attempt;
+
+/* The server's problem detail from the error answer in @sink, whose body
+ * it takes. (transfer full) or %NULL */
+static char *
+sink_problem(AttacheHttp *h, Sink *sink, long status)
+{
+	AttacheHttpResponse tmp = { status,
+		g_byte_array_free_to_bytes(g_steal_pointer(&sink->body)) };
+	char *problem = attache__http_problem(h, &tmp);
+	attache__http_response_clear(&tmp);
+	return problem;
+}
+
+/* The transfer failed (no HTTP answer): whether to retry, in @a. Fails
+ * now for an answer over the size bound, and for a create that went out
+ * unanswered (the server may have acted on it). @ambiguous: (inout) set
+ * when the request may have arrived. */
+static AttacheCode
+transfer_failed(AttacheHttp *h, const AttacheHttpRequest *req, Sink *sink,
+	CURLcode rc, const char *errbuf, gboolean *ambiguous, Attempt *a,
+	GError **error)
+{
+	if (sink->too_large) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
+			"%s: the answer is larger than %" G_GINT64_FORMAT
+			" bytes; refused",
+			req->what, h->cfg.max_response);
+		return ATTACHE_E_UPLOAD;
+	}
+	if (sink->stalled)
+		rc = CURLE_OPERATION_TIMEDOUT;
+	a->why = describe_curl(h, rc, errbuf);
+	a->retry = FALSE;
+	if (not_sent(rc))
+		a->retry = TRUE;
+	else if (no_answer(rc)) {
+		*ambiguous = TRUE;
+		if (req->creates) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
+				"%s: %s; not retried, since the server may have "
+				"created the media already (no duplicates)",
+				req->what, a->why);
+			return ATTACHE_E_UPLOAD;
+		}
+		a->retry = TRUE;
+	}
+	return ATTACHE_OK;
+}
+
+/* A 429: wait what the server says, unless that is longer than max_wait,
+ * which fails now and blocks this run's later requests until then. */
+static AttacheCode
+rate_limited(AttacheHttp *h, const AttacheHttpRequest *req, Sink *sink,
+	Attempt *a, GError **error)
+{
+	a->retry = TRUE;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	a->wait = attache__http_parse_wait(sink->retry_after, now);
+	if (a->wait < 0)
+		a->wait = attache__http_parse_wait(sink->reset, now);
+	if (a->wait >= 0)
+		a->wait += g_random_double_range(0, MIN(1.0, h->cfg.retry_base));
+	a->why = g_strdup("rate limited (429)");
+	if (a->wait <= h->cfg.max_wait)
+		return ATTACHE_OK;
+	g_autofree char *problem = sink_problem(h, sink, a->status);
+	h->blocked_until = now + (gint64)ceil(a->wait);
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
+		"%s: rate limited (429)%s%s: the server asks to wait "
+		"%.0f s, more than the %g s allowed "
+		"(ATTACHE_HTTP_MAX_WAIT); try again later",
+		req->what, problem ? ": " : "", problem ? problem : "", a->wait,
+		h->cfg.max_wait);
+	return ATTACHE_E_UPLOAD;
+}
+
+/* A 5xx: retried, but a 500 from a create may come after the media was
+ * made, and a Retry-After beyond max_wait is not waited for. */
+static void
+server_error(AttacheHttp *h, const AttacheHttpRequest *req,
+	const Sink *sink, Attempt *a)
+{
+	long st = a->status;
+	a->retry = !req->creates || st == 502 || st == 503 || st == 504;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	double ra = attache__http_parse_wait(sink->retry_after, now);
+	if (ra > h->cfg.max_wait)
+		a->retry = FALSE;
+	a->wait = ra;
+	a->why = g_strdup_printf("server error %ld", st);
+}
+
+/* The error once retries are over or not allowed. */
+static AttacheCode
+give_up(AttacheHttp *h, const AttacheHttpRequest *req, Sink *sink,
+	const Attempt *a, int attempt, GError **error)
+{
+	g_autofree char *problem = a->status >= 500
+								   ? sink_problem(h, sink, a->status)
+								   : NULL;
+	g_autofree char *tail = a->retry && attempt > 1
+								? g_strdup_printf("; gave up after %d attempts", attempt)
+								: g_strdup("");
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD, "%s: %s%s%s%s",
+		req->what, a->why, problem ? ": " : "", problem ? problem : "",
+		tail);
+	return ATTACHE_E_UPLOAD;
+}
+
+/* Moves the answer in @sink into @resp (out) (transfer full). */
+static void
+take_answer(AttacheHttp *h, Sink *sink, long status, int attempt,
+	gboolean ambiguous, AttacheHttpResponse *resp)
+{
+	resp->status = status;
+	resp->body = g_byte_array_free_to_bytes(g_steal_pointer(&sink->body));
+	resp->content_type = g_steal_pointer(&sink->content_type);
+	resp->attempts = attempt;
+	resp->ambiguous_retry = ambiguous;
+	attache__http_log(h, "answer %ld, %zu bytes", status,
+		g_bytes_get_size(resp->body));
+}
+
+AttacheCode
+attache__http_send(AttacheHttp *h, const AttacheHttpRequest *req,
+	AttacheHttpResponse *resp, GError **error)
+{
+	memset(resp, 0, sizeof(*resp));
+	AttacheCode code = check_sendable(h, req, error);
+	if (code)
+		return code;
 
 	gboolean ambiguous = FALSE;
 	for (int attempt = 1;; attempt++) {
 		Sink sink = { h, g_byte_array_new() };
 		char errbuf[CURL_ERROR_SIZE] = "";
-		long status = 0;
+		Attempt a = { .wait = -1 };
 		attache__http_log(h, "%s %s%s", req->method, req->url,
 			attempt > 1 ? " (again)" : "");
-		CURLcode rc = perform(h, req, &sink, &status, errbuf);
+		CURLcode rc = perform(h, req, &sink, &a.status, errbuf);
 
-		gboolean retry;
-		double wait = -1;
-		g_autofree char *why = NULL;
-		if (rc != CURLE_OK) {
-			if (sink.too_large) {
-				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
-					"%s: the answer is larger than %" G_GINT64_FORMAT
-					" bytes; refused",
-					req->what, h->cfg.max_response);
-				sink_clear(&sink);
-				return ATTACHE_E_UPLOAD;
-			}
-			if (sink.stalled)
-				rc = CURLE_OPERATION_TIMEDOUT;
-			why = describe_curl(h, rc, errbuf);
-			if (not_sent(rc))
-				retry = TRUE;
-			else if (no_answer(rc)) {
-				ambiguous = TRUE;
-				if (req->creates) {
-					g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
-						"%s: %s; not retried, since the server may have "
-						"created the media already (no duplicates)",
-						req->what, why);
-					sink_clear(&sink);
-					return ATTACHE_E_UPLOAD;
-				}
-				retry = TRUE;
-			}
-			else
-				retry = FALSE;
-		}
-		else if (status == 429) {
-			retry = TRUE;
-			now = g_get_real_time() / G_USEC_PER_SEC;
-			wait = attache__http_parse_wait(sink.retry_after, now);
-			if (wait < 0)
-				wait = attache__http_parse_wait(sink.reset, now);
-			if (wait >= 0)
-				wait += g_random_double_range(0, MIN(1.0, h->cfg.retry_base));
-			g_autofree char *problem = NULL;
-			why = g_strdup("rate limited (429)");
-			if (wait > h->cfg.max_wait) {
-				AttacheHttpResponse tmp = { status,
-					g_byte_array_free_to_bytes(g_steal_pointer(&sink.body)) };
-				problem = attache__http_problem(h, &tmp);
-				attache__http_response_clear(&tmp);
-				h->blocked_until = now + (gint64)ceil(wait);
-				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
-					"%s: rate limited (429)%s%s: the server asks to wait "
-					"%.0f s, more than the %g s allowed "
-					"(ATTACHE_HTTP_MAX_WAIT); try again later",
-					req->what, problem ? ": " : "", problem ? problem : "",
-					wait, h->cfg.max_wait);
-				sink_clear(&sink);
-				return ATTACHE_E_UPLOAD;
-			}
-		}
-		else if (status >= 500) {
-			/* 500 from a create may come after the media was made */
-			retry = !req->creates || status == 502 || status == 503 || status == 504;
-			now = g_get_real_time() / G_USEC_PER_SEC;
-			double ra = attache__http_parse_wait(sink.retry_after, now);
-			if (ra > h->cfg.max_wait)
-				retry = FALSE;
-			wait = ra;
-			why = g_strdup_printf("server error %ld", status);
-		}
+		gboolean answered = FALSE;
+		if (rc != CURLE_OK)
+			code = transfer_failed(h, req, &sink, rc, errbuf, &ambiguous, &a,
+				error);
+		else if (a.status == 429)
+			code = rate_limited(h, req, &sink, &a, error);
+		else if (a.status >= 500)
+			server_error(h, req, &sink, &a);
 		else {
-			resp->status = status;
-			resp->body = g_byte_array_free_to_bytes(
-				g_steal_pointer(&sink.body));
-			resp->content_type = g_steal_pointer(&sink.content_type);
-			resp->attempts = attempt;
-			resp->ambiguous_retry = ambiguous;
-			attache__http_log(h, "answer %ld, %zu bytes", status,
-				g_bytes_get_size(resp->body));
-			sink_clear(&sink);
-			return ATTACHE_OK;
+			take_answer(h, &sink, a.status, attempt, ambiguous, resp);
+			answered = TRUE;
 		}
-
-		if (!retry || attempt > h->cfg.retries) {
-			g_autofree char *problem = NULL;
-			if (status >= 500) {
-				AttacheHttpResponse tmp = { status,
-					g_byte_array_free_to_bytes(g_steal_pointer(&sink.body)) };
-				problem = attache__http_problem(h, &tmp);
-				attache__http_response_clear(&tmp);
-			}
-			g_autofree char *tail = retry && attempt > 1
-										? g_strdup_printf("; gave up after %d attempts", attempt)
-										: g_strdup("");
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
-				"%s: %s%s%s%s", req->what, why, problem ? ": " : "",
-				problem ? problem : "", tail);
-			sink_clear(&sink);
-			return ATTACHE_E_UPLOAD;
+		if (!code && !answered && (!a.retry || attempt > h->cfg.retries))
+			code = give_up(h, req, &sink, &a, attempt, error);
+		double d = 0;
+		if (!code && !answered) {
+			d = MAX(a.wait, backoff(h, attempt));
+			if (a.wait >= 0 && a.status == 429)
+				d = a.wait;
+			attache__http_log(h, "%s: %s; retry %d of %d in %.2f s",
+				req->what, a.why, attempt, h->cfg.retries, d);
 		}
-		double d = MAX(wait, backoff(h, attempt));
-		if (wait >= 0 && status == 429)
-			d = wait;
-		attache__http_log(h, "%s: %s; retry %d of %d in %.2f s", req->what,
-			why, attempt, h->cfg.retries, d);
 		sink_clear(&sink);
+		g_free(a.why);
+		if (code || answered)
+			return code;
 		attache__sleep(d);
 	}
 }
@@ -725,7 +792,8 @@ attache__http_problem(AttacheHttp *h, const AttacheHttpResponse *resp)
 		else if (head || main)
 			text = g_strdup(head ? head : main);
 	}
-	else if (resp->body && g_bytes_get_size(resp->body) > 0 && resp->content_type && g_str_has_prefix(resp->content_type, "text/plain")) {
+	else if (resp->body && g_bytes_get_size(resp->body) > 0 && resp->content_type
+			 && g_str_has_prefix(resp->content_type, "text/plain")) {
 		gsize len;
 		const char *data = g_bytes_get_data(resp->body, &len);
 		text = g_strndup(data, MIN(len, 1000));

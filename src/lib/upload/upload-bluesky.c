@@ -19,8 +19,34 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-void
-attache__bluesky_session_free(AttacheBlueskySession *s)
+#define BLUESKY_PDS_DEFAULT "https://bsky.social"
+#define BLUESKY_CREATE_SESSION "/xrpc/com.atproto.server.createSession"
+#define BLUESKY_REFRESH_SESSION "/xrpc/com.atproto.server.refreshSession"
+#define BLUESKY_UPLOAD_BLOB "/xrpc/com.atproto.repo.uploadBlob"
+#define BLUESKY_ALT_MAX 2000 /* the official app's cap */
+/* an access token this close to expiry is refreshed first */
+#define BLUESKY_EXPIRY_MARGIN 60
+
+typedef struct {
+	char *did, *handle;
+	char *access, *refresh;
+	gint64 access_exp; /* epoch seconds, 0 when unknown */
+} AttacheBlueskySession;
+
+/* The uploader's state: this run's session. */
+typedef struct {
+	AttacheBlueskySession *session; /* or %NULL before the first login */
+} BlueskyState;
+
+static BlueskyState *
+state_of(AttacheUploader *up)
+{
+	return up->state;
+}
+
+/* Wipes the tokens, then frees. @s: (transfer full) (nullable) */
+static void
+session_free(AttacheBlueskySession *s)
 {
 	if (!s)
 		return;
@@ -34,8 +60,25 @@ attache__bluesky_session_free(AttacheBlueskySession *s)
 	g_free(s->refresh);
 	g_free(s);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheBlueskySession,
-	attache__bluesky_session_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheBlueskySession, session_free)
+
+/* The state_new() of Bluesky. Returns: (transfer full) */
+static gpointer
+state_new(void)
+{
+	return g_new0(BlueskyState, 1);
+}
+
+/* The state_free() of Bluesky. @p: (transfer full) (nullable) */
+static void
+state_free(gpointer p)
+{
+	BlueskyState *st = p;
+	if (!st)
+		return;
+	session_free(st->session);
+	g_free(st);
+}
 
 gint64
 attache__jwt_exp(const char *jwt)
@@ -92,8 +135,8 @@ session_use(AttacheUploader *up, AttacheBlueskySession *s)
 {
 	attache__http_add_secret(up->http, s->access);
 	attache__http_add_secret(up->http, s->refresh);
-	attache__bluesky_session_free(up->session);
-	up->session = s;
+	session_free(state_of(up)->session);
+	state_of(up)->session = s;
 }
 
 static gboolean
@@ -101,7 +144,7 @@ session_fresh(const AttacheBlueskySession *s)
 {
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	/* no exp claim: let the PDS tell us */
-	return s->access_exp == 0 || s->access_exp - now > ATTACHE_BLUESKY_EXPIRY_MARGIN;
+	return s->access_exp == 0 || s->access_exp - now > BLUESKY_EXPIRY_MARGIN;
 }
 
 static void
@@ -143,7 +186,8 @@ session_load(AttacheUploader *up, const char *path)
 	if (!n || !JSON_NODE_HOLDS_OBJECT(n))
 		return NULL;
 	JsonObject *o = json_node_get_object(n);
-	if (g_strcmp0(attache__json_string(o, "pds"), up->base) || g_strcmp0(attache__json_string(o, "identifier"), up->creds->bluesky_handle))
+	if (g_strcmp0(attache__json_string(o, "pds"), up->base)
+		|| g_strcmp0(attache__json_string(o, "identifier"), up->creds->bluesky_handle))
 		return NULL;
 	return session_from(o);
 }
@@ -167,8 +211,8 @@ session_call(AttacheUploader *up, const char *path, const char *refresh,
 		body = json_to_string(root, FALSE);
 	}
 	g_autofree char *url = attache__upload_url(up,
-		refresh ? ATTACHE_BLUESKY_REFRESH_SESSION
-				: ATTACHE_BLUESKY_CREATE_SESSION);
+		refresh ? BLUESKY_REFRESH_SESSION
+				: BLUESKY_CREATE_SESSION);
 	g_autofree char *what = g_strdup_printf("%s: Bluesky %s", path,
 		refresh ? "session refresh" : "login (createSession)");
 	AttacheHttpRequest req = {
@@ -205,13 +249,13 @@ session_call(AttacheUploader *up, const char *path, const char *refresh,
 	return code;
 }
 
-/* Makes up->session usable: the cached one, refreshed if needed, or a
+/* Makes state_of(up)->session usable: the cached one, refreshed if needed, or a
  * new login. @stale: the access token the PDS just refused, or NULL. */
 static AttacheCode
 session_ensure(AttacheUploader *up, const char *path, const char *stale,
 	GError **error)
 {
-	if (up->session && !stale && session_fresh(up->session))
+	if (state_of(up)->session && !stale && session_fresh(state_of(up)->session))
 		return ATTACHE_OK;
 
 	g_autofree char *key = g_strconcat(up->base, "\n",
@@ -234,9 +278,9 @@ session_ensure(AttacheUploader *up, const char *path, const char *stale,
 		session_use(up, g_steal_pointer(&cached));
 		goto out;
 	}
-	const char *refresh = cached		? cached->refresh
-						  : up->session ? up->session->refresh
-										: NULL;
+	const char *refresh = cached				  ? cached->refresh
+						  : state_of(up)->session ? state_of(up)->session->refresh
+												  : NULL;
 	if (refresh) {
 		AttacheBlueskySession *s = NULL;
 		gboolean refused = FALSE;
@@ -293,14 +337,14 @@ upload_blob(AttacheUploader *up, AttacheUploadJob *job, gboolean *expired,
 {
 	gsize len;
 	const guint8 *data = g_bytes_get_data(job->bytes, &len);
-	g_autofree char *url = attache__upload_url(up, ATTACHE_BLUESKY_UPLOAD_BLOB);
+	g_autofree char *url = attache__upload_url(up, BLUESKY_UPLOAD_BLOB);
 	g_autofree char *what = g_strdup_printf("%s: Bluesky uploadBlob",
 		job->path);
 	AttacheHttpRequest req = {
 		.method = "POST",
 		.url = url,
 		.auth = bearer,
-		.auth_data = up->session->access,
+		.auth_data = state_of(up)->session->access,
 		.content_type = job->mime,
 		.body = data,
 		.body_len = len,
@@ -316,7 +360,8 @@ upload_blob(AttacheUploader *up, AttacheUploadJob *job, gboolean *expired,
 	JsonObject *o = root ? json_node_get_object(root) : NULL;
 	if (resp.status != 200) {
 		const char *err = attache__json_string(o, "error");
-		if (resp.status == 401 || (resp.status == 400 && (!g_strcmp0(err, "ExpiredToken") || !g_strcmp0(err, "InvalidToken"))))
+		if (resp.status == 401
+			|| (resp.status == 400 && (!g_strcmp0(err, "ExpiredToken") || !g_strcmp0(err, "InvalidToken"))))
 			*expired = TRUE;
 		code = attache__upload_http_error(up, &resp, what, error);
 		attache__http_response_clear(&resp);
@@ -334,9 +379,10 @@ upload_blob(AttacheUploader *up, AttacheUploadJob *job, gboolean *expired,
 	return code;
 }
 
-AttacheCode
-attache__bluesky_upload(AttacheUploader *up, AttacheUploadJob *job,
-	GError **error)
+/* The Bluesky backend's upload(): a usable session, then uploadBlob, once
+ * more after a refresh when the PDS says the token expired. */
+static AttacheCode
+bluesky_upload(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 {
 	if (job->entry->blob)
 		return ATTACHE_OK;
@@ -349,7 +395,7 @@ attache__bluesky_upload(AttacheUploader *up, AttacheUploadJob *job,
 	if (code && expired) {
 		/* the PDS's clock or a revocation disagrees with the token's exp:
 		 * refresh once and send again */
-		g_autofree char *stale = g_strdup(up->session->access);
+		g_autofree char *stale = g_strdup(state_of(up)->session->access);
 		g_clear_error(&local);
 		if ((code = session_ensure(up, job->path, stale, error)))
 			return code;
@@ -360,3 +406,86 @@ attache__bluesky_upload(AttacheUploader *up, AttacheUploadJob *job,
 		g_propagate_error(error, g_steal_pointer(&local));
 	return code;
 }
+
+/* The limits() of Bluesky: the official client's sizes for the byte limit
+ * the options chose. @l: (out caller-allocates) */
+static void
+bluesky_limits(AttacheUploader *up, AttacheUploadLimits *l)
+{
+	static const char *const mimes[] = { "image/jpeg", "image/png",
+		"image/webp", NULL };
+	gint64 max_bytes = up->opts.bluesky_max_bytes;
+	*l = (AttacheUploadLimits){
+		.mimes = mimes,
+		.max_bytes = max_bytes,
+		/* the official client's: 2000 px with 1 MB, 4000 px with 2 MB */
+		.max_side = max_bytes > ATTACHE_BLUESKY_MAX_BYTES ? 4000 : 2000,
+		.alt_max = BLUESKY_ALT_MAX,
+	};
+}
+
+/* The result_json() of Bluesky: the blob, and the
+ * app.bsky.embed.images#image object ready to embed. @r: (transfer none) */
+static void
+bluesky_result_json(JsonBuilder *b, const AttacheUploadResult *r)
+{
+	gboolean ok = r->code == ATTACHE_OK;
+	g_autoptr(JsonNode) blob = ok && r->blob
+								   ? json_from_string(r->blob, NULL)
+								   : NULL;
+	json_builder_set_member_name(b, "blob");
+	if (blob)
+		json_builder_add_value(b, json_node_copy(blob));
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "image");
+	if (!blob) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_object(b);
+	attache__json_member_string(b, "alt", r->alt_text ? r->alt_text : "");
+	json_builder_set_member_name(b, "image");
+	json_builder_add_value(b, json_node_copy(blob));
+	if (r->width > 0 && r->height > 0) {
+		json_builder_set_member_name(b, "aspectRatio");
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "width");
+		json_builder_add_int_value(b, r->width);
+		json_builder_set_member_name(b, "height");
+		json_builder_add_int_value(b, r->height);
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+}
+
+#define F(member) G_STRUCT_OFFSET(AttacheCredentials, member)
+
+static const AttacheCredentialField bluesky_fields[] = {
+	{ "ATTACHE_BLUESKY_HANDLE", "handle", F(bluesky_handle), FALSE, TRUE },
+	{ "ATTACHE_BLUESKY_APP_PASSWORD", "app_password",
+		F(bluesky_app_password), TRUE, TRUE },
+	{ "ATTACHE_BLUESKY_PDS", "pds", F(base_url), FALSE },
+};
+
+static const char *const bluesky_aliases[] = { "bsky", NULL };
+
+const AttacheUploadBackend attache__backend_bluesky = {
+	.target = ATTACHE_TARGET_BLUESKY,
+	.name = "bluesky",
+	.aliases = bluesky_aliases,
+	.title = "Bluesky",
+	.default_base = BLUESKY_PDS_DEFAULT,
+	.preset = "bluesky",
+	.fields = bluesky_fields,
+	.n_fields = G_N_ELEMENTS(bluesky_fields),
+	.hint_401 = "check the handle and the app password",
+	.hint_403 = "the account may not upload blobs (suspended, or the app "
+				"password lacks the permission)",
+	/* the post keeps the alt text, and blobs are content-addressed */
+	.limits = bluesky_limits,
+	.upload = bluesky_upload,
+	.state_new = state_new,
+	.state_free = state_free,
+	.result_json = bluesky_result_json,
+};

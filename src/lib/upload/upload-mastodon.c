@@ -11,11 +11,68 @@
 
 #include <string.h>
 
+#define MASTODON_INSTANCE "/api/v2/instance"
+#define MASTODON_MEDIA "/api/v2/media"
+#define MASTODON_MEDIA_GET "/api/v1/media/%s"
+/* documented defaults, used when the instance does not say */
+#define MASTODON_MAX_BYTES 16777216
+#define MASTODON_MAX_PIXELS 33177600
+#define MASTODON_ALT_MAX 1500
+#define MASTODON_CACHE_SECONDS (24 * 3600)
+
+/* The instance's media limits, asked once per uploader (up->state). */
+typedef struct {
+	gboolean have_limits;
+	gint64 max_bytes;
+	gint64 max_pixels;
+	int alt_max;
+	char **mimes; /* %NULL: not said */
+} MastodonState;
+
+/* The state_new() of Mastodon. Returns: (transfer full) */
+static gpointer
+state_new(void)
+{
+	return g_new0(MastodonState, 1);
+}
+
+/* The state_free() of Mastodon. @p: (transfer full) (nullable) */
+static void
+state_free(gpointer p)
+{
+	MastodonState *st = p;
+	if (!st)
+		return;
+	g_strfreev(st->mimes);
+	g_free(st);
+}
+
 static char *
 bearer(gpointer data, const char *method, const char *url)
 {
 	const AttacheCredentials *c = ((AttacheUploader *)data)->creds;
 	return g_strdup_printf("Bearer %s", c->mastodon_token);
+}
+
+/* Sends one request to the instance with the token, multipart when
+ * @n_parts > 0. @resp: (out) filled on %ATTACHE_OK, to be cleared by the
+ * caller; @parts, @what: (transfer none). */
+static AttacheCode
+send(AttacheUploader *up, const char *method, const char *url,
+	const AttacheHttpPart *parts, guint n_parts, gboolean creates,
+	const char *what, AttacheHttpResponse *resp, GError **error)
+{
+	AttacheHttpRequest req = {
+		.method = method,
+		.url = url,
+		.auth = bearer,
+		.auth_data = up,
+		.parts = parts,
+		.n_parts = n_parts,
+		.creates = creates,
+		.what = what,
+	};
+	return attache__http_send(up->http, &req, resp, error);
 }
 
 static gboolean
@@ -30,19 +87,19 @@ valid_id(const char *id)
 }
 
 /* configuration.media_attachments of an instance answer (or of our cache,
- * which keeps just that object) into up->limits. */
+ * which keeps just that object) into the uploader's state. */
 static gboolean
 read_limits(AttacheUploader *up, JsonObject *ma)
 {
 	if (!ma)
 		return FALSE;
-	AttacheMastodonLimits *l = &up->limits;
+	MastodonState *l = up->state;
 	l->max_bytes = attache__json_int(ma, "image_size_limit",
-		ATTACHE_MASTODON_MAX_BYTES);
+		MASTODON_MAX_BYTES);
 	l->max_pixels = attache__json_int(ma, "image_matrix_limit",
-		ATTACHE_MASTODON_MAX_PIXELS);
+		MASTODON_MAX_PIXELS);
 	l->alt_max = (int)MIN(attache__json_int(ma, "description_limit",
-							  ATTACHE_MASTODON_ALT_MAX),
+							  MASTODON_ALT_MAX),
 		1000000);
 	g_clear_pointer(&l->mimes, g_strfreev);
 	JsonNode *m = json_object_get_member(ma, "supported_mime_types");
@@ -67,15 +124,19 @@ object_member(JsonObject *o, const char *name)
 	return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
 }
 
-void
-attache__mastodon_limits(AttacheUploader *up)
+/* Fetches (or reads from the cache) the instance's media limits into the
+ * uploader's state, once. Never fails: falls back to the documented
+ * defaults. */
+static void
+fetch_limits(AttacheUploader *up)
 {
-	if (up->have_limits)
+	MastodonState *st = up->state;
+	if (st->have_limits)
 		return;
-	up->have_limits = TRUE;
-	up->limits.max_bytes = ATTACHE_MASTODON_MAX_BYTES;
-	up->limits.max_pixels = ATTACHE_MASTODON_MAX_PIXELS;
-	up->limits.alt_max = ATTACHE_MASTODON_ALT_MAX;
+	st->have_limits = TRUE;
+	st->max_bytes = MASTODON_MAX_BYTES;
+	st->max_pixels = MASTODON_MAX_PIXELS;
+	st->alt_max = MASTODON_ALT_MAX;
 
 	g_autoptr(GError) local = NULL;
 	g_autofree char *cache = attache__upload_cache_path(up,
@@ -89,16 +150,17 @@ attache__mastodon_limits(AttacheUploader *up)
 	JsonObject *co = cached && JSON_NODE_HOLDS_OBJECT(cached)
 						 ? json_node_get_object(cached)
 						 : NULL;
-	gboolean cache_ok = co && g_strcmp0(attache__json_string(co, "url"), up->base) == 0 && object_member(co, "media_attachments");
+	gboolean cache_ok = co && g_strcmp0(attache__json_string(co, "url"), up->base) == 0
+						&& object_member(co, "media_attachments");
 	gint64 fetched = cache_ok ? attache__json_int(co, "fetched_at", 0) : 0;
-	if (cache_ok && fetched <= now && now - fetched < ATTACHE_MASTODON_CACHE_SECONDS) {
+	if (cache_ok && fetched <= now && now - fetched < MASTODON_CACHE_SECONDS) {
 		read_limits(up, object_member(co, "media_attachments"));
 		attache__http_log(up->http, "Mastodon limits from the cache %s",
 			cache);
 		return;
 	}
 
-	g_autofree char *url = attache__upload_url(up, ATTACHE_MASTODON_INSTANCE);
+	g_autofree char *url = attache__upload_url(up, MASTODON_INSTANCE);
 	AttacheHttpRequest req = {
 		.method = "GET",
 		.url = url,
@@ -168,20 +230,11 @@ create(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 		parts[n++] = (AttacheHttpPart){ "focus", (const guint8 *)focus,
 			strlen(focus), NULL, NULL };
 
-	g_autofree char *url = attache__upload_url(up, ATTACHE_MASTODON_MEDIA);
+	g_autofree char *url = attache__upload_url(up, MASTODON_MEDIA);
 	g_autofree char *what = g_strdup_printf("%s: Mastodon upload", job->path);
-	AttacheHttpRequest req = {
-		.method = "POST",
-		.url = url,
-		.auth = bearer,
-		.auth_data = up,
-		.parts = parts,
-		.n_parts = n,
-		.creates = TRUE,
-		.what = what,
-	};
 	AttacheHttpResponse resp;
-	AttacheCode code = attache__http_send(up->http, &req, &resp, error);
+	AttacheCode code = send(up, "POST", url, parts, n, TRUE, what, &resp,
+		error);
 	if (code)
 		return code;
 	if (resp.status != 200 && resp.status != 202) {
@@ -211,7 +264,7 @@ static AttacheCode
 wait_processed(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 {
 	const char *id = job->entry->media_id;
-	g_autofree char *path = g_strdup_printf(ATTACHE_MASTODON_MEDIA_GET, id);
+	g_autofree char *path = g_strdup_printf(MASTODON_MEDIA_GET, id);
 	g_autofree char *url = attache__upload_url(up, path);
 	g_autofree char *what = g_strdup_printf("%s: Mastodon media %s",
 		job->path, id);
@@ -226,15 +279,9 @@ wait_processed(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 			return ATTACHE_E_UPLOAD;
 		}
 		attache__sleep(wait);
-		AttacheHttpRequest req = {
-			.method = "GET",
-			.url = url,
-			.auth = bearer,
-			.auth_data = up,
-			.what = what,
-		};
 		AttacheHttpResponse resp;
-		AttacheCode code = attache__http_send(up->http, &req, &resp, error);
+		AttacheCode code = send(up, "GET", url, NULL, 0, FALSE, what, &resp,
+			error);
 		if (code)
 			return code;
 		long s = resp.status;
@@ -253,9 +300,10 @@ wait_processed(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 	}
 }
 
-AttacheCode
-attache__mastodon_upload(AttacheUploader *up, AttacheUploadJob *job,
-	GError **error)
+/* The Mastodon backend's upload(): create the media once, then wait for
+ * its processing. */
+static AttacheCode
+mastodon_upload(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 {
 	AttacheCode code;
 	if (!job->entry->media_id && (code = create(up, job, error)))
@@ -264,3 +312,43 @@ attache__mastodon_upload(AttacheUploader *up, AttacheUploadJob *job,
 		return code;
 	return ATTACHE_OK;
 }
+
+/* The limits() of Mastodon: the instance's. @l: (out caller-allocates),
+ * its mimes owned by the uploader's state. */
+static void
+mastodon_limits(AttacheUploader *up, AttacheUploadLimits *l)
+{
+	fetch_limits(up);
+	const MastodonState *st = up->state;
+	*l = (AttacheUploadLimits){
+		.mimes = (const char *const *)st->mimes,
+		.max_bytes = st->max_bytes,
+		.max_pixels = st->max_pixels,
+		.alt_max = st->alt_max,
+	};
+}
+
+#define F(member) G_STRUCT_OFFSET(AttacheCredentials, member)
+
+static const AttacheCredentialField mastodon_fields[] = {
+	{ "ATTACHE_MASTODON_URL", "url", F(base_url), FALSE, TRUE },
+	{ "ATTACHE_MASTODON_TOKEN", "token", F(mastodon_token), TRUE, TRUE },
+};
+
+const AttacheUploadBackend attache__backend_mastodon = {
+	.target = ATTACHE_TARGET_MASTODON,
+	.name = "mastodon",
+	.title = "Mastodon",
+	.default_base = NULL, /* every instance is its own */
+	.preset = "mastodon",
+	.fields = mastodon_fields,
+	.n_fields = G_N_ELEMENTS(mastodon_fields),
+	.hint_401 = "the access token is wrong or was revoked",
+	.hint_403 = "the token needs the write:media scope",
+	.media_has_alt = TRUE,
+	.media_has_focus = TRUE,
+	.limits = mastodon_limits,
+	.upload = mastodon_upload,
+	.state_new = state_new,
+	.state_free = state_free,
+};

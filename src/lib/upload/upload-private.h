@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * upload-private.h: declarations shared by the upload stage's files
- * (upload.c, http.c, oauth1.c, credentials.c, upload-x.c,
- * upload-mastodon.c, upload-bluesky.c), never installed. Kept apart from
- * private.h so the upload stage stays in its own files.
+ * upload-private.h: declarations shared by the upload stage's files,
+ * never installed. Kept apart from private.h so the upload stage stays in
+ * its own files. The sections go bottom-up, as the files depend: http.c
+ * and oauth1.c, upload-common.c, the backends (upload-<platform>.c, listed
+ * by backends.c), then credentials.c and the dispatcher upload.c.
  */
 #ifndef ATTACHE_UPLOAD_PRIVATE_H
 #define ATTACHE_UPLOAD_PRIVATE_H
@@ -14,39 +15,11 @@
 
 G_BEGIN_DECLS
 
-/* ---- endpoints and limits: the one table (docs/upload.md) ---- */
+/* ---- platform figures the public options name (upload.c) ---- */
 
-#define ATTACHE_X_API_DEFAULT "https://api.x.com"
-#define ATTACHE_X_INITIALIZE "/2/media/upload/initialize"
-#define ATTACHE_X_APPEND "/2/media/upload/%s/append"
-#define ATTACHE_X_FINALIZE "/2/media/upload/%s/finalize"
-#define ATTACHE_X_STATUS "/2/media/upload?command=STATUS&media_id=%s"
-#define ATTACHE_X_METADATA "/2/media/metadata"
-#define ATTACHE_X_MAX_BYTES 5000000 /* images via the API: 5 MB */
-#define ATTACHE_X_MAX_SIDE 8192
-#define ATTACHE_X_ALT_MAX 1000
 #define ATTACHE_X_SEGMENT_MAX (4 * 1024 * 1024)
-#define ATTACHE_X_SEGMENTS_MAX 1000 /* segment_index 0..999 */
-
-#define ATTACHE_MASTODON_INSTANCE "/api/v2/instance"
-#define ATTACHE_MASTODON_MEDIA "/api/v2/media"
-#define ATTACHE_MASTODON_MEDIA_GET "/api/v1/media/%s"
-/* documented defaults, used when the instance does not say */
-#define ATTACHE_MASTODON_MAX_BYTES 16777216
-#define ATTACHE_MASTODON_MAX_PIXELS 33177600
-#define ATTACHE_MASTODON_ALT_MAX 1500
-#define ATTACHE_MASTODON_CACHE_SECONDS (24 * 3600)
-
-#define ATTACHE_BLUESKY_PDS_DEFAULT "https://bsky.social"
-#define ATTACHE_BLUESKY_CREATE_SESSION "/xrpc/com.atproto.server.createSession"
-#define ATTACHE_BLUESKY_REFRESH_SESSION \
-	"/xrpc/com.atproto.server.refreshSession"
-#define ATTACHE_BLUESKY_UPLOAD_BLOB "/xrpc/com.atproto.repo.uploadBlob"
 #define ATTACHE_BLUESKY_MAX_BYTES 1000000	  /* docs, older PDS/AppView */
 #define ATTACHE_BLUESKY_MAX_BYTES_2MB 2000000 /* lexicon since 2026-04 */
-#define ATTACHE_BLUESKY_ALT_MAX 2000		  /* the official app's cap */
-/* an access token this close to expiry is refreshed first */
-#define ATTACHE_BLUESKY_EXPIRY_MARGIN 60
 
 /* ---- http.c: one libcurl easy handle, retries, redaction ---- */
 
@@ -174,14 +147,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheCredentials, attache_credentials_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheUploader, attache_uploader_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheUploadResult, attache_upload_result_free)
 
-/* ---- credentials.c ---- */
+/* ---- the uploader and one upload, as the backends see them ---- */
 
-/* The names still missing for @c to be usable, or %NULL. (transfer full) */
-char *attache__credentials_missing(const AttacheCredentials *c);
-/* A deep copy. (transfer full) */
-AttacheCredentials *attache__credentials_copy(const AttacheCredentials *c);
-
-/* ---- upload.c: the uploader and the backends' shared pieces ---- */
+typedef struct _AttacheUploadBackend AttacheUploadBackend;
 
 /* What this run already did for one file (same bytes, alt text, focus):
  * a second request for it resumes or reuses, never creates again. */
@@ -205,21 +173,10 @@ typedef struct {
 	AttacheUploadEntry *entry;
 } AttacheUploadJob;
 
-typedef struct {
-	gint64 max_bytes;
-	gint64 max_pixels;
-	int alt_max;
-	char **mimes; /* %NULL: not said */
-} AttacheMastodonLimits;
-
-typedef struct {
-	char *did, *handle;
-	char *access, *refresh;
-	gint64 access_exp; /* epoch seconds, 0 when unknown */
-} AttacheBlueskySession;
-
 struct _AttacheUploader {
 	AttacheTarget target;
+	const AttacheUploadBackend *backend;
+	gpointer state; /* the backend's own (state_new), or %NULL */
 	AttacheCredentials *creds;
 	AttacheUploadOptions opts; /* copy; cache_dir owned */
 	char *base;				   /* base URL without the trailing slash */
@@ -230,15 +187,14 @@ struct _AttacheUploader {
 	 * sent (they would fail the same way and may lock the account) */
 	char *refused;
 	AttacheCode refused_code;
-	gboolean have_limits;
-	AttacheMastodonLimits limits;
-	AttacheBlueskySession *session;
 };
 
+/* ---- upload-common.c: what every backend uses ---- */
+
 /* Turns a final non-2xx answer into an error whose message carries the
- * server's problem detail and a hint for 401/403. Returns the code:
- * %ATTACHE_E_AUTH for 401/403, %ATTACHE_E_REJECTED for 400/413/415/422,
- * %ATTACHE_E_UPLOAD otherwise. */
+ * server's problem detail and the backend's hint for 401/403. Returns the
+ * code: %ATTACHE_E_AUTH for 401/403, %ATTACHE_E_REJECTED for
+ * 400/413/415/422, %ATTACHE_E_UPLOAD otherwise. */
 AttacheCode attache__upload_http_error(AttacheUploader *up,
 	const AttacheHttpResponse *resp, const char *what, GError **error);
 /* An error for an answer that is not what the API promises. */
@@ -263,24 +219,81 @@ char *attache__upload_read_private(const char *path);
 const char *attache__json_string(JsonObject *o, const char *name);
 /* A JSON member as a non-negative integer, or @fallback. */
 gint64 attache__json_int(JsonObject *o, const char *name, gint64 fallback);
+/* Adds member @name: @v, or null. @v: (transfer none) (nullable) */
+void attache__json_member_string(JsonBuilder *b, const char *name,
+	const char *v);
 
-/* ---- the three backends ---- */
+/* ---- the backend table: one AttacheUploadBackend per platform ---- */
 
-AttacheCode attache__x_upload(AttacheUploader *up, AttacheUploadJob *job,
-	GError **error);
+/* One credential: its environment variable, its key in the platform's
+ * [group] of credentials.ini, where it goes in AttacheCredentials. */
+typedef struct {
+	const char *env;
+	const char *key;
+	gsize offset;	   /* G_STRUCT_OFFSET(AttacheCredentials, member) */
+	gboolean secret;   /* never logged; wiped when freed */
+	gboolean required; /* for the default missing() */
+} AttacheCredentialField;
 
-/* Fetches (or reads from the cache) the instance's media limits into
- * up->limits. Never fails: falls back to the documented defaults. */
-void attache__mastodon_limits(AttacheUploader *up);
-AttacheCode attache__mastodon_upload(AttacheUploader *up,
-	AttacheUploadJob *job, GError **error);
+/* What a file may be, for one uploader (limits()). A limit of 0 is not
+ * checked. */
+typedef struct {
+	const char *const *mimes; /* %NULL: any; (transfer none) */
+	gint64 max_bytes;
+	gint64 max_pixels; /* width x height */
+	int max_side;
+	int alt_max; /* characters (code points) */
+} AttacheUploadLimits;
 
-AttacheCode attache__bluesky_upload(AttacheUploader *up,
-	AttacheUploadJob *job, GError **error);
-void attache__bluesky_session_free(AttacheBlueskySession *s);
+/* Everything the dispatcher (upload.c) and credentials.c know about a
+ * platform. One constant per upload-<platform>.c; backends.c lists them.
+ * The strings are static. */
+struct _AttacheUploadBackend {
+	AttacheTarget target;
+	const char *name;			/* "x": --to, [group], JSON "target" */
+	const char *const *aliases; /* other spellings of --to, or %NULL */
+	const char *title;			/* "X", in messages */
+	const char *default_base;	/* %NULL: the user must give one */
+	const char *preset;			/* the preset that fits it, in hints */
+	const AttacheCredentialField *fields;
+	guint n_fields;
+	/* The names still missing for @c to be usable, or %NULL.
+	 * (transfer full). %NULL: the environment names of the unset
+	 * required fields. */
+	char *(*missing)(const AttacheCredentials *c);
+	const char *hint_401, *hint_403; /* why a server refuses, or %NULL */
+	/* whether the server keeps the alt text / focus on the media, so that
+	 * a different one makes a different media (else the bytes alone) */
+	gboolean media_has_alt, media_has_focus;
+	/* Fills @l for @up (may ask the server once; never fails). */
+	void (*limits)(AttacheUploader *up, AttacheUploadLimits *l);
+	/* The network part of one upload, resuming from job->entry. */
+	AttacheCode (*upload)(AttacheUploader *up, AttacheUploadJob *job,
+		GError **error);
+	/* up->state: (transfer full) from state_new, freed by state_free;
+	 * both %NULL when the backend keeps none. */
+	gpointer (*state_new)(void);
+	void (*state_free)(gpointer state);
+	/* Adds the platform's own members to a result's JSON line, after
+	 * "media_id", or %NULL. */
+	void (*result_json)(JsonBuilder *b, const AttacheUploadResult *r);
+};
+
+/* backends.c: the backend for @target, or %NULL. (transfer none) */
+const AttacheUploadBackend *attache__upload_backend(AttacheTarget target);
+/* The @i-th backend of the table, %NULL past the end. (transfer none) */
+const AttacheUploadBackend *attache__upload_backend_nth(guint i);
+
 /* The "exp" claim of a JWT (unverified: only to know when to refresh);
- * 0 when absent. */
+ * 0 when absent (upload-bluesky.c). */
 gint64 attache__jwt_exp(const char *jwt);
+
+/* ---- credentials.c ---- */
+
+/* The names still missing for @c to be usable, or %NULL. (transfer full) */
+char *attache__credentials_missing(const AttacheCredentials *c);
+/* A deep copy. (transfer full) */
+AttacheCredentials *attache__credentials_copy(const AttacheCredentials *c);
 
 G_END_DECLS
 

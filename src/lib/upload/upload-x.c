@@ -13,6 +13,17 @@
 
 #include <string.h>
 
+#define X_API_DEFAULT "https://api.x.com"
+#define X_INITIALIZE "/2/media/upload/initialize"
+#define X_APPEND "/2/media/upload/%s/append"
+#define X_FINALIZE "/2/media/upload/%s/finalize"
+#define X_STATUS "/2/media/upload?command=STATUS&media_id=%s"
+#define X_METADATA "/2/media/metadata"
+#define X_MAX_BYTES 5000000 /* images via the API: 5 MB */
+#define X_MAX_SIDE 8192
+#define X_ALT_MAX 1000
+#define X_SEGMENTS_MAX 1000 /* segment_index 0..999 */
+
 /* OAuth 1.0a when all four values are there, else the bearer token. */
 static gboolean
 oauth1(const AttacheCredentials *c)
@@ -113,7 +124,7 @@ initialize(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 	g_autoptr(JsonNode) root = NULL;
 	JsonObject *data = NULL;
 	AttacheHttpResponse resp;
-	AttacheCode code = call(up, "POST", ATTACHE_X_INITIALIZE, body, NULL, 0,
+	AttacheCode code = call(up, "POST", X_INITIALIZE, body, NULL, 0,
 		TRUE, what, &root, &data, &resp, error);
 	if (!code) {
 		const char *id = attache__json_string(data, "id");
@@ -136,10 +147,10 @@ append_all(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 	const guint8 *data = g_bytes_get_data(job->bytes, &len);
 	/* at most 1000 segments (segment_index 0..999) */
 	gsize seg = (gsize)up->opts.x_segment_bytes;
-	seg = MAX(seg, (len + ATTACHE_X_SEGMENTS_MAX - 1) / ATTACHE_X_SEGMENTS_MAX);
+	seg = MAX(seg, (len + X_SEGMENTS_MAX - 1) / X_SEGMENTS_MAX);
 	seg = MIN(seg, (gsize)ATTACHE_X_SEGMENT_MAX);
 	guint n = (guint)((len + seg - 1) / seg);
-	g_autofree char *path = g_strdup_printf(ATTACHE_X_APPEND,
+	g_autofree char *path = g_strdup_printf(X_APPEND,
 		job->entry->media_id);
 
 	for (guint i = 0; i < n; i++) {
@@ -191,7 +202,7 @@ static AttacheCode
 status(AttacheUploader *up, AttacheUploadJob *job, JsonNode **root,
 	JsonObject **data, GError **error)
 {
-	g_autofree char *path = g_strdup_printf(ATTACHE_X_STATUS,
+	g_autofree char *path = g_strdup_printf(X_STATUS,
 		job->entry->media_id);
 	g_autofree char *what = g_strdup_printf("%s: X status of media %s",
 		job->path, job->entry->media_id);
@@ -213,7 +224,7 @@ finalize_and_wait(AttacheUploader *up, AttacheUploadJob *job,
 	AttacheCode code;
 
 	if (!e->sent) {
-		g_autofree char *path = g_strdup_printf(ATTACHE_X_FINALIZE,
+		g_autofree char *path = g_strdup_printf(X_FINALIZE,
 			e->media_id);
 		g_autofree char *what = g_strdup_printf("%s: X finalize", job->path);
 		AttacheHttpResponse resp;
@@ -307,7 +318,7 @@ set_alt(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 	g_autofree char *what = g_strdup_printf("%s: X alt text for media %s",
 		job->path, job->entry->media_id);
 	AttacheHttpResponse resp;
-	AttacheCode code = call(up, "POST", ATTACHE_X_METADATA, body, NULL, 0,
+	AttacheCode code = call(up, "POST", X_METADATA, body, NULL, 0,
 		FALSE, what, NULL, NULL, &resp, error);
 	attache__http_response_clear(&resp);
 	if (!code)
@@ -315,8 +326,10 @@ set_alt(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 	return code;
 }
 
-AttacheCode
-attache__x_upload(AttacheUploader *up, AttacheUploadJob *job, GError **error)
+/* The X backend's upload(): each step once, resuming where this run left
+ * the file. */
+static AttacheCode
+x_upload(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 {
 	AttacheUploadEntry *e = job->entry;
 	AttacheCode code;
@@ -339,3 +352,81 @@ attache__x_upload(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 	}
 	return ATTACHE_OK;
 }
+
+/* The missing() of X: the four OAuth 1.0a values, or the bearer token.
+ * Returns: (transfer full) the names, or %NULL when nothing is missing. */
+static char *
+x_missing(const AttacheCredentials *c)
+{
+	if (c->x_bearer && *c->x_bearer)
+		return NULL;
+	const char *four[][2] = {
+		{ c->x_consumer_key, "ATTACHE_X_CONSUMER_KEY" },
+		{ c->x_consumer_secret, "ATTACHE_X_CONSUMER_SECRET" },
+		{ c->x_access_token, "ATTACHE_X_ACCESS_TOKEN" },
+		{ c->x_access_secret, "ATTACHE_X_ACCESS_SECRET" },
+	};
+	g_autoptr(GPtrArray) m = g_ptr_array_new();
+	for (guint i = 0; i < G_N_ELEMENTS(four); i++)
+		if (!four[i][0] || !*four[i][0])
+			g_ptr_array_add(m, (gpointer)four[i][1]);
+	if (m->len == G_N_ELEMENTS(four))
+		return g_strdup("ATTACHE_X_CONSUMER_KEY, ATTACHE_X_CONSUMER_SECRET, "
+						"ATTACHE_X_ACCESS_TOKEN and ATTACHE_X_ACCESS_SECRET "
+						"(OAuth 1.0a user context), or ATTACHE_X_BEARER (an "
+						"OAuth 2.0 user token with the media.write scope)");
+	if (m->len == 0)
+		return NULL;
+	g_ptr_array_add(m, NULL);
+	return g_strjoinv(", ", (char **)m->pdata);
+}
+
+/* The limits() of X: fixed. @l: (out caller-allocates) */
+static void
+x_limits(AttacheUploader *up, AttacheUploadLimits *l)
+{
+	static const char *const mimes[] = { "image/jpeg", "image/png",
+		"image/webp", "image/tiff", NULL };
+	*l = (AttacheUploadLimits){
+		.mimes = mimes,
+		.max_bytes = X_MAX_BYTES,
+		.max_side = X_MAX_SIDE,
+		.alt_max = X_ALT_MAX,
+	};
+}
+
+#define F(member) G_STRUCT_OFFSET(AttacheCredentials, member)
+
+static const AttacheCredentialField x_fields[] = {
+	{ "ATTACHE_X_CONSUMER_KEY", "consumer_key", F(x_consumer_key), TRUE },
+	{ "ATTACHE_X_CONSUMER_SECRET", "consumer_secret", F(x_consumer_secret),
+		TRUE },
+	{ "ATTACHE_X_ACCESS_TOKEN", "access_token", F(x_access_token), TRUE },
+	{ "ATTACHE_X_ACCESS_SECRET", "access_secret", F(x_access_secret), TRUE },
+	{ "ATTACHE_X_BEARER", "bearer", F(x_bearer), TRUE },
+	{ "ATTACHE_X_API", "api", F(base_url), FALSE },
+};
+
+static const char *const x_aliases[] = { "twitter", NULL };
+
+const AttacheUploadBackend attache__backend_x = {
+	.target = ATTACHE_TARGET_X,
+	.name = "x",
+	.aliases = x_aliases,
+	.title = "X",
+	.default_base = X_API_DEFAULT,
+	.preset = "x-landscape",
+	.fields = x_fields,
+	.n_fields = G_N_ELEMENTS(x_fields),
+	.missing = x_missing,
+	.hint_401 = "X refused the authorization: check the four OAuth 1.0a "
+				"values (or that the OAuth 2.0 token has not expired), and "
+				"that this computer's clock is right: a signature made with "
+				"a clock a few minutes off is refused",
+	.hint_403 = "the token may not upload media: an OAuth 2.0 token needs "
+				"the media.write scope (authorize the app again with it), "
+				"and the app needs access to the v2 media endpoints",
+	.media_has_alt = TRUE,
+	.limits = x_limits,
+	.upload = x_upload,
+};

@@ -7,48 +7,15 @@
  * Before a byte goes out, the file is read once into memory, audited again
  * (the bytes audited are the bytes sent) and checked against the target's
  * type, byte, pixel and alt-text limits: a file over a limit is never sent.
- * The platform backends (upload-x.c, upload-mastodon.c, upload-bluesky.c)
- * then do the network part.
+ * The uploader's backend (backends.c: one upload-<platform>.c each) says
+ * what the platform takes and then does the network part; this file knows
+ * no platform by name.
  */
 #include "upload-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-const char *
-attache_target_name(AttacheTarget t)
-{
-	switch (t) {
-	case ATTACHE_TARGET_X:
-		return "x";
-	case ATTACHE_TARGET_MASTODON:
-		return "mastodon";
-	case ATTACHE_TARGET_BLUESKY:
-		return "bluesky";
-	}
-	return "unknown";
-}
-
-gboolean
-attache_target_from_string(const char *s, AttacheTarget *out)
-{
-	if (!s)
-		return FALSE;
-	if (!g_ascii_strcasecmp(s, "x") || !g_ascii_strcasecmp(s, "twitter"))
-		*out = ATTACHE_TARGET_X;
-	else if (!g_ascii_strcasecmp(s, "mastodon"))
-		*out = ATTACHE_TARGET_MASTODON;
-	else if (!g_ascii_strcasecmp(s, "bluesky") || !g_ascii_strcasecmp(s, "bsky"))
-		*out = ATTACHE_TARGET_BLUESKY;
-	else
-		return FALSE;
-	return TRUE;
-}
 
 /* ---- options ---- */
 
@@ -123,21 +90,24 @@ AttacheCode
 attache_uploader_new(const AttacheCredentials *creds,
 	const AttacheUploadOptions *opts, AttacheUploader **out, GError **error)
 {
+	const AttacheUploadBackend *backend = attache__upload_backend(
+		creds->target);
+	if (!backend) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"unknown upload target %d", (int)creds->target);
+		return ATTACHE_E_USAGE;
+	}
 	g_autofree char *gap = attache__credentials_missing(creds);
 	if (gap) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUTH,
 			"no credentials for %s: missing %s",
-			attache_target_name(creds->target), gap);
+			backend->name, gap);
 		return ATTACHE_E_AUTH;
 	}
 	const char *base = creds->base_url;
 	if (!base || !*base)
-		base = creds->target == ATTACHE_TARGET_X ? ATTACHE_X_API_DEFAULT
-			   : creds->target == ATTACHE_TARGET_BLUESKY
-				   ? ATTACHE_BLUESKY_PDS_DEFAULT
-				   : NULL;
-	if (!attache__url_allowed(base, attache_target_name(creds->target),
-			error))
+		base = backend->default_base;
+	if (!attache__url_allowed(base, backend->name, error))
 		return ATTACHE_E_USAGE;
 
 	g_autoptr(AttacheUploadOptions) defaults = NULL;
@@ -146,6 +116,8 @@ attache_uploader_new(const AttacheCredentials *creds,
 
 	AttacheUploader *up = g_new0(AttacheUploader, 1);
 	up->target = creds->target;
+	up->backend = backend;
+	up->state = backend->state_new ? backend->state_new() : NULL;
 	up->creds = attache__credentials_copy(creds);
 	up->opts = *opts;
 	up->opts.cache_dir = g_strdup(opts->cache_dir);
@@ -171,12 +143,13 @@ attache_uploader_new(const AttacheCredentials *creds,
 		.log_data = opts->log_data,
 	};
 	up->http = attache__http_new(&cfg);
-	const AttacheCredentials *c = up->creds;
-	const char *secrets[] = { c->x_consumer_key, c->x_consumer_secret,
-		c->x_access_token, c->x_access_secret, c->x_bearer, c->mastodon_token,
-		c->bluesky_app_password };
-	for (guint i = 0; i < G_N_ELEMENTS(secrets); i++)
-		attache__http_add_secret(up->http, secrets[i]);
+	/* every platform's secrets: a caller may have filled more than one */
+	const AttacheUploadBackend *b;
+	for (guint i = 0; (b = attache__upload_backend_nth(i)); i++)
+		for (guint k = 0; k < b->n_fields; k++)
+			if (b->fields[k].secret)
+				attache__http_add_secret(up->http,
+					*(char **)G_STRUCT_MEMBER_P(up->creds, b->fields[k].offset));
 
 	g_mutex_init(&up->lock);
 	up->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -197,172 +170,9 @@ attache_uploader_free(AttacheUploader *up)
 	g_mutex_clear(&up->lock);
 	g_hash_table_unref(up->entries);
 	g_free(up->refused);
-	g_strfreev(up->limits.mimes);
-	attache__bluesky_session_free(up->session);
+	if (up->backend->state_free)
+		up->backend->state_free(up->state);
 	g_free(up);
-}
-
-/* ---- shared helpers for the backends ---- */
-
-char *
-attache__upload_url(AttacheUploader *up, const char *path)
-{
-	return g_strconcat(up->base, path, NULL);
-}
-
-const char *
-attache__upload_cache_dir(AttacheUploader *up, GError **error)
-{
-	if (!up->opts.cache_dir)
-		up->opts.cache_dir = g_build_filename(g_get_user_cache_dir(),
-			"attache", NULL);
-	if (g_mkdir_with_parents(up->opts.cache_dir, 0700) != 0) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
-			"%s: cannot create the cache folder: %s", up->opts.cache_dir,
-			g_strerror(errno));
-		return NULL;
-	}
-	return up->opts.cache_dir;
-}
-
-char *
-attache__upload_cache_path(AttacheUploader *up, const char *kind,
-	const char *key, GError **error)
-{
-	const char *dir = attache__upload_cache_dir(up, error);
-	if (!dir)
-		return NULL;
-	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
-		key, -1);
-	sum[16] = '\0';
-	g_autofree char *name = g_strdup_printf("%s-%s.json", kind, sum);
-	return g_build_filename(dir, name, NULL);
-}
-
-gboolean
-attache__upload_write_private(const char *path, const char *data,
-	GError **error)
-{
-	/* a temporary file made 0600, renamed over: never a moment with the
-	 * secrets readable, never half a file */
-	return g_file_set_contents_full(path, data, -1,
-		G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
-}
-
-char *
-attache__upload_read_private(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) || st.st_size > 1024 * 1024) {
-		close(fd);
-		return NULL;
-	}
-	GString *s = g_string_new(NULL);
-	char buf[4096];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		g_string_append_len(s, buf, n);
-	close(fd);
-	return g_string_free(s, FALSE);
-}
-
-const char *
-attache__json_string(JsonObject *o, const char *name)
-{
-	if (!o)
-		return NULL;
-	JsonNode *n = json_object_get_member(o, name);
-	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string(n);
-}
-
-gint64
-attache__json_int(JsonObject *o, const char *name, gint64 fallback)
-{
-	if (!o)
-		return fallback;
-	JsonNode *n = json_object_get_member(o, name);
-	if (!n || !JSON_NODE_HOLDS_VALUE(n))
-		return fallback;
-	GType t = json_node_get_value_type(n);
-	if (t == G_TYPE_INT64) {
-		gint64 v = json_node_get_int(n);
-		return v >= 0 ? v : fallback;
-	}
-	if (t == G_TYPE_DOUBLE) {
-		double d = json_node_get_double(n);
-		return d >= 0 && d < 9e15 ? (gint64)d : fallback;
-	}
-	return fallback;
-}
-
-static const char *
-hint_for(AttacheTarget t, long status)
-{
-	if (status == 401)
-		switch (t) {
-		case ATTACHE_TARGET_X:
-			return "X refused the authorization: check the four OAuth 1.0a "
-				   "values (or that the OAuth 2.0 token has not expired), and "
-				   "that this computer's clock is right: a signature made with "
-				   "a clock a few minutes off is refused";
-		case ATTACHE_TARGET_MASTODON:
-			return "the access token is wrong or was revoked";
-		case ATTACHE_TARGET_BLUESKY:
-			return "check the handle and the app password";
-		}
-	if (status == 403)
-		switch (t) {
-		case ATTACHE_TARGET_X:
-			return "the token may not upload media: an OAuth 2.0 token needs "
-				   "the media.write scope (authorize the app again with it), "
-				   "and the app needs access to the v2 media endpoints";
-		case ATTACHE_TARGET_MASTODON:
-			return "the token needs the write:media scope";
-		case ATTACHE_TARGET_BLUESKY:
-			return "the account may not upload blobs (suspended, or the app "
-				   "password lacks the permission)";
-		}
-	return NULL;
-}
-
-AttacheCode
-attache__upload_http_error(AttacheUploader *up,
-	const AttacheHttpResponse *resp, const char *what, GError **error)
-{
-	long s = resp->status;
-	AttacheCode code = s == 401 || s == 403 ? ATTACHE_E_AUTH
-					   : s == 400 || s == 413 || s == 415 || s == 422
-						   ? ATTACHE_E_REJECTED
-						   : ATTACHE_E_UPLOAD;
-	g_autofree char *problem = attache__http_problem(up->http, resp);
-	const char *hint = hint_for(up->target, s);
-	g_set_error(error, ATTACHE_ERROR, code,
-		"%s: the server answered %ld%s%s%s%s%s", what, s,
-		s >= 300 && s < 400 ? " (a redirect; not followed)" : "",
-		problem ? ": " : "", problem ? problem : "", hint ? " (" : "",
-		hint ? hint : "");
-	if (hint) {
-		char *m = g_strconcat((*error)->message, ")", NULL);
-		g_free((*error)->message);
-		(*error)->message = m;
-	}
-	return code;
-}
-
-AttacheCode
-attache__upload_bad_answer(AttacheUploader *up,
-	const AttacheHttpResponse *resp, const char *what, const char *why,
-	GError **error)
-{
-	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UPLOAD,
-		"%s: unexpected answer from the server (status %ld): %s", what,
-		resp->status, why);
-	return ATTACHE_E_UPLOAD;
 }
 
 /* ---- the checks every upload goes through ---- */
@@ -414,87 +224,53 @@ refuse(GError **error, AttacheCode code, const char *fmt, ...)
 	return code;
 }
 
-static const char *
-preset_hint(AttacheTarget t)
-{
-	return t == ATTACHE_TARGET_X		  ? "attache prep -p x-landscape"
-		   : t == ATTACHE_TARGET_MASTODON ? "attache prep -p mastodon"
-										  : "attache prep -p bluesky";
-}
-
 /* Type, bytes, pixels, alt text against @up's target. */
 static AttacheCode
 check_limits(AttacheUploader *up, const char *path, const char *mime,
 	gint64 bytes, int w, int h, const char *alt, GError **error)
 {
-	const char *name = up->target == ATTACHE_TARGET_X		   ? "X"
-					   : up->target == ATTACHE_TARGET_MASTODON ? "Mastodon"
-															   : "Bluesky";
-	static const char *x_mimes[] = { "image/jpeg", "image/png", "image/webp",
-		"image/tiff", NULL };
-	static const char *bsky_mimes[] = { "image/jpeg", "image/png",
-		"image/webp", NULL };
-	const char *const *mimes = NULL;
-	gint64 max_bytes = 0, max_pixels = 0;
-	int max_side = 0, alt_max = 0;
+	const char *name = up->backend->title;
+	const char *preset = up->backend->preset;
+	AttacheUploadLimits l = { 0 };
+	up->backend->limits(up, &l);
 
-	switch (up->target) {
-	case ATTACHE_TARGET_X:
-		mimes = x_mimes;
-		max_bytes = ATTACHE_X_MAX_BYTES;
-		max_side = ATTACHE_X_MAX_SIDE;
-		alt_max = ATTACHE_X_ALT_MAX;
-		break;
-	case ATTACHE_TARGET_MASTODON:
-		mimes = (const char *const *)up->limits.mimes;
-		max_bytes = up->limits.max_bytes;
-		max_pixels = up->limits.max_pixels;
-		alt_max = up->limits.alt_max;
-		break;
-	case ATTACHE_TARGET_BLUESKY:
-		mimes = bsky_mimes;
-		max_bytes = up->opts.bluesky_max_bytes;
-		/* the official client's: 2000 px with 1 MB, 4000 px with 2 MB */
-		max_side = max_bytes > ATTACHE_BLUESKY_MAX_BYTES ? 4000 : 2000;
-		alt_max = ATTACHE_BLUESKY_ALT_MAX;
-		break;
-	}
-
-	if (mimes && !mime_in(mime, mimes))
+	if (l.mimes && !mime_in(mime, l.mimes))
 		return refuse(error, ATTACHE_E_REJECTED,
-			"%s: %s does not take %s files; not sent (make a JPEG with %s)",
-			path, name, mime, preset_hint(up->target));
-	if (max_bytes > 0 && bytes > max_bytes)
+			"%s: %s does not take %s files; not sent (make a JPEG with "
+			"attache prep -p %s)",
+			path, name, mime, preset);
+	if (l.max_bytes > 0 && bytes > l.max_bytes)
 		return refuse(error, ATTACHE_E_REJECTED,
 			"%s: %" G_GINT64_FORMAT " bytes is over %s's limit of "
-			"%" G_GINT64_FORMAT " bytes; not sent (prepare it with %s)",
-			path, bytes, name, max_bytes, preset_hint(up->target));
-	if (max_pixels > 0 && (gint64)w * h > max_pixels)
+			"%" G_GINT64_FORMAT " bytes; not sent (prepare it with "
+			"attache prep -p %s)",
+			path, bytes, name, l.max_bytes, preset);
+	if (l.max_pixels > 0 && (gint64)w * h > l.max_pixels)
 		return refuse(error, ATTACHE_E_REJECTED,
 			"%s: %d x %d (%" G_GINT64_FORMAT " pixels) is over %s's limit of "
-			"%" G_GINT64_FORMAT " pixels; not sent (prepare it with %s)",
-			path, w, h, (gint64)w * h, name, max_pixels,
-			preset_hint(up->target));
-	if (max_side > 0 && MAX(w, h) > max_side)
+			"%" G_GINT64_FORMAT " pixels; not sent (prepare it with "
+			"attache prep -p %s)",
+			path, w, h, (gint64)w * h, name, l.max_pixels, preset);
+	if (l.max_side > 0 && MAX(w, h) > l.max_side)
 		return refuse(error, ATTACHE_E_REJECTED,
 			"%s: %d x %d is over %s's limit of %d pixels a side; not sent "
-			"(prepare it with %s)",
-			path, w, h, name, max_side, preset_hint(up->target));
-	if (alt && alt_max > 0 && g_utf8_strlen(alt, -1) > alt_max)
+			"(prepare it with attache prep -p %s)",
+			path, w, h, name, l.max_side, preset);
+	if (alt && l.alt_max > 0 && g_utf8_strlen(alt, -1) > l.alt_max)
 		return refuse(error, ATTACHE_E_ALT,
 			"%s: the alt text has %ld characters, over %s's limit of %d; "
 			"not sent",
-			path, g_utf8_strlen(alt, -1), name, alt_max);
+			path, g_utf8_strlen(alt, -1), name, l.alt_max);
 	return ATTACHE_OK;
 }
 
+/* What can be refused before the file is read: credentials refused
+ * earlier in this run, alt text that is not UTF-8, a focus outside the
+ * image. */
 static AttacheCode
-upload_locked(AttacheUploader *up, const char *path, const char *alt,
-	gboolean have_focus, double fx, double fy, AttacheUploadResult *r,
-	GError **error)
+check_request(AttacheUploader *up, const char *path, const char *alt,
+	gboolean have_focus, double fx, double fy, GError **error)
 {
-	AttacheCode code;
-
 	if (up->refused)
 		return refuse(error, up->refused_code, "%s: not sent: %s", path,
 			up->refused);
@@ -504,21 +280,26 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	if (have_focus && !(fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1))
 		return refuse(error, ATTACHE_E_USAGE,
 			"%s: the focus point must be fractions 0..1 of the image", path);
+	return ATTACHE_OK;
+}
 
-	/* read once: these bytes are audited, checked and sent */
-	g_autoptr(AttacheSource) src = NULL;
-	if ((code = attache__source_open(path, 256 * 1024 * 1024, 0, &src,
+/* Reads @path once (these bytes are audited, checked and sent) into @src
+ * (out) (transfer full), notes its size and type in @r, and refuses it when
+ * the audit finds what must not leave the process. */
+static AttacheCode
+read_audited(const char *path, AttacheSource **src, AttacheUploadResult *r,
+	GError **error)
+{
+	AttacheCode code;
+	if ((code = attache__source_open(path, 256 * 1024 * 1024, 0, src,
 			 error)))
 		return code;
 	gsize len;
-	const guint8 *data = g_bytes_get_data(src->bytes, &len);
-	const char *mime = mime_for(src);
-	int w, h;
-	attache__oriented_size(src->width, src->height, src->orientation, &w, &h);
-	r->width = w;
-	r->height = h;
+	const guint8 *data = g_bytes_get_data((*src)->bytes, &len);
+	attache__oriented_size((*src)->width, (*src)->height,
+		(*src)->orientation, &r->width, &r->height);
 	r->bytes = (gint64)len;
-	r->mime = g_strdup(mime);
+	r->mime = g_strdup(mime_for(*src));
 
 	/* privacy first: what fails the audit never leaves the process */
 	g_autoptr(AttacheAuditReport) report = NULL;
@@ -532,54 +313,58 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 			"attache prep, which removes them)",
 			path, kinds);
 	}
+	return ATTACHE_OK;
+}
 
-	/* the two-person rule, on the very bytes that would be sent */
-	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-		data, len);
-	if (up->opts.require_approval) {
-		AttacheApprovalStatus *st = NULL;
-		code = attache_approval_check(path, sum, &st, error);
-		/* damage elsewhere in the manifest is reported, not fatal */
-		if (!code && st && st->note)
-			r->warning = g_strdup(st->note);
-		attache_approval_status_free(st);
-		if (code)
-			return code;
-	}
-	/* the approval covers these bytes, so the alt text sent is the one
-	 * inside them: never one given beside them (a manifest, a journal or
-	 * the command line, which anyone may edit after the approval) */
-	g_autofree char *approved_alt = NULL;
-	if (up->opts.require_approval) {
-		gsize xlen = 0;
-		const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xlen) : NULL;
-		approved_alt = attache__xmp_alt_text(x, xlen);
-		if (alt && g_strcmp0(alt, approved_alt) != 0)
-			return refuse(error, ATTACHE_E_APPROVAL,
-				"%s: not sent: the alt text given is not the one embedded in "
-				"the approved file (with the approval gate, the file's own "
-				"alt text is sent)",
-				path);
-		alt = approved_alt;
-		g_free(r->alt_text);
-		r->alt_text = g_strdup(alt);
-	}
-
-	if (up->target == ATTACHE_TARGET_MASTODON)
-		attache__mastodon_limits(up);
-	if ((code = check_limits(up, path, mime, (gint64)len, w, h, alt, error)))
+/* The two-person rule, on the very bytes that would be sent (SHA-256
+ * @sum). The approval covers these bytes, so the alt text sent is the one
+ * inside them: never one given beside them (a manifest, a journal or the
+ * command line, which anyone may edit after the approval). On success
+ * *@alt points into @approved (out) (transfer full). */
+static AttacheCode
+approval_gate(const char *path, const AttacheSource *src, const char *sum,
+	const char **alt, char **approved, AttacheUploadResult *r,
+	GError **error)
+{
+	AttacheApprovalStatus *st = NULL;
+	AttacheCode code = attache_approval_check(path, sum, &st, error);
+	/* damage elsewhere in the manifest is reported, not fatal */
+	if (!code && st && st->note)
+		r->warning = g_strdup(st->note);
+	attache_approval_status_free(st);
+	if (code)
 		return code;
+	gsize xlen = 0;
+	const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xlen) : NULL;
+	*approved = attache__xmp_alt_text(x, xlen);
+	if (*alt && g_strcmp0(*alt, *approved) != 0)
+		return refuse(error, ATTACHE_E_APPROVAL,
+			"%s: not sent: the alt text given is not the one embedded in "
+			"the approved file (with the approval gate, the file's own "
+			"alt text is sent)",
+			path);
+	*alt = *approved;
+	g_free(r->alt_text);
+	r->alt_text = g_strdup(*alt);
+	return ATTACHE_OK;
+}
 
-	/* this run's record of the file: the same bytes with the same alt text
-	 * (X, Mastodon) and focus (Mastodon) are one media, however often they
-	 * are asked for. Bluesky keeps neither on the blob (the post does), and
-	 * its blobs are content-addressed: the bytes alone. */
-	gboolean masto = up->target == ATTACHE_TARGET_MASTODON;
-	g_autofree char *key = up->target == ATTACHE_TARGET_BLUESKY
+/* This run's record of the file: the same bytes with the same alt text and
+ * focus, where the platform keeps them on the media, are one media however
+ * often they are asked for (Bluesky's blobs are content-addressed: the
+ * bytes alone). Returns: (transfer none) the entry, owned by @up. */
+static AttacheUploadEntry *
+entry_for(AttacheUploader *up, const char *path, const char *sum,
+	const char *alt, gboolean have_focus, double fx, double fy,
+	AttacheUploadResult *r)
+{
+	const AttacheUploadBackend *b = up->backend;
+	gboolean focus = b->media_has_focus && have_focus;
+	g_autofree char *key = !b->media_has_alt && !b->media_has_focus
 							   ? g_strdup(sum)
-							   : g_strdup_printf("%s\n%s\n%d:%.4f,%.4f", sum, alt ? alt : "",
-								   masto && have_focus, masto && have_focus ? fx : 0,
-								   masto && have_focus ? fy : 0);
+							   : g_strdup_printf("%s\n%s\n%d:%.4f,%.4f", sum,
+								   b->media_has_alt && alt ? alt : "", focus,
+								   focus ? fx : 0, focus ? fy : 0);
 	AttacheUploadEntry *e = g_hash_table_lookup(up->entries, key);
 	if (!e) {
 		e = g_new0(AttacheUploadEntry, 1);
@@ -594,14 +379,59 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	else
 		attache__http_log(up->http, "%s: resuming this run's earlier upload",
 			path);
+	return e;
+}
 
+/* The backend's network part; a refusal of the credentials stops this
+ * uploader's later uploads. */
+static AttacheCode
+send_job(AttacheUploader *up, AttacheUploadJob *job, GError **error)
+{
+	AttacheCode code = up->backend->upload(up, job, error);
+	if (code == ATTACHE_E_AUTH && error && *error) {
+		/* the same credentials would be refused again */
+		up->refused = g_strdup_printf("%s refused the credentials earlier "
+									  "in this run",
+			up->backend->name);
+		up->refused_code = code;
+	}
+	if (!code)
+		job->entry->complete = TRUE;
+	return code;
+}
+
+/* One upload under up->lock, step by step; fills @r (transfer none). */
+static AttacheCode
+upload_locked(AttacheUploader *up, const char *path, const char *alt,
+	gboolean have_focus, double fx, double fy, AttacheUploadResult *r,
+	GError **error)
+{
+	AttacheCode code;
+	if ((code = check_request(up, path, alt, have_focus, fx, fy, error)))
+		return code;
+	g_autoptr(AttacheSource) src = NULL;
+	if ((code = read_audited(path, &src, r, error)))
+		return code;
+	gsize len;
+	const guint8 *data = g_bytes_get_data(src->bytes, &len);
+	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+		data, len);
+	g_autofree char *approved_alt = NULL;
+	if (up->opts.require_approval && (code = approval_gate(path, src, sum, &alt, &approved_alt, r, error)))
+		return code;
+	if ((code = check_limits(up, path, r->mime, (gint64)len, r->width,
+			 r->height, alt, error)))
+		return code;
+
+	AttacheUploadEntry *e = entry_for(up, path, sum, alt, have_focus, fx, fy,
+		r);
 	if (!e->complete) {
 		AttacheUploadJob job = {
 			.path = path,
 			.bytes = src->bytes,
-			.mime = mime,
-			.width = w,
-			.height = h,
+			.mime = r->mime,
+			.width = r->width,
+			.height = r->height,
 			.alt = alt,
 			.have_focus = have_focus,
 			/* Mastodon's focus: -1..1, x to the right, y up */
@@ -609,28 +439,8 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 			.focus_y = 1 - 2 * fy,
 			.entry = e,
 		};
-		switch (up->target) {
-		case ATTACHE_TARGET_X:
-			code = attache__x_upload(up, &job, error);
-			break;
-		case ATTACHE_TARGET_MASTODON:
-			code = attache__mastodon_upload(up, &job, error);
-			break;
-		case ATTACHE_TARGET_BLUESKY:
-			code = attache__bluesky_upload(up, &job, error);
-			break;
-		}
-		if (code) {
-			if (code == ATTACHE_E_AUTH && error && *error) {
-				/* the same credentials would be refused again */
-				up->refused = g_strdup_printf("%s refused the credentials "
-											  "earlier in this run",
-					attache_target_name(up->target));
-				up->refused_code = code;
-			}
+		if ((code = send_job(up, &job, error)))
 			return code;
-		}
-		e->complete = TRUE;
 	}
 	r->media_id = g_strdup(e->media_id);
 	r->blob = g_strdup(e->blob);
@@ -680,67 +490,30 @@ attache_upload_result_free(AttacheUploadResult *r)
 	g_free(r);
 }
 
-static void
-member_string(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
 char *
 attache_upload_result_to_json(const AttacheUploadResult *r)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	gboolean ok = r->code == ATTACHE_OK;
 	json_builder_begin_object(b);
-	member_string(b, "file", r->file);
-	member_string(b, "target", attache_target_name(r->target));
-	member_string(b, "media_id", ok ? r->media_id : NULL);
-	if (r->target == ATTACHE_TARGET_BLUESKY) {
-		g_autoptr(JsonNode) blob = ok && r->blob
-									   ? json_from_string(r->blob, NULL)
-									   : NULL;
-		json_builder_set_member_name(b, "blob");
-		if (blob)
-			json_builder_add_value(b, json_node_copy(blob));
-		else
-			json_builder_add_null_value(b);
-		/* the app.bsky.embed.images#image object, ready to embed */
-		json_builder_set_member_name(b, "image");
-		if (blob) {
-			json_builder_begin_object(b);
-			member_string(b, "alt", r->alt_text ? r->alt_text : "");
-			json_builder_set_member_name(b, "image");
-			json_builder_add_value(b, json_node_copy(blob));
-			if (r->width > 0 && r->height > 0) {
-				json_builder_set_member_name(b, "aspectRatio");
-				json_builder_begin_object(b);
-				json_builder_set_member_name(b, "width");
-				json_builder_add_int_value(b, r->width);
-				json_builder_set_member_name(b, "height");
-				json_builder_add_int_value(b, r->height);
-				json_builder_end_object(b);
-			}
-			json_builder_end_object(b);
-		}
-		else
-			json_builder_add_null_value(b);
-	}
-	member_string(b, "alt_text", r->alt_text);
+	attache__json_member_string(b, "file", r->file);
+	attache__json_member_string(b, "target", attache_target_name(r->target));
+	attache__json_member_string(b, "media_id", ok ? r->media_id : NULL);
+	const AttacheUploadBackend *backend = attache__upload_backend(r->target);
+	if (backend && backend->result_json)
+		backend->result_json(b, r);
+	attache__json_member_string(b, "alt_text", r->alt_text);
 	json_builder_set_member_name(b, "width");
 	json_builder_add_int_value(b, r->width);
 	json_builder_set_member_name(b, "height");
 	json_builder_add_int_value(b, r->height);
 	json_builder_set_member_name(b, "bytes");
 	json_builder_add_int_value(b, r->bytes);
-	member_string(b, "mime", r->mime);
+	attache__json_member_string(b, "mime", r->mime);
 	json_builder_set_member_name(b, "reused");
 	json_builder_add_boolean_value(b, r->reused);
-	member_string(b, "code", attache_code_name(r->code));
-	member_string(b, "error", ok ? NULL : (r->error ? r->error : "failed"));
+	attache__json_member_string(b, "code", attache_code_name(r->code));
+	attache__json_member_string(b, "error", ok ? NULL : (r->error ? r->error : "failed"));
 	json_builder_end_object(b);
 	g_autoptr(JsonNode) root = json_builder_get_root(b);
 	attache__json_make_valid(root); /* file_bytes for a non-UTF-8 name */
