@@ -279,6 +279,12 @@ char *attache__xmp_alt_text(const char *xmp, gsize len);
 AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
 	GBytes *exif, GBytes *xmp, int width, int height, GError **error);
 
+/* A file's name without its folder and its last extension ("a/IMG_1.jpg"
+ * -> "IMG_1"; ".x" stays), raw bytes (names.c). (transfer full) */
+char *attache__file_stem(const char *path);
+/* An output's name STEM.PRESET.EXT -> STEM (names.c). (transfer full) */
+char *attache__output_name_stem(const char *name);
+
 /* The output's JSON object; @manifest adds prepared_by, prepared_at,
  * audit (output.c). (transfer full) */
 typedef struct _JsonNode JsonNode;

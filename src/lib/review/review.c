@@ -181,16 +181,6 @@ words_key(const char *s)
 	return g_string_free(k, FALSE);
 }
 
-static char *
-stem_of(const char *name)
-{
-	char *s = g_strdup(name);
-	char *dot = strrchr(s, '.');
-	if (dot && dot != s)
-		*dot = '\0';
-	return s;
-}
-
 /* Whether @text only repeats the photo's or the output's file name. */
 static gboolean
 repeats_file_name(const char *text, const AttacheRecord *r)
@@ -203,9 +193,9 @@ repeats_file_name(const char *text, const AttacheRecord *r)
 		if (!names[i])
 			continue;
 		g_autofree char *base = g_path_get_basename(names[i]);
-		g_autofree char *stem = stem_of(base);
+		g_autofree char *stem = attache__file_stem(base);
 		g_autofree char *preset_stem = r->preset && i == 1
-										   ? stem_of(stem) /* STEM.PRESET.EXT -> STEM */
+										   ? attache__output_name_stem(base)
 										   : NULL;
 		g_autofree char *kb = words_key(base);
 		g_autofree char *ks = words_key(stem);

@@ -68,14 +68,6 @@ crash_point(AttacheWatchPlace *place, const char *point)
 
 /* ---- small file-system helpers ---- */
 
-static char *
-stem_of(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	return dot && dot != name ? g_strndup(name, (gsize)(dot - name))
-							  : g_strdup(name);
-}
-
 static const char *
 ext_of(const char *name)
 {
@@ -557,7 +549,7 @@ move_original(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 			return FALSE;
 		}
 		/* someone put a file there after we chose the name */
-		g_autofree char *stem = stem_of(photo);
+		g_autofree char *stem = attache__file_stem(photo);
 		g_autofree char *old = g_strdup(to);
 		char *next = reserve_name(place, dir, stem, ext_of(photo),
 			!g_str_equal(dir, place->done_dir));
@@ -751,7 +743,7 @@ fail_after_landing(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	AttacheWatchJob *job, AttacheCode code, GError **error)
 {
 	const char *photo = jstr(j->o, "photo");
-	g_autofree char *stem = stem_of(photo);
+	g_autofree char *stem = attache__file_stem(photo);
 	g_autofree char *technical = g_strdup((*error)->message);
 	const char *what, *todo;
 	reason_for(code, &what, &todo);
@@ -989,7 +981,7 @@ fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
 	const char *technical, double seconds)
 {
 	g_autoptr(GError) e = NULL;
-	g_autofree char *stem = stem_of(job->name);
+	g_autofree char *stem = attache__file_stem(job->name);
 	const char *what, *todo;
 	reason_for(code, &what, &todo);
 
@@ -1090,7 +1082,7 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	AttacheWatchSettings *s = job->settings;
 	g_autofree char *path = g_build_filename(place->inbox, job->name, NULL);
 	g_autofree char *id = new_id();
-	g_autofree char *stem = stem_of(job->name);
+	g_autofree char *stem = attache__file_stem(job->name);
 	/* the outputs' folder and names: UTF-8, short enough (docs/prep.md) */
 	g_autofree char *out_stem = attache_output_stem(job->name);
 	g_autoptr(GError) err = NULL;
