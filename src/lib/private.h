@@ -279,6 +279,21 @@ char *attache__xmp_alt_text(const char *xmp, gsize len);
 AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
 	GBytes *exif, GBytes *xmp, int width, int height, GError **error);
 
+/* ---- the batch path (batch/batch.c) ---- */
+
+/* One photo of a batch: attache_prep_photo_as() with @opts (writing no
+ * manifest itself), then each output written recorded through @sink's
+ * record (%NULL sink or record: the manifest, when opts->write_manifest);
+ * one that cannot be recorded is deleted and fails. The hot folder calls
+ * it on its workers. @outputs: (transfer full), as attache_prep_photo(). */
+AttacheCode attache__batch_photo(const AttachePrepOptions *opts,
+	const char *input, const char *stem, const AttacheBatchSink *sink,
+	gpointer data, GPtrArray **outputs, GError **error);
+/* The cores split: @jobs photos at once (0: cores; at most @photos) x
+ * outputs at once x libvips threads = cores. */
+void attache__batch_threads(int jobs, int photos, int presets, int *jobs_out,
+	int *preset_threads, int *vips_threads);
+
 /* A file's name without its folder and its last extension ("a/IMG_1.jpg"
  * -> "IMG_1"; ".x" stays), raw bytes (names.c). (transfer full) */
 char *attache__file_stem(const char *path);
