@@ -70,12 +70,19 @@ int attache_code_exit_status(AttacheCode code);
 /* Library set-up                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Call once, before anything else, with argv[0]. Starts libvips. */
+/* Call once, before anything else and before any thread is started, with
+ * argv[0]. Starts libvips and sets the process-wide tuning every caller
+ * needs: glibc's malloc keeps freed pixel buffers (2 arenas, buffers up to
+ * 8 MiB on the heap, trim beyond 32 MiB free), so a long batch neither
+ * multiplies its peak memory nor faults pages in again for every photo. */
 AttacheCode attache_init(const char *argv0, GError **error);
 /* Call once at exit. */
 void attache_shutdown(void);
-/* Threads libvips may use for one photo (default: number of cores). A batch
- * running N photos at once sets cores / N. */
+/* Threads libvips may use for one photo (default: number of cores).
+ * libvips has one scheduler per process: the first attache_prep_batch()
+ * or attache_watch_run() sets it from its split of the cores (cores /
+ * (photos x outputs at once)) unless this was called first; later ones
+ * keep it. */
 void attache_set_concurrency(int threads);
 
 /* ------------------------------------------------------------------ */

@@ -281,6 +281,10 @@ AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
 
 /* ---- the batch path (batch/batch.c) ---- */
 
+/* libvips' threads, unless attache_set_concurrency() or an earlier batch
+ * chose them already (init.c). */
+void attache__concurrency_default(int threads);
+
 /* One photo of a batch: attache_prep_photo_as() with @opts (writing no
  * manifest itself), then each output written recorded through @sink's
  * record (%NULL sink or record: the manifest, when opts->write_manifest);

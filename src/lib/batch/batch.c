@@ -534,7 +534,7 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 	AttachePrepOptions o = *opts; /* a shallow copy: preset_threads only */
 	attache__batch_threads(bopts->jobs, (int)inputs->len,
 		(int)opts->presets->len, &jobs, &o.preset_threads, &vips_threads);
-	attache_set_concurrency(vips_threads);
+	attache__concurrency_default(vips_threads);
 
 	sum->photos = (int)inputs->len;
 	if (s->sink && s->sink->started)

@@ -1125,7 +1125,7 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	}
 
 	/* workers x libvips threads = cores */
-	attache_set_concurrency(
+	attache__concurrency_default(
 		MAX(1, (int)g_get_num_processors() / w->jobs));
 	w->pool = g_thread_pool_new(worker, w, w->jobs, TRUE, NULL);
 
