@@ -630,6 +630,8 @@ typedef struct {
 	char *message; /* one line for a person */
 	char *json;	   /* the line written to attache.log, or NULL */
 	char *journal; /* a journal left to finish later (disk trouble) */
+	char *notice;  /* a problem that did not stop the photo (the log could
+					* not be written), or NULL */
 } AttacheWatchJob;
 
 void attache__watch_job_free(AttacheWatchJob *job);

@@ -50,6 +50,7 @@ attache__watch_job_free(AttacheWatchJob *job)
 	g_free(job->message);
 	g_free(job->json);
 	g_free(job->journal);
+	g_free(job->notice);
 	g_free(job);
 }
 
@@ -571,6 +572,17 @@ move_original(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	return FALSE;
 }
 
+/* Something the operator should know, reported with the photo's outcome
+ * on the run's thread (ATTACHE_WATCH_NOTICE). */
+static void
+job_notice(AttacheWatchJob *job, const char *text)
+{
+	char *all = job->notice ? g_strconcat(job->notice, "; ", text, NULL)
+							: g_strdup(text);
+	g_free(job->notice);
+	job->notice = all;
+}
+
 static void
 finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	AttacheWatchJob *job)
@@ -579,12 +591,10 @@ finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 		return;
 	g_autofree char *line = log_line(j, recovered);
 	g_autoptr(GError) e = NULL;
-	/* an unwritable log does not undo the photo: it is reported */
-	if (!attache__append_line(place->log_path, line, &e)) {
-		/* names in it: escaped like every message (names.c) */
-		g_autofree char *msg = attache_escape_text(e->message);
-		g_printerr("attache: %s\n", msg);
-	}
+	/* an unwritable log does not undo the photo: it is reported, by the
+	 * run's event callback (the library never prints) */
+	if (!attache__append_line(place->log_path, line, &e))
+		job_notice(job, e->message);
 	job->json = g_steal_pointer(&line);
 }
 
@@ -947,11 +957,8 @@ await_approval(AttacheWatchPlace *place, AttacheWatchJob *job, Journal *j,
 	/* the line first: a crash before the journal notes it repeats the
 	 * line, never loses it */
 	g_autoptr(GError) e = NULL;
-	if (!attache__append_line(place->log_path, line, &e)) {
-		/* names in it: escaped like every message (names.c) */
-		g_autofree char *msg = attache_escape_text(e->message);
-		g_printerr("attache: %s\n", msg);
-	}
+	if (!attache__append_line(place->log_path, line, &e))
+		job_notice(job, e->message);
 	json_object_set_string_member(j->o, "awaiting", why);
 	journal_save(j, NULL);
 	g_free(job->json);

@@ -508,6 +508,9 @@ keep_journal(AttacheWatch *w, const char *name, const char *journal,
 static void
 emit_outcome(AttacheWatch *w, AttacheWatchJob *job)
 {
+	if (job->notice)
+		emit(w, ATTACHE_WATCH_NOTICE, job->name, ATTACHE_E_WRITE, job->notice,
+			NULL);
 	switch (job->outcome) {
 	case ATTACHE__PHOTO_DONE:
 		emit(w, ATTACHE_WATCH_DONE, job->name, job->code, job->message,
