@@ -307,6 +307,7 @@ char *attache__output_name_stem(const char *name);
 /* The output's JSON object; @manifest adds prepared_by, prepared_at,
  * audit (output.c). (transfer full) */
 typedef struct _JsonNode JsonNode;
+typedef struct _JsonObject JsonObject;
 JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
 /* Every string in @root that is not UTF-8 (a file name's bytes) becomes
  * its display name (attache_display_name()); an object's member NAME gets
@@ -403,6 +404,20 @@ AttacheCode attache__brand(AttacheCampaign *c, const AttachePreset *preset,
 AttacheCode attache__alt_resolve(const AttachePrepOptions *opts,
 	const char *input, GPtrArray **alt, GPtrArray **warnings,
 	GError **error);
+/* What the one alt-text check finds in @text (valid UTF-8; alt.c). prep's
+ * errors and warnings and the review page's marks all come from it. */
+typedef struct {
+	gboolean blank;		   /* only white space and format characters */
+	gunichar control;	   /* the first control character but \n, \t, or 0 */
+	gboolean repeats_name; /* the same letters and digits as one of @names */
+	const char *opening;   /* "image of", "photo de"... it starts with (static) */
+	glong chars;		   /* its length in characters */
+	gboolean over;		   /* longer than @max_chars (when > 0) */
+} AttacheAltCheck;
+/* Fills @out for @text; @names (%NULL-terminated, may be %NULL) are the
+ * file names it must not merely repeat, as the caller knows the photo. */
+void attache__alt_check(const char *text, const char *const *names,
+	int max_chars, AttacheAltCheck *out);
 /* Checks every alt text against @preset's limit (alt_max_chars). */
 AttacheCode attache__alt_check_preset(GPtrArray *alt,
 	const AttachePreset *preset, GError **error);
@@ -472,6 +487,34 @@ gboolean attache__append_line_beneath(const char *dir, const char *name,
  * the file in messages. */
 gboolean attache__append_line_at(int dirfd, const char *name,
 	const char *label, const char *line, GError **error);
+/* The manifest's format number, "attache_manifest" in each line it writes
+ * (docs/json.md). Lines without it are version 1 and read as outputs. */
+#define ATTACHE_MANIFEST_VERSION 2
+/* The manifest line of output @o (kind "output": the fields of
+ * attache__output_to_node(@o, TRUE)), without its newline.
+ * (transfer full) */
+char *attache__manifest_output_line(const AttacheOutput *o);
+/* The line of an output recorded earlier as @fields (an object of
+ * attache__output_to_node(..., TRUE), kept in a journal), with "output"
+ * set to @output when not %NULL and the caller's own members named in
+ * @skip (%NULL-terminated, may be %NULL) left out. @fields is not
+ * changed. (transfer full) */
+char *attache__manifest_line_from_fields(JsonObject *fields,
+	const char *output, const char *const *skip);
+/* The line of photo @input that gave no output (kind "failure"): @code as
+ * attache_code_name(), @message as "error". (transfer full) */
+char *attache__manifest_failure_line(const char *input, AttacheCode code,
+	const char *message, const char *prepared_by);
+/* Appends attache__manifest_output_line(@o) to DIR/attache-manifest.jsonl
+ * (attache__append_line_beneath(): whole or not at all, never through a
+ * link). %FALSE with @error (ATTACHE_E_WRITE, naming the file). */
+gboolean attache__manifest_append_output(const char *dir,
+	const AttacheOutput *o, GError **error);
+/* The same for attache__manifest_failure_line(): the batch records each
+ * photo that failed. */
+gboolean attache__manifest_append_failure(const char *dir, const char *input,
+	AttacheCode code, const char *message, const char *prepared_by,
+	GError **error);
 /* 64 lower-case hex digits. */
 gboolean attache__is_sha256(const char *s);
 /* A relative path without empty, "." or ".." parts ("a.jpg", "IMG/a.jpg"). */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* test-alt.c: the alt-text manifest reader (RFC 4180 corner cases),
- * validation, and the campaign API used by a scheduler. */
+ * validation, the one alt-text check prep and review share, and the
+ * campaign API used by a scheduler. */
 #include <attache.h>
+#include "private.h"
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -104,6 +106,40 @@ test_validate(void)
 	g_assert_nonnull(strstr(e4->message, "UTF-8"));
 }
 
+/* The one check prep and the review page share: what each finds. */
+static void
+test_check(void)
+{
+	AttacheAltCheck c;
+	const char *const names[] = { "IMG_0001.jpg", "IMG_0001", NULL };
+	attache__alt_check("img 0001", names, 0, &c);
+	g_assert_true(c.repeats_name);
+	g_assert_false(c.blank);
+	attache__alt_check("IMG_0001 at dawn", names, 0, &c);
+	g_assert_false(c.repeats_name);
+	/* no letters or digits is not a file name, but it is not blank */
+	attache__alt_check("...", names, 0, &c);
+	g_assert_false(c.repeats_name);
+	g_assert_false(c.blank);
+	attache__alt_check(" \u200b\t", NULL, 0, &c);
+	g_assert_true(c.blank);
+	g_assert_cmpuint(c.control, ==, 0);
+	attache__alt_check("a\x1b[2Jb\x07", NULL, 0, &c);
+	g_assert_cmpuint(c.control, ==, 0x1b);
+	attache__alt_check("Photo of: volunteers", NULL, 0, &c);
+	g_assert_cmpstr(c.opening, ==, "photo of");
+	attache__alt_check("Photographers at work", NULL, 0, &c);
+	g_assert_null(c.opening);
+	/* characters, not bytes, against the limit */
+	attache__alt_check("café", NULL, 4, &c);
+	g_assert_cmpint(c.chars, ==, 4);
+	g_assert_false(c.over);
+	attache__alt_check("cafés", NULL, 4, &c);
+	g_assert_true(c.over);
+	attache__alt_check("cafés", NULL, 0, &c);
+	g_assert_false(c.over);
+}
+
 static void
 test_read_file(void)
 {
@@ -158,6 +194,7 @@ main(int argc, char **argv)
 	g_test_add_func("/alt/manifest-quoting", test_manifest_quoting);
 	g_test_add_func("/alt/manifest-errors", test_manifest_errors);
 	g_test_add_func("/alt/validate", test_validate);
+	g_test_add_func("/alt/check", test_check);
 	g_test_add_func("/alt/read-file", test_read_file);
 	g_test_add_func("/campaign/demo", test_demo_campaign);
 	int rc = g_test_run();

@@ -98,9 +98,10 @@ on_record(const AttacheOutput *o, gpointer data, GError **error)
 	return TRUE;
 }
 
-/* The output paths and hashes OUT/attache-manifest.jsonl records. */
+/* The output paths and hashes OUT/attache-manifest.jsonl records; its
+ * failure lines' inputs go to @failed (may be NULL). */
 static GHashTable *
-manifest_read(const char *out)
+manifest_read(const char *out, GPtrArray *failed)
 {
 	GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		g_free);
@@ -116,6 +117,17 @@ manifest_read(const char *out)
 		g_autoptr(JsonParser) p = json_parser_new();
 		g_assert_true(json_parser_load_from_data(p, lines[i], -1, NULL));
 		JsonObject *o = json_node_get_object(json_parser_get_root(p));
+		g_assert_cmpint(json_object_get_int_member(o, "attache_manifest"), ==,
+			2);
+		const char *kind = json_object_get_string_member(o, "kind");
+		if (g_str_equal(kind, "failure")) {
+			g_assert_false(json_object_has_member(o, "output"));
+			if (failed)
+				g_ptr_array_add(failed,
+					g_strdup(json_object_get_string_member(o, "input")));
+			continue;
+		}
+		g_assert_cmpstr(kind, ==, "output");
 		g_hash_table_insert(t,
 			g_strdup(json_object_get_string_member(o, "output")),
 			g_strdup(json_object_get_string_member(o, "sha256")));
@@ -197,8 +209,12 @@ test_folder(Fixture *f, gconstpointer data)
 	g_assert_cmpint(sum.failed, ==, 1);
 	g_assert_cmpint(sum.outputs, ==, 4);
 
-	g_autoptr(GHashTable) m = manifest_read(f->out);
+	g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) m = manifest_read(f->out, failed);
 	g_assert_cmpuint(g_hash_table_size(m), ==, 4);
+	/* and the photo that failed, once */
+	g_assert_cmpuint(failed->len, ==, 1);
+	g_assert_true(g_str_has_suffix(failed->pdata[0], "/broken.jpg"));
 	for (guint i = 0; i < s.files->len; i++) {
 		const char *file = s.files->pdata[i];
 		g_autofree char *sha = attache_file_sha256(file, NULL);
@@ -247,7 +263,7 @@ test_record_refused(Fixture *f, gconstpointer data)
 		"htc-desire_gps_small.bluesky.jpg", NULL);
 	g_assert_false(g_file_test(gone, G_FILE_TEST_EXISTS));
 	g_assert_true(g_file_test(s.files->pdata[0], G_FILE_TEST_EXISTS));
-	g_autoptr(GHashTable) m = manifest_read(f->out);
+	g_autoptr(GHashTable) m = manifest_read(f->out, NULL);
 	g_assert_cmpuint(g_hash_table_size(m), ==, 0);
 	attache_batch_options_free(b);
 	g_ptr_array_unref(s.files);

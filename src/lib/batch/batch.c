@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,16 +308,27 @@ upload_output(GPtrArray *uploads, const AttachePrepOptions *opts,
 
 /* The default recorder: one line per output in OUT/attache-manifest.jsonl
  * (who prepared it, when, its hash, alt text and flags; review and approve
- * read it), all or nothing, never through a link. */
+ * read it), all or nothing, never through a link (manifest.c). */
 static gboolean
 manifest_record(const AttachePrepOptions *opts, const AttacheOutput *o,
 	GError **error)
 {
-	JsonNode *n = attache__output_to_node(o, TRUE);
-	g_autofree char *line = json_to_string(n, FALSE);
-	json_node_unref(n);
-	return attache__append_line_beneath(opts->out_dir,
-		"attache-manifest.jsonl", line, error);
+	return attache__manifest_append_output(opts->out_dir, o, error);
+}
+
+/* The default recorder's line for a photo that failed ("kind": "failure",
+ * docs/json.md). The photo has failed already: a line that cannot be
+ * written changes nothing about it, and its outputs, if any, are
+ * recorded. */
+static void
+manifest_record_failure(const AttachePrepOptions *opts,
+	const AttacheBatchSink *sink, const char *input, AttacheCode code,
+	const char *message)
+{
+	if ((sink && sink->record) || !opts->write_manifest)
+		return;
+	attache__manifest_append_failure(opts->out_dir, input, code, message,
+		opts->prepared_by, NULL);
 }
 
 /* Records each output written through @sink (or the manifest); one that
@@ -364,8 +374,9 @@ attache__batch_photo(const AttachePrepOptions *opts, const char *input,
 	AttacheCode code = attache_prep_photo_as(&o, input, stem, outputs,
 		error);
 	record_outputs(opts, sink, data, *outputs, &code, error);
-	/* TODO(h5 manifest v2): a failed photo's "kind": "failure" line goes
-	 * here, the one call site: attache__manifest_append_failure() */
+	if (code)
+		manifest_record_failure(opts, sink, input, code,
+			error && *error ? (*error)->message : NULL);
 	return code;
 }
 

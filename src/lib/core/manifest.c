@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * manifest.c: reading an output folder's attache-manifest.jsonl back, for
- * the review page and the approval gate (docs/review.md).
+ * manifest.c: an output folder's attache-manifest.jsonl, written and read
+ * back (docs/json.md), for the review page and the approval gate
+ * (docs/review.md).
  *
- * prep appends one JSON line per output it wrote (prep.c). Each line is
- * read on its own: a line that is not a JSON object with the members the
- * gate relies on (output, sha256) is "damaged" and reported with its
- * number; the gate then refuses the folder, because a lost line may hide
- * who prepared an output. Failed outputs (error != null) are skipped.
+ * Writing: one JSON line per output written (kind "output") and one per
+ * photo that failed (kind "failure"), each carrying "attache_manifest": 2.
+ * prep and the hot folder both append through here.
+ *
+ * Reading: each line is read on its own. A version 1 line (no
+ * attache_manifest member, as attache wrote before) reads as an output.
+ * A line that is not a JSON object with the members the gate relies on
+ * (output, sha256), or that says a version above 2, is "damaged" and
+ * reported with its number; the gate then refuses the folder, because a
+ * lost line may hide who prepared an output. Failure lines and failed
+ * outputs (error != null) are skipped where outputs are listed.
  */
 #include "private.h"
 
@@ -177,8 +184,39 @@ member_strv(JsonObject *o, const char *name)
 	return (char **)g_ptr_array_free(v, FALSE);
 }
 
+/* Whether @o is an output's line by its version and kind: version 1 (no
+ * "attache_manifest") is always one; a version 2 failure line is not. A
+ * version this attache does not know, or a kind it does not, is damage
+ * (*why, transfer full): skipping it could hide who prepared an output. */
+static gboolean
+is_output_line(JsonObject *o, char **why)
+{
+	JsonNode *v = json_object_get_member(o, "attache_manifest");
+	if (!v)
+		return TRUE;
+	if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_INT64 || json_node_get_int(v) < 1) {
+		*why = g_strdup("\"attache_manifest\" is not a version number");
+		return FALSE;
+	}
+	gint64 version = json_node_get_int(v);
+	if (version > ATTACHE_MANIFEST_VERSION) {
+		*why = g_strdup_printf("written by a newer attache (\"attache_manifest\": %" G_GINT64_FORMAT
+							   "; this one reads up to version %d)",
+			version, ATTACHE_MANIFEST_VERSION);
+		return FALSE;
+	}
+	if (version == 1)
+		return TRUE;
+	g_autofree char *kind = member_string(o, "kind");
+	if (kind && g_str_equal(kind, "output"))
+		return TRUE;
+	if (!kind || !g_str_equal(kind, "failure"))
+		*why = g_strdup("no known \"kind\" (output or failure)");
+	return FALSE;
+}
+
 /* Parses one line; NULL with *why set when it is damaged, NULL with *why
- * unset when it is a failed output (skipped). */
+ * unset when it is a failed output or a failure line (skipped). */
 static AttacheRecord *
 parse_line(const AttacheManifest *m, const char *text, gsize len,
 	int number, char **why)
@@ -205,6 +243,8 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 		return NULL;
 	}
 	JsonObject *o = json_node_get_object(root);
+	if (!is_output_line(o, why))
+		return NULL; /* damaged (*why), or a failure line: no output */
 	JsonNode *e = json_object_get_member(o, "error");
 	if (e && !JSON_NODE_HOLDS_NULL(e))
 		return NULL; /* a failed output: nothing was written */
@@ -484,4 +524,92 @@ attache__manifest_damaged_for(const AttacheManifest *m, const char *file,
 			return m->damaged->pdata[i];
 	}
 	return NULL;
+}
+
+/* ---- writing the manifest's lines (version 2) ---- */
+
+/* A version 2 line of @kind: "attache_manifest" and "kind" first, then
+ * @fields' members but those named in @skip, "output" replaced by @output
+ * when given. @fields is not changed. (transfer full) */
+static char *
+versioned_line(const char *kind, JsonObject *fields, const char *output,
+	const char *const *skip)
+{
+	JsonObject *c = json_object_new();
+	json_object_set_int_member(c, "attache_manifest", ATTACHE_MANIFEST_VERSION);
+	json_object_set_string_member(c, "kind", kind);
+	g_autoptr(GList) names = json_object_get_members(fields);
+	for (GList *l = names; l; l = l->next) {
+		const char *name = l->data;
+		/* an older journal's object may say its version: ours is written */
+		if (g_str_equal(name, "attache_manifest") || g_str_equal(name, "kind"))
+			continue;
+		if (skip && g_strv_contains(skip, name))
+			continue;
+		/* a copy: the caller's object (a journal's) stays its own */
+		json_object_set_member(c, name,
+			json_node_copy(json_object_get_member(fields, name)));
+	}
+	if (output)
+		json_object_set_string_member(c, "output", output);
+	JsonNode *n = json_node_init_object(json_node_alloc(), c);
+	json_object_unref(c);
+	attache__json_make_valid(n); /* NAME_bytes for a name that is not UTF-8 */
+	char *s = json_to_string(n, FALSE);
+	json_node_unref(n);
+	return s;
+}
+
+char *
+attache__manifest_output_line(const AttacheOutput *o)
+{
+	JsonNode *n = attache__output_to_node(o, TRUE);
+	char *s = versioned_line("output", json_node_get_object(n), NULL, NULL);
+	json_node_unref(n);
+	return s;
+}
+
+char *
+attache__manifest_line_from_fields(JsonObject *fields, const char *output,
+	const char *const *skip)
+{
+	return versioned_line("output", fields, output, skip);
+}
+
+char *
+attache__manifest_failure_line(const char *input, AttacheCode code,
+	const char *message, const char *prepared_by)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *iso = g_date_time_format_iso8601(now);
+	JsonObject *f = json_object_new();
+	json_object_set_string_member(f, "input", input);
+	json_object_set_string_member(f, "code", attache_code_name(code));
+	json_object_set_string_member(f, "error", message ? message : "failed");
+	if (prepared_by)
+		json_object_set_string_member(f, "prepared_by", prepared_by);
+	else
+		json_object_set_null_member(f, "prepared_by");
+	json_object_set_string_member(f, "prepared_at", iso);
+	char *s = versioned_line("failure", f, NULL, NULL);
+	json_object_unref(f);
+	return s;
+}
+
+gboolean
+attache__manifest_append_output(const char *dir, const AttacheOutput *o,
+	GError **error)
+{
+	g_autofree char *line = attache__manifest_output_line(o);
+	return attache__append_line_beneath(dir, MANIFEST_NAME, line, error);
+}
+
+gboolean
+attache__manifest_append_failure(const char *dir, const char *input,
+	AttacheCode code, const char *message, const char *prepared_by,
+	GError **error)
+{
+	g_autofree char *line = attache__manifest_failure_line(input, code,
+		message, prepared_by);
+	return attache__append_line_beneath(dir, MANIFEST_NAME, line, error);
 }

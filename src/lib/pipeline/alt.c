@@ -13,7 +13,8 @@
  *
  * Validation: valid UTF-8, not blank, no control characters, and (per
  * preset) at most the platform's number of characters. Warnings for alt text
- * that only repeats the file name or starts with "image of".
+ * that only repeats the file name or starts with "image of". One check,
+ * attache__alt_check(), finds all of these, for prep and the review page.
  */
 #include "private.h"
 
@@ -58,6 +59,71 @@ attache__alt_copy(GPtrArray *alt)
 	return c;
 }
 
+static char *
+letters_only(const char *s)
+{
+	g_autofree char *f = g_utf8_casefold(s, -1);
+	GString *o = g_string_new(NULL);
+	for (const char *p = f; *p; p = g_utf8_next_char(p)) {
+		gunichar ch = g_utf8_get_char(p);
+		if (g_unichar_isalnum(ch))
+			g_string_append_unichar(o, ch);
+	}
+	return g_string_free(o, FALSE);
+}
+
+/* Openings that tell a screen-reader user nothing: it already says
+ * "image". English first, then the campaign languages that use them. */
+static const char *const redundant[] = {
+	"image of",
+	"picture of",
+	"photo of",
+	"photograph of",
+	"an image of",
+	"a picture of",
+	"a photo of",
+	"a photograph of",
+	"image de",
+	"photo de",
+	"une image de",
+	"une photo de",
+	"imagen de",
+	"foto de",
+	"una imagen de",
+	"una foto de",
+};
+
+void
+attache__alt_check(const char *text, const char *const *names, int max_chars,
+	AttacheAltCheck *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->blank = TRUE;
+	for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+		gunichar ch = g_utf8_get_char(p);
+		if (!out->control && g_unichar_iscntrl(ch) && ch != '\n' && ch != '\t')
+			out->control = ch;
+		if (!g_unichar_isspace(ch) && g_unichar_type(ch) != G_UNICODE_FORMAT)
+			out->blank = FALSE;
+		out->chars++;
+	}
+	out->over = max_chars > 0 && out->chars > max_chars;
+
+	/* the same words as a file name: letters and digits, case-folded */
+	g_autofree char *letters = letters_only(text);
+	for (int i = 0; *letters && names && names[i] && !out->repeats_name; i++) {
+		g_autofree char *ln = letters_only(names[i]);
+		out->repeats_name = g_str_equal(letters, ln);
+	}
+
+	g_autofree char *folded = g_utf8_casefold(text, -1);
+	for (guint i = 0; i < G_N_ELEMENTS(redundant) && !out->opening; i++) {
+		size_t n = strlen(redundant[i]);
+		if (!strncmp(folded, redundant[i], n) && (folded[n] == ' ' || folded[n] == '\0' || folded[n] == ':'))
+			out->opening = redundant[i];
+	}
+}
+
 AttacheCode
 attache_alt_validate(const char *text, const char *what, GError **error)
 {
@@ -66,18 +132,14 @@ attache_alt_validate(const char *text, const char *what, GError **error)
 			"%s: alt text is not valid UTF-8", what);
 		return ATTACHE_E_ALT;
 	}
-	gboolean blank = TRUE;
-	for (const char *p = text; *p; p = g_utf8_next_char(p)) {
-		gunichar ch = g_utf8_get_char(p);
-		if (g_unichar_iscntrl(ch) && ch != '\n' && ch != '\t') {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
-				"%s: alt text holds a control character (U+%04X)", what, ch);
-			return ATTACHE_E_ALT;
-		}
-		if (!g_unichar_isspace(ch) && g_unichar_type(ch) != G_UNICODE_FORMAT)
-			blank = FALSE;
+	AttacheAltCheck c;
+	attache__alt_check(text, NULL, 0, &c);
+	if (c.control) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
+			"%s: alt text holds a control character (U+%04X)", what, c.control);
+		return ATTACHE_E_ALT;
 	}
-	if (blank) {
+	if (c.blank) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
 			"%s: alt text is blank", what);
 		return ATTACHE_E_ALT;
@@ -512,66 +574,23 @@ read_sidecars(const char *input, const char *base, const char *stem,
 	return ATTACHE_OK;
 }
 
-static char *
-letters_only(const char *s)
-{
-	g_autofree char *f = g_utf8_casefold(s, -1);
-	GString *o = g_string_new(NULL);
-	for (const char *p = f; *p; p = g_utf8_next_char(p)) {
-		gunichar ch = g_utf8_get_char(p);
-		if (g_unichar_isalnum(ch))
-			g_string_append_unichar(o, ch);
-	}
-	return g_string_free(o, FALSE);
-}
-
-/* Openings that tell a screen-reader user nothing: it already says
- * "image". English first, then the campaign languages that use them. */
-static const char *const redundant[] = {
-	"image of",
-	"picture of",
-	"photo of",
-	"photograph of",
-	"an image of",
-	"a picture of",
-	"a photo of",
-	"a photograph of",
-	"image de",
-	"photo de",
-	"une image de",
-	"une photo de",
-	"imagen de",
-	"foto de",
-	"una imagen de",
-	"una foto de",
-};
-
 static void
 warn_about(const AttacheAlt *a, const char *base, const char *stem,
 	GPtrArray *warnings)
 {
-	g_autofree char *letters = letters_only(a->text);
-	g_autofree char *lb = letters_only(base);
-	g_autofree char *ls = letters_only(stem);
-	if (*letters && (g_str_equal(letters, lb) || g_str_equal(letters, ls))) {
+	const char *names[] = { base, stem, NULL };
+	AttacheAltCheck c;
+	attache__alt_check(a->text, names, 0, &c);
+	if (c.repeats_name)
 		g_ptr_array_add(warnings,
 			g_strdup_printf("alt text (%s) only repeats the file name %s: "
 							"describe what the photo shows",
 				a->lang, base));
-		return;
-	}
-	g_autofree char *folded = g_utf8_casefold(a->text, -1);
-	for (guint i = 0; i < G_N_ELEMENTS(redundant); i++) {
-		size_t n = strlen(redundant[i]);
-		if (!strncmp(folded, redundant[i], n) && (folded[n] == ' ' || folded[n] == '\0' || folded[n] == ':')) {
-			g_ptr_array_add(warnings,
-				g_strdup_printf("alt text (%s) starts with \"%.*s\": screen "
-								"readers already say it is an image",
-					a->lang, (int)g_utf8_strlen(redundant[i], -1),
-					a->text));
-			return;
-		}
-	}
+	else if (c.opening)
+		g_ptr_array_add(warnings,
+			g_strdup_printf("alt text (%s) starts with \"%.*s\": screen "
+							"readers already say it is an image",
+				a->lang, (int)g_utf8_strlen(c.opening, -1), a->text));
 }
 
 AttacheCode
@@ -671,12 +690,13 @@ attache__alt_check_preset(GPtrArray *alt, const AttachePreset *preset,
 		return ATTACHE_OK;
 	for (guint i = 0; alt && i < alt->len; i++) {
 		const AttacheAlt *a = alt->pdata[i];
-		glong n = g_utf8_strlen(a->text, -1);
-		if (n > preset->alt_max_chars) {
+		AttacheAltCheck c;
+		attache__alt_check(a->text, NULL, preset->alt_max_chars, &c);
+		if (c.over) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_ALT,
 				"alt text (%s) is %ld characters, over the limit of %d for "
 				"%s ([alt] max-chars in %s)",
-				a->lang, n, preset->alt_max_chars,
+				a->lang, c.chars, preset->alt_max_chars,
 				preset->platform ? preset->platform : preset->name,
 				preset->path ? preset->path : preset->name);
 			return ATTACHE_E_ALT;

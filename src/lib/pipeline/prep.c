@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,20 +123,6 @@ audit_gate(const guint8 *data, gsize len, guint keep, const char *what,
 	return ATTACHE_E_AUDIT;
 }
 
-/* One JSON line per output in OUT/attache-manifest.jsonl: who prepared it,
- * when, its hash, alt text and flags. review and approve read it. The
- * append is all or nothing, never through a link
- * (attache__append_line_beneath()). */
-static gboolean
-manifest_append(const char *dir, const AttacheOutput *o, GError **error)
-{
-	JsonNode *n = attache__output_to_node(o, TRUE);
-	g_autofree char *line = json_to_string(n, FALSE);
-	json_node_unref(n);
-	return attache__append_line_beneath(dir, "attache-manifest.jsonl", line,
-		error);
-}
-
 static void
 fit_params(const AttachePrepOptions *opts, const AttachePreset *p,
 	AttacheFitParams *fp)
@@ -187,6 +172,28 @@ photo_fail(Photo *ph, AttacheOutput *o, AttacheCode code, const char *msg)
 		g_set_error_literal(&ph->first_error, ATTACHE_ERROR, code, msg);
 	}
 	g_mutex_unlock(&ph->lock);
+}
+
+/* The output at @path was written but its manifest line was not (@why):
+ * it is taken back, and the output fails. */
+static void
+unrecorded(Photo *ph, AttacheOutput *o, const AttachePreset *p,
+	const char *path, const GError *why)
+{
+	g_autofree char *msg = g_strdup_printf("%s: %s: not written, since it "
+										   "could not be recorded: %s",
+		ph->input, p->name, why->message);
+	/* a file left behind would be an output nobody can tell the preparer
+	 * of: say so rather than drop the error */
+	if (g_unlink(path) != 0 && errno != ENOENT) {
+		int e = errno;
+		g_autofree char *more = g_strdup_printf("%s (and %s could not be "
+												"removed: %s)",
+			msg, path, g_strerror(e));
+		photo_fail(ph, o, ATTACHE_E_WRITE, more);
+		return;
+	}
+	photo_fail(ph, o, ATTACHE_E_WRITE, msg);
 }
 
 /* One preset's output: fit, brand, encode under budget, metadata, audit,
@@ -279,13 +286,8 @@ prep_output(Photo *ph, guint i)
 
 	/* an output nobody can tell the preparer of is not an output: the
 	 * gate would refuse it, and review would not list it */
-	if (opts->write_manifest && !manifest_append(opts->out_dir, o, &e2)) {
-		g_autofree char *msg = g_strdup_printf("%s: %s: not written, since "
-											   "it could not be recorded: %s",
-			ph->input, p->name, e2->message);
-		g_unlink(path);
-		photo_fail(ph, o, ATTACHE_E_WRITE, msg);
-	}
+	if (opts->write_manifest && !attache__manifest_append_output(opts->out_dir, o, &e2))
+		unrecorded(ph, o, p, path, e2);
 }
 
 static void

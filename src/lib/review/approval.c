@@ -295,6 +295,167 @@ short_sha(const char *sha)
 	return g_strndup(sha, 12);
 }
 
+/* What the manifest and approvals say about one output's bytes. Names
+ * are borrowed from the records and approvals. */
+typedef struct {
+	gboolean recorded;					/* a manifest line has these bytes */
+	gboolean anonymous;					/* one such line names nobody */
+	GPtrArray *preparers;				/* every name on those lines, once per person */
+	GHashTable *prep_keys;				/* their attache__person_key()s */
+	GPtrArray *approvers;				/* approvals of these bytes by someone else */
+	GPtrArray *self;					/* ... and by a preparer */
+	const AttacheApproval *first;		/* the first that counts */
+	const AttacheApproval *other_bytes; /* the latest of this file's other bytes */
+} Tally;
+
+static void
+tally_clear(Tally *t)
+{
+	g_ptr_array_unref(t->preparers);
+	g_hash_table_unref(t->prep_keys);
+	g_ptr_array_unref(t->approvers);
+	g_ptr_array_unref(t->self);
+}
+
+/* Who prepared the bytes @sha: every line with them, in any name. */
+static void
+tally_preparers(Tally *t, const AttacheManifest *m, const char *sha)
+{
+	t->preparers = g_ptr_array_new();
+	t->prep_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		NULL);
+	for (guint i = 0; i < m->lines->len; i++) {
+		const AttacheRecord *r = m->lines->pdata[i];
+		if (!g_str_equal(r->sha256, sha))
+			continue;
+		t->recorded = TRUE;
+		g_autofree char *key = person_key(r->prepared_by);
+		if (!key)
+			t->anonymous = TRUE;
+		else
+			add_name(t->preparers, t->prep_keys, r->prepared_by);
+	}
+}
+
+/* Who approved the bytes @sha of @file, and whether that counts (not a
+ * preparer). */
+static void
+tally_approvers(Tally *t, GPtrArray *approvals, const char *file,
+	const char *sha)
+{
+	t->approvers = g_ptr_array_new();
+	t->self = g_ptr_array_new();
+	g_autoptr(GHashTable) appr_keys = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) self_keys = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	for (guint i = 0; approvals && i < approvals->len; i++) {
+		const AttacheApproval *a = approvals->pdata[i];
+		if (!g_str_equal(a->sha256, sha)) {
+			if (g_str_equal(a->file, file))
+				t->other_bytes = a; /* the latest for this file */
+			continue;
+		}
+		g_autofree char *key = person_key(a->by);
+		if (g_hash_table_contains(t->prep_keys, key))
+			add_name(t->self, self_keys, a->by);
+		else {
+			add_name(t->approvers, appr_keys, a->by);
+			if (!t->first)
+				t->first = a;
+		}
+	}
+}
+
+/* No line names who prepared the bytes @sha: changed after approval into
+ * bytes attache did not make, or no record of the preparer. */
+static void
+status_no_preparer(AttacheApprovalStatus *st, const AttacheManifest *m,
+	const Tally *t, const char *display, const char *sha)
+{
+	g_autofree char *sha12 = short_sha(sha);
+	if (!t->recorded && t->other_bytes && !t->approvers->len && !t->self->len) {
+		g_autofree char *was = short_sha(t->other_bytes->sha256);
+		st->state = ATTACHE_APPROVAL_CHANGED;
+		st->message = g_strdup_printf("%s: not approved: changed after "
+									  "approval (%s approved SHA-256 "
+									  "%s…, the file is now %s…, which "
+									  "attache prep did not make)",
+			display, t->other_bytes->by, was, sha12);
+		return;
+	}
+	st->state = ATTACHE_APPROVAL_NO_PREPARER;
+	if (!m->exists)
+		st->message = g_strdup_printf("%s: not approved: no record of "
+									  "who prepared it (%s does not "
+									  "exist; outputs of attache prep "
+									  "have one)",
+			display, m->path);
+	else if (!t->recorded)
+		st->message = g_strdup_printf("%s: not approved: no record of "
+									  "who prepared it (no line of %s "
+									  "has its SHA-256 %s…)",
+			display, m->path, sha12);
+	else
+		st->message = g_strdup_printf("%s: not approved: no record of "
+									  "who prepared it (the line of "
+									  "%s with its SHA-256 %s… names "
+									  "nobody)",
+			display, m->path, sha12);
+}
+
+/* Approved: by whom, when, and a note naming other outputs' damaged
+ * lines. */
+static void
+status_approved(AttacheApprovalStatus *st, const AttacheManifest *m,
+	const Tally *t, const char *display)
+{
+	st->state = ATTACHE_APPROVAL_APPROVED;
+	st->approved_by = join_names(t->approvers);
+	st->approved_at = g_strdup(t->first->at);
+	if (m->damaged->len == 1)
+		st->note = g_strdup_printf("%s (not %s's line, which is intact)",
+			(const char *)m->damaged->pdata[0], display);
+	else if (m->damaged->len > 1)
+		st->note = g_strdup_printf("%s, and %u more lines (none is %s's, "
+								   "which is intact)",
+			(const char *)m->damaged->pdata[0], m->damaged->len - 1,
+			display);
+}
+
+/* Recorded, but approved by nobody else: only by a preparer, for other
+ * bytes, or not at all. */
+static void
+status_refused(AttacheApprovalStatus *st, const AttacheManifest *m,
+	const Tally *t, const char *display, const char *sha)
+{
+	if (t->self->len) {
+		g_autofree char *who = join_names(t->self);
+		st->state = ATTACHE_APPROVAL_SELF_ONLY;
+		st->message = g_strdup_printf("%s: not approved: approved only by %s, "
+									  "who prepared it; someone else must "
+									  "approve it",
+			display, who);
+		return;
+	}
+	if (t->other_bytes) {
+		g_autofree char *was = short_sha(t->other_bytes->sha256);
+		g_autofree char *sha12 = short_sha(sha);
+		st->state = ATTACHE_APPROVAL_CHANGED;
+		st->message = g_strdup_printf("%s: not approved: changed after "
+									  "approval (%s approved SHA-256 %s…, "
+									  "the file is now %s…); review it and "
+									  "approve it again",
+			display, t->other_bytes->by, was, sha12);
+		return;
+	}
+	st->state = ATTACHE_APPROVAL_NONE;
+	st->message = g_strdup_printf("%s: not approved: nobody has approved it "
+								  "(a second person runs attache approve "
+								  "%s --by NAME)",
+		display, m->dir);
+}
+
 AttacheApprovalStatus *
 attache__approval_status(const AttacheManifest *m, GPtrArray *approvals,
 	const char *approvals_error, const char *file, const char *display,
@@ -323,121 +484,17 @@ attache__approval_status(const AttacheManifest *m, GPtrArray *approvals,
 		return st;
 	}
 
-	/* who prepared these bytes: every line with them, in any name */
-	g_autoptr(GPtrArray) preparers = g_ptr_array_new();
-	g_autoptr(GHashTable) prep_keys = g_hash_table_new_full(g_str_hash,
-		g_str_equal, g_free, NULL);
-	gboolean recorded = FALSE, anonymous = FALSE;
-	for (guint i = 0; i < m->lines->len; i++) {
-		const AttacheRecord *r = m->lines->pdata[i];
-		if (!g_str_equal(r->sha256, sha))
-			continue;
-		recorded = TRUE;
-		g_autofree char *key = person_key(r->prepared_by);
-		if (!key)
-			anonymous = TRUE;
-		else
-			add_name(preparers, prep_keys, r->prepared_by);
-	}
-	st->prepared_by = join_names(preparers);
-
-	/* who approved them, and whether that counts */
-	g_autoptr(GPtrArray) approvers = g_ptr_array_new();
-	g_autoptr(GPtrArray) self = g_ptr_array_new();
-	g_autoptr(GHashTable) appr_keys = g_hash_table_new_full(g_str_hash,
-		g_str_equal, g_free, NULL);
-	g_autoptr(GHashTable) self_keys = g_hash_table_new_full(g_str_hash,
-		g_str_equal, g_free, NULL);
-	const AttacheApproval *first = NULL, *other_bytes = NULL;
-	for (guint i = 0; approvals && i < approvals->len; i++) {
-		const AttacheApproval *a = approvals->pdata[i];
-		if (!g_str_equal(a->sha256, sha)) {
-			if (g_str_equal(a->file, file))
-				other_bytes = a; /* the latest for this file */
-			continue;
-		}
-		g_autofree char *key = person_key(a->by);
-		if (g_hash_table_contains(prep_keys, key))
-			add_name(self, self_keys, a->by);
-		else {
-			add_name(approvers, appr_keys, a->by);
-			if (!first)
-				first = a;
-		}
-	}
-
-	g_autofree char *sha12 = short_sha(sha);
-	g_autofree char *dir_manifest = g_strdup(m->path);
-	if (!recorded || anonymous) {
-		if (!recorded && other_bytes && !approvers->len && !self->len) {
-			g_autofree char *was = short_sha(other_bytes->sha256);
-			st->state = ATTACHE_APPROVAL_CHANGED;
-			st->message = g_strdup_printf("%s: not approved: changed after "
-										  "approval (%s approved SHA-256 "
-										  "%s…, the file is now %s…, which "
-										  "attache prep did not make)",
-				display, other_bytes->by, was, sha12);
-		}
-		else {
-			st->state = ATTACHE_APPROVAL_NO_PREPARER;
-			if (!m->exists)
-				st->message = g_strdup_printf("%s: not approved: no record of "
-											  "who prepared it (%s does not "
-											  "exist; outputs of attache prep "
-											  "have one)",
-					display, dir_manifest);
-			else if (!recorded)
-				st->message = g_strdup_printf("%s: not approved: no record of "
-											  "who prepared it (no line of %s "
-											  "has its SHA-256 %s…)",
-					display, dir_manifest, sha12);
-			else
-				st->message = g_strdup_printf("%s: not approved: no record of "
-											  "who prepared it (the line of "
-											  "%s with its SHA-256 %s… names "
-											  "nobody)",
-					display, dir_manifest, sha12);
-		}
-		return st;
-	}
-	if (approvers->len) {
-		st->state = ATTACHE_APPROVAL_APPROVED;
-		st->approved_by = join_names(approvers);
-		st->approved_at = g_strdup(first->at);
-		if (m->damaged->len == 1)
-			st->note = g_strdup_printf("%s (not %s's line, which is intact)",
-				(const char *)m->damaged->pdata[0], display);
-		else if (m->damaged->len > 1)
-			st->note = g_strdup_printf("%s, and %u more lines (none is %s's, "
-									   "which is intact)",
-				(const char *)m->damaged->pdata[0], m->damaged->len - 1,
-				display);
-		return st;
-	}
-	if (self->len) {
-		g_autofree char *who = join_names(self);
-		st->state = ATTACHE_APPROVAL_SELF_ONLY;
-		st->message = g_strdup_printf("%s: not approved: approved only by %s, "
-									  "who prepared it; someone else must "
-									  "approve it",
-			display, who);
-		return st;
-	}
-	if (other_bytes) {
-		g_autofree char *was = short_sha(other_bytes->sha256);
-		st->state = ATTACHE_APPROVAL_CHANGED;
-		st->message = g_strdup_printf("%s: not approved: changed after "
-									  "approval (%s approved SHA-256 %s…, "
-									  "the file is now %s…); review it and "
-									  "approve it again",
-			display, other_bytes->by, was, sha12);
-		return st;
-	}
-	st->state = ATTACHE_APPROVAL_NONE;
-	st->message = g_strdup_printf("%s: not approved: nobody has approved it "
-								  "(a second person runs attache approve "
-								  "%s --by NAME)",
-		display, m->dir);
+	Tally t = { 0 };
+	tally_preparers(&t, m, sha);
+	st->prepared_by = join_names(t.preparers);
+	tally_approvers(&t, approvals, file, sha);
+	if (!t.recorded || t.anonymous)
+		status_no_preparer(st, m, &t, display, sha);
+	else if (t.approvers->len)
+		status_approved(st, m, &t, display);
+	else
+		status_refused(st, m, &t, display, sha);
+	tally_clear(&t);
 	return st;
 }
 
@@ -686,6 +743,180 @@ report_damaged(const AttacheManifest *m, GPtrArray *res)
 	}
 }
 
+/* @dir's manifest, which must exist. @m: (transfer full), set also on
+ * failure. */
+static AttacheCode
+open_folder(const char *dir, AttacheManifest **m, GError **error)
+{
+	AttacheCode code;
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: not a folder", dir);
+		return ATTACHE_E_INPUT;
+	}
+	if ((code = attache__manifest_load(dir, m, error)))
+		return code;
+	if (!(*m)->exists) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: no attache-manifest.jsonl: not a folder attache prep wrote "
+			"outputs to",
+			dir);
+		return ATTACHE_E_INPUT;
+	}
+	return ATTACHE_OK;
+}
+
+/* The outputs to approve, as names in @m's folder, into @names: @files
+ * (a failed result in @res for each that is none), else every output of
+ * the manifest still there. */
+static void
+pick_outputs(const AttacheManifest *m, const char *const *files,
+	GPtrArray *names, GPtrArray *res)
+{
+	if (!files || !files[0]) {
+		for (guint i = 0; i < m->latest->len; i++)
+			g_ptr_array_add(names,
+				g_strdup(((AttacheRecord *)m->latest->pdata[i])->file));
+		return;
+	}
+	for (int i = 0; files[i]; i++) {
+		char *why = NULL;
+		char *name = resolve(m, files[i], &why);
+		if (name)
+			g_ptr_array_add(names, name);
+		else {
+			AttacheApproveResult *r = g_new0(AttacheApproveResult, 1);
+			r->file = g_strdup(files[i]);
+			result_fail(r, ATTACHE_E_INPUT, why);
+			g_ptr_array_add(res, r);
+		}
+	}
+}
+
+/* Why the bytes of @r (output @name, hashed) are none attache prep made
+ * as they are: changed since, or never recorded. (transfer full) */
+static char *
+not_prepared(const AttacheManifest *m, const char *name,
+	const AttacheApproveResult *r)
+{
+	const AttacheRecord *latest = attache__manifest_latest(m, name);
+	if (!latest)
+		return g_strdup_printf("%s: not an output recorded in %s; not "
+							   "approved",
+			r->file, m->path);
+	g_autofree char *was = short_sha(latest->sha256);
+	g_autofree char *now = short_sha(r->sha256);
+	return g_strdup_printf("%s: changed since attache prep made it "
+						   "(SHA-256 %s…, the manifest says %s…); "
+						   "not approved: prepare it again and "
+						   "review it",
+		r->file, now, was);
+}
+
+/* Output @name's result, added to @res: its bytes now and who prepared
+ * exactly those bytes. Whether it may be recorded (else @r has failed). */
+static gboolean
+check_output(const AttacheManifest *m, const char *dir, const char *name,
+	const char *by_key, GPtrArray *res)
+{
+	AttacheApproveResult *r = result_new(dir, name);
+	g_ptr_array_add(res, r);
+	g_autoptr(GError) e = NULL;
+	if (!(r->sha256 = attache_file_sha256(r->file, &e))) {
+		result_fail(r, ATTACHE_E_INPUT, g_strdup(e->message));
+		return FALSE;
+	}
+	const char *own = attache__manifest_damaged_for(m, name, r->sha256);
+	if (own) {
+		result_fail(r, ATTACHE_E_APPROVAL,
+			g_strdup_printf("%s: not approved: %s, so who prepared it "
+							"cannot be established",
+				r->file, own));
+		return FALSE;
+	}
+	const AttacheRecord *match = NULL;
+	g_autoptr(GPtrArray) preparers = g_ptr_array_new();
+	g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash,
+		g_str_equal, g_free, NULL);
+	for (guint k = 0; k < m->lines->len; k++) {
+		const AttacheRecord *rec = m->lines->pdata[k];
+		if (g_str_equal(rec->file, name) && g_str_equal(rec->sha256, r->sha256)) {
+			match = rec;
+			add_name(preparers, keys, rec->prepared_by);
+		}
+	}
+	if (!match) {
+		result_fail(r, ATTACHE_E_APPROVAL, not_prepared(m, name, r));
+		return FALSE;
+	}
+	r->prepared_by = join_names(preparers);
+	r->self = g_hash_table_contains(keys, by_key);
+	return TRUE;
+}
+
+/* Adds @by's approval of each of @todo (results, the outputs' names in
+ * @todo_names) to @list, but those it already holds (r->again). Whether
+ * any was added. */
+static gboolean
+add_approvals(GPtrArray *list, const char *by, const char *by_key,
+	GPtrArray *todo, GPtrArray *todo_names)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *at = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+	gboolean added = FALSE;
+	for (guint i = 0; i < todo->len; i++) {
+		AttacheApproveResult *r = todo->pdata[i];
+		const char *name = todo_names->pdata[i];
+		for (guint k = 0; k < list->len && !r->again; k++) {
+			const AttacheApproval *a = list->pdata[k];
+			g_autofree char *key = person_key(a->by);
+			r->again = g_str_equal(a->file, name) && g_str_equal(a->sha256, r->sha256) && g_str_equal(key, by_key);
+		}
+		if (r->again)
+			continue;
+		AttacheApproval *a = g_new0(AttacheApproval, 1);
+		a->file = g_strdup(name);
+		a->sha256 = g_strdup(r->sha256);
+		a->by = attache__person_name(by);
+		a->at = g_strdup(at);
+		g_ptr_array_add(list, a);
+		added = TRUE;
+	}
+	return added;
+}
+
+/* Read, add, write: approvals.json under the folder's lock. On failure
+ * nothing was recorded, and every one of @todo fails. */
+static AttacheCode
+record_approvals(const char *dir, const char *by, const char *by_key,
+	GPtrArray *todo, GPtrArray *todo_names, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	AttacheCode code;
+	int fd = lock_dir(dir, &local);
+	if (fd < 0)
+		code = ATTACHE_E_WRITE;
+	else
+		code = attache_approvals_load(dir, &list, &local);
+	if (!code && add_approvals(list, by, by_key, todo, todo_names)) {
+		g_autofree char *json = approvals_to_json(list);
+		g_autofree char *path = g_build_filename(dir, APPROVALS_NAME, NULL);
+		code = attache_write_atomic(path, json, strlen(json), &local);
+	}
+	if (fd >= 0)
+		close(fd); /* releases the lock */
+	if (!code)
+		return ATTACHE_OK;
+	for (guint i = 0; i < todo->len; i++) {
+		AttacheApproveResult *r = todo->pdata[i];
+		r->again = FALSE;
+		result_fail(r, code, g_strdup_printf("%s: not approved: %s", r->file, local->message));
+	}
+	g_propagate_error(error, g_steal_pointer(&local));
+	return code;
+}
+
 AttacheCode
 attache_approve(const char *dir, const char *by, const char *const *files,
 	GPtrArray **results, GError **error)
@@ -699,153 +930,21 @@ attache_approve(const char *dir, const char *by, const char *const *files,
 	*results = res;
 	if ((code = check_name(by, error)))
 		return code;
-	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: not a folder", dir);
-		return ATTACHE_E_INPUT;
-	}
-	if ((code = attache__manifest_load(dir, &m, error)))
+	if ((code = open_folder(dir, &m, error)))
 		return code;
-	if (!m->exists) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: no attache-manifest.jsonl: not a folder attache prep wrote "
-			"outputs to",
-			dir);
-		return ATTACHE_E_INPUT;
-	}
-
 	report_damaged(m, res);
-	/* which files */
-	if (files && files[0]) {
-		for (int i = 0; files[i]; i++) {
-			char *why = NULL;
-			char *name = resolve(m, files[i], &why);
-			if (name)
-				g_ptr_array_add(names, name);
-			else {
-				AttacheApproveResult *r = g_new0(AttacheApproveResult, 1);
-				r->file = g_strdup(files[i]);
-				result_fail(r, ATTACHE_E_INPUT, why);
-				g_ptr_array_add(res, r);
-			}
-		}
-	}
-	else
-		for (guint i = 0; i < m->latest->len; i++)
-			g_ptr_array_add(names,
-				g_strdup(((AttacheRecord *)m->latest->pdata[i])->file));
+	pick_outputs(m, files, names, res);
 
-	/* each file's bytes now, and who prepared exactly these bytes */
 	g_autofree char *by_key = person_key(by);
-	GPtrArray *todo = g_ptr_array_new();
+	g_autoptr(GPtrArray) todo = g_ptr_array_new();
 	g_autoptr(GPtrArray) todo_names = g_ptr_array_new();
-	for (guint i = 0; i < names->len; i++) {
-		const char *name = names->pdata[i];
-		AttacheApproveResult *r = result_new(dir, name);
-		g_ptr_array_add(res, r);
-		g_autoptr(GError) e = NULL;
-		if (!(r->sha256 = attache_file_sha256(r->file, &e))) {
-			result_fail(r, ATTACHE_E_INPUT, g_strdup(e->message));
-			continue;
+	for (guint i = 0; i < names->len; i++)
+		if (check_output(m, dir, names->pdata[i], by_key, res)) {
+			g_ptr_array_add(todo, g_ptr_array_index(res, res->len - 1));
+			g_ptr_array_add(todo_names, names->pdata[i]);
 		}
-		const char *own = attache__manifest_damaged_for(m, name, r->sha256);
-		if (own) {
-			result_fail(r, ATTACHE_E_APPROVAL,
-				g_strdup_printf("%s: not approved: %s, so who prepared it "
-								"cannot be established",
-					r->file, own));
-			continue;
-		}
-		const AttacheRecord *match = NULL;
-		g_autoptr(GPtrArray) preparers = g_ptr_array_new();
-		g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash,
-			g_str_equal, g_free, NULL);
-		for (guint k = 0; k < m->lines->len; k++) {
-			const AttacheRecord *rec = m->lines->pdata[k];
-			if (g_str_equal(rec->file, name) && g_str_equal(rec->sha256, r->sha256)) {
-				match = rec;
-				add_name(preparers, keys, rec->prepared_by);
-			}
-		}
-		if (!match) {
-			const AttacheRecord *latest = attache__manifest_latest(m, name);
-			if (latest) {
-				g_autofree char *was = short_sha(latest->sha256);
-				g_autofree char *now = short_sha(r->sha256);
-				result_fail(r, ATTACHE_E_APPROVAL,
-					g_strdup_printf("%s: changed since attache prep made it "
-									"(SHA-256 %s…, the manifest says %s…); "
-									"not approved: prepare it again and "
-									"review it",
-						r->file, now, was));
-			}
-			else
-				result_fail(r, ATTACHE_E_APPROVAL,
-					g_strdup_printf("%s: not an output recorded in %s; not "
-									"approved",
-						r->file, m->path));
-			continue;
-		}
-		r->prepared_by = join_names(preparers);
-		r->self = g_hash_table_contains(keys, by_key);
-		g_ptr_array_add(todo, r);
-		g_ptr_array_add(todo_names, (gpointer)name);
-	}
-
-	/* read, add, write: under the lock */
-	if (todo->len) {
-		g_autoptr(GError) local = NULL;
-		int fd = lock_dir(dir, &local);
-		g_autoptr(GPtrArray) list = NULL;
-		if (fd < 0)
-			code = ATTACHE_E_WRITE;
-		else
-			code = attache_approvals_load(dir, &list, &local);
-		if (!code) {
-			g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-			g_autofree char *at = g_date_time_format(now,
-				"%Y-%m-%dT%H:%M:%SZ");
-			gboolean added = FALSE;
-			for (guint i = 0; i < todo->len; i++) {
-				AttacheApproveResult *r = todo->pdata[i];
-				const char *name = todo_names->pdata[i];
-				for (guint k = 0; k < list->len && !r->again; k++) {
-					const AttacheApproval *a = list->pdata[k];
-					g_autofree char *key = person_key(a->by);
-					r->again = g_str_equal(a->file, name) && g_str_equal(a->sha256, r->sha256) && g_str_equal(key, by_key);
-				}
-				if (r->again)
-					continue;
-				AttacheApproval *a = g_new0(AttacheApproval, 1);
-				a->file = g_strdup(name);
-				a->sha256 = g_strdup(r->sha256);
-				a->by = attache__person_name(by);
-				a->at = g_strdup(at);
-				g_ptr_array_add(list, a);
-				added = TRUE;
-			}
-			if (added) {
-				g_autofree char *json = approvals_to_json(list);
-				g_autofree char *path = g_build_filename(dir, APPROVALS_NAME,
-					NULL);
-				code = attache_write_atomic(path, json, strlen(json), &local);
-			}
-		}
-		if (fd >= 0)
-			close(fd); /* releases the lock */
-		if (code) {
-			/* nothing was recorded */
-			for (guint i = 0; i < todo->len; i++) {
-				AttacheApproveResult *r = todo->pdata[i];
-				r->again = FALSE;
-				result_fail(r, code, g_strdup_printf("%s: not approved: %s", r->file, local->message));
-			}
-			g_ptr_array_unref(todo);
-			g_propagate_error(error, g_steal_pointer(&local));
-			return code;
-		}
-	}
-	g_ptr_array_unref(todo);
+	if (todo->len && (code = record_approvals(dir, by, by_key, todo, todo_names, error)))
+		return code;
 
 	for (guint i = 0; i < res->len; i++) {
 		AttacheApproveResult *r = res->pdata[i];

@@ -166,55 +166,39 @@ relative_url(const char *from, const char *to)
 
 /* ---- small helpers ---- */
 
-/* Letters and digits only, case-folded: "IMG_0001.JPG" and "img 0001 jpg"
- * are the same words. (transfer full) */
-static char *
-words_key(const char *s)
+/* The alt-text check (alt.c) of @text for the output @r: the names it
+ * must not merely repeat are the photo's and the output's, each with and
+ * without its extension, and the output's without its preset. */
+static void
+check_alt(const char *text, const AttacheRecord *r, AttacheAltCheck *c)
 {
-	GString *k = g_string_new(NULL);
-	g_autofree char *fold = g_utf8_casefold(s, -1);
-	for (const char *p = fold; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		if (g_unichar_isalnum(c))
-			g_string_append_unichar(k, c);
-	}
-	return g_string_free(k, FALSE);
-}
-
-/* Whether @text only repeats the photo's or the output's file name. */
-static gboolean
-repeats_file_name(const char *text, const AttacheRecord *r)
-{
-	g_autofree char *t = words_key(text);
-	if (!*t)
-		return FALSE;
-	const char *names[2] = { r->input, r->file };
+	char *names[7] = { NULL };
+	int n = 0;
+	const char *files[2] = { r->input, r->file };
 	for (int i = 0; i < 2; i++) {
-		if (!names[i])
+		if (!files[i])
 			continue;
-		g_autofree char *base = g_path_get_basename(names[i]);
-		g_autofree char *stem = attache__file_stem(base);
-		g_autofree char *preset_stem = r->preset && i == 1
-										   ? attache__output_name_stem(base)
-										   : NULL;
-		g_autofree char *kb = words_key(base);
-		g_autofree char *ks = words_key(stem);
-		g_autofree char *kp = preset_stem ? words_key(preset_stem) : NULL;
-		if (g_str_equal(t, kb) || g_str_equal(t, ks) || (kp && g_str_equal(t, kp)))
-			return TRUE;
+		names[n++] = g_path_get_basename(files[i]);
+		names[n] = attache__file_stem(names[n - 1]);
+		n++;
+		if (r->preset && i == 1) { /* STEM.PRESET.EXT -> STEM */
+			names[n] = attache__output_name_stem(names[n - 2]);
+			n++;
+		}
 	}
-	return FALSE;
+	attache__alt_check(text, (const char *const *)names, 0, c);
+	for (int i = 0; i < n; i++)
+		g_free(names[i]);
 }
 
 static gboolean
 blank(const char *text)
 {
-	for (const char *p = text; p && *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		if (!g_unichar_isspace(c) && g_unichar_type(c) != G_UNICODE_FORMAT)
-			return FALSE;
-	}
-	return TRUE;
+	AttacheAltCheck c;
+	if (!text)
+		return TRUE;
+	attache__alt_check(text, NULL, 0, &c);
+	return c.blank;
 }
 
 static const AttacheAlt *
@@ -602,11 +586,12 @@ write_approval(GString *s, const OutView *v)
 	g_string_append(s, "</p>");
 }
 
+/* The figure's opening tag, with the data- attributes tests and scripts
+ * read. */
 static void
-write_output(GString *s, const OutView *v)
+write_figure_tag(GString *s, const OutView *v, int w, int h)
 {
 	const AttacheRecord *r = v->rec;
-	int w = MAX(r->width, 1), h = MAX(r->height, 1);
 	char ratio[G_ASCII_DTOSTR_BUF_SIZE];
 	g_ascii_formatd(ratio, sizeof(ratio), "%.4f", (double)w / h);
 
@@ -626,8 +611,14 @@ write_output(GString *s, const OutView *v)
 	}
 	g_string_append_printf(s, "\" data-attention=\"%s\">",
 		v->attention ? "yes" : "no");
+}
 
-	/* the image, with its own alt text as its text alternative */
+/* The image, with its own alt text as its text alternative, or why there
+ * is none. */
+static void
+write_image(GString *s, const OutView *v, int w, int h)
+{
+	const AttacheRecord *r = v->rec;
 	const char *alt = alt_for_img(r);
 	g_autofree char *fallback = g_strdup_printf("No alt text: %s, %s",
 		r->file, r->preset ? r->preset : "?");
@@ -646,8 +637,14 @@ write_output(GString *s, const OutView *v)
 		esc(s, v->image_error);
 		g_string_append(s, "</div>");
 	}
+}
 
-	g_string_append(s, "<figcaption><div><span class=\"preset\">");
+/* Preset, platform and size against the preset's. */
+static void
+write_dims(GString *s, const OutView *v)
+{
+	const AttacheRecord *r = v->rec;
+	g_string_append(s, "<div><span class=\"preset\">");
 	esc(s, r->preset ? r->preset : "?");
 	g_string_append(s, "</span>");
 	if (v->preset && v->preset->platform) {
@@ -662,8 +659,13 @@ write_output(GString *s, const OutView *v)
 			" <span class=\"muted\">(preset %d × %d)</span>",
 			v->preset->width, v->preset->height);
 	g_string_append(s, "</div>");
+}
 
-	/* bytes against the budget, and the quality reached */
+/* Bytes against the budget, and the quality reached. */
+static void
+write_budget(GString *s, const OutView *v)
+{
+	const AttacheRecord *r = v->rec;
 	g_autofree char *sz = size_text(r->bytes);
 	g_autofree char *mx = size_text(r->max_bytes);
 	int pct = r->max_bytes > 0 ? (int)(100.0 * r->bytes / r->max_bytes + 0.5)
@@ -691,11 +693,24 @@ write_output(GString *s, const OutView *v)
 	else
 		g_string_append(s, ", lossless");
 	g_string_append(s, "</div>");
+}
 
+/* One output's figure: image, size, budget, flags, notes, audit (again,
+ * now), approval, file and hash. */
+static void
+write_output(GString *s, const OutView *v)
+{
+	const AttacheRecord *r = v->rec;
+	int w = MAX(r->width, 1), h = MAX(r->height, 1);
+
+	write_figure_tag(s, v, w, h);
+	write_image(s, v, w, h);
+	g_string_append(s, "<figcaption>");
+	write_dims(s, v);
+	write_budget(s, v);
 	write_flags(s, v);
 	write_notes(s, v);
 
-	/* audit, now */
 	if (!v->audit_error && v->audit && !(v->audit->kinds & ATTACHE_KINDS_FORBIDDEN))
 		g_string_append(s, "<div>Audit: <span class=\"verdict clean\" "
 						   "data-audit=\"clean\">clean</span> <span "
@@ -720,13 +735,16 @@ write_alt_row(GString *s, const AltGroup *g, const char *lang,
 	const char *text, gboolean expected_missing, gboolean have_default)
 {
 	AltState state = ALT_OK;
-	glong chars = text ? g_utf8_strlen(text, -1) : 0;
+	AttacheAltCheck c = { 0 };
+	if (text)
+		check_alt(text, g->rec, &c);
+	glong chars = c.chars;
 	int limit = 0;
 	GString *over = g_string_new(NULL);
 
-	if (!text || blank(text))
+	if (!text || c.blank)
 		state = ALT_MISSING;
-	else if (repeats_file_name(text, g->rec))
+	else if (c.repeats_name)
 		state = ALT_FILENAME;
 	for (guint i = 0; i < g->outputs->len; i++) {
 		const OutView *v = g->outputs->pdata[i];
@@ -861,23 +879,11 @@ write_kinds(GString *s, char **names, const char *none)
 	}
 }
 
+/* The photo's heading: its name, path, campaign, language, preparer. */
 static void
-write_photo(GString *s, PhotoView *p, int index, char **expected)
+write_photo_head(GString *s, const PhotoView *p, int index)
 {
-	const OutView *first = p->outputs->pdata[0];
-	const AttacheRecord *r0 = first->rec;
-
-	/* alt text first: its verdict marks the outputs */
-	GString *alts = g_string_new(NULL);
-	for (guint i = 0; i < p->groups->len; i++) {
-		const AltGroup *g = p->groups->pdata[i];
-		if (write_alt_group(alts, g, p->groups->len > 1, expected))
-			for (guint k = 0; k < g->outputs->len; k++)
-				((OutView *)g->outputs->pdata[k])->attention = TRUE;
-	}
-	for (guint i = 0; i < p->outputs->len; i++)
-		p->attention |= ((OutView *)p->outputs->pdata[i])->attention;
-
+	const AttacheRecord *r0 = ((const OutView *)p->outputs->pdata[0])->rec;
 	g_string_append_printf(s, "<section class=\"photo%s\" id=\"photo-%d\" "
 							  "data-input=\"",
 		p->attention ? " needs-attention" : "", index);
@@ -907,35 +913,36 @@ write_photo(GString *s, PhotoView *p, int index, char **expected)
 		g_string_append(s, ", ");
 		esc(s, t);
 	}
-	g_string_append(s, "</p><div class=\"outputs\">\n");
-	for (guint i = 0; i < p->outputs->len; i++)
-		write_output(s, p->outputs->pdata[i]);
-	g_string_append(s, "</div>\n<h3>Alt text</h3>");
-	g_string_append_len(s, alts->str, (gssize)alts->len);
-	g_string_free(alts, TRUE);
+	g_string_append(s, "</p>");
+}
 
-	/* what left the photo and what stayed: the union over its outputs */
+/* Adds each of @names not in @set yet, in order. */
+static void
+add_new_names(GPtrArray *set, char **names)
+{
+	for (int k = 0; names[k]; k++)
+		if (!g_ptr_array_find_with_equal_func(set, names[k], g_str_equal, NULL))
+			g_ptr_array_add(set, names[k]);
+}
+
+/* The privacy section: the audit's verdict over every output, what left
+ * the photo and what stayed (the union over its outputs), the credit. */
+static void
+write_privacy(GString *s, const PhotoView *p)
+{
+	const OutView *first = p->outputs->pdata[0];
 	g_autoptr(GPtrArray) removed = g_ptr_array_new();
 	g_autoptr(GPtrArray) kept = g_ptr_array_new();
+	gboolean clean = TRUE;
 	for (guint i = 0; i < p->outputs->len; i++) {
-		const AttacheRecord *r = ((OutView *)p->outputs->pdata[i])->rec;
-		for (int k = 0; r->removed[k]; k++)
-			if (!g_ptr_array_find_with_equal_func(removed, r->removed[k],
-					g_str_equal, NULL))
-				g_ptr_array_add(removed, r->removed[k]);
-		for (int k = 0; r->kept[k]; k++)
-			if (!g_ptr_array_find_with_equal_func(kept, r->kept[k],
-					g_str_equal, NULL))
-				g_ptr_array_add(kept, r->kept[k]);
+		const OutView *v = p->outputs->pdata[i];
+		add_new_names(removed, v->rec->removed);
+		add_new_names(kept, v->rec->kept);
+		clean &= !v->audit_error && v->audit && !(v->audit->kinds & ATTACHE_KINDS_FORBIDDEN);
 	}
 	g_ptr_array_add(removed, NULL);
 	g_ptr_array_add(kept, NULL);
 
-	gboolean clean = TRUE;
-	for (guint i = 0; i < p->outputs->len; i++) {
-		const OutView *v = p->outputs->pdata[i];
-		clean &= !v->audit_error && v->audit && !(v->audit->kinds & ATTACHE_KINDS_FORBIDDEN);
-	}
 	g_string_append(s, "<h3>Privacy</h3><dl class=\"privacy\"><div><dt>Audit "
 					   "verdict</dt><dd>");
 	if (clean)
@@ -965,106 +972,117 @@ write_photo(GString *s, PhotoView *p, int index, char **expected)
 			esc(s, f->value);
 			g_string_append(s, "</bdi></span>");
 		}
-	g_string_append(s, "</dd></div></dl></section>\n");
+	g_string_append(s, "</dd></div></dl>");
 }
 
-AttacheCode
-attache_review_build(const char *dir, const char *page,
-	const AttacheReviewOptions *opts_in, char **html,
-	AttacheReviewSummary *summary, GError **error)
+/* One photo's section: heading, outputs, alt text, privacy. Marks the
+ * outputs (and the photo) whose alt text needs attention. */
+static void
+write_photo(GString *s, PhotoView *p, int index, char **expected)
 {
-	g_autoptr(AttacheManifest) m = NULL;
-	g_autoptr(GPtrArray) approvals = NULL;
-	g_autoptr(GError) aerr = NULL;
-	AttachePresetSet *own_presets = NULL;
-	AttacheReviewOptions *own_opts = NULL;
-	AttacheCode code;
-
-	*html = NULL;
-	if (summary)
-		memset(summary, 0, sizeof(*summary));
-	const AttacheReviewOptions *opts = opts_in
-										   ? opts_in
-										   : (own_opts = attache_review_options_new());
-	if ((code = attache__manifest_load(dir, &m, error))) {
-		attache_review_options_free(own_opts);
-		return code;
+	/* alt text first: its verdict marks the outputs */
+	GString *alts = g_string_new(NULL);
+	for (guint i = 0; i < p->groups->len; i++) {
+		const AltGroup *g = p->groups->pdata[i];
+		if (write_alt_group(alts, g, p->groups->len > 1, expected))
+			for (guint k = 0; k < g->outputs->len; k++)
+				((OutView *)g->outputs->pdata[k])->attention = TRUE;
 	}
-	if (!m->exists) {
-		attache_review_options_free(own_opts);
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: no attache-manifest.jsonl: not a folder attache prep wrote "
-			"outputs to",
-			dir);
-		return ATTACHE_E_INPUT;
+	for (guint i = 0; i < p->outputs->len; i++)
+		p->attention |= ((OutView *)p->outputs->pdata[i])->attention;
+
+	write_photo_head(s, p, index);
+	g_string_append(s, "<div class=\"outputs\">\n");
+	for (guint i = 0; i < p->outputs->len; i++)
+		write_output(s, p->outputs->pdata[i]);
+	g_string_append(s, "</div>\n<h3>Alt text</h3>");
+	g_string_append_len(s, alts->str, (gssize)alts->len);
+	g_string_free(alts, TRUE);
+	write_privacy(s, p);
+	g_string_append(s, "</section>\n");
+}
+
+/* The photo @r's output belongs to in @photos, made on first sight (in
+ * the order first seen) and indexed by input in @by_input. (transfer
+ * none) */
+static PhotoView *
+photo_of(const AttacheRecord *r, GPtrArray *photos, GHashTable *by_input)
+{
+	const char *key = r->input ? r->input : "";
+	PhotoView *p = g_hash_table_lookup(by_input, key);
+	if (p)
+		return p;
+	p = g_new0(PhotoView, 1);
+	p->input = r->input;
+	p->outputs = g_ptr_array_new();
+	p->groups = g_ptr_array_new_with_free_func((GDestroyNotify)altgroup_free);
+	g_hash_table_insert(by_input, (gpointer)key, p);
+	g_ptr_array_add(photos, p);
+	return p;
+}
+
+/* Adds @v to the group of @p's outputs with the same alt text as @r, a
+ * new group when there is none yet. */
+static void
+group_alt(PhotoView *p, const AttacheRecord *r, OutView *v)
+{
+	AltGroup *g = NULL;
+	for (guint k = 0; k < p->groups->len && !g; k++)
+		if (same_alt(((AltGroup *)p->groups->pdata[k])->rec, r))
+			g = p->groups->pdata[k];
+	if (!g) {
+		g = g_new0(AltGroup, 1);
+		g->rec = r;
+		g->outputs = g_ptr_array_new();
+		g_ptr_array_add(p->groups, g);
 	}
-	attache_approvals_load(dir, &approvals, &aerr);
-	const AttachePresetSet *presets = opts->presets;
-	g_autoptr(GError) perr = NULL;
-	if (!presets && !attache_preset_set_load(NULL, NULL, &own_presets, &perr))
-		presets = own_presets;
+	g_ptr_array_add(g->outputs, v);
+}
 
-	g_autofree char *page_path = page ? g_strdup(page)
-									  : g_build_filename(dir, "review.html",
-										  NULL);
-	g_autofree char *page_abs = g_canonicalize_filename(page_path, NULL);
-	g_autofree char *page_dir = g_path_get_dirname(page_abs);
-
-	/* each output, grouped by source photo in the order first seen */
-	g_autoptr(GPtrArray) views = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)outview_free);
-	g_autoptr(GPtrArray) photos = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)photoview_free);
+/* Every output still in the folder as an OutView in @views (owned there),
+ * grouped by source photo into @photos (PhotoView*, owned there). */
+static void
+gather_outputs(const AttacheManifest *m, GPtrArray *approvals,
+	const char *approvals_error, const AttachePresetSet *presets,
+	const AttacheReviewOptions *opts, const char *page_dir, GPtrArray *views,
+	GPtrArray *photos)
+{
 	g_autoptr(GHashTable) by_input = g_hash_table_new(g_str_hash,
 		g_str_equal);
 	for (guint i = 0; i < m->latest->len; i++) {
 		const AttacheRecord *r = m->latest->pdata[i];
-		OutView *v = outview_new(m, r, approvals,
-			aerr ? aerr->message : NULL, presets, opts, page_dir);
+		OutView *v = outview_new(m, r, approvals, approvals_error, presets,
+			opts, page_dir);
 		g_ptr_array_add(views, v);
-		const char *key = r->input ? r->input : "";
-		PhotoView *p = g_hash_table_lookup(by_input, key);
-		if (!p) {
-			p = g_new0(PhotoView, 1);
-			p->input = r->input;
-			p->outputs = g_ptr_array_new();
-			p->groups = g_ptr_array_new_with_free_func(
-				(GDestroyNotify)altgroup_free);
-			g_hash_table_insert(by_input, (gpointer)key, p);
-			g_ptr_array_add(photos, p);
-		}
+		PhotoView *p = photo_of(r, photos, by_input);
 		g_ptr_array_add(p->outputs, v);
-		AltGroup *g = NULL;
-		for (guint k = 0; k < p->groups->len && !g; k++)
-			if (same_alt(((AltGroup *)p->groups->pdata[k])->rec, r))
-				g = p->groups->pdata[k];
-		if (!g) {
-			g = g_new0(AltGroup, 1);
-			g->rec = r;
-			g->outputs = g_ptr_array_new();
-			g_ptr_array_add(p->groups, g);
-		}
-		g_ptr_array_add(g->outputs, v);
+		group_alt(p, r, v);
 		v->attention = r->flags[0] || r->warnings[0] || v->changed || v->audit_error || !v->href || (v->audit && (v->audit->kinds & ATTACHE_KINDS_FORBIDDEN));
 	}
+}
 
-	/* the photos' sections first: they settle what needs attention */
-	GString *body = g_string_new(NULL);
-	for (guint i = 0; i < photos->len; i++)
-		write_photo(body, photos->pdata[i], (int)i + 1, opts->languages);
-
+/* The counts at the top of the page and in *summary. */
+static AttacheReviewSummary
+summarize(const AttacheManifest *m, gboolean approvals_damaged,
+	GPtrArray *photos, GPtrArray *views)
+{
 	AttacheReviewSummary sum = { 0 };
 	sum.photos = (int)photos->len;
 	sum.outputs = (int)views->len;
-	sum.damaged = (int)m->damaged->len + (aerr ? 1 : 0);
+	sum.damaged = (int)m->damaged->len + (approvals_damaged ? 1 : 0);
 	for (guint i = 0; i < views->len; i++) {
 		const OutView *v = views->pdata[i];
 		sum.attention += v->attention;
 		sum.changed += v->changed;
 		sum.approved += v->approval->state == ATTACHE_APPROVAL_APPROVED;
 	}
+	return sum;
+}
 
-	GString *s = g_string_new(NULL);
+/* From the doctype to the header's counts. */
+static void
+write_head(GString *s, const char *dir, const AttacheReviewSummary *sum)
+{
 	g_autofree char *dir_abs = g_canonicalize_filename(dir, NULL);
 	g_autofree char *dir_name = g_path_get_basename(dir_abs);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
@@ -1084,7 +1102,7 @@ attache_review_build(const char *dir, const char *page,
 	g_string_append_printf(s, " (%d photos, %d outputs)</title>\n<style>\n%s"
 							  "</style>\n</head>\n<body>\n<header>\n<h1>Review: "
 							  "<bdi>",
-		sum.photos, sum.outputs, css);
+		sum->photos, sum->outputs, css);
 	esc_name(s, dir_abs);
 	g_string_append(s, "</bdi></h1>\n<div class=\"summary\">");
 	g_string_append_printf(s,
@@ -1093,60 +1111,83 @@ attache_review_build(const char *dir, const char *page,
 		"<span data-count=\"attention\">%d need%s attention</span>"
 		"<span data-count=\"approved\">%d approved</span>"
 		"<span class=\"muted\">made %s by attache %s</span></div>\n",
-		sum.photos, sum.photos == 1 ? "" : "s", sum.outputs,
-		sum.outputs == 1 ? "" : "s", sum.attention,
-		sum.attention == 1 ? "s" : "", sum.approved, now_s, ATTACHE_VERSION);
+		sum->photos, sum->photos == 1 ? "" : "s", sum->outputs,
+		sum->outputs == 1 ? "" : "s", sum->attention,
+		sum->attention == 1 ? "s" : "", sum->approved, now_s, ATTACHE_VERSION);
+}
 
-	if (m->damaged->len || aerr || perr) {
-		g_string_append(s, "<ul class=\"problems\">");
-		for (guint i = 0; i < m->damaged->len; i++) {
-			g_string_append(s, "<li data-problem=\"manifest\">");
-			esc(s, m->damaged->pdata[i]);
-			g_string_append(s, ": upload --require-approval refuses this "
-							   "folder until it is repaired</li>");
-		}
-		if (aerr) {
-			g_string_append(s, "<li data-problem=\"approvals\">");
-			esc(s, aerr->message);
-			g_string_append(s, "</li>");
-		}
-		if (perr) {
-			g_string_append(s, "<li data-problem=\"presets\">The presets "
-							   "could not be read, so alt-text limits are not "
-							   "shown: ");
-			esc(s, perr->message);
-			g_string_append(s, "</li>");
-		}
-		g_string_append(s, "</ul>\n");
+/* The damaged manifest lines, approvals.json and presets, when any. */
+static void
+write_problems(GString *s, const AttacheManifest *m, const GError *aerr,
+	const GError *perr)
+{
+	if (!m->damaged->len && !aerr && !perr)
+		return;
+	g_string_append(s, "<ul class=\"problems\">");
+	for (guint i = 0; i < m->damaged->len; i++) {
+		g_string_append(s, "<li data-problem=\"manifest\">");
+		esc(s, m->damaged->pdata[i]);
+		g_string_append(s, ": upload --require-approval refuses this "
+						   "folder until it is repaired</li>");
 	}
-	if (sum.attention) {
-		g_string_append(s, "<ul class=\"attention-list\">");
-		for (guint i = 0; i < photos->len; i++) {
-			const PhotoView *p = photos->pdata[i];
-			if (!p->attention)
+	if (aerr) {
+		g_string_append(s, "<li data-problem=\"approvals\">");
+		esc(s, aerr->message);
+		g_string_append(s, "</li>");
+	}
+	if (perr) {
+		g_string_append(s, "<li data-problem=\"presets\">The presets "
+						   "could not be read, so alt-text limits are not "
+						   "shown: ");
+		esc(s, perr->message);
+		g_string_append(s, "</li>");
+	}
+	g_string_append(s, "</ul>\n");
+}
+
+/* Links to the photos that need attention, naming their outputs that do. */
+static void
+write_attention_list(GString *s, GPtrArray *photos)
+{
+	g_string_append(s, "<ul class=\"attention-list\">");
+	for (guint i = 0; i < photos->len; i++) {
+		const PhotoView *p = photos->pdata[i];
+		if (!p->attention)
+			continue;
+		g_string_append_printf(s, "<li><a href=\"#photo-%u\">", i + 1);
+		if (p->input) {
+			g_autofree char *base = g_path_get_basename(p->input);
+			esc_name(s, base);
+		}
+		else
+			g_string_append(s, "(unknown source)");
+		g_string_append(s, "</a>: ");
+		gboolean comma = FALSE;
+		for (guint k = 0; k < p->outputs->len; k++) {
+			const OutView *v = p->outputs->pdata[k];
+			if (!v->attention)
 				continue;
-			g_string_append_printf(s, "<li><a href=\"#photo-%u\">", i + 1);
-			if (p->input) {
-				g_autofree char *base = g_path_get_basename(p->input);
-				esc_name(s, base);
-			}
-			else
-				g_string_append(s, "(unknown source)");
-			g_string_append(s, "</a>: ");
-			gboolean comma = FALSE;
-			for (guint k = 0; k < p->outputs->len; k++) {
-				const OutView *v = p->outputs->pdata[k];
-				if (!v->attention)
-					continue;
-				if (comma)
-					g_string_append(s, ", ");
-				comma = TRUE;
-				esc(s, v->rec->preset);
-			}
-			g_string_append(s, "</li>");
+			if (comma)
+				g_string_append(s, ", ");
+			comma = TRUE;
+			esc(s, v->rec->preset);
 		}
-		g_string_append(s, "</ul>\n");
+		g_string_append(s, "</li>");
 	}
+	g_string_append(s, "</ul>\n");
+}
+
+/* The whole page, given the photos' sections in @body. (transfer full) */
+static char *
+write_page(const char *dir, const AttacheManifest *m, const GError *aerr,
+	const GError *perr, GPtrArray *photos, const AttacheReviewSummary *sum,
+	const GString *body)
+{
+	GString *s = g_string_new(NULL);
+	write_head(s, dir, sum);
+	write_problems(s, m, aerr, perr);
+	if (sum->attention)
+		write_attention_list(s, photos);
 	g_string_append(s, "<p class=\"howto\">To approve what you have seen: "
 					   "<code>attache approve ");
 	esc_name(s, dir);
@@ -1159,12 +1200,78 @@ attache_review_build(const char *dir, const char *page,
 		g_string_append(s, "<p>No outputs: the manifest lists none that is "
 						   "still in the folder.</p>\n");
 	g_string_append_len(s, body->str, (gssize)body->len);
-	g_string_free(body, TRUE);
 	g_string_append(s, "</main>\n</body>\n</html>\n");
+	return g_string_free(s, FALSE);
+}
+
+/* The folder's manifest, which must exist. @out: (transfer full), set also
+ * on failure. */
+static AttacheCode
+load_manifest(const char *dir, AttacheManifest **out, GError **error)
+{
+	AttacheCode code = attache__manifest_load(dir, out, error);
+	if (code)
+		return code;
+	if (!(*out)->exists) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
+			"%s: no attache-manifest.jsonl: not a folder attache prep wrote "
+			"outputs to",
+			dir);
+		return ATTACHE_E_INPUT;
+	}
+	return ATTACHE_OK;
+}
+
+AttacheCode
+attache_review_build(const char *dir, const char *page,
+	const AttacheReviewOptions *opts_in, char **html,
+	AttacheReviewSummary *summary, GError **error)
+{
+	g_autoptr(AttacheManifest) m = NULL;
+	g_autoptr(GPtrArray) approvals = NULL;
+	g_autoptr(GError) aerr = NULL;
+	AttachePresetSet *own_presets = NULL;
+	AttacheReviewOptions *own_opts = NULL;
+	AttacheCode code;
+
+	*html = NULL;
+	if (summary)
+		memset(summary, 0, sizeof(*summary));
+	if ((code = load_manifest(dir, &m, error)))
+		return code;
+	const AttacheReviewOptions *opts = opts_in
+										   ? opts_in
+										   : (own_opts = attache_review_options_new());
+	attache_approvals_load(dir, &approvals, &aerr);
+	const AttachePresetSet *presets = opts->presets;
+	g_autoptr(GError) perr = NULL;
+	if (!presets && !attache_preset_set_load(NULL, NULL, &own_presets, &perr))
+		presets = own_presets;
+
+	g_autofree char *page_path = page ? g_strdup(page)
+									  : g_build_filename(dir, "review.html",
+										  NULL);
+	g_autofree char *page_abs = g_canonicalize_filename(page_path, NULL);
+	g_autofree char *page_dir = g_path_get_dirname(page_abs);
+
+	/* each output, grouped by source photo in the order first seen */
+	g_autoptr(GPtrArray) views = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)outview_free);
+	g_autoptr(GPtrArray) photos = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)photoview_free);
+	gather_outputs(m, approvals, aerr ? aerr->message : NULL, presets, opts,
+		page_dir, views, photos);
+
+	/* the photos' sections first: they settle what needs attention */
+	GString *body = g_string_new(NULL);
+	for (guint i = 0; i < photos->len; i++)
+		write_photo(body, photos->pdata[i], (int)i + 1, opts->languages);
+	AttacheReviewSummary sum = summarize(m, aerr != NULL, photos, views);
+	*html = write_page(dir, m, aerr, perr, photos, &sum, body);
+	g_string_free(body, TRUE);
 
 	if (summary)
 		*summary = sum;
-	*html = g_string_free(s, FALSE);
 	attache_preset_set_free(own_presets);
 	attache_review_options_free(own_opts);
 	return ATTACHE_OK;

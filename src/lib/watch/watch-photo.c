@@ -441,30 +441,20 @@ log_has(const char *log_path, const char *id)
 	return strstr(text, needle) != NULL;
 }
 
-/* The manifest lines of the outputs (manifest flavour of
- * attache__output_to_node(), output paths in the landed folder). */
+/* The manifest lines of the outputs (manifest.c), output paths in the
+ * landed folder, without the journal's own members. */
 static GPtrArray *
 manifest_lines(Journal *j)
 {
+	static const char *const ours[] = { "platform", "send", NULL };
 	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 	const char *folder = jstr(j->o, "folder");
 	JsonArray *outs = json_object_get_array_member(j->o, "outputs");
 	for (guint i = 0; i < json_array_get_length(outs); i++) {
-		/* a new object: json_node_copy() would share the journal's */
 		JsonObject *m = json_array_get_object_element(outs, i);
-		JsonObject *c = json_object_new();
-		g_autoptr(GList) names = json_object_get_members(m);
-		for (GList *l = names; l; l = l->next)
-			if (strcmp(l->data, "platform") != 0 && strcmp(l->data, "send") != 0)
-				json_object_set_member(c, l->data,
-					json_node_copy(json_object_get_member(m, l->data)));
 		g_autofree char *p = g_build_filename(folder, jstr(m, "output"),
 			NULL);
-		json_object_set_string_member(c, "output", p);
-		JsonNode *n = json_node_init_object(json_node_alloc(), c);
-		g_ptr_array_add(lines, json_to_string(n, FALSE));
-		json_node_unref(n);
-		json_object_unref(c);
+		g_ptr_array_add(lines, attache__manifest_line_from_fields(m, p, ours));
 	}
 	return lines;
 }
