@@ -39,10 +39,6 @@ AttachePresetSet *cli_load_presets(const char *preset_dir);
 /* Parses an option context, printing the error with the command name. */
 gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
 
-/* Collects the photo paths from FILE|DIR arguments: files as given, folders
- * walked recursively for image names (dotfiles and @skip_dir skipped). */
-GPtrArray *cli_collect_inputs(char **args, const char *skip_dir);
-
 /* prep-args.c: the options prep and watch share, declared once. */
 typedef struct {
 	char **presets;

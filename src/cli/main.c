@@ -4,7 +4,6 @@
 #include "cli.h"
 
 #include <locale.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,16 +45,8 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	/* glibc gives each thread its own heap arena, 8 per core: with libvips'
-	 * worker threads that multiplies the peak RSS for nothing */
-	mallopt(M_ARENA_MAX, 2);
-	/* glibc's defaults hand every freed pixel buffer back to the kernel
-	 * (mmap above a moving threshold, trim above 128 KiB) and fault it in
-	 * again for the next photo: a third of a batch's time went to page
-	 * faults. Keep buffers up to 8 MiB on the heap and trim only beyond
-	 * 32 MiB free; make bench checks that peak RSS stays flat. */
-	mallopt(M_MMAP_THRESHOLD, 8 << 20);
-	mallopt(M_TRIM_THRESHOLD, 32 << 20);
+	/* the malloc tuning and libvips' threads are the library's
+	 * (attache_init(), attache_prep_batch()) */
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -70,12 +70,19 @@ int attache_code_exit_status(AttacheCode code);
 /* Library set-up                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Call once, before anything else, with argv[0]. Starts libvips. */
+/* Call once, before anything else and before any thread is started, with
+ * argv[0]. Starts libvips and sets the process-wide tuning every caller
+ * needs: glibc's malloc keeps freed pixel buffers (2 arenas, buffers up to
+ * 8 MiB on the heap, trim beyond 32 MiB free), so a long batch neither
+ * multiplies its peak memory nor faults pages in again for every photo. */
 AttacheCode attache_init(const char *argv0, GError **error);
 /* Call once at exit. */
 void attache_shutdown(void);
-/* Threads libvips may use for one photo (default: number of cores). A batch
- * running N photos at once sets cores / N. */
+/* Threads libvips may use for one photo (default: number of cores).
+ * libvips has one scheduler per process: the first attache_prep_batch()
+ * or attache_watch_run() sets it from its split of the cores (cores /
+ * (photos x outputs at once)) unless this was called first; later ones
+ * keep it. */
 void attache_set_concurrency(int threads);
 
 /* ------------------------------------------------------------------ */
@@ -737,6 +744,104 @@ void attache_upload_result_free(AttacheUploadResult *result);
 /* The one-line JSON object for @result (docs/upload.md).
  * Returns: (transfer full). */
 char *attache_upload_result_to_json(const AttacheUploadResult *result);
+
+/* ------------------------------------------------------------------ */
+/* Batches: files and folders, as `attache prep` takes them             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * AttacheBatchOptions: what a batch adds to #AttachePrepOptions. Make one
+ * with attache_batch_options_new(); fields may be set directly.
+ */
+typedef struct {
+	int jobs;							  /* photos prepared at once; 0: number of cores */
+	char *upload;						  /* owned: comma list of targets ("x,mastodon"), each
+										   * output uploaded to its preset's platform; %NULL: none */
+	AttacheUploadOptions *upload_options; /* owned; the defaults */
+	char *alt_manifest;					  /* owned: the file opts->manifest was read from,
+										   * named in warnings; %NULL: none given */
+} AttacheBatchOptions;
+
+/* Returns: (transfer full). */
+AttacheBatchOptions *attache_batch_options_new(void);
+void attache_batch_options_free(AttacheBatchOptions *bopts);
+
+typedef enum {
+	ATTACHE_BATCH_ERROR = 0,   /* a folder that cannot be read */
+	ATTACHE_BATCH_WARNING = 1, /* a name collision, an alt-text row ... */
+	ATTACHE_BATCH_NOTE = 2,	   /* a file left out, and why */
+} AttacheBatchLevel;
+
+/**
+ * AttacheBatchSink: how a batch reports and records. Every member may be
+ * %NULL. All arguments are borrowed for the call. Unless said, a callback
+ * runs on the thread that called attache_prep_batch(), one at a time.
+ */
+typedef struct {
+	/* one line for a person; names in it are not escaped yet */
+	void (*message)(AttacheBatchLevel level, const char *text,
+		gpointer user_data);
+	/* the files and folders are walked: @photos will be prepared */
+	void (*started)(int photos, gpointer user_data);
+	/* On a worker thread, at once for each output written: make it
+	 * known (a manifest line, a database row). %FALSE with @error: the
+	 * output is deleted and fails with %ATTACHE_E_WRITE, since an output
+	 * nobody recorded is not published. Called from several threads at
+	 * once. %NULL: OUT/attache-manifest.jsonl when opts->write_manifest. */
+	gboolean (*record)(const AttacheOutput *output, gpointer user_data,
+		GError **error);
+	/* each distinct warning of a photo (alt text, campaign), once, before
+	 * its outputs */
+	void (*warning)(const char *input, const char *text, gpointer user_data);
+	/* each output of a photo, in preset order, after its upload (@upload:
+	 * %NULL when it was not uploaded) */
+	void (*output)(const AttacheOutput *output,
+		const AttacheUploadResult *upload, gpointer user_data);
+	/* the photo is finished: %ATTACHE_OK, or why it failed (@message) */
+	void (*photo_done)(const char *input, AttacheCode code,
+		const char *message, gpointer user_data);
+} AttacheBatchSink;
+
+/* What a batch did. */
+typedef struct {
+	int photos;			/* found in the files and folders */
+	int failed;			/* photos that failed */
+	int outputs;		/* outputs written */
+	int uploads_failed; /* uploads that failed */
+} AttacheBatchSummary;
+
+/**
+ * attache_prep_batch:
+ * @opts: (transfer none): how to prepare each photo; @opts->out_dir is
+ *   created
+ * @bopts: (transfer none) (nullable): jobs and uploads; %NULL: defaults
+ * @inputs: (transfer none): %NULL-terminated files and folders: a file is
+ *   always tried; a folder is walked (sorted, no dotfiles, no symbolic
+ *   links, 32 deep), skipping the output folder and its own outputs
+ * @sink: (transfer none) (nullable): callbacks; %NULL: record in the
+ *   manifest, report nothing
+ * @summary: (out) (optional): counts, also on failure
+ *
+ * What `attache prep FILE|DIR...` does: walks the inputs, names the
+ * outputs (a stem shared by two photos gets -2, -3 ...), splits the cores
+ * between photos at once, outputs at once and libvips' threads, prepares
+ * each photo on a pool of @bopts->jobs workers and uploads each output to
+ * the target of its preset's platform, one upload at a time on this
+ * thread while the workers go on. One bad photo never stops the batch.
+ *
+ * The first batch of a process sets libvips' threads (one scheduler per
+ * process) unless attache_set_concurrency() was called.
+ *
+ * Returns: %ATTACHE_OK when the batch ran (photos that failed are reported
+ * through @sink and counted in @summary, not returned); %ATTACHE_E_USAGE
+ * (no preset, an unknown target or one no preset is made for), the
+ * credentials' code, %ATTACHE_E_WRITE (the output folder cannot be made)
+ * or %ATTACHE_E_INPUT (no photo found), with @error set.
+ */
+AttacheCode attache_prep_batch(const AttachePrepOptions *opts,
+	const AttacheBatchOptions *bopts, const char *const *inputs,
+	const AttacheBatchSink *sink, gpointer user_data,
+	AttacheBatchSummary *summary, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Review and approval (docs/review.md)                                 */

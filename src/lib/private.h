@@ -293,6 +293,31 @@ char *attache__xmp_alt_text(const char *xmp, gsize len);
 AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
 	GBytes *exif, GBytes *xmp, int width, int height, GError **error);
 
+/* ---- the batch path (batch/batch.c) ---- */
+
+/* libvips' threads, unless attache_set_concurrency() or an earlier batch
+ * chose them already (init.c). */
+void attache__concurrency_default(int threads);
+
+/* One photo of a batch: attache_prep_photo_as() with @opts (writing no
+ * manifest itself), then each output written recorded through @sink's
+ * record (%NULL sink or record: the manifest, when opts->write_manifest);
+ * one that cannot be recorded is deleted and fails. The hot folder calls
+ * it on its workers. @outputs: (transfer full), as attache_prep_photo(). */
+AttacheCode attache__batch_photo(const AttachePrepOptions *opts,
+	const char *input, const char *stem, const AttacheBatchSink *sink,
+	gpointer data, GPtrArray **outputs, GError **error);
+/* The cores split: @jobs photos at once (0: cores; at most @photos) x
+ * outputs at once x libvips threads = cores. */
+void attache__batch_threads(int jobs, int photos, int presets, int *jobs_out,
+	int *preset_threads, int *vips_threads);
+
+/* A file's name without its folder and its last extension ("a/IMG_1.jpg"
+ * -> "IMG_1"; ".x" stays), raw bytes (names.c). (transfer full) */
+char *attache__file_stem(const char *path);
+/* An output's name STEM.PRESET.EXT -> STEM (names.c). (transfer full) */
+char *attache__output_name_stem(const char *name);
+
 /* The output's JSON object; @manifest adds prepared_by, prepared_at,
  * audit (output.c). (transfer full) */
 typedef struct _JsonNode JsonNode;
@@ -662,6 +687,8 @@ typedef struct {
 	char *message; /* one line for a person */
 	char *json;	   /* the line written to attache.log, or NULL */
 	char *journal; /* a journal left to finish later (disk trouble) */
+	char *notice;  /* a problem that did not stop the photo (the log could
+					* not be written), or NULL */
 } AttacheWatchJob;
 
 void attache__watch_job_free(AttacheWatchJob *job);

@@ -67,8 +67,14 @@ def test_escapes_and_forged_lines_never_reach_the_terminal():
         with open(os.path.join(out, "attache-manifest.jsonl"), "rb") as f:
             man = f.read()
         assert_no_raw(man, "manifest")
-        (line,) = [json.loads(l) for l in man.splitlines() if l.strip()]
+        lines = [json.loads(l) for l in man.splitlines() if l.strip()]
+        (line,) = [l for l in lines if l.get("kind") == "output"]
         assert_eq(os.path.basename(line["input"]), BIDI + "-ok.jpg", "input")
+        # the photos that failed are recorded as failures, by their names
+        failed = {os.path.basename(l["input"]) for l in lines
+                  if l.get("kind") == "failure"}
+        assert_eq(failed, {ESC + ".jpg", FORGED + ".jpg", BIDI + ".jpg"},
+                  "failure lines")
 
 
 def test_watch_log_is_escaped():

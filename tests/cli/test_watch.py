@@ -869,3 +869,27 @@ def test_watch_campaign_and_alt_text_sources():
         lines = [l for l in photo_lines(inbox) if l["photo"] == "c.jpg"]
         lib.assert_eq([l["event"] for l in lines], ["failed", "done"],
                       "c.jpg: failed, then done once put back")
+
+
+def test_watch_unwritable_log_is_reported_not_fatal():
+    """An attache.log that cannot be written (here a folder of that name)
+    does not undo the photo: it lands in done/, and the problem reaches
+    stderr through the run's events, printed by the command (the library
+    itself never prints)."""
+    fx = [f for f in fixtures() if f.endswith(".jpg")]
+    with lib.TempDir() as root:
+        pdir = write_presets(root)
+        inbox = make_inbox(root)
+        os.makedirs(os.path.join(inbox, "attache.log"))
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\npresets = tiny\n")
+        shutil.copy(fx[0], os.path.join(inbox, "a.jpg"))
+        p = lib.run("watch", inbox, "--once", "--preset-dir", pdir,
+                    "--settle", "0.2")
+        lib.assert_eq(p.returncode, 0, p.stderr)
+        lib.assert_eq(os.listdir(os.path.join(inbox, "done")), ["a.jpg"],
+                      "done/")
+        said = [l for l in p.stderr.splitlines()
+                if "attache.log" in l and "cannot add a line" in l]
+        lib.assert_eq(len(said), 1, p.stderr)
+        assert said[0].startswith("attache: "), said[0]

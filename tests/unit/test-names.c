@@ -68,11 +68,42 @@ test_display_and_stem(void)
 	g_string_free(c, TRUE);
 }
 
+/* One stem for every name attache derives from a photo: the folder and
+ * the last extension go, a leading dot is no extension, bytes stay. */
+static void
+test_file_stem(void)
+{
+	struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "IMG_0001.HEIC", "IMG_0001" },
+		{ "in/sub/IMG_1.jpg", "IMG_1" },
+		{ "a.b.jpg", "a.b" },
+		{ ".hidden", ".hidden" },
+		{ "noext", "noext" },
+		{ "dir.d/noext", "noext" },
+		{ "caf\xe9.jpg", "caf\xe9" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *got = attache__file_stem(cases[i].in);
+		g_assert_cmpstr(got, ==, cases[i].want);
+	}
+	/* an output's name gives back the photo's stem, dots and all */
+	g_autofree char *o = attache__output_name_stem("out/IMG.1.x-landscape.jpg");
+	g_assert_cmpstr(o, ==, "IMG.1");
+	g_autofree char *bare = attache__output_name_stem("IMG.jpg");
+	g_assert_cmpstr(bare, ==, "IMG");
+	/* the output stem is built on the same stem */
+	g_autofree char *s = attache_output_stem("in/a.b.jpg");
+	g_assert_cmpstr(s, ==, "a.b");
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/names/escape", test_escape);
 	g_test_add_func("/names/display-and-stem", test_display_and_stem);
+	g_test_add_func("/names/file-stem", test_file_stem);
 	return g_test_run();
 }

@@ -56,10 +56,7 @@ percent_invalid(const char *stem)
 char *
 attache_output_stem(const char *input)
 {
-	g_autofree char *base = g_path_get_basename(input);
-	char *dot = strrchr(base, '.');
-	if (dot && dot != base)
-		*dot = '\0';
+	g_autofree char *base = attache__file_stem(input);
 	char *stem = percent_invalid(base);
 	gsize len = strlen(stem);
 	if (len <= ATTACHE_STEM_MAX)

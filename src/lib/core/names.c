@@ -284,3 +284,26 @@ attache_escape_text(const char *s)
 	}
 	return g_string_free(out, FALSE);
 }
+
+/* The one place a file's stem is worked out: every name attache derives
+ * from a photo (outputs, done/ and failed/ names, alt-text manifest rows,
+ * review's checks) must agree on it. A leading dot is no extension
+ * (".hidden" stays). Returns: (transfer full). */
+char *
+attache__file_stem(const char *path)
+{
+	char *base = g_path_get_basename(path);
+	char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	return base;
+}
+
+/* STEM.PRESET.EXT (an output's name) -> STEM: the photo's stem an output
+ * was named after. Returns: (transfer full). */
+char *
+attache__output_name_stem(const char *name)
+{
+	g_autofree char *once = attache__file_stem(name);
+	return attache__file_stem(once);
+}

@@ -598,10 +598,7 @@ attache__alt_resolve(const AttachePrepOptions *opts, const char *input,
 	GPtrArray **alt_out, GPtrArray **warnings_out, GError **error)
 {
 	g_autofree char *base = g_path_get_basename(input);
-	g_autofree char *stem = g_strdup(base);
-	char *dot = strrchr(stem, '.');
-	if (dot && dot != stem)
-		*dot = '\0';
+	g_autofree char *stem = attache__file_stem(input);
 	g_autoptr(GHashTable) by_lang = g_hash_table_new_full(g_str_hash,
 		g_str_equal, g_free, (GDestroyNotify)attache_alt_free);
 

@@ -270,9 +270,11 @@ level_check(const Px *p, int shrink)
 		double worst, typical;
 		int at;
 		level_scan(p, table, nb, nch, n, c, &worst, &at, &typical);
-		if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
-			g_printerr("damage: channel %d step %.2f at row %d, typical %.2f\n",
-				c, worst, at, typical);
+		/* GLib's log, which the application routes (G_MESSAGES_DEBUG=attache
+		 * with the default handler): the library itself never prints */
+		g_log("attache", G_LOG_LEVEL_DEBUG,
+			"damage: channel %d step %.2f at row %d, typical %.2f", c, worst,
+			at, typical);
 		if (worst >= LEVEL_STEP_MIN && worst >= LEVEL_STEP_RATIO * (typical + 0.25))
 			return g_strdup_printf("the %s of the picture jumps by %.0f at "
 								   "row %d, across its width (corrupt data "
@@ -310,8 +312,8 @@ attache__damage_check(VipsImage *im, int shrink, int mcu_rows,
 	for (int i = 0; i < rw * rh; i++)
 		if (broken[i] > share * per_region)
 			damaged++;
-	if (g_getenv("ATTACHE_DEBUG_DAMAGE"))
-		g_printerr("damage: %d of %d regions\n", damaged, rw * rh);
+	g_log("attache", G_LOG_LEVEL_DEBUG, "damage: %d of %d regions", damaged,
+		rw * rh);
 	if (damaged < MAX(least, rw * rh / 1000)) {
 		/* a level offset starts at an MCU row: 8 rows in 4:4:4 and
 		 * 4:2:2 JPEGs, 16 in 4:2:0 */

@@ -337,13 +337,6 @@ output_worker(gpointer data, gpointer user)
 	prep_output(user, GPOINTER_TO_UINT(data) - 1);
 }
 
-/* UTF-8 (%XX for other bytes) and short enough (docs/prep.md). */
-static char *
-default_stem(const char *input)
-{
-	return attache_output_stem(input);
-}
-
 AttacheCode
 attache_prep_photo(const AttachePrepOptions *opts, const char *input,
 	GPtrArray **outputs, GError **error)
@@ -569,7 +562,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	/* first: given back last, once every image of @ph is freed */
 	g_auto(AttacheMemoryHold) hold = { NULL, 0 };
 	g_autoptr(GError) err = NULL;
-	g_autofree char *stem = stem_in ? g_strdup(stem_in) : default_stem(input);
+	g_autofree char *stem = stem_in ? g_strdup(stem_in) : attache_output_stem(input);
 
 	/* the language drawn: --lang, else the campaign's own */
 	const char *lang = opts->lang;

@@ -166,16 +166,6 @@ relative_url(const char *from, const char *to)
 
 /* ---- small helpers ---- */
 
-static char *
-stem_of(const char *name)
-{
-	char *s = g_strdup(name);
-	char *dot = strrchr(s, '.');
-	if (dot && dot != s)
-		*dot = '\0';
-	return s;
-}
-
 /* The alt-text check (alt.c) of @text for the output @r: the names it
  * must not merely repeat are the photo's and the output's, each with and
  * without its extension, and the output's without its preset. */
@@ -189,10 +179,10 @@ check_alt(const char *text, const AttacheRecord *r, AttacheAltCheck *c)
 		if (!files[i])
 			continue;
 		names[n++] = g_path_get_basename(files[i]);
-		names[n] = stem_of(names[n - 1]);
+		names[n] = attache__file_stem(names[n - 1]);
 		n++;
 		if (r->preset && i == 1) { /* STEM.PRESET.EXT -> STEM */
-			names[n] = stem_of(names[n - 1]);
+			names[n] = attache__output_name_stem(names[n - 2]);
 			n++;
 		}
 	}

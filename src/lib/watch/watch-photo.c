@@ -50,6 +50,7 @@ attache__watch_job_free(AttacheWatchJob *job)
 	g_free(job->message);
 	g_free(job->json);
 	g_free(job->journal);
+	g_free(job->notice);
 	g_free(job);
 }
 
@@ -67,14 +68,6 @@ crash_point(AttacheWatchPlace *place, const char *point)
 }
 
 /* ---- small file-system helpers ---- */
-
-static char *
-stem_of(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	return dot && dot != name ? g_strndup(name, (gsize)(dot - name))
-							  : g_strdup(name);
-}
 
 static const char *
 ext_of(const char *name)
@@ -547,7 +540,7 @@ move_original(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 			return FALSE;
 		}
 		/* someone put a file there after we chose the name */
-		g_autofree char *stem = stem_of(photo);
+		g_autofree char *stem = attache__file_stem(photo);
 		g_autofree char *old = g_strdup(to);
 		char *next = reserve_name(place, dir, stem, ext_of(photo),
 			!g_str_equal(dir, place->done_dir));
@@ -569,6 +562,17 @@ move_original(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	return FALSE;
 }
 
+/* Something the operator should know, reported with the photo's outcome
+ * on the run's thread (ATTACHE_WATCH_NOTICE). */
+static void
+job_notice(AttacheWatchJob *job, const char *text)
+{
+	char *all = job->notice ? g_strconcat(job->notice, "; ", text, NULL)
+							: g_strdup(text);
+	g_free(job->notice);
+	job->notice = all;
+}
+
 static void
 finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	AttacheWatchJob *job)
@@ -577,12 +581,10 @@ finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 		return;
 	g_autofree char *line = log_line(j, recovered);
 	g_autoptr(GError) e = NULL;
-	/* an unwritable log does not undo the photo: it is reported */
-	if (!attache__append_line(place->log_path, line, &e)) {
-		/* names in it: escaped like every message (names.c) */
-		g_autofree char *msg = attache_escape_text(e->message);
-		g_printerr("attache: %s\n", msg);
-	}
+	/* an unwritable log does not undo the photo: it is reported, by the
+	 * run's event callback (the library never prints) */
+	if (!attache__append_line(place->log_path, line, &e))
+		job_notice(job, e->message);
 	job->json = g_steal_pointer(&line);
 }
 
@@ -741,7 +743,7 @@ fail_after_landing(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	AttacheWatchJob *job, AttacheCode code, GError **error)
 {
 	const char *photo = jstr(j->o, "photo");
-	g_autofree char *stem = stem_of(photo);
+	g_autofree char *stem = attache__file_stem(photo);
 	g_autofree char *technical = g_strdup((*error)->message);
 	const char *what, *todo;
 	reason_for(code, &what, &todo);
@@ -945,11 +947,8 @@ await_approval(AttacheWatchPlace *place, AttacheWatchJob *job, Journal *j,
 	/* the line first: a crash before the journal notes it repeats the
 	 * line, never loses it */
 	g_autoptr(GError) e = NULL;
-	if (!attache__append_line(place->log_path, line, &e)) {
-		/* names in it: escaped like every message (names.c) */
-		g_autofree char *msg = attache_escape_text(e->message);
-		g_printerr("attache: %s\n", msg);
-	}
+	if (!attache__append_line(place->log_path, line, &e))
+		job_notice(job, e->message);
 	json_object_set_string_member(j->o, "awaiting", why);
 	journal_save(j, NULL);
 	g_free(job->json);
@@ -979,7 +978,7 @@ fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
 	const char *technical, double seconds)
 {
 	g_autoptr(GError) e = NULL;
-	g_autofree char *stem = stem_of(job->name);
+	g_autofree char *stem = attache__file_stem(job->name);
 	const char *what, *todo;
 	reason_for(code, &what, &todo);
 
@@ -1074,32 +1073,24 @@ settled(const AttacheWatchJob *job, const struct stat *st)
 	return job->settled || g_get_real_time() - mtime >= job->settle_usec;
 }
 
-void
-attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
+/* Step 1: what exactly is being prepared. Returns: (transfer full) the
+ * photo's SHA-256 with *@st its stat, or %NULL when the job is settled
+ * already (gone, unreadable or not a photo: failed/). */
+static char *
+photo_identify(AttacheWatchPlace *place, AttacheWatchJob *job,
+	const char *path, const char *id, struct stat *st)
 {
-	AttacheWatchSettings *s = job->settings;
-	g_autofree char *path = g_build_filename(place->inbox, job->name, NULL);
-	g_autofree char *id = new_id();
-	g_autofree char *stem = stem_of(job->name);
-	/* the outputs' folder and names: UTF-8, short enough (docs/prep.md) */
-	g_autofree char *out_stem = attache_output_stem(job->name);
-	g_autoptr(GError) err = NULL;
-	g_autoptr(GPtrArray) outputs = NULL;
-	gint64 t0 = g_get_monotonic_time();
-	struct stat st0, st1;
-
-	/* 1: what exactly is being prepared */
-	g_autofree char *sha = hash_file(path, &st0);
+	char *sha = hash_file(path, st);
 	if (!sha) {
 		if (errno == ENOENT) {
 			job->outcome = ATTACHE__PHOTO_GONE;
-			return;
+			return NULL;
 		}
-		memset(&st0, 0, sizeof(st0));
+		memset(st, 0, sizeof(*st));
 		g_autofree char *msg = g_strdup_printf("%s: cannot read: %s", path,
 			g_strerror(errno));
-		fail_photo(place, job, id, "", &st0, ATTACHE_E_INPUT, msg, 0);
-		return;
+		fail_photo(place, job, id, "", st, ATTACHE_E_INPUT, msg, 0);
+		return NULL;
 	}
 	if (!attache_is_image_name(job->name)) {
 		g_autofree char *msg = g_strdup_printf("%s: not a photo: the name "
@@ -1107,85 +1098,84 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 											   "prepares JPEG, HEIC, PNG, "
 											   "WebP and TIFF files",
 			path, ext_of(job->name));
-		fail_photo(place, job, id, sha, &st0, ATTACHE_E_UNSUPPORTED, msg, 0);
-		return;
+		fail_photo(place, job, id, sha, st, ATTACHE_E_UNSUPPORTED, msg, 0);
+		g_free(sha);
+		return NULL;
 	}
+	return sha;
+}
 
+/* The output folder (checked, made) and the photo's staging folder in it.
+ * Returns: (transfer full) the staging path, or %NULL with a retry set. */
+static char *
+staging_make(AttacheWatchPlace *place, AttacheWatchJob *job,
+	AttacheWatchSettings *s, const char *id)
+{
+	g_autoptr(GError) err = NULL;
 	if (attache__watch_out_dir_check(s, place->inbox, &err)) {
 		retry(job, ATTACHE_E_WRITE, err->message);
-		return;
+		return NULL;
 	}
 	if (g_mkdir_with_parents(s->out_dir, 0777) != 0) {
 		g_autofree char *why = g_strdup_printf("%s: cannot create the "
 											   "output folder: %s",
 			s->out_dir, g_strerror(errno));
 		retry(job, ATTACHE_E_WRITE, why);
-		return;
+		return NULL;
 	}
-	g_autofree char *staging = staging_path(place, s->out_dir, id);
+	char *staging = staging_path(place, s->out_dir, id);
 	if (g_mkdir_with_parents(staging, 0777) != 0) {
 		g_autofree char *why = g_strdup_printf("%s: %s", staging,
 			g_strerror(errno));
 		retry(job, ATTACHE_E_WRITE, why);
-		return;
+		g_free(staging);
+		return NULL;
 	}
-	char *folder = reserve_name(place, s->out_dir, out_stem, "", FALSE);
-	g_autofree char *folder_base = g_path_get_basename(folder);
+	return staging;
+}
 
-	/* the options in force, writing into the staging folder */
+/* The photo prepared through the batch's per-photo path, into @staging
+ * with the settings in force. Its sink records nothing per output: the
+ * outputs are recorded once they have landed (steps 2-4). @outputs:
+ * (transfer full). */
+static AttacheCode
+stage_outputs(AttacheWatchPlace *place, AttacheWatchSettings *s,
+	const char *path, char *staging, const char *stem, GPtrArray **outputs,
+	GError **error)
+{
 	AttachePrepOptions o = *s->prep;
 	o.out_dir = staging;
 	o.write_manifest = FALSE;
 	o.memory = place->memory;
-	AttacheCode code = attache_prep_photo_as(&o, path, folder_base,
-		&outputs, &err);
-	double seconds = (g_get_monotonic_time() - t0) / 1e6;
+	return attache__batch_photo(&o, path, stem, NULL, NULL, outputs, error);
+}
 
-	if (code) {
-		remove_tree(staging);
-		release_name(place, folder);
-		g_free(folder);
-		if (code == ATTACHE_E_WRITE)
-			retry(job, code, err->message);
-		else if (lstat(path, &st1) == 0 && !same_file(&st0, &st1))
-			job->outcome = ATTACHE__PHOTO_CHANGED;
-		else if (!settled(job, &st0))
-			job->outcome = ATTACHE__PHOTO_UNSETTLED;
-		else
-			fail_photo(place, job, id, sha, &st0, code, err->message,
-				seconds);
-		return;
-	}
-	/* a writer came back while we worked: these outputs are of an old
-	 * version; the new one is prepared when it settles */
-	if (lstat(path, &st1) != 0 || !same_file(&st0, &st1) || !write_receipt(staging, id, job->name, sha, outputs, &err)) {
-		remove_tree(staging);
-		release_name(place, folder);
-		g_free(folder);
-		if (err)
-			retry(job, ATTACHE_E_WRITE, err->message);
-		else
-			job->outcome = exists(path) ? ATTACHE__PHOTO_CHANGED
-										: ATTACHE__PHOTO_GONE;
-		return;
-	}
-	crash_point(place, "staged");
+/* The photo could not be prepared: the staging folder goes, and the
+ * photo is retried (disk), looked at again (changed, still being
+ * written) or failed. */
+static void
+stage_failed(AttacheWatchPlace *place, AttacheWatchJob *job,
+	const char *path, const char *id, const char *sha,
+	const struct stat *st0, AttacheCode code, const char *why,
+	double seconds)
+{
+	struct stat st1;
+	if (code == ATTACHE_E_WRITE)
+		retry(job, code, why);
+	else if (lstat(path, &st1) == 0 && !same_file(st0, &st1))
+		job->outcome = ATTACHE__PHOTO_CHANGED;
+	else if (!settled(job, st0))
+		job->outcome = ATTACHE__PHOTO_UNSETTLED;
+	else
+		fail_photo(place, job, id, sha, st0, code, why, seconds);
+}
 
-	/* 2: the journal names every step to come */
-	Journal j = journal_start(place, id, job->name, sha, &st0, "done");
-	char *dest = reserve_name(place, place->done_dir, stem, ext_of(job->name),
-		FALSE);
-	json_object_set_string_member(j.o, "out_dir", s->out_dir);
-	json_object_set_string_member(j.o, "staging", staging);
-	json_object_set_string_member(j.o, "folder", folder);
-	json_object_set_string_member(j.o, "original", dest);
-	json_object_set_string_member(j.o, "presets", s->presets);
-	if (s->upload)
-		json_object_set_string_member(j.o, "upload", s->upload);
-	if (s->upload && s->require_approval)
-		json_object_set_boolean_member(j.o, "require_approval", TRUE);
-
-	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
+/* The journal's outputs: each manifest line (output as a name in the
+ * landed folder), its preset's platform and what an upload sends with it.
+ * Returns: (transfer full). */
+static JsonArray *
+journal_outputs(AttacheWatchSettings *s, GPtrArray *outputs)
+{
 	JsonArray *outs = json_array_new();
 	for (guint i = 0; i < outputs->len; i++) {
 		const AttacheOutput *out = outputs->pdata[i];
@@ -1210,21 +1200,107 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 		}
 		json_object_set_object_member(json_node_get_object(n), "send", up);
 	}
-	json_object_set_array_member(j.o, "outputs", outs);
+	return outs;
+}
 
-	if (!journal_save(&j, &err)) {
+/* Step 2's journal: every name the next steps will use. */
+static Journal
+journal_for_done(AttacheWatchPlace *place, AttacheWatchJob *job,
+	AttacheWatchSettings *s, const char *id, const char *sha,
+	const struct stat *st0, const char *staging, const char *folder,
+	const char *dest, GPtrArray *outputs, double seconds)
+{
+	Journal j = journal_start(place, id, job->name, sha, st0, "done");
+	json_object_set_string_member(j.o, "out_dir", s->out_dir);
+	json_object_set_string_member(j.o, "staging", staging);
+	json_object_set_string_member(j.o, "folder", folder);
+	json_object_set_string_member(j.o, "original", dest);
+	json_object_set_string_member(j.o, "presets", s->presets);
+	if (s->upload)
+		json_object_set_string_member(j.o, "upload", s->upload);
+	if (s->upload && s->require_approval)
+		json_object_set_boolean_member(j.o, "require_approval", TRUE);
+	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
+	json_object_set_array_member(j.o, "outputs",
+		journal_outputs(s, outputs));
+	return j;
+}
+
+/* Steps 2-6 for staged outputs: the journal, then landing, manifest,
+ * upload, done/ and the log (finish_done()). */
+static void
+land(AttacheWatchPlace *place, AttacheWatchJob *job, Journal *j,
+	const char *staging)
+{
+	g_autoptr(GError) err = NULL;
+	if (!journal_save(j, &err)) {
 		remove_tree(staging);
 		retry(job, ATTACHE_E_WRITE, err->message);
+		return;
 	}
-	else {
-		crash_point(place, "journal");
-		/* 3-6 */
-		Finish f = finish_done(place, &j, FALSE, job, &err);
-		if (f == FINISH_APPROVAL)
-			await_approval(place, job, &j, err->message);
-		else if (f != FINISH_OK)
-			retry_journal(job, &j, err->message);
+	crash_point(place, "journal");
+	Finish f = finish_done(place, j, FALSE, job, &err);
+	if (f == FINISH_APPROVAL)
+		await_approval(place, job, j, err->message);
+	else if (f != FINISH_OK)
+		retry_journal(job, j, err->message);
+}
+
+void
+attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
+{
+	AttacheWatchSettings *s = job->settings;
+	g_autofree char *path = g_build_filename(place->inbox, job->name, NULL);
+	g_autofree char *id = new_id();
+	g_autofree char *stem = attache__file_stem(job->name);
+	/* the outputs' folder and names: UTF-8, short enough (docs/prep.md) */
+	g_autofree char *out_stem = attache_output_stem(job->name);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) outputs = NULL;
+	gint64 t0 = g_get_monotonic_time();
+	struct stat st0, st1;
+
+	g_autofree char *sha = photo_identify(place, job, path, id, &st0);
+	if (!sha)
+		return;
+	g_autofree char *staging = staging_make(place, job, s, id);
+	if (!staging)
+		return;
+	char *folder = reserve_name(place, s->out_dir, out_stem, "", FALSE);
+	g_autofree char *folder_base = g_path_get_basename(folder);
+	AttacheCode code = stage_outputs(place, s, path, staging, folder_base,
+		&outputs, &err);
+	double seconds = (g_get_monotonic_time() - t0) / 1e6;
+
+	if (code) {
+		remove_tree(staging);
+		release_name(place, folder);
+		g_free(folder);
+		stage_failed(place, job, path, id, sha, &st0, code, err->message,
+			seconds);
+		return;
 	}
+	/* a writer came back while we worked: these outputs are of an old
+	 * version; the new one is prepared when it settles */
+	if (lstat(path, &st1) != 0 || !same_file(&st0, &st1) || !write_receipt(staging, id, job->name, sha, outputs, &err)) {
+		remove_tree(staging);
+		release_name(place, folder);
+		g_free(folder);
+		if (err)
+			retry(job, ATTACHE_E_WRITE, err->message);
+		else
+			job->outcome = exists(path) ? ATTACHE__PHOTO_CHANGED
+										: ATTACHE__PHOTO_GONE;
+		return;
+	}
+	crash_point(place, "staged");
+
+	/* 2: the journal names every step to come; 3-6 */
+	char *dest = reserve_name(place, place->done_dir, stem, ext_of(job->name),
+		FALSE);
+	Journal j = journal_for_done(place, job, s, id, sha, &st0, staging,
+		folder, dest, outputs, seconds);
+	land(place, job, &j, staging);
 	/* the journal may have moved to other names on a collision */
 	release_name(place, jstr(j.o, "folder"));
 	release_name(place, jstr(j.o, "original"));

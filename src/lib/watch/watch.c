@@ -246,7 +246,11 @@ file_state(const char *path, FileState *fs)
 static gboolean
 file_state_equal(const FileState *a, const FileState *b)
 {
-	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+	gboolean same_id = a->exists == b->exists && a->dev == b->dev && a->ino == b->ino;
+	gboolean same_size = a->size == b->size;
+	gboolean same_mtime = a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+	gboolean same_ctime = a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+	return same_id && same_size && same_mtime && same_ctime;
 }
 
 /* Remembers attache.ini and @paths as they are now. */
@@ -499,6 +503,42 @@ keep_journal(AttacheWatch *w, const char *name, const char *journal,
 		w->journals_at = g_get_monotonic_time() + RETRY_FIRST_SECONDS * G_USEC_PER_SEC;
 }
 
+/* Reports what a photo came to (done, failed, a retry, waiting for
+ * approval), the same for a new photo and a journal finished again. */
+static void
+emit_outcome(AttacheWatch *w, AttacheWatchJob *job)
+{
+	if (job->notice)
+		emit(w, ATTACHE_WATCH_NOTICE, job->name, ATTACHE_E_WRITE, job->notice,
+			NULL);
+	switch (job->outcome) {
+	case ATTACHE__PHOTO_DONE:
+		emit(w, ATTACHE_WATCH_DONE, job->name, job->code, job->message,
+			job->json);
+		break;
+	case ATTACHE__PHOTO_FAILED:
+		w->failures++;
+		emit(w, ATTACHE_WATCH_FAILED, job->name, job->code, job->message,
+			job->json);
+		break;
+	case ATTACHE__PHOTO_RETRY: {
+		g_autofree char *line = log_event(w, "retry", "photo", job->name,
+			"error", job->message);
+		emit(w, ATTACHE_WATCH_RETRY, job->name, job->code, job->message,
+			line);
+		break;
+	}
+	case ATTACHE__PHOTO_AWAITING:
+		/* not a failure: a person has still to approve (said once) */
+		if (job->json)
+			emit(w, ATTACHE_WATCH_AWAITING, job->name, job->code,
+				job->message, job->json);
+		break;
+	default:
+		break;
+	}
+}
+
 /* What finishing a journal came to, at start or on a retry. */
 static void
 journal_result(AttacheWatch *w, AttacheWatchJob *job)
@@ -507,29 +547,17 @@ journal_result(AttacheWatch *w, AttacheWatchJob *job)
 	case ATTACHE__PHOTO_DONE:
 	case ATTACHE__PHOTO_FAILED:
 		/* json is NULL when the killed run had written the line */
-		if (job->outcome == ATTACHE__PHOTO_FAILED)
-			w->failures++;
-		emit(w,
-			job->outcome == ATTACHE__PHOTO_FAILED ? ATTACHE_WATCH_FAILED
-												  : ATTACHE_WATCH_DONE,
-			job->name, job->code, job->message, job->json);
+		emit_outcome(w, job);
 		break;
-	case ATTACHE__PHOTO_RETRY: {
-		g_autofree char *line = log_event(w, "retry", "photo", job->name,
-			"error", job->message);
-		emit(w, ATTACHE_WATCH_RETRY, job->name, job->code, job->message,
-			line);
+	case ATTACHE__PHOTO_RETRY:
+		emit_outcome(w, job);
 		if (job->journal) {
 			keep_journal(w, job->name, job->journal, TRUE);
 			return;
 		}
 		break;
-	}
 	case ATTACHE__PHOTO_AWAITING:
-		/* not a failure: a person has still to approve (said once) */
-		if (job->json)
-			emit(w, ATTACHE_WATCH_AWAITING, job->name, job->code,
-				job->message, job->json);
+		emit_outcome(w, job);
 		keep_journal(w, job->name, job->journal, FALSE);
 		return;
 	default:
@@ -675,22 +703,13 @@ job_done(AttacheWatch *w, AttacheWatchJob *job)
 	gint64 now = g_get_monotonic_time();
 	w->running--;
 
+	emit_outcome(w, job);
 	switch (job->outcome) {
 	case ATTACHE__PHOTO_DONE:
 	case ATTACHE__PHOTO_FAILED:
-		if (job->outcome == ATTACHE__PHOTO_FAILED)
-			w->failures++;
-		emit(w,
-			job->outcome == ATTACHE__PHOTO_DONE ? ATTACHE_WATCH_DONE
-												: ATTACHE_WATCH_FAILED,
-			job->name, job->code, job->message, job->json);
 		g_hash_table_remove(w->pending, job->name);
 		break;
 	case ATTACHE__PHOTO_RETRY: {
-		g_autofree char *line = log_event(w, "retry", "photo", job->name,
-			"error", job->message);
-		emit(w, ATTACHE_WATCH_RETRY, job->name, job->code, job->message,
-			line);
 		if (job->journal) {
 			g_hash_table_remove(w->pending, job->name);
 			keep_journal(w, job->name, job->journal, TRUE);
@@ -710,9 +729,6 @@ job_done(AttacheWatch *w, AttacheWatchJob *job)
 		break;
 	}
 	case ATTACHE__PHOTO_AWAITING:
-		if (job->json)
-			emit(w, ATTACHE_WATCH_AWAITING, job->name, job->code,
-				job->message, job->json);
 		g_hash_table_remove(w->pending, job->name);
 		keep_journal(w, job->name, job->journal, FALSE);
 		break;
@@ -1124,9 +1140,12 @@ attache_watch_run(AttacheWatch *w, GError **error)
 		return code;
 	}
 
-	/* workers x libvips threads = cores */
-	attache_set_concurrency(
-		MAX(1, (int)g_get_num_processors() / w->jobs));
+	/* the batch's split (workers x outputs at once x libvips threads =
+	 * cores), with one output at a time: the inbox keeps the workers busy */
+	int jobs, preset_threads, vips_threads;
+	attache__batch_threads(w->jobs, G_MAXINT, 1, &jobs, &preset_threads,
+		&vips_threads);
+	attache__concurrency_default(vips_threads);
 	w->pool = g_thread_pool_new(worker, w, w->jobs, TRUE, NULL);
 
 	{
