@@ -341,7 +341,16 @@ typedef struct {
 	gboolean rtl; /* the text's paragraph direction is right to left */
 } AttacheLayerSpec;
 
+/* value.c: the typed values every .ini and option shares (docs/
+ * architecture.md, "Options and values"). Each returns FALSE, leaving
+ * @out alone, when @s is not such a value. */
+gboolean attache__value_bool(const char *s, gboolean *out);
 gboolean attache__lang_tag_valid(const char *s);
+/* @rgba: 3 doubles, or 4 when @alpha allows #rrggbbaa */
+gboolean attache__value_colour(const char *s, gboolean alpha, double rgba[4]);
+gboolean attache__value_fraction(const char *s, double *out);
+gboolean attache__value_bytes(const char *s, gint64 *out);
+gboolean attache__value_name(const char *s);
 /* attache_alt_read_file() and attache_alt_manifest_load() for @rel opened
  * beneath @dir with no symbolic link (a path from an inbox writer). */
 AttacheCode attache__alt_read_file_beneath(const char *dir, const char *rel,

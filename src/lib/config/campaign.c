@@ -112,26 +112,6 @@ struct _AttacheCampaign {
 /* ---- small parsers, shared with brand.c through the resolved spec ---- */
 
 static gboolean
-parse_fraction(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double d = g_ascii_strtod(s, &end);
-	if (errno || end == s)
-		return FALSE;
-	while (*end == ' ')
-		end++;
-	if (*end == '%') {
-		d /= 100;
-		end++;
-	}
-	if (*end)
-		return FALSE;
-	*out = d;
-	return TRUE;
-}
-
-static gboolean
 parse_anchor(const char *s, int *row, int *col)
 {
 	for (int r = 0; r < 3; r++)
@@ -166,36 +146,6 @@ parse_anchor(const char *s, int *row, int *col)
 	return FALSE;
 }
 
-/* #rrggbb or #rrggbbaa, to 0..255 each (alpha 255 when absent). */
-static gboolean
-parse_colour(const char *s, double rgba[4])
-{
-	size_t n = strlen(s);
-	if (s[0] != '#' || (n != 7 && n != 9))
-		return FALSE;
-	rgba[3] = 255;
-	for (size_t i = 0; i < (n - 1) / 2; i++) {
-		int hi = g_ascii_xdigit_value(s[1 + 2 * i]);
-		int lo = g_ascii_xdigit_value(s[2 + 2 * i]);
-		if (hi < 0 || lo < 0)
-			return FALSE;
-		rgba[i] = hi * 16 + lo;
-	}
-	return TRUE;
-}
-
-static gboolean
-parse_bool(const char *s, gboolean *out)
-{
-	if (!g_ascii_strcasecmp(s, "true") || !g_ascii_strcasecmp(s, "yes") || !strcmp(s, "1"))
-		*out = TRUE;
-	else if (!g_ascii_strcasecmp(s, "false") || !g_ascii_strcasecmp(s, "no") || !strcmp(s, "0"))
-		*out = FALSE;
-	else
-		return FALSE;
-	return TRUE;
-}
-
 static gboolean
 parse_background(const char *s, AttacheBackground *out)
 {
@@ -225,28 +175,6 @@ parse_align(const char *s, AttacheAlign *out)
 		return TRUE;
 	}
 	return FALSE;
-}
-
-gboolean
-attache__lang_tag_valid(const char *s)
-{
-	/* BCP 47 shape: a 2-3 letter language, then subtags of 2-8 letters or
-	 * digits (zh-Hans, pt-BR, es-419) */
-	int n = 0;
-	const char *p = s;
-	while (g_ascii_isalpha(*p))
-		p++, n++;
-	if (n < 2 || n > 3)
-		return FALSE;
-	while (*p == '-') {
-		p++;
-		n = 0;
-		while (g_ascii_isalnum(*p))
-			p++, n++;
-		if (n < 2 || n > 8)
-			return FALSE;
-	}
-	return *p == '\0';
 }
 
 /* ---- fonts (fontconfig: the same fonts Pango uses) ---- */
@@ -572,12 +500,12 @@ check_value(const Ctx *x, const char *group, guint kind, const char *key,
 			return bad(error, x, group, key, "not valid UTF-8");
 		return ATTACHE_OK;
 	case K_BOOL:
-		if (!parse_bool(v, &b))
+		if (!attache__value_bool(v, &b))
 			return bad(error, x, group, key,
 				"\"%s\": expected true or false", v);
 		return ATTACHE_OK;
 	case K_FRACTION:
-		if (!parse_fraction(v, &d))
+		if (!attache__value_fraction(v, &d))
 			return bad(error, x, group, key,
 				"\"%s\": expected a number (a fraction like 0.05, or 5%%)", v);
 		if (!(d >= k->min && d <= k->max)) /* nan too */
@@ -592,7 +520,7 @@ check_value(const Ctx *x, const char *group, guint kind, const char *key,
 				v);
 		return ATTACHE_OK;
 	case K_COLOUR:
-		if (!parse_colour(v, rgba))
+		if (!attache__value_colour(v, TRUE, rgba))
 			return bad(error, x, group, key,
 				"\"%s\": expected a colour as #rrggbb or #rrggbbaa", v);
 		return ATTACHE_OK;
@@ -1220,18 +1148,18 @@ attache__campaign_layer_resolve(const AttacheCampaign *c, guint i,
 	s->align = ATTACHE_ALIGN_AUTO;
 
 	if ((v = lookup(l, preset, lang, "enabled")))
-		parse_bool(v, &s->enabled);
+		attache__value_bool(v, &s->enabled);
 	if ((v = lookup(l, preset, lang, "anchor")))
 		parse_anchor(v, &s->row, &s->col);
 	if ((v = lookup(l, preset, lang, "margin")))
-		parse_fraction(v, &s->margin);
+		attache__value_fraction(v, &s->margin);
 	if ((v = lookup(l, preset, lang, "opacity")))
-		parse_fraction(v, &s->opacity);
+		attache__value_fraction(v, &s->opacity);
 
 	if (l->type == ATTACHE_LAYER_LOGO) {
 		s->size = 0.12;
 		if ((v = lookup(l, preset, lang, "size")))
-			parse_fraction(v, &s->size);
+			attache__value_fraction(v, &s->size);
 		v = lookup(l, preset, lang, "file");
 		g_autofree char *p = g_path_is_absolute(v)
 								 ? g_strdup(v)
@@ -1252,17 +1180,17 @@ attache__campaign_layer_resolve(const AttacheCampaign *c, guint i,
 	s->padding = 0.015;
 	s->max_width = 1;
 	if ((v = lookup(l, preset, lang, "size")))
-		parse_fraction(v, &s->size);
+		attache__value_fraction(v, &s->size);
 	if ((v = lookup(l, preset, lang, "colour")))
-		parse_colour(v, s->colour);
+		attache__value_colour(v, TRUE, s->colour);
 	if ((v = lookup(l, preset, lang, "background")))
 		parse_background(v, &s->background);
 	if ((v = lookup(l, preset, lang, "background-colour")))
-		parse_colour(v, s->background_colour);
+		attache__value_colour(v, TRUE, s->background_colour);
 	if ((v = lookup(l, preset, lang, "padding")))
-		parse_fraction(v, &s->padding);
+		attache__value_fraction(v, &s->padding);
 	if ((v = lookup(l, preset, lang, "max-width")))
-		parse_fraction(v, &s->max_width);
+		attache__value_fraction(v, &s->max_width);
 	if ((v = lookup(l, preset, lang, "align")))
 		parse_align(v, &s->align);
 	/* the paragraph direction, for physical alignment (Pango swaps

@@ -97,51 +97,6 @@ bad(GError **error, const char *key, const char *value, const char *expect)
 	return ATTACHE_E_USAGE;
 }
 
-static gboolean
-parse_bool(const char *s, gboolean *out)
-{
-	static const char *yes[] = { "true", "yes", "on", "1" };
-	static const char *no[] = { "false", "no", "off", "0" };
-	for (guint i = 0; i < G_N_ELEMENTS(yes); i++) {
-		if (!g_ascii_strcasecmp(s, yes[i])) {
-			*out = TRUE;
-			return TRUE;
-		}
-		if (!g_ascii_strcasecmp(s, no[i])) {
-			*out = FALSE;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
-/* BCP 47 in its common shape: en, fr, zh-Hans, pt-BR */
-static gboolean
-valid_lang(const char *s)
-{
-	g_auto(GStrv) parts = g_strsplit(s, "-", -1);
-	for (int i = 0; parts[i]; i++) {
-		gsize n = strlen(parts[i]);
-		if (n < (i ? 1u : 2u) || n > 8)
-			return FALSE;
-		for (gsize k = 0; k < n; k++)
-			if (!g_ascii_isalnum(parts[i][k]) || (i == 0 && !g_ascii_isalpha(parts[i][k])))
-				return FALSE;
-	}
-	return parts[0] != NULL;
-}
-
-static gboolean
-valid_name(const char *s)
-{
-	if (!*s)
-		return FALSE;
-	for (const char *p = s; *p; p++)
-		if (!g_ascii_isalnum(*p) && !strchr("-_.@:", *p))
-			return FALSE;
-	return TRUE;
-}
-
 /* Checks @value for @k; sets *on for a later-feature key that would turn
  * its feature on. */
 static AttacheCode
@@ -160,7 +115,7 @@ check_value(const SettingKey *k, const char *value, GError **error)
 			char *name = g_strstrip(parts[i]);
 			if (!*name)
 				continue;
-			if (!valid_name(name))
+			if (!attache__value_name(name))
 				return bad(error, key, value, "a comma list of preset names");
 			n++;
 		}
@@ -212,17 +167,17 @@ check_value(const SettingKey *k, const char *value, GError **error)
 		on = *value != '\0';
 		break;
 	case T_LANG:
-		if (!valid_lang(value))
+		if (!attache__lang_tag_valid(value))
 			return bad(error, key, value, "a language tag (en, fr, zh-Hans)");
 		break;
 	case T_NAME:
-		if (*value && !valid_name(value))
+		if (*value && !attache__value_name(value))
 			return bad(error, key, value,
 				"a name (letters, digits, - _ . @ :)");
 		on = *value != '\0';
 		break;
 	case T_BOOL:
-		if (!parse_bool(value, &on))
+		if (!attache__value_bool(value, &on))
 			return bad(error, key, value, "true or false");
 		break;
 	case T_FILE:
@@ -595,9 +550,9 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 	else if (g_str_equal(key, "campaign") || g_str_equal(key, "alt-file") || g_str_equal(key, "alt-manifest"))
 		return apply_file(s, inbox, key, value, presets, from_ini, error);
 	else if (g_str_equal(key, "require-alt"))
-		parse_bool(value, &o->require_alt);
+		attache__value_bool(value, &o->require_alt);
 	else if (g_str_equal(key, "require-approval")) {
-		parse_bool(value, &s->require_approval);
+		attache__value_bool(value, &s->require_approval);
 		if (from_ini)
 			s->ini_approval = s->require_approval;
 	}
