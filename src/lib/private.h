@@ -341,6 +341,22 @@ typedef struct {
 	gboolean rtl; /* the text's paragraph direction is right to left */
 } AttacheLayerSpec;
 
+/* options-set.c: what attache_prep_options_set() was given. */
+struct _AttacheOptionsGiven {
+	AttachePresetSet *presets; /* where preset names are looked up */
+	gboolean own_presets;	   /* @presets is owned (else borrowed) */
+	gboolean cli;			   /* named as flags: "--fit: ..." messages */
+	guint alt;				   /* 1: alt, 2: alt-file (both: an error) */
+	gboolean presets_set;
+};
+typedef struct _AttacheOptionsGiven AttacheOptionsGiven;
+/* (transfer none), made on first use */
+AttacheOptionsGiven *attache__options_given(AttachePrepOptions *opts);
+void attache__options_given_free(AttacheOptionsGiven *g);
+/* Preset names are looked up in @set (borrowed: it must outlive @opts). */
+void attache__prep_options_use_presets(AttachePrepOptions *opts,
+	const AttachePresetSet *set);
+
 /* value.c: the typed values every .ini and option shares (docs/
  * architecture.md, "Options and values"). Each returns FALSE, leaving
  * @out alone, when @s is not such a value. */
@@ -497,7 +513,6 @@ typedef struct {
 	 * manifest and file, campaign): an edit to one applies too, and the
 	 * watcher leaves them alone when they sit in the inbox */
 	GPtrArray *files;
-	int alt_given; /* 1: alt, 2: alt-file (both: an error) */
 	/* folders outside the inbox that attache.ini may name (--allow-path),
 	 * canonical; NULL-terminated, may be empty */
 	char **allow;
