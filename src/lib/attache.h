@@ -460,7 +460,7 @@ typedef struct {
 	AttacheValueType type;
 	guint scope;			   /* ATTACHE_SCOPE_* bits */
 	guint flags;			   /* ATTACHE_OPTION_* bits */
-	const char *default_value; /* as the docs show it, or %NULL */
+	const char *default_value; /* as the docs show it (Markdown), or %NULL */
 	const char *metavar;	   /* NAME, DIR ...; %NULL for a flag */
 	const char *help;		   /* the --help line */
 	const char *doc;		   /* the docs' table cell (Markdown) */

@@ -21,17 +21,17 @@
 
 static const AttacheOption options[] = {
 	{ "presets", "preset", 'p', ATTACHE_VALUE_NAMES, P | W | I | A, REP,
-		"x-landscape", "NAME",
+		"`x-landscape`", "NAME",
 		"Presets to make, repeatable or a comma list (default x-landscape)",
-		"presets to make, repeatable or a comma list (`attache presets` "
-		"lists them)" },
-	{ "out", NULL, 'o', ATTACHE_VALUE_FOLDER, P | A, 0, "./out", "DIR",
+		"presets to make, a comma list (`attache presets` lists them); "
+		"the flag may also be repeated" },
+	{ "out", NULL, 'o', ATTACHE_VALUE_FOLDER, P | A, 0, "`./out`", "DIR",
 		"Output folder (default ./out)", "output folder, created if missing" },
-	{ "out", NULL, 'o', ATTACHE_VALUE_FOLDER, W | I, PIN, "INBOX/out", "DIR",
+	{ "out", NULL, 'o', ATTACHE_VALUE_FOLDER, W | I, PIN, "`INBOX/out`", "DIR",
 		"Output folder (default INBOX/out)",
 		"output folder: `-o` is relative to where the command runs; `out =` "
 		"to INBOX, and must lie inside it or in an `--allow-path` folder" },
-	{ "jobs", NULL, 'j', ATTACHE_VALUE_INT, P | W, 0, "cores", "N",
+	{ "jobs", NULL, 'j', ATTACHE_VALUE_INT, P | W, 0, "the number of cores", "N",
 		"Photos prepared at once (default: number of cores)",
 		"photos prepared at once; libvips' threads are divided among them" },
 	{ "json", NULL, 0, ATTACHE_VALUE_FLAG, P, 0, NULL, NULL,
@@ -40,10 +40,10 @@ static const AttacheOption options[] = {
 	{ "json", NULL, 0, ATTACHE_VALUE_FLAG, W, 0, NULL, NULL,
 		"Print each attache.log line (one per photo) on stdout",
 		"print each `attache.log` line (one per photo) on stdout" },
-	{ "fit", NULL, 0, ATTACHE_VALUE_FIT, P | W | I | A, 0, "preset's", "MODE",
+	{ "fit", NULL, 0, ATTACHE_VALUE_FIT, P | W | I | A, 0, "the preset's", "MODE",
 		"Override the presets' fit: cover, contain or inside",
 		"`cover`, `contain` or `inside`: overrides the presets' fit" },
-	{ "crop", NULL, 0, ATTACHE_VALUE_CROP, P | W | I | A, 0, "preset's",
+	{ "crop", NULL, 0, ATTACHE_VALUE_CROP, P | W | I | A, 0, "the preset's",
 		"HOW", "Crop for cover: attention, entropy, centre or focus",
 		"`attention`, `entropy`, `centre` or `focus`: overrides the presets' "
 		"crop" },
@@ -51,23 +51,23 @@ static const AttacheOption options[] = {
 		"Focus point as fractions of the oriented photo (for --crop focus)",
 		"focus point, fractions 0..1 of the oriented photo (for `--crop "
 		"focus`, which needs it)" },
-	{ "keep", NULL, 0, ATTACHE_VALUE_KEEP, P | W | I | A, PIN, "credit",
+	{ "keep", NULL, 0, ATTACHE_VALUE_KEEP, P | W | I | A, PIN, "`credit`",
 		"LIST",
 		"Metadata to keep: none, or a list of credit, datetime, camera "
 		"(default credit)",
 		"metadata to keep: `none`, or a list of `credit`, `datetime`, "
 		"`camera` (docs/metadata.md)" },
-	{ "max-pixels", NULL, 0, ATTACHE_VALUE_PIXELS, P | W | I | A, 0, "100MP",
+	{ "max-pixels", NULL, 0, ATTACHE_VALUE_PIXELS, P | W | I | A, 0, "`100MP`",
 		"N", "Refuse photos larger than this, from the header (default 100MP)",
 		"refuse larger photos, from the header, before decoding" },
-	{ "max-memory", NULL, 0, ATTACHE_VALUE_SIZE, P | W | A, 0, "512M", "SIZE",
+	{ "max-memory", NULL, 0, ATTACHE_VALUE_SIZE, P | W | A, 0, "`512M`", "SIZE",
 		"Memory the photos decoded at once may use, estimated from their "
 		"headers (default 512M; K, M, G)",
 		"memory the photos decoded at once may use, estimated from their "
 		"headers (`K`, `M`, `G`; docs/prep.md, \"Memory budget\"); not a key "
 		"of attache.ini, so whoever writes into an inbox cannot raise it" },
 	{ "preset-dir", NULL, 0, ATTACHE_VALUE_FOLDER, P | W | A, 0,
-		"$XDG_CONFIG_HOME/attache/presets", "DIR", "Read user presets from DIR",
+		"`$XDG_CONFIG_HOME/attache/presets`", "DIR", "Read user presets from DIR",
 		"user presets (docs/presets.md)" },
 	{ "campaign", NULL, 'c', ATTACHE_VALUE_FILE, P | W | I | A, 0, NULL,
 		"FILE|NAME",
@@ -77,7 +77,7 @@ static const AttacheOption options[] = {
 		"`~/.config/attache/campaigns/` (docs/campaigns.md); in attache.ini "
 		"a file inside INBOX or an `--allow-path` folder" },
 	{ "lang", NULL, 0, ATTACHE_VALUE_LANG, P | W | I | A | ATTACHE_SCOPE_CAMPAIGN,
-		0, "campaign's", "LANG",
+		0, "the campaign's", "LANG",
 		"Language of the campaign's text (en, fr, es, ar, zh, ru ...)",
 		"language of the campaign's text (`en`, `fr`, `zh-Hans` ...)" },
 	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A | ATTACHE_SCOPE_PHOTO,
@@ -91,7 +91,7 @@ static const AttacheOption options[] = {
 		P | W | I | A | ATTACHE_SCOPE_PHOTO, 0, NULL, "FILE",
 		"Alt text per photo and language from a CSV file (file,lang,alt)",
 		"alt text per photo and language, a CSV file `file,lang,alt`" },
-	{ "require-alt", NULL, 0, ATTACHE_VALUE_FLAG, P | W | I | A, 0, "false",
+	{ "require-alt", NULL, 0, ATTACHE_VALUE_FLAG, P | W | I | A, 0, "`false`",
 		NULL, "A photo without alt text is an error",
 		"a photo without alt text is an error (prep: exit 1; watch: to "
 		"failed/)" },
@@ -104,11 +104,11 @@ static const AttacheOption options[] = {
 		"comma list; see attache upload --help for credentials)",
 		"then upload each output to its own platform: a list of `x`, "
 		"`mastodon`, `bluesky` (docs/upload.md)" },
-	{ "by", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A, 0, "login name",
+	{ "by", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A, 0, "the login name",
 		"NAME", "Who prepares (recorded for approval; default: login name)",
 		"who prepares (recorded in the manifest, for the approval gate)" },
 	{ "require-approval", NULL, 0, ATTACHE_VALUE_FLAG, W | I, PIN,
-		"on whenever upload is", NULL,
+		"on whenever `upload` is", NULL,
 		"Upload only what a second person approved, whatever attache.ini "
 		"says",
 		"upload only what a second person approved (docs/review.md)" },
@@ -129,7 +129,7 @@ static const AttacheOption options[] = {
 		"and synced folders without inotify)",
 		"look for new files every SECONDS instead of being told (network "
 		"and synced folders without inotify)" },
-	{ "settle", NULL, 0, ATTACHE_VALUE_SECONDS, W, 0, "2", "SECONDS",
+	{ "settle", NULL, 0, ATTACHE_VALUE_SECONDS, W, 0, "`2`", "SECONDS",
 		"A file still open is complete once unchanged this long (default 2)",
 		"a file still open is complete once unchanged this long" },
 	{ "quiet", NULL, 'q', ATTACHE_VALUE_FLAG, P | W, 0, NULL, NULL,
@@ -398,11 +398,8 @@ attache_options_markdown(guint scope)
 		if (!ini && (o->flags & ATTACHE_OPTION_PINNABLE) && (scope & ATTACHE_SCOPE_WATCH))
 			g_string_append(s, "; pinned (below)");
 		g_string_append(s, " | ");
-		if (o->default_value) {
-			g_string_append(s, "`");
+		if (o->default_value)
 			append_cell(s, o->default_value);
-			g_string_append(s, "`");
-		}
 		g_string_append(s, " |\n");
 		g_string_free(cell, TRUE);
 	}
