@@ -93,7 +93,9 @@ static char *
 operator_path(const AttacheOption *row, const char *value)
 {
 	gboolean name = g_str_equal(row->name, "campaign") && !strchr(value, '/') && !g_str_has_suffix(value, ".ini");
-	if (name || (row->type != ATTACHE_VALUE_FILE && row->type != ATTACHE_VALUE_FOLDER && row->type != ATTACHE_VALUE_DIRS))
+	AttacheValueType t = row->type;
+	gboolean path = t == ATTACHE_VALUE_FILE || t == ATTACHE_VALUE_FOLDER || t == ATTACHE_VALUE_DIRS;
+	if (name || !path)
 		return g_strdup(value);
 	g_auto(GStrv) lines = g_strsplit(value, "\n", -1);
 	for (int i = 0; lines[i]; i++) {

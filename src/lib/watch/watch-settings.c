@@ -513,7 +513,9 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 		for (int i = 0; keys && keys[i]; i++) {
 			g_autofree char *v = g_key_file_get_string(kf, INI_GROUP,
 				keys[i], &e);
-			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = check_who(keys[i], overrides, &e)) || (code = apply(s, inbox, keys[i], v, presets, TRUE, &e)))
+			if (!v || (code = attache__watch_setting_check(keys[i], v, &e))
+				|| (code = check_who(keys[i], overrides, &e))
+				|| (code = apply(s, inbox, keys[i], v, presets, TRUE, &e)))
 				return keyfile_error(error, label, e);
 		}
 	}
