@@ -281,8 +281,12 @@ cmd_prep(int argc, char **argv)
 	/* every option through the library's one mapping (options-set.c) */
 	if (!cli_args_to_prep_options(&args, opts) || !cli_arg_number(&args, "jobs", &jobs))
 		goto out;
-	if (jobs < 0 || jobs != (int)jobs) {
+	if (jobs < 0) {
 		cli_error("--jobs: must be 1 or more");
+		goto out;
+	}
+	if (jobs > 4096 || jobs != (int)jobs) {
+		cli_error("--jobs: \"%s\": expected a whole number of photos", cli_arg(&args, "jobs"));
 		goto out;
 	}
 	a.jobs = jobs == 0 ? (int)g_get_num_processors() : (int)jobs;

@@ -141,6 +141,10 @@ watch_options(const CliArgs *a, const char *inbox)
 		cli_error("watch: --jobs, --poll and --settle cannot be negative");
 		return NULL;
 	}
+	if (jobs > 4096 || jobs != (int)jobs) {
+		cli_error("--jobs: \"%s\": expected a whole number of photos", cli_arg(a, "jobs"));
+		return NULL;
+	}
 	if (cli_arg_flag(a, "require-approval") && cli_arg_flag(a, "no-approval")) {
 		cli_error("watch: give --require-approval or --no-approval, not "
 				  "both");

@@ -473,7 +473,9 @@ const AttacheOption *attache_options(guint *n);
  * %NULL. (transfer none) */
 const AttacheOption *attache_option_find(const char *name, guint scope);
 /* Checks @value against @option's type, as attache.ini gives it ("fit:
- * \"x\": expected cover, contain or inside"). %ATTACHE_E_USAGE when bad. */
+ * \"x\": expected cover, contain or inside"); upload targets only as
+ * names (which platforms exist is the upload module's). %ATTACHE_E_USAGE
+ * when bad. */
 AttacheCode attache_option_check(const AttacheOption *option,
 	const char *value, GError **error);
 /* The Markdown table of @scope's options that docs/prep.md and
@@ -485,8 +487,10 @@ char *attache_options_markdown(guint scope);
  * makes messages name the flag ("--fit: \"x\": expected ..."). Files
  * (campaign, alt-file, alt-manifest) are read now, in full; "presets" and
  * "campaign" look names up in "preset-dir" (or the default presets) given
- * before them. %ATTACHE_E_USAGE (%ATTACHE_E_ALT for bad alt text) with
- * @error naming the option. */
+ * before them. %ATTACHE_E_USAGE, or the code of the file or alt text that
+ * failed (%ATTACHE_E_INPUT, %ATTACHE_E_ALT), with @error naming the option.
+ * Keys without %ATTACHE_SCOPE_API (jobs, upload) are the batch's, not the
+ * options': refused. */
 AttacheCode attache_prep_options_set(AttachePrepOptions *opts,
 	const char *key, const char *value, GError **error);
 /* The checks that need every setting at once (--crop focus needs

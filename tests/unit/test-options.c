@@ -157,6 +157,49 @@ test_markdown(void)
 	g_assert_null(strstr(ini, "| `allow-path` |")); /* the operator's only */
 }
 
+/* Every row a C caller may set is mapped by attache_prep_options_set():
+ * a row added to the table without its case would be refused as a bug. */
+static void
+test_every_api_row_is_mapped(void)
+{
+	static const char *sample[] = {
+		[ATTACHE_VALUE_FLAG] = "true",
+		[ATTACHE_VALUE_BOOL] = "true",
+		[ATTACHE_VALUE_INT] = "1",
+		[ATTACHE_VALUE_SECONDS] = "1",
+		[ATTACHE_VALUE_TEXT] = "A well.",
+		[ATTACHE_VALUE_LANG] = "en",
+		[ATTACHE_VALUE_LANGS] = "en,fr",
+		[ATTACHE_VALUE_NAMES] = "x-square",
+		[ATTACHE_VALUE_FIT] = "cover",
+		[ATTACHE_VALUE_CROP] = "centre",
+		[ATTACHE_VALUE_FOCUS] = "0.5,0.5",
+		[ATTACHE_VALUE_KEEP] = "none",
+		[ATTACHE_VALUE_PIXELS] = "1MP",
+		[ATTACHE_VALUE_SIZE] = "1M",
+		[ATTACHE_VALUE_FILE] = "", /* empty: switched off */
+		[ATTACHE_VALUE_FOLDER] = "/nonexistent-attache-test",
+		[ATTACHE_VALUE_DIRS] = "/tmp",
+		[ATTACHE_VALUE_TARGETS] = "x",
+	};
+	guint n, api = 0;
+	const AttacheOption *t = attache_options(&n);
+	for (guint i = 0; i < n; i++) {
+		if (!(t[i].scope & ATTACHE_SCOPE_API))
+			continue;
+		AttachePrepOptions *o = attache_prep_options_new();
+		GError *e = NULL;
+		AttacheCode code = attache_prep_options_set(o, t[i].name,
+			sample[t[i].type], &e);
+		if (code == ATTACHE_E_INTERNAL)
+			g_error("%s: %s", t[i].name, e->message);
+		g_clear_error(&e);
+		attache_prep_options_free(o);
+		api++;
+	}
+	g_assert_cmpuint(api, >=, 15);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,5 +210,7 @@ main(int argc, char **argv)
 	g_test_add_func("/options/presets-and-alias", test_presets_and_alias);
 	g_test_add_func("/options/finish", test_finish);
 	g_test_add_func("/options/markdown", test_markdown);
+	g_test_add_func("/options/every-api-row-is-mapped",
+		test_every_api_row_is_mapped);
 	return g_test_run();
 }

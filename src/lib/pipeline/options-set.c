@@ -122,6 +122,17 @@ set_file(AttachePrepOptions *opts, AttacheOptionsGiven *g, const char *key,
 	return code ? fail(error, e, label, FALSE) : ATTACHE_OK;
 }
 
+/* A table row with the API scope that this file does not map: a bug. */
+static AttacheCode
+unmapped(const AttacheOption *o, GError **error)
+{
+	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INTERNAL,
+		"%s: in the option table but not mapped by "
+		"attache_prep_options_set()",
+		o->name);
+	return ATTACHE_E_INTERNAL;
+}
+
 /* The options whose values are words or numbers, checked by the table;
  * on the command line keep and lang keep their own messages. */
 static AttacheCode
@@ -166,7 +177,9 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 		attache_memory_budget_unref(opts->memory);
 		opts->memory = attache_memory_budget_new(n);
 		break;
-	case ATTACHE_VALUE_FLAG:
+	case ATTACHE_VALUE_FLAG: /* require-alt, the options' only flag */
+		if (!g_str_equal(o->name, "require-alt"))
+			return unmapped(o, error);
 		attache__value_bool(value, &opts->require_alt);
 		break;
 	case ATTACHE_VALUE_LANG:
@@ -174,7 +187,7 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 		opts->lang = g_strdup(value);
 		break;
 	default:
-		return ATTACHE_E_INTERNAL;
+		return unmapped(o, error);
 	}
 	return ATTACHE_OK;
 }
