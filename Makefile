@@ -33,7 +33,7 @@ CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
 HDRS    := $(wildcard src/lib/*.h src/lib/*/*.h) $(wildcard src/cli/*.h)
 SOVER   := 0
 
-.PHONY: all deps demo check asan bench fuzz samples install uninstall clean format lint
+.PHONY: all deps demo check asan bench fuzz samples install uninstall clean format lint docs
 
 all: $(BUILD)/attache $(BUILD)/libattache.a $(BUILD)/libattache.so $(BUILD)/attache.pc
 
@@ -160,7 +160,15 @@ TOOL_SRC := $(wildcard tests/gen/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/gen/%.c=$(BUILD)/tests/%)
 
 .PHONY: tests-bin
-tests-bin: all $(UNIT_BIN) $(TOOL_BIN)
+tests-bin: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/options-md
+
+# The option tables in docs/*.md, generated from the option table
+# (tools/docs-options.py; tests/cli/test_options.py checks them).
+$(BUILD)/options-md: tools/options-md.c $(BUILD)/libattache.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm
+
+docs: $(BUILD)/options-md
+	@tools/docs-options.py $(BUILD)/options-md
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattache.a $(HDRS)
 	@mkdir -p $(@D)

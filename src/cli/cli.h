@@ -39,23 +39,28 @@ AttachePresetSet *cli_load_presets(const char *preset_dir);
 /* Parses an option context, printing the error with the command name. */
 gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
 
-/* prep-args.c: the options prep and watch share, declared once. */
+/* prep-args.c: a command's flags, from the library's option table. */
 typedef struct {
-	char **presets;
-	char *fit, *crop, *focus, *keep, *max_pixels, *preset_dir;
-	char *max_memory;
-	char *campaign, *lang;
-	char *alt, *alt_file, *alt_manifest, *alt_long;
-	gboolean require_alt;
-	char *upload, *by;
-	int jobs;
-} CliPrepArgs;
-/* Adds the shared options to @ctx's main group, writing into @a. */
-void cli_prep_args_add(GOptionContext *ctx, CliPrepArgs *a);
-void cli_prep_args_clear(CliPrepArgs *a);
+	guint scope;	   /* ATTACHE_SCOPE_PREP, _WATCH or _REVIEW */
+	GHashTable *given; /* table name -> value given (owned) */
+} CliArgs;
+/* Makes the table's rows of @scope the main group of @ctx, writing into
+ * @a (cli_args_clear() it). */
+void cli_args_add(GOptionContext *ctx, CliArgs *a, guint scope);
+void cli_args_clear(CliArgs *a);
+/* The value given for @name (repeated ones joined), or %NULL. (transfer
+ * none) */
+const char *cli_arg(const CliArgs *a, const char *name);
+gboolean cli_arg_flag(const CliArgs *a, const char *name);
+/* @name as a number into @out, left alone when not given; FALSE, message
+ * printed, when it is not a number. */
+gboolean cli_arg_number(const CliArgs *a, const char *name, double *out);
+/* Every given setting attache_prep_options_set() takes, then
+ * attache_prep_options_finish(); FALSE after printing the error. */
+gboolean cli_args_to_prep_options(const CliArgs *a, AttachePrepOptions *opts);
 /* --max-memory in bytes (the default when not given); FALSE, message
  * printed, when it is not a size. */
-gboolean cli_prep_args_max_memory(const CliPrepArgs *a, gint64 *out);
+gboolean cli_args_max_memory(const CliArgs *a, gint64 *out);
 
 int cmd_prep(int argc, char **argv);
 int cmd_presets(int argc, char **argv);

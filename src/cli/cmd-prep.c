@@ -147,26 +147,10 @@ run_batch(const AttachePrepOptions *opts, AttacheBatchOptions *bopts,
 int
 cmd_prep(int argc, char **argv)
 {
-	CliPrepArgs a = { 0 };
-	char *out_dir = NULL;
-	gboolean json = FALSE, quiet = FALSE, verbose = FALSE;
-
-	GOptionEntry entries[] = {
-		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
-			"Output folder (default ./out)", "DIR" },
-		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
-			"One JSON object per output on stdout", NULL },
-		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-			"Print nothing but errors", NULL },
-		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-			"Say more about each step", NULL },
-		{ NULL },
-	};
-
+	CliArgs args = { 0 };
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
 		"FILE|DIR... - prepare photos for social-media presets");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	cli_prep_args_add(ctx, &a);
+	cli_args_add(ctx, &args, ATTACHE_SCOPE_PREP);
 	g_option_context_set_description(ctx,
 		"Writes OUT/STEM.PRESET.EXT for each photo and preset.\n"
 		"Exit status: 0 all done, 1 some photos failed (the others are "
@@ -174,144 +158,38 @@ cmd_prep(int argc, char **argv)
 		"photos done but\nsome uploads failed.\n");
 	if (!cli_parse(ctx, &argc, &argv))
 		return EXIT_USAGE;
+	gboolean json = cli_arg_flag(&args, "json");
+	gboolean quiet = cli_arg_flag(&args, "quiet");
+	gboolean verbose = cli_arg_flag(&args, "verbose");
 	cli_set_verbose(verbose);
+	/* what the batch below needs beyond the options */
+	struct {
+		int jobs;
+		const char *upload, *alt_manifest;
+	} a = { 0, cli_arg(&args, "upload"), cli_arg(&args, "alt-manifest") };
 
 	int rc = EXIT_USAGE;
 	AttachePrepOptions *opts = attache_prep_options_new();
-	AttachePresetSet *set = NULL;
-	g_autoptr(GError) error = NULL;
+	double jobs = 0;
 
 	if (argc < 2) {
 		cli_error("prep: no photo given (see attache prep --help)");
 		goto out;
 	}
-	if (!(set = cli_load_presets(a.preset_dir)))
+	/* every option through the library's one mapping (options-set.c) */
+	if (!cli_args_to_prep_options(&args, opts) || !cli_arg_number(&args, "jobs", &jobs))
 		goto out;
-
-	/* presets: repeatable and comma lists, duplicates dropped */
-	{
-		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
-			g_str_equal);
-		char *def[] = { (char *)"x-landscape", NULL };
-		char **list = a.presets ? a.presets : def;
-		for (int i = 0; list[i]; i++) {
-			g_auto(GStrv) parts = g_strsplit(list[i], ",", -1);
-			for (int k = 0; parts[k]; k++) {
-				char *name = g_strstrip(parts[k]);
-				if (!*name || g_hash_table_contains(seen, name))
-					continue;
-				const AttachePreset *p = attache_preset_set_lookup(set, name,
-					&error);
-				if (!p) {
-					cli_error("%s", error->message);
-					goto out;
-				}
-				g_hash_table_add(seen, (char *)p->name);
-				attache_prep_options_add_preset(opts, p);
-			}
-		}
-	}
-
-	if (out_dir) {
-		g_free(opts->out_dir);
-		opts->out_dir = g_strdup(out_dir);
-	}
-	if (a.fit) {
-		AttacheFit f;
-		if (!attache_fit_from_string(a.fit, &f)) {
-			cli_error("--fit: \"%s\": expected cover, contain or inside", a.fit);
-			goto out;
-		}
-		opts->fit = f;
-	}
-	if (a.crop) {
-		AttacheCrop c;
-		if (!attache_crop_from_string(a.crop, &c)) {
-			cli_error("--crop: \"%s\": expected attention, entropy, centre "
-					  "or focus",
-				a.crop);
-			goto out;
-		}
-		opts->crop = c;
-		if (c == ATTACHE_CROP_FOCUS && !a.focus) {
-			cli_error("--crop focus needs --focus X,Y");
-			goto out;
-		}
-	}
-	if (a.focus) {
-		if (!attache_focus_from_string(a.focus, &opts->focus_x, &opts->focus_y)) {
-			cli_error("--focus: \"%s\": expected X,Y with each between 0 and "
-					  "1 (fractions of the photo's width and height)",
-				a.focus);
-			goto out;
-		}
-		opts->have_focus = TRUE;
-	}
-	if (a.keep && attache_keep_from_string(a.keep, &opts->keep, &error)) {
-		cli_error("%s", error->message);
-		goto out;
-	}
-	if (a.max_pixels && !attache_pixels_from_string(a.max_pixels, &opts->max_pixels)) {
-		cli_error("--max-pixels: \"%s\": expected a number of pixels or "
-				  "megapixels (100MP)",
-			a.max_pixels);
-		goto out;
-	}
-	/* alt text and campaign: checked in full before any photo */
-	if (a.alt && a.alt_file) {
-		cli_error("--alt and --alt-file both give the alt text for every "
-				  "photo: use one");
-		goto out;
-	}
-	if (a.alt) {
-		g_autofree char *t = g_strstrip(g_strdup(a.alt));
-		if (attache_alt_validate(t, "--alt", &error)) {
-			cli_error("%s", error->message);
-			goto out;
-		}
-		opts->alt_text = g_steal_pointer(&t);
-	}
-	if (a.alt_file && attache_alt_read_file(a.alt_file, &opts->alt_text, &error)) {
-		cli_error("--alt-file: %s", error->message);
-		goto out;
-	}
-	if (a.alt_long) {
-		g_autofree char *t = g_strstrip(g_strdup(a.alt_long));
-		if (attache_alt_validate(t, "--alt-long", &error)) {
-			cli_error("%s", error->message);
-			goto out;
-		}
-		opts->alt_long = g_steal_pointer(&t);
-	}
-	if (a.alt_manifest && attache_alt_manifest_load(a.alt_manifest, &opts->manifest, &error)) {
-		cli_error("--alt-manifest: %s", error->message);
-		goto out;
-	}
-	opts->require_alt = a.require_alt;
-	if (a.campaign && attache_campaign_load(a.campaign, set, &opts->campaign, &error)) {
-		cli_error("%s", error->message);
-		goto out;
-	}
-	if (a.lang || opts->campaign) {
-		if (attache_campaign_check_lang(opts->campaign, a.lang, &error)) {
-			cli_error("%s", error->message);
-			goto out;
-		}
-		opts->lang = g_strdup(a.lang);
-	}
-	opts->prepared_by = g_strdup(a.by ? a.by : g_get_user_name());
-	if (a.jobs < 0) {
+	if (jobs < 0) {
 		cli_error("--jobs: must be 1 or more");
 		goto out;
 	}
-	if (a.jobs == 0)
-		a.jobs = (int)g_get_num_processors();
-	{
-		gint64 budget;
-		if (!cli_prep_args_max_memory(&a, &budget))
-			goto out;
-		opts->memory = attache_memory_budget_new(budget);
+	if (jobs > 4096 || jobs != (int)jobs) {
+		cli_error("--jobs: \"%s\": expected a whole number of photos", cli_arg(&args, "jobs"));
+		goto out;
 	}
+	a.jobs = jobs == 0 ? (int)g_get_num_processors() : (int)jobs;
+	if (!opts->memory)
+		opts->memory = attache_memory_budget_new(ATTACHE_DEFAULT_MAX_MEMORY);
 
 	AttacheBatchOptions *bopts = attache_batch_options_new();
 	bopts->jobs = a.jobs;
@@ -323,9 +201,7 @@ cmd_prep(int argc, char **argv)
 	attache_batch_options_free(bopts);
 
 out:
-	cli_prep_args_clear(&a);
+	cli_args_clear(&args);
 	attache_prep_options_free(opts);
-	attache_preset_set_free(set);
-	g_free(out_dir);
 	return rc;
 }

@@ -10,7 +10,8 @@
 int
 cmd_review(int argc, char **argv)
 {
-	char *out = NULL, *langs = NULL, *preset_dir = NULL;
+	char *out = NULL, *preset_dir = NULL;
+	CliArgs args = { 0 }; /* --lang (or --langs), from the option table */
 	gboolean embed = FALSE, quiet = FALSE;
 	int preview = 640;
 	GOptionEntry entries[] = {
@@ -20,10 +21,6 @@ cmd_review(int argc, char **argv)
 			"Embed small previews, so the page travels alone", NULL },
 		{ "preview-size", 0, 0, G_OPTION_ARG_INT, &preview,
 			"Longest side of an embedded preview (default 640)", "PX" },
-		{ "langs", 0, 0, G_OPTION_ARG_STRING, &langs,
-			"Languages every photo needs alt text in, a comma list "
-			"(en,fr,ar)",
-			"LIST" },
 		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &preset_dir,
 			"Read user presets from DIR (for the alt-text limits)", "DIR" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -32,6 +29,7 @@ cmd_review(int argc, char **argv)
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
 		"DIR - write a review page for the outputs in DIR");
+	cli_args_add(ctx, &args, ATTACHE_SCOPE_REVIEW);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_description(ctx,
 		"A static HTML page (no script, nothing from the network) showing "
@@ -66,6 +64,7 @@ cmd_review(int argc, char **argv)
 	opts->embed = embed;
 	opts->preview_size = preview;
 	opts->presets = set;
+	const char *langs = cli_arg(&args, "lang");
 	if (langs) {
 		g_auto(GStrv) parts = g_strsplit(langs, ",", -1);
 		GPtrArray *v = g_ptr_array_new();
@@ -75,7 +74,7 @@ cmd_review(int argc, char **argv)
 				continue;
 			for (const char *p = l; *p; p++)
 				if (!g_ascii_isalnum(*p) && *p != '-') {
-					cli_error("--langs: \"%s\" is not a language tag", l);
+					cli_error("--lang: \"%s\" is not a language tag", l);
 					g_ptr_array_free(v, TRUE);
 					goto out;
 				}
@@ -109,7 +108,7 @@ out:
 	attache_review_options_free(opts);
 	attache_preset_set_free(set);
 	g_free(out);
-	g_free(langs);
+	cli_args_clear(&args);
 	g_free(preset_dir);
 	return rc;
 }

@@ -75,116 +75,129 @@ on_signal(gpointer user)
 
 /* Sets @key from an option, reporting a bad value as the option's. */
 static gboolean
-set(AttacheWatchOptions *o, const char *option, const char *key,
-	const char *value)
+set(AttacheWatchOptions *o, const char *key, const char *value)
 {
 	g_autoptr(GError) error = NULL;
 	if (!value)
 		return TRUE;
 	if (attache_watch_options_set(o, key, value, &error)) {
-		cli_error("%s: %s", option, error->message);
+		cli_error("--%s: %s", key, error->message);
 		return FALSE;
 	}
 	return TRUE;
 }
 
-/* The options that are settings (the keys of attache.ini), into @o.
- * @approval: "true", "false" or NULL. FALSE after saying what is wrong. */
-static gboolean
-set_settings(AttacheWatchOptions *o, CliPrepArgs *a, const char *out_dir,
-	const char *approval, char **allow)
+/* A path the operator typed, relative to where the command runs (each
+ * line of a list); a campaign NAME stays a name. (transfer full) */
+static char *
+operator_path(const AttacheOption *row, const char *value)
 {
-	if (a->presets) {
-		g_autofree char *list = g_strjoinv(",", a->presets);
-		if (!set(o, "--preset", "presets", list))
-			return FALSE;
+	gboolean name = g_str_equal(row->name, "campaign") && !strchr(value, '/') && !g_str_has_suffix(value, ".ini");
+	AttacheValueType t = row->type;
+	gboolean path = t == ATTACHE_VALUE_FILE || t == ATTACHE_VALUE_FOLDER || t == ATTACHE_VALUE_DIRS;
+	if (name || !path)
+		return g_strdup(value);
+	g_auto(GStrv) lines = g_strsplit(value, "\n", -1);
+	for (int i = 0; lines[i]; i++) {
+		char *abs = g_canonicalize_filename(lines[i], NULL);
+		g_free(lines[i]);
+		lines[i] = abs;
 	}
-	/* files named on the command line are relative to where it runs */
-	if (a->campaign && (strchr(a->campaign, '/') || g_str_has_suffix(a->campaign, ".ini"))) {
-		char *abs = g_canonicalize_filename(a->campaign, NULL);
-		g_free(a->campaign);
-		a->campaign = abs;
-	}
-	if (a->alt_file) {
-		char *abs = g_canonicalize_filename(a->alt_file, NULL);
-		g_free(a->alt_file);
-		a->alt_file = abs;
-	}
-	if (a->alt_manifest) {
-		char *abs = g_canonicalize_filename(a->alt_manifest, NULL);
-		g_free(a->alt_manifest);
-		a->alt_manifest = abs;
-	}
-	if (!set(o, "--campaign", "campaign", a->campaign) || !set(o, "--alt-file", "alt-file", a->alt_file) || !set(o, "--alt-manifest", "alt-manifest", a->alt_manifest) || !set(o, "--require-alt", "require-alt", a->require_alt ? "true" : NULL))
-		return FALSE;
-	if (out_dir) {
-		/* relative to where the command runs, as the user typed it */
-		g_autofree char *abs = g_canonicalize_filename(out_dir, NULL);
-		if (!set(o, "--out", "out", abs))
-			return FALSE;
-	}
-	if (!set(o, "--fit", "fit", a->fit) || !set(o, "--crop", "crop", a->crop) || !set(o, "--focus", "focus", a->focus) || !set(o, "--keep", "keep", a->keep) || !set(o, "--max-pixels", "max-pixels", a->max_pixels) || !set(o, "--alt", "alt", a->alt) || !set(o, "--alt-long", "alt-long", a->alt_long) || !set(o, "--by", "by", a->by) || !set(o, "--lang", "lang", a->lang) || !set(o, "--upload", "upload", a->upload))
-		return FALSE;
+	return g_strjoinv("\n", lines);
+}
 
-	/* pins: attache.ini cannot change these (docs/watch.md) */
-	if (!set(o, "--require-approval", "require-approval", approval))
-		return FALSE;
-	for (int i = 0; allow && allow[i]; i++) {
-		g_autofree char *abs = g_canonicalize_filename(allow[i], NULL);
-		if (!set(o, "--allow-path", "allow-path", abs))
+/* The options that are settings (the table's attache.ini keys), into @o;
+ * --require-approval and --no-approval are one setting. FALSE after
+ * saying what is wrong. */
+static gboolean
+set_settings(AttacheWatchOptions *o, const CliArgs *a)
+{
+	guint n;
+	const AttacheOption *t = attache_options(&n);
+	for (guint i = 0; i < n; i++) {
+		const char *v = cli_arg(a, t[i].name);
+		if (!v || !(t[i].scope & ATTACHE_SCOPE_WATCH) || !(t[i].scope & ATTACHE_SCOPE_INI))
+			continue;
+		/* preset-dir is not a setting; the folder is the operator's */
+		g_autofree char *value = operator_path(&t[i], v);
+		if (!set(o, t[i].name, value))
 			return FALSE;
 	}
+	/* a pin either way: attache.ini cannot change it (docs/watch.md) */
+	if (cli_arg_flag(a, "no-approval"))
+		return set(o, "require-approval", "false");
 	return TRUE;
+}
+
+/* The scalar options, checked, into a new AttacheWatchOptions for
+ * @inbox; NULL after saying what is wrong. (transfer full) */
+static AttacheWatchOptions *
+watch_options(const CliArgs *a, const char *inbox)
+{
+	double jobs = 0, poll = 0, settle = 2.0;
+	if (!cli_arg_number(a, "jobs", &jobs) || !cli_arg_number(a, "poll", &poll) || !cli_arg_number(a, "settle", &settle))
+		return NULL;
+	if (jobs < 0 || poll < 0 || settle < 0) {
+		cli_error("watch: --jobs, --poll and --settle cannot be negative");
+		return NULL;
+	}
+	if (jobs > 4096 || jobs != (int)jobs) {
+		cli_error("--jobs: \"%s\": expected a whole number of photos", cli_arg(a, "jobs"));
+		return NULL;
+	}
+	if (cli_arg_flag(a, "require-approval") && cli_arg_flag(a, "no-approval")) {
+		cli_error("watch: give --require-approval or --no-approval, not "
+				  "both");
+		return NULL;
+	}
+	AttacheWatchOptions *o = attache_watch_options_new(inbox);
+	o->jobs = (int)jobs;
+	o->poll = poll;
+	o->settle = settle;
+	o->once = cli_arg_flag(a, "once");
+	o->preset_dir = g_strdup(cli_arg(a, "preset-dir"));
+	if (!cli_args_max_memory(a, &o->max_memory) || !set_settings(o, a)) {
+		attache_watch_options_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Runs the watch until it stops; the exit status. */
+static int
+run(Cli *c, const AttacheWatchOptions *o)
+{
+	g_autoptr(GError) error = NULL;
+	int rc = EXIT_OK;
+	if (attache_watch_new(o, on_event, c, &c->watch, &error)) {
+		cli_error("%s", error->message);
+		return EXIT_USAGE;
+	}
+	guint sig_int = g_unix_signal_add(SIGINT, on_signal, c);
+	guint sig_term = g_unix_signal_add(SIGTERM, on_signal, c);
+	AttacheCode code = attache_watch_run(c->watch, &error);
+	g_source_remove(sig_int);
+	g_source_remove(sig_term);
+	if (code) {
+		cli_error("%s", error->message);
+		rc = attache_watch_inbox_lost(c->watch)
+				 ? EXIT_INBOX_GONE
+				 : attache_code_exit_status(code);
+	}
+	else if (o->once && attache_watch_failures(c->watch))
+		rc = EXIT_SOME_FAILED;
+	attache_watch_free(c->watch);
+	return rc;
 }
 
 int
 cmd_watch(int argc, char **argv)
 {
-	CliPrepArgs a = { 0 };
-	char *out_dir = NULL;
-	double poll = 0, settle = 2.0;
-	gboolean once = FALSE, approval = FALSE, no_approval = FALSE;
-	char **allow = NULL;
+	CliArgs a = { 0 };
 	Cli c = { 0 };
-
-	GOptionEntry entries[] = {
-		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
-			"Output folder (default INBOX/out)", "DIR" },
-		{ "once", 0, 0, G_OPTION_ARG_NONE, &once,
-			"Process what is in INBOX, then exit (for cron)", NULL },
-		{ "poll", 0, 0, G_OPTION_ARG_DOUBLE, &poll,
-			"Look for new files every SECONDS instead of being told (for "
-			"network and synced folders without inotify)",
-			"SECONDS" },
-		{ "settle", 0, 0, G_OPTION_ARG_DOUBLE, &settle,
-			"A file still open is complete once unchanged this long "
-			"(default 2)",
-			"SECONDS" },
-		{ "allow-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &allow,
-			"attache.ini may name files and folders in DIR too (out, "
-			"campaign, alt-file, alt-manifest); repeatable",
-			"DIR" },
-		{ "require-approval", 0, 0, G_OPTION_ARG_NONE, &approval,
-			"Upload only what a second person approved, whatever "
-			"attache.ini says",
-			NULL },
-		{ "no-approval", 0, 0, G_OPTION_ARG_NONE, &no_approval,
-			"Upload without waiting for approval (attache.ini cannot say "
-			"this)",
-			NULL },
-		{ "json", 0, 0, G_OPTION_ARG_NONE, &c.json,
-			"Print each attache.log line (one per photo) on stdout", NULL },
-		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet,
-			"Print nothing but errors", NULL },
-		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &c.verbose,
-			"Say more", NULL },
-		{ NULL },
-	};
-
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
 		"INBOX - prepare every photo dropped into a folder");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	cli_prep_args_add(ctx, &a);
+	cli_args_add(ctx, &a, ATTACHE_SCOPE_WATCH);
 	g_option_context_set_description(ctx,
 		"Photos dropped into INBOX are prepared into OUTDIR/PHOTO/ (all of "
 		"a photo's\noutputs appear at once), then moved to INBOX/done/; "
@@ -197,63 +210,18 @@ cmd_watch(int argc, char **argv)
 		"or replaced.\n");
 	if (!cli_parse(ctx, &argc, &argv))
 		return EXIT_USAGE;
+	c.json = cli_arg_flag(&a, "json");
+	c.quiet = cli_arg_flag(&a, "quiet");
+	c.verbose = cli_arg_flag(&a, "verbose");
 	cli_set_verbose(c.verbose);
 
 	int rc = EXIT_USAGE;
 	AttacheWatchOptions *o = NULL;
-	g_autoptr(GError) error = NULL;
-
-	if (argc != 2) {
+	if (argc != 2)
 		cli_error("watch: give one INBOX folder (see attache watch --help)");
-		goto out;
-	}
-	if (a.jobs < 0 || poll < 0 || settle < 0) {
-		cli_error("watch: --jobs, --poll and --settle cannot be negative");
-		goto out;
-	}
-	if (approval && no_approval) {
-		cli_error("watch: give --require-approval or --no-approval, not "
-				  "both");
-		goto out;
-	}
-	o = attache_watch_options_new(argv[1]);
-	o->jobs = a.jobs;
-	o->poll = poll;
-	o->settle = settle;
-	o->once = once;
-	o->preset_dir = g_strdup(a.preset_dir);
-	if (!cli_prep_args_max_memory(&a, &o->max_memory))
-		goto out;
-
-	if (!set_settings(o, &a, out_dir,
-			approval ? "true" : (no_approval ? "false" : NULL), allow))
-		goto out;
-
-	if (attache_watch_new(o, on_event, &c, &c.watch, &error)) {
-		cli_error("%s", error->message);
-		goto out;
-	}
-	guint sig_int = g_unix_signal_add(SIGINT, on_signal, &c);
-	guint sig_term = g_unix_signal_add(SIGTERM, on_signal, &c);
-	AttacheCode code = attache_watch_run(c.watch, &error);
-	g_source_remove(sig_int);
-	g_source_remove(sig_term);
-	if (code) {
-		cli_error("%s", error->message);
-		rc = attache_watch_inbox_lost(c.watch)
-				 ? EXIT_INBOX_GONE
-				 : attache_code_exit_status(code);
-	}
-	else if (once)
-		rc = attache_watch_failures(c.watch) ? EXIT_SOME_FAILED : EXIT_OK;
-	else
-		rc = EXIT_OK;
-	attache_watch_free(c.watch);
-
-out:
+	else if ((o = watch_options(&a, argv[1])))
+		rc = run(&c, o);
 	attache_watch_options_free(o);
-	cli_prep_args_clear(&a);
-	g_free(out_dir);
-	g_strfreev(allow);
+	cli_args_clear(&a);
 	return rc;
 }

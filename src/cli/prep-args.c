@@ -1,104 +1,160 @@
 /* SPDX-License-Identifier: MIT */
-/* prep-args.c: the options `attache prep` and `attache watch` share,
- * declared once. */
+/* prep-args.c: a command's flags and --help, built from the library's
+ * option table (attache_options()); nothing is listed here. */
 #include "cli.h"
 
+#include <errno.h>
 #include <string.h>
 
-void
-cli_prep_args_add(GOptionContext *ctx, CliPrepArgs *a)
+/* The row an option name from GOption ("--fit", "-p") stands for. */
+static const AttacheOption *
+row_of(const CliArgs *a, const char *option_name)
 {
-	GOptionEntry entries[] = {
-		{ "preset", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a->presets,
-			"Preset(s) to make, repeatable or a comma list (default "
-			"x-landscape)",
-			"NAME" },
-		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &a->jobs,
-			"Photos prepared at once (default: number of cores)", "N" },
-		{ "fit", 0, 0, G_OPTION_ARG_STRING, &a->fit,
-			"Override the presets' fit: cover, contain or inside", "MODE" },
-		{ "crop", 0, 0, G_OPTION_ARG_STRING, &a->crop,
-			"Crop for cover: attention, entropy, centre or focus", "HOW" },
-		{ "focus", 0, 0, G_OPTION_ARG_STRING, &a->focus,
-			"Focus point as fractions of the oriented photo (implies "
-			"--crop focus)",
-			"X,Y" },
-		{ "keep", 0, 0, G_OPTION_ARG_STRING, &a->keep,
-			"Metadata to keep: none, or a list of credit, datetime, camera "
-			"(default credit)",
-			"LIST" },
-		{ "max-pixels", 0, 0, G_OPTION_ARG_STRING, &a->max_pixels,
-			"Refuse photos larger than this, from the header (default "
-			"100MP)",
-			"N" },
-		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &a->max_memory,
-			"Memory the photos decoded at once may use, estimated from "
-			"their headers (default 512M; K, M, G)",
-			"SIZE" },
-		{ "preset-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->preset_dir,
-			"Read user presets from DIR", "DIR" },
-		{ "campaign", 'c', 0, G_OPTION_ARG_FILENAME, &a->campaign,
-			"Draw a campaign's logo and text layers (a .ini file, or NAME in "
-			"$XDG_CONFIG_HOME/attache/campaigns/)",
-			"FILE|NAME" },
-		{ "lang", 0, 0, G_OPTION_ARG_STRING, &a->lang,
-			"Language of the campaign's text (en, fr, es, ar, zh, ru ...)",
-			"LANG" },
-		{ "alt", 0, 0, G_OPTION_ARG_STRING, &a->alt,
-			"Alt text for every photo without its own (x-default)", "TEXT" },
-		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &a->alt_file,
-			"Read that alt text from a UTF-8 file", "FILE" },
-		{ "alt-manifest", 0, 0, G_OPTION_ARG_FILENAME, &a->alt_manifest,
-			"Alt text per photo and language from a CSV file "
-			"(file,lang,alt)",
-			"FILE" },
-		{ "require-alt", 0, 0, G_OPTION_ARG_NONE, &a->require_alt,
-			"A photo without alt text is an error", NULL },
-		{ "alt-long", 0, 0, G_OPTION_ARG_STRING, &a->alt_long,
-			"Long description (ExtDescrAccessibility)", "TEXT" },
-		{ "upload", 0, 0, G_OPTION_ARG_STRING, &a->upload,
-			"Then upload each output to its platform: x, mastodon, bluesky "
-			"(a comma list; see attache upload --help for credentials)",
-			"TARGETS" },
-		{ "by", 0, 0, G_OPTION_ARG_STRING, &a->by,
-			"Who prepares (recorded for approval; default: login name)",
-			"NAME" },
-		{ NULL },
-	};
-	/* the entries are copied into the context's main group */
-	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (option_name[0] == '-' && option_name[1] == '-')
+		return attache_option_find(option_name + 2, a->scope);
+	guint n;
+	const AttacheOption *t = attache_options(&n);
+	for (guint i = 0; i < n; i++)
+		if ((t[i].scope & a->scope) && t[i].short_name == option_name[1])
+			return &t[i];
+	return NULL;
+}
+
+/* Every flag lands here: its value under the table name, repeated ones
+ * joined (a comma list, or one folder a line). */
+static gboolean
+on_option(const char *option_name, const char *value, gpointer data,
+	GError **error)
+{
+	CliArgs *a = data;
+	const AttacheOption *o = row_of(a, option_name);
+	if (!o) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+			"%s: not an option of this command", option_name);
+		return FALSE;
+	}
+	const char *had = g_hash_table_lookup(a->given, o->name);
+	char *v = o->type == ATTACHE_VALUE_FLAG ? g_strdup("true")
+			  : had && (o->flags & ATTACHE_OPTION_REPEATABLE)
+				  ? g_strconcat(had,
+					  o->type == ATTACHE_VALUE_DIRS ? "\n" : ",", value, NULL)
+				  : g_strdup(value);
+	g_hash_table_replace(a->given, g_strdup(o->name), v);
+	return TRUE;
+}
+
+static GOptionEntry
+entry_for(const AttacheOption *o, const char *long_name, gboolean alias)
+{
+	GOptionEntry e = { long_name, alias ? 0 : o->short_name, 0,
+		G_OPTION_ARG_CALLBACK, (gpointer)on_option, o->help, o->metavar };
+	if (o->type == ATTACHE_VALUE_FLAG)
+		e.flags |= G_OPTION_FLAG_NO_ARG;
+	if (o->type == ATTACHE_VALUE_FILE || o->type == ATTACHE_VALUE_FOLDER || o->type == ATTACHE_VALUE_DIRS)
+		e.flags |= G_OPTION_FLAG_FILENAME;
+	if (alias) /* accepted, not advertised */
+		e.flags |= G_OPTION_FLAG_HIDDEN;
+	return e;
 }
 
 void
-cli_prep_args_clear(CliPrepArgs *a)
+cli_args_add(GOptionContext *ctx, CliArgs *a, guint scope)
 {
-	g_strfreev(a->presets);
-	g_free(a->fit);
-	g_free(a->crop);
-	g_free(a->focus);
-	g_free(a->keep);
-	g_free(a->max_pixels);
-	g_free(a->max_memory);
-	g_free(a->preset_dir);
-	g_free(a->campaign);
-	g_free(a->lang);
-	g_free(a->alt);
-	g_free(a->alt_file);
-	g_free(a->alt_manifest);
-	g_free(a->alt_long);
-	g_free(a->upload);
-	g_free(a->by);
+	guint n, k = 0;
+	const AttacheOption *t = attache_options(&n);
+	a->scope = scope;
+	a->given = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	/* one entry per row, one more per alias, and the terminator */
+	GOptionEntry *entries = g_new0(GOptionEntry, 2 * n + 1);
+	for (guint i = 0; i < n; i++) {
+		if (!(t[i].scope & scope))
+			continue;
+		entries[k++] = entry_for(&t[i], t[i].name, FALSE);
+		if (t[i].alias)
+			entries[k++] = entry_for(&t[i], t[i].alias, TRUE);
+	}
+	GOptionGroup *group = g_option_group_new(NULL, NULL, NULL, a, NULL);
+	/* copies the array; the strings are the table's, static */
+	g_option_group_add_entries(group, entries);
+	g_free(entries);
+	g_option_context_set_main_group(ctx, group);
+}
+
+void
+cli_args_clear(CliArgs *a)
+{
+	if (a->given)
+		g_hash_table_unref(a->given);
 	memset(a, 0, sizeof(*a));
 }
 
-gboolean
-cli_prep_args_max_memory(const CliPrepArgs *a, gint64 *out)
+const char *
+cli_arg(const CliArgs *a, const char *name)
 {
+	return a->given ? g_hash_table_lookup(a->given, name) : NULL;
+}
+
+gboolean
+cli_arg_flag(const CliArgs *a, const char *name)
+{
+	return cli_arg(a, name) != NULL;
+}
+
+gboolean
+cli_arg_number(const CliArgs *a, const char *name, double *out)
+{
+	const char *v = cli_arg(a, name);
+	char *end;
+	if (!v)
+		return TRUE;
+	errno = 0;
+	double d = g_ascii_strtod(v, &end);
+	if (errno || end == v || *end || d != d) {
+		cli_error("--%s: \"%s\": expected a number", name, v);
+		return FALSE;
+	}
+	*out = d;
+	return TRUE;
+}
+
+gboolean
+cli_args_to_prep_options(const CliArgs *a, AttachePrepOptions *opts)
+{
+	guint n;
+	const AttacheOption *t = attache_options(&n);
+	g_autoptr(GError) error = NULL;
+	/* preset-dir first: presets and the campaign name presets in it */
+	const char *dir = cli_arg(a, "preset-dir");
+	if (dir && attache_prep_options_set(opts, "--preset-dir", dir, &error)) {
+		cli_error("%s", error->message);
+		return FALSE;
+	}
+	for (guint i = 0; i < n; i++) {
+		const char *v = cli_arg(a, t[i].name);
+		if (!v || !(t[i].scope & a->scope) || !(t[i].scope & ATTACHE_SCOPE_API) || g_str_equal(t[i].name, "preset-dir"))
+			continue;
+		g_autofree char *flag = g_strconcat("--", t[i].name, NULL);
+		if (attache_prep_options_set(opts, flag, v, &error)) {
+			cli_error("%s", error->message);
+			return FALSE;
+		}
+	}
+	if (attache_prep_options_finish(opts, &error)) {
+		cli_error("%s", error->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+cli_args_max_memory(const CliArgs *a, gint64 *out)
+{
+	const char *v = cli_arg(a, "max-memory");
 	*out = ATTACHE_DEFAULT_MAX_MEMORY;
-	if (a->max_memory && !attache_size_from_string(a->max_memory, out)) {
+	if (v && !attache_size_from_string(v, out)) {
 		cli_error("--max-memory: \"%s\": expected a size (512M, 2G, "
 				  "65536K)",
-			a->max_memory);
+			v);
 		return FALSE;
 	}
 	return TRUE;

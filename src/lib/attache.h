@@ -400,6 +400,9 @@ typedef struct {
 	/* the memory budget the photos of a batch share (--max-memory), a
 	 * reference owned by the options; %NULL: none */
 	AttacheMemoryBudget *memory;
+	/* what attache_prep_options_set() was given, for
+	 * attache_prep_options_finish(); owned, %NULL until then */
+	struct _AttacheOptionsGiven *given;
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */
@@ -408,6 +411,101 @@ void attache_prep_options_free(AttachePrepOptions *opts);
 /* Adds a copy of @preset. */
 void attache_prep_options_add_preset(AttachePrepOptions *opts,
 	const AttachePreset *preset);
+
+/* ------------------------------------------------------------------ */
+/* The option table: every setting declared once (docs/architecture.md) */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+	ATTACHE_VALUE_FLAG,	   /* no argument on the command line; true/false */
+	ATTACHE_VALUE_BOOL,	   /* true/false, yes/no, on/off, 1/0 */
+	ATTACHE_VALUE_INT,	   /* a whole number, 0 or more */
+	ATTACHE_VALUE_SECONDS, /* a number of seconds, 0 or more */
+	ATTACHE_VALUE_TEXT,	   /* UTF-8 text */
+	ATTACHE_VALUE_LANG,	   /* a language tag: en, fr, zh-Hans */
+	ATTACHE_VALUE_LANGS,   /* a comma list of language tags */
+	ATTACHE_VALUE_NAMES,   /* a comma list of preset names */
+	ATTACHE_VALUE_FIT,
+	ATTACHE_VALUE_CROP,
+	ATTACHE_VALUE_FOCUS,  /* X,Y fractions */
+	ATTACHE_VALUE_KEEP,	  /* none, or a list of credit, datetime, camera */
+	ATTACHE_VALUE_PIXELS, /* 100MP */
+	ATTACHE_VALUE_SIZE,	  /* 512M, 2G (powers of 1024) */
+	ATTACHE_VALUE_FILE,	  /* a file (or, for campaign, a NAME) */
+	ATTACHE_VALUE_FOLDER,
+	ATTACHE_VALUE_DIRS,	   /* absolute folders, one a line */
+	ATTACHE_VALUE_TARGETS, /* a comma list of upload targets */
+} AttacheValueType;
+
+/* Where a setting may come from; the order in which they win is in
+ * docs/architecture.md ("Options and values"). */
+#define ATTACHE_SCOPE_PREP (1u << 0)	 /* attache prep's command line */
+#define ATTACHE_SCOPE_WATCH (1u << 1)	 /* attache watch's command line */
+#define ATTACHE_SCOPE_INI (1u << 2)		 /* INBOX/attache.ini */
+#define ATTACHE_SCOPE_PHOTO (1u << 3)	 /* a photo's sidecar or manifest row */
+#define ATTACHE_SCOPE_CAMPAIGN (1u << 4) /* a campaign .ini */
+#define ATTACHE_SCOPE_PRESET (1u << 5)	 /* a preset .ini */
+#define ATTACHE_SCOPE_REVIEW (1u << 6)	 /* attache review's command line */
+#define ATTACHE_SCOPE_API (1u << 7)		 /* attache_prep_options_set() */
+
+/* Given on the command line, attache.ini cannot change it */
+#define ATTACHE_OPTION_PINNABLE (1u << 0)
+/* the command line only: attache.ini may not give it at all */
+#define ATTACHE_OPTION_OPERATOR (1u << 1)
+/* may be given more than once (values are joined) */
+#define ATTACHE_OPTION_REPEATABLE (1u << 2)
+
+/**
+ * AttacheOption: one row of the option table. All strings are static.
+ * The same name may have one row per command when its text differs
+ * (`out` in prep and in watch); attache_option_find() takes the scope.
+ */
+typedef struct {
+	const char *name;  /* the flag without --, and the attache.ini key */
+	const char *alias; /* an old spelling still accepted, or %NULL */
+	char short_name;   /* -p, or 0 */
+	AttacheValueType type;
+	guint scope;			   /* ATTACHE_SCOPE_* bits */
+	guint flags;			   /* ATTACHE_OPTION_* bits */
+	const char *default_value; /* as the docs show it (Markdown), or %NULL */
+	const char *metavar;	   /* NAME, DIR ...; %NULL for a flag */
+	const char *help;		   /* the --help line */
+	const char *doc;		   /* the docs' table cell (Markdown) */
+} AttacheOption;
+
+/* The table, in the order the docs list it. @n: (out) its length.
+ * Returns: (transfer none). */
+const AttacheOption *attache_options(guint *n);
+/* The row for @name (or its alias) whose scope has a bit of @scope, or
+ * %NULL. (transfer none) */
+const AttacheOption *attache_option_find(const char *name, guint scope);
+/* Checks @value against @option's type, as attache.ini gives it ("fit:
+ * \"x\": expected cover, contain or inside"); upload targets only as
+ * names (which platforms exist is the upload module's). %ATTACHE_E_USAGE
+ * when bad. */
+AttacheCode attache_option_check(const AttacheOption *option,
+	const char *value, GError **error);
+/* The Markdown table of @scope's options that docs/prep.md and
+ * docs/watch.md carry (`attache options --markdown`). (transfer full) */
+char *attache_options_markdown(guint scope);
+
+/* Sets one setting of @opts by its table name ("presets", "fit",
+ * "campaign" ...) or as its flag ("--fit"), checked now; the flag spelling
+ * makes messages name the flag ("--fit: \"x\": expected ..."). Files
+ * (campaign, alt-file, alt-manifest) are read now, in full; "presets" and
+ * "campaign" look names up in "preset-dir" (or the default presets) given
+ * before them. %ATTACHE_E_USAGE, or the code of the file or alt text that
+ * failed (%ATTACHE_E_INPUT, %ATTACHE_E_ALT), with @error naming the option.
+ * Keys without %ATTACHE_SCOPE_API (jobs, upload) are the batch's, not the
+ * options': refused. */
+AttacheCode attache_prep_options_set(AttachePrepOptions *opts,
+	const char *key, const char *value, GError **error);
+/* The checks that need every setting at once (--crop focus needs
+ * --focus; --alt or --alt-file, not both; --lang against the campaign),
+ * and the defaults of what was not set (presets: x-landscape, by: the
+ * login name). Call it once, after the last attache_prep_options_set(). */
+AttacheCode attache_prep_options_finish(AttachePrepOptions *opts,
+	GError **error);
 
 /**
  * attache_prep_photo:

@@ -381,7 +381,32 @@ typedef struct {
 	gboolean rtl; /* the text's paragraph direction is right to left */
 } AttacheLayerSpec;
 
+/* options-set.c: what attache_prep_options_set() was given. */
+struct _AttacheOptionsGiven {
+	AttachePresetSet *presets; /* where preset names are looked up */
+	gboolean own_presets;	   /* @presets is owned (else borrowed) */
+	gboolean cli;			   /* named as flags: "--fit: ..." messages */
+	guint alt;				   /* 1: alt, 2: alt-file (both: an error) */
+	gboolean presets_set;
+};
+typedef struct _AttacheOptionsGiven AttacheOptionsGiven;
+/* (transfer none), made on first use */
+AttacheOptionsGiven *attache__options_given(AttachePrepOptions *opts);
+void attache__options_given_free(AttacheOptionsGiven *g);
+/* Preset names are looked up in @set (borrowed: it must outlive @opts). */
+void attache__prep_options_use_presets(AttachePrepOptions *opts,
+	const AttachePresetSet *set);
+
+/* value.c: the typed values every .ini and option shares (docs/
+ * architecture.md, "Options and values"). Each returns FALSE, leaving
+ * @out alone, when @s is not such a value. */
+gboolean attache__value_bool(const char *s, gboolean *out);
 gboolean attache__lang_tag_valid(const char *s);
+/* @rgba: 3 doubles, or 4 when @alpha allows #rrggbbaa */
+gboolean attache__value_colour(const char *s, gboolean alpha, double rgba[4]);
+gboolean attache__value_fraction(const char *s, double *out);
+gboolean attache__value_bytes(const char *s, gint64 *out);
+gboolean attache__value_name(const char *s);
 /* attache_alt_read_file() and attache_alt_manifest_load() for @rel opened
  * beneath @dir with no symbolic link (a path from an inbox writer). */
 AttacheCode attache__alt_read_file_beneath(const char *dir, const char *rel,
@@ -570,7 +595,6 @@ typedef struct {
 	 * manifest and file, campaign): an edit to one applies too, and the
 	 * watcher leaves them alone when they sit in the inbox */
 	GPtrArray *files;
-	int alt_given; /* 1: alt, 2: alt-file (both: an error) */
 	/* folders outside the inbox that attache.ini may name (--allow-path),
 	 * canonical; NULL-terminated, may be empty */
 	char **allow;

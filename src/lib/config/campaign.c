@@ -112,26 +112,6 @@ struct _AttacheCampaign {
 /* ---- small parsers, shared with brand.c through the resolved spec ---- */
 
 static gboolean
-parse_fraction(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double d = g_ascii_strtod(s, &end);
-	if (errno || end == s)
-		return FALSE;
-	while (*end == ' ')
-		end++;
-	if (*end == '%') {
-		d /= 100;
-		end++;
-	}
-	if (*end)
-		return FALSE;
-	*out = d;
-	return TRUE;
-}
-
-static gboolean
 parse_anchor(const char *s, int *row, int *col)
 {
 	for (int r = 0; r < 3; r++)
@@ -166,36 +146,6 @@ parse_anchor(const char *s, int *row, int *col)
 	return FALSE;
 }
 
-/* #rrggbb or #rrggbbaa, to 0..255 each (alpha 255 when absent). */
-static gboolean
-parse_colour(const char *s, double rgba[4])
-{
-	size_t n = strlen(s);
-	if (s[0] != '#' || (n != 7 && n != 9))
-		return FALSE;
-	rgba[3] = 255;
-	for (size_t i = 0; i < (n - 1) / 2; i++) {
-		int hi = g_ascii_xdigit_value(s[1 + 2 * i]);
-		int lo = g_ascii_xdigit_value(s[2 + 2 * i]);
-		if (hi < 0 || lo < 0)
-			return FALSE;
-		rgba[i] = hi * 16 + lo;
-	}
-	return TRUE;
-}
-
-static gboolean
-parse_bool(const char *s, gboolean *out)
-{
-	if (!g_ascii_strcasecmp(s, "true") || !g_ascii_strcasecmp(s, "yes") || !strcmp(s, "1"))
-		*out = TRUE;
-	else if (!g_ascii_strcasecmp(s, "false") || !g_ascii_strcasecmp(s, "no") || !strcmp(s, "0"))
-		*out = FALSE;
-	else
-		return FALSE;
-	return TRUE;
-}
-
 static gboolean
 parse_background(const char *s, AttacheBackground *out)
 {
@@ -225,28 +175,6 @@ parse_align(const char *s, AttacheAlign *out)
 		return TRUE;
 	}
 	return FALSE;
-}
-
-gboolean
-attache__lang_tag_valid(const char *s)
-{
-	/* BCP 47 shape: a 2-3 letter language, then subtags of 2-8 letters or
-	 * digits (zh-Hans, pt-BR, es-419) */
-	int n = 0;
-	const char *p = s;
-	while (g_ascii_isalpha(*p))
-		p++, n++;
-	if (n < 2 || n > 3)
-		return FALSE;
-	while (*p == '-') {
-		p++;
-		n = 0;
-		while (g_ascii_isalnum(*p))
-			p++, n++;
-		if (n < 2 || n > 8)
-			return FALSE;
-	}
-	return *p == '\0';
 }
 
 /* ---- fonts (fontconfig: the same fonts Pango uses) ---- */
@@ -572,12 +500,12 @@ check_value(const Ctx *x, const char *group, guint kind, const char *key,
 			return bad(error, x, group, key, "not valid UTF-8");
 		return ATTACHE_OK;
 	case K_BOOL:
-		if (!parse_bool(v, &b))
+		if (!attache__value_bool(v, &b))
 			return bad(error, x, group, key,
 				"\"%s\": expected true or false", v);
 		return ATTACHE_OK;
 	case K_FRACTION:
-		if (!parse_fraction(v, &d))
+		if (!attache__value_fraction(v, &d))
 			return bad(error, x, group, key,
 				"\"%s\": expected a number (a fraction like 0.05, or 5%%)", v);
 		if (!(d >= k->min && d <= k->max)) /* nan too */
@@ -592,7 +520,7 @@ check_value(const Ctx *x, const char *group, guint kind, const char *key,
 				v);
 		return ATTACHE_OK;
 	case K_COLOUR:
-		if (!parse_colour(v, rgba))
+		if (!attache__value_colour(v, TRUE, rgba))
 			return bad(error, x, group, key,
 				"\"%s\": expected a colour as #rrggbb or #rrggbbaa", v);
 		return ATTACHE_OK;
@@ -759,7 +687,8 @@ duplicate_group(const char *text, int *line)
 static char *
 resolve_path(const char *file_or_name, GError **error)
 {
-	if (g_file_test(file_or_name, G_FILE_TEST_EXISTS) || strchr(file_or_name, '/') || g_str_has_suffix(file_or_name, ".ini"))
+	if (g_file_test(file_or_name, G_FILE_TEST_EXISTS) || strchr(file_or_name, '/')
+		|| g_str_has_suffix(file_or_name, ".ini"))
 		return g_strdup(file_or_name);
 	g_autofree char *base = g_strconcat(file_or_name, ".ini", NULL);
 	char *user = g_build_filename(g_get_user_config_dir(), "attache",
@@ -829,14 +758,13 @@ attache__campaign_load_beneath(const char *dir, const char *rel,
 
 /* Parses the campaign @text read from @path; @confine as in Ctx.
  * @out: (transfer full). */
+/* The file as a GKeyFile: UTF-8, GKeyFile's syntax, no group twice.
+ * @out: (transfer full). */
 static AttacheCode
-campaign_parse(const char *path, const char *text, gsize len,
-	const char *confine, const AttachePresetSet *presets,
-	AttacheCampaign **out, GError **error)
+campaign_keyfile(const char *path, const char *text, gsize len,
+	GKeyFile **out, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-
-	*out = NULL;
 	if (!g_utf8_validate(text, (gssize)len, NULL)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: not valid UTF-8", path);
@@ -857,7 +785,14 @@ campaign_parse(const char *path, const char *text, gsize len,
 			path, dup_line, dup);
 		return ATTACHE_E_USAGE;
 	}
+	*out = g_steal_pointer(&kf);
+	return ATTACHE_OK;
+}
 
+/* An empty campaign read from @path. (transfer full) */
+static AttacheCampaign *
+campaign_new(const char *path)
+{
 	AttacheCampaign *c = g_new0(AttacheCampaign, 1);
 	c->path = g_strdup(path);
 	g_autofree char *abs = g_canonicalize_filename(path, NULL);
@@ -868,149 +803,171 @@ campaign_parse(const char *path, const char *text, gsize len,
 	c->rendered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		g_object_unref);
 	g_mutex_init(&c->lock);
+	return c;
+}
 
-	Ctx x = { path, text, c, presets, confine };
-	AttacheCode code = ATTACHE_OK;
-	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+/* [campaign] languages: the tags, into x->c->languages. */
+static AttacheCode
+read_languages(const Ctx *x, const char *langs, GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit_set(langs, ",; ", -1);
+	/* frees the tags when a later one is refused */
+	g_autoptr(GPtrArray) l = g_ptr_array_new_with_free_func(g_free);
+	for (int i = 0; parts[i]; i++) {
+		if (!*parts[i])
+			continue;
+		if (!attache__lang_tag_valid(parts[i]))
+			return bad(error, x, "campaign", "languages",
+				"\"%s\" is not a language tag (en, fr, ar, zh-Hans ...)",
+				parts[i]);
+		g_ptr_array_add(l, g_strdup(parts[i]));
+	}
+	if (l->len == 0)
+		return bad(error, x, "campaign", "languages", "empty list");
+	g_ptr_array_add(l, NULL);
+	g_ptr_array_set_free_func(l, NULL);
+	x->c->languages = (char **)g_ptr_array_free(g_steal_pointer(&l), FALSE);
+	return ATTACHE_OK;
+}
 
-	/* [campaign] first: languages decide which KEY.LANG are allowed */
+/* [campaign] first: languages decide which KEY.LANG are allowed. Then
+ * the name, the file's stem when it gives none. */
+static AttacheCode
+read_campaign_group(const Ctx *x, GKeyFile *kf, GError **error)
+{
+	AttacheCampaign *c = x->c;
+	AttacheCode code;
 	if (g_key_file_has_group(kf, "campaign")) {
 		g_autoptr(GHashTable) t = NULL;
-		if ((code = read_group(&x, kf, "campaign", G_CAMPAIGN, &t, error)))
-			goto fail;
+		if ((code = read_group(x, kf, "campaign", G_CAMPAIGN, &t, error)))
+			return code;
 		c->name = g_strdup(g_hash_table_lookup(t, "name"));
 		c->description = g_strdup(g_hash_table_lookup(t, "description"));
 		const char *langs = g_hash_table_lookup(t, "languages");
-		if (langs) {
-			g_auto(GStrv) parts = g_strsplit_set(langs, ",; ", -1);
-			/* frees the tags when a later one is refused */
-			GPtrArray *l = g_ptr_array_new_with_free_func(g_free);
-			for (int i = 0; parts[i]; i++) {
-				if (!*parts[i])
-					continue;
-				if (!attache__lang_tag_valid(parts[i])) {
-					code = bad(error, &x, "campaign", "languages",
-						"\"%s\" is not a language tag (en, fr, ar, zh-Hans "
-						"...)",
-						parts[i]);
-					g_ptr_array_free(l, TRUE);
-					goto fail;
-				}
-				g_ptr_array_add(l, g_strdup(parts[i]));
-			}
-			g_ptr_array_add(l, NULL);
-			c->languages = (char **)g_ptr_array_free(l, FALSE);
-			if (!c->languages[0]) {
-				code = bad(error, &x, "campaign", "languages", "empty list");
-				goto fail;
-			}
-		}
+		if (langs && (code = read_languages(x, langs, error)))
+			return code;
 		const char *lang = g_hash_table_lookup(t, "lang");
-		if (lang) {
-			if (!attache__lang_tag_valid(lang)) {
-				code = bad(error, &x, "campaign", "lang",
-					"\"%s\" is not a language tag (en, fr, ar ...)", lang);
-				goto fail;
-			}
-			if (!lang_declared(c, lang)) {
-				code = bad(error, &x, "campaign", "lang",
-					"\"%s\" is not in languages", lang);
-				goto fail;
-			}
-			c->lang = g_strdup(lang);
-		}
+		if (lang && !attache__lang_tag_valid(lang))
+			return bad(error, x, "campaign", "lang",
+				"\"%s\" is not a language tag (en, fr, ar ...)", lang);
+		if (lang && !lang_declared(c, lang))
+			return bad(error, x, "campaign", "lang",
+				"\"%s\" is not in languages", lang);
+		c->lang = g_strdup(lang);
 	}
 	if (!c->name) {
-		g_autofree char *base = g_path_get_basename(path);
+		g_autofree char *base = g_path_get_basename(x->path);
 		char *dot = strrchr(base, '.');
 		if (dot && dot != base)
 			*dot = '\0';
 		c->name = g_strdup(base);
 	}
+	return ATTACHE_OK;
+}
 
-	/* layers, in file order */
+/* Whether layer @l has "text.LANG" for @lang (keys are in lower case). */
+static gboolean
+has_text_for(const Layer *l, const char *lang)
+{
+	g_autofree char *k = g_strdup_printf("text.%s", lang);
+	lower_in_place(k);
+	return g_hash_table_contains(l->keys, k);
+}
+
+/* A logo needs file=, a text text= or a variant for every language. */
+static AttacheCode
+check_required(const Ctx *x, const Layer *l, GError **error)
+{
+	const char **langs = (const char **)x->c->languages;
+	gboolean text = l->type == ATTACHE_LAYER_TEXT;
+	const char *must = text ? "text" : "file";
+	if (g_hash_table_contains(l->keys, must))
+		return ATTACHE_OK;
+	/* text may come in variants only, one per declared language */
+	GString *missing = g_string_new(NULL);
+	for (int i = 0; text && langs && langs[i]; i++)
+		if (!has_text_for(l, langs[i]))
+			g_string_append_printf(missing, "%stext.%s",
+				missing->len ? ", " : "", langs[i]);
+	if (text && langs && !missing->len) {
+		g_string_free(missing, TRUE);
+		return ATTACHE_OK;
+	}
+	g_autofree char *list = g_ascii_strdown(missing->str, -1);
+	g_string_free(missing, TRUE);
+	if (*list)
+		return bad(error, x, l->name, NULL,
+			"no text= and no %s (text= serves languages without their own "
+			"text.LANG)",
+			list);
+	return bad(error, x, l->name, NULL, "missing required key \"%s\"", must);
+}
+
+/* A layer translated into some languages must be into all the campaign
+ * declares: else one language would silently get the default text. */
+static AttacheCode
+check_translations(const Ctx *x, const Layer *l, GError **error)
+{
+	const AttacheCampaign *c = x->c;
+	gboolean any = FALSE;
+	GHashTableIter it;
+	gpointer key;
+	if (l->type != ATTACHE_LAYER_TEXT || !c->languages)
+		return ATTACHE_OK;
+	g_hash_table_iter_init(&it, l->keys);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		any |= g_str_has_prefix(key, "text.");
+	/* text= serves the campaign's own language */
+	gboolean text = g_hash_table_contains(l->keys, "text");
+	for (int i = 0; any && c->languages[i]; i++) {
+		const char *lang = c->languages[i];
+		if (has_text_for(l, lang) || (c->lang && text && !g_ascii_strcasecmp(c->lang, lang)))
+			continue;
+		g_autofree char *k = g_strdup_printf("text.%s", lang);
+		lower_in_place(k);
+		return bad(error, x, l->name, NULL,
+			"has translations but no %s for \"%s\", which [campaign] "
+			"languages lists (text= serves only the language in [campaign] "
+			"lang)",
+			k, lang);
+	}
+	return ATTACHE_OK;
+}
+
+/* The layers, in file order. */
+static AttacheCode
+read_layers(const Ctx *x, GKeyFile *kf, char **groups, GError **error)
+{
+	AttacheCode code;
 	for (int g = 0; groups[g]; g++) {
 		const char *group = groups[g];
 		AttacheLayerType type;
 		if (g_str_equal(group, "campaign") || strchr(group, '@'))
 			continue;
-		if (!layer_type_of(group, &type)) {
-			code = bad(error, &x, group, NULL,
+		if (!layer_type_of(group, &type))
+			return bad(error, x, group, NULL,
 				"unknown group (layers are [logo], [logo NAME], [text], "
 				"[text NAME]; per-preset overrides [LAYER@PRESET])");
-			goto fail;
-		}
 		Layer *l = g_new0(Layer, 1);
 		l->name = g_strdup(group);
 		l->type = type;
-		g_ptr_array_add(c->layers, l);
+		g_ptr_array_add(x->c->layers, l);
 		guint kind = type == ATTACHE_LAYER_LOGO ? G_LOGO : G_TEXT;
-		if ((code = read_group(&x, kf, group, kind, &l->keys, error)))
-			goto fail;
+		if ((code = read_group(x, kf, group, kind, &l->keys, error)))
+			return code;
 		l->overrides = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 			(GDestroyNotify)g_hash_table_unref);
-
-		const char *must = type == ATTACHE_LAYER_LOGO ? "file" : "text";
-		if (!g_hash_table_contains(l->keys, must)) {
-			/* text may come in variants only, one per declared language */
-			gboolean all = type == ATTACHE_LAYER_TEXT && c->languages;
-			for (int i = 0; all && c->languages[i]; i++) {
-				g_autofree char *k = g_strdup_printf("text.%s",
-					c->languages[i]);
-				lower_in_place(k);
-				all = g_hash_table_contains(l->keys, k);
-			}
-			if (!all) {
-				GString *missing = g_string_new(NULL);
-				for (int i = 0; type == ATTACHE_LAYER_TEXT && c->languages && c->languages[i];
-					 i++) {
-					g_autofree char *k = g_strdup_printf("text.%s",
-						c->languages[i]);
-					lower_in_place(k);
-					if (!g_hash_table_contains(l->keys, k))
-						g_string_append_printf(missing, "%s%s",
-							missing->len ? ", " : "", k);
-				}
-				if (missing->len)
-					code = bad(error, &x, group, NULL,
-						"no text= and no %s (text= serves languages without "
-						"their own text.LANG)",
-						missing->str);
-				else
-					code = bad(error, &x, group, NULL,
-						"missing required key \"%s\"", must);
-				g_string_free(missing, TRUE);
-				goto fail;
-			}
-		}
-		/* A layer translated into some languages must be into all the
-		 * campaign declares: else one language would silently get the
-		 * default text. */
-		if (type == ATTACHE_LAYER_TEXT && c->languages) {
-			gboolean any = FALSE;
-			GHashTableIter it;
-			gpointer key;
-			g_hash_table_iter_init(&it, l->keys);
-			while (g_hash_table_iter_next(&it, &key, NULL))
-				any |= g_str_has_prefix(key, "text.");
-			for (int i = 0; any && c->languages[i]; i++) {
-				g_autofree char *k = g_strdup_printf("text.%s",
-					c->languages[i]);
-				lower_in_place(k);
-				/* text= serves the campaign's own language */
-				if (!g_hash_table_contains(l->keys, k) && !(c->lang && g_hash_table_contains(l->keys, "text") && !g_ascii_strcasecmp(c->lang, c->languages[i]))) {
-					code = bad(error, &x, group, NULL,
-						"has translations but no %s for \"%s\", which "
-						"[campaign] languages lists (text= serves only the "
-						"language in [campaign] lang)",
-						k, c->languages[i]);
-					goto fail;
-				}
-			}
-		}
+		if ((code = check_required(x, l, error)) || (code = check_translations(x, l, error)))
+			return code;
 	}
+	return ATTACHE_OK;
+}
 
-	/* per-preset overrides */
+/* The per-preset overrides, [LAYER@PRESET]. */
+static AttacheCode
+read_overrides(const Ctx *x, GKeyFile *kf, char **groups, GError **error)
+{
+	AttacheCode code;
 	for (int g = 0; groups[g]; g++) {
 		const char *group = groups[g];
 		const char *at = strchr(group, '@');
@@ -1019,43 +976,53 @@ campaign_parse(const char *path, const char *text, gsize len,
 		g_autofree char *lname = g_strndup(group, (gsize)(at - group));
 		g_strstrip(lname);
 		g_autofree char *preset = g_strstrip(g_strdup(at + 1));
-		Layer *l = find_layer(c, lname);
-		if (!l) {
-			code = bad(error, &x, group, NULL,
+		Layer *l = find_layer(x->c, lname);
+		if (!l)
+			return bad(error, x, group, NULL,
 				"override for \"%s\", which is not a layer of this campaign",
 				lname);
-			goto fail;
-		}
-		if (!*preset) {
-			code = bad(error, &x, group, NULL, "no preset after @");
-			goto fail;
-		}
-		if (presets) {
-			g_autoptr(GError) e2 = NULL;
-			if (!attache_preset_set_lookup(presets, preset, &e2)) {
-				code = bad(error, &x, group, NULL, "%s", e2->message);
-				goto fail;
-			}
-		}
+		if (!*preset)
+			return bad(error, x, group, NULL, "no preset after @");
+		g_autoptr(GError) e2 = NULL;
+		if (x->presets && !attache_preset_set_lookup(x->presets, preset, &e2))
+			return bad(error, x, group, NULL, "%s", e2->message);
 		GHashTable *t;
 		guint kind = l->type == ATTACHE_LAYER_LOGO ? G_LOGO : G_TEXT;
-		if ((code = read_group(&x, kf, group, kind, &t, error)))
-			goto fail;
+		if ((code = read_group(x, kf, group, kind, &t, error)))
+			return code;
 		g_hash_table_replace(l->overrides, g_strdup(preset), t);
 	}
+	return ATTACHE_OK;
+}
 
+/* Reads and checks the whole campaign in its steps. @out: (transfer
+ * full), %NULL on failure. */
+static AttacheCode
+campaign_parse(const char *path, const char *text, gsize len,
+	const char *confine, const AttachePresetSet *presets,
+	AttacheCampaign **out, GError **error)
+{
+	g_autoptr(GKeyFile) kf = NULL;
+	AttacheCode code;
+	*out = NULL;
+	if ((code = campaign_keyfile(path, text, len, &kf, error)))
+		return code;
+	AttacheCampaign *c = campaign_new(path);
+	Ctx x = { path, text, c, presets, confine };
+	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+	if ((code = read_campaign_group(&x, kf, error)) || (code = read_layers(&x, kf, groups, error))
+		|| (code = read_overrides(&x, kf, groups, error))) {
+		attache_campaign_free(c);
+		return code;
+	}
 	if (c->layers->len == 0) {
+		attache_campaign_free(c);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: no layers ([logo] or [text ...])", path);
-		code = ATTACHE_E_USAGE;
-		goto fail;
+		return ATTACHE_E_USAGE;
 	}
 	*out = c;
 	return ATTACHE_OK;
-
-fail:
-	attache_campaign_free(c);
-	return code;
 }
 
 void
@@ -1220,18 +1187,18 @@ attache__campaign_layer_resolve(const AttacheCampaign *c, guint i,
 	s->align = ATTACHE_ALIGN_AUTO;
 
 	if ((v = lookup(l, preset, lang, "enabled")))
-		parse_bool(v, &s->enabled);
+		attache__value_bool(v, &s->enabled);
 	if ((v = lookup(l, preset, lang, "anchor")))
 		parse_anchor(v, &s->row, &s->col);
 	if ((v = lookup(l, preset, lang, "margin")))
-		parse_fraction(v, &s->margin);
+		attache__value_fraction(v, &s->margin);
 	if ((v = lookup(l, preset, lang, "opacity")))
-		parse_fraction(v, &s->opacity);
+		attache__value_fraction(v, &s->opacity);
 
 	if (l->type == ATTACHE_LAYER_LOGO) {
 		s->size = 0.12;
 		if ((v = lookup(l, preset, lang, "size")))
-			parse_fraction(v, &s->size);
+			attache__value_fraction(v, &s->size);
 		v = lookup(l, preset, lang, "file");
 		g_autofree char *p = g_path_is_absolute(v)
 								 ? g_strdup(v)
@@ -1252,17 +1219,17 @@ attache__campaign_layer_resolve(const AttacheCampaign *c, guint i,
 	s->padding = 0.015;
 	s->max_width = 1;
 	if ((v = lookup(l, preset, lang, "size")))
-		parse_fraction(v, &s->size);
+		attache__value_fraction(v, &s->size);
 	if ((v = lookup(l, preset, lang, "colour")))
-		parse_colour(v, s->colour);
+		attache__value_colour(v, TRUE, s->colour);
 	if ((v = lookup(l, preset, lang, "background")))
 		parse_background(v, &s->background);
 	if ((v = lookup(l, preset, lang, "background-colour")))
-		parse_colour(v, s->background_colour);
+		attache__value_colour(v, TRUE, s->background_colour);
 	if ((v = lookup(l, preset, lang, "padding")))
-		parse_fraction(v, &s->padding);
+		attache__value_fraction(v, &s->padding);
 	if ((v = lookup(l, preset, lang, "max-width")))
-		parse_fraction(v, &s->max_width);
+		attache__value_fraction(v, &s->max_width);
 	if ((v = lookup(l, preset, lang, "align")))
 		parse_align(v, &s->align);
 	/* the paragraph direction, for physical alignment (Pango swaps

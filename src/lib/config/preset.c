@@ -135,57 +135,6 @@ bad_value(GError **error, const char *path, const char *text,
 	return ATTACHE_E_USAGE;
 }
 
-/* "5000000", "5MB", "5 MiB", "16MiB", "800kB" */
-static gboolean
-parse_bytes(const char *s, gint64 *out)
-{
-	char *end;
-	errno = 0;
-	double v = g_ascii_strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return FALSE;
-	while (*end == ' ')
-		end++;
-	double mul = 1;
-	if (!*end || !g_ascii_strcasecmp(end, "b"))
-		mul = 1;
-	else if (!g_ascii_strcasecmp(end, "k") || !g_ascii_strcasecmp(end, "kb"))
-		mul = 1e3;
-	else if (!g_ascii_strcasecmp(end, "m") || !g_ascii_strcasecmp(end, "mb"))
-		mul = 1e6;
-	else if (!g_ascii_strcasecmp(end, "kib"))
-		mul = 1024;
-	else if (!g_ascii_strcasecmp(end, "mib"))
-		mul = 1024 * 1024;
-	else if (!g_ascii_strcasecmp(end, "mp"))
-		mul = 1e6;
-	else
-		return FALSE;
-	/* inf, nan and sizes past gint64 would not convert (found by
-	 * fuzz-preset) */
-	if (!(v * mul < 9e18))
-		return FALSE;
-	*out = (gint64)(v * mul + 0.5);
-	return TRUE;
-}
-
-static gboolean
-parse_colour(const char *s, double rgb[3])
-{
-	/* #rrggbb */
-	if (s[0] != '#' || strlen(s) != 7)
-		return FALSE;
-	for (int i = 0; i < 3; i++) {
-		char hex[3] = { s[1 + 2 * i], s[2 + 2 * i], 0 };
-		char *end;
-		long v = strtol(hex, &end, 16);
-		if (*end)
-			return FALSE;
-		rgb[i] = v;
-	}
-	return TRUE;
-}
-
 static AttacheCode
 set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 	const char *path, const char *text, GError **error)
@@ -214,7 +163,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 	}
 	case KEY_BYTES: {
 		gint64 n;
-		if (!parse_bytes(v, &n))
+		if (!attache__value_bytes(v, &n))
 			return bad_value(error, path, text, k, v,
 				"not a size (e.g. 5000000, 5MB, 16MiB)");
 		if (n < k->min || n > k->max) {
@@ -239,11 +188,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 		return ATTACHE_OK;
 	}
 	case KEY_BOOL:
-		if (!g_ascii_strcasecmp(v, "true") || !g_ascii_strcasecmp(v, "yes") || !strcmp(v, "1"))
-			*(gboolean *)field = TRUE;
-		else if (!g_ascii_strcasecmp(v, "false") || !g_ascii_strcasecmp(v, "no") || !strcmp(v, "0"))
-			*(gboolean *)field = FALSE;
-		else
+		if (!attache__value_bool(v, (gboolean *)field))
 			return bad_value(error, path, text, k, v, "expected true or false");
 		return ATTACHE_OK;
 	case KEY_FIT:
@@ -266,7 +211,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 				"expected blur or colour");
 		return ATTACHE_OK;
 	case KEY_COLOUR:
-		if (!parse_colour(v, (double *)field))
+		if (!attache__value_colour(v, FALSE, (double *)field))
 			return bad_value(error, path, text, k, v,
 				"expected a colour as #rrggbb");
 		return ATTACHE_OK;

@@ -50,6 +50,7 @@ attache_prep_options_free(AttachePrepOptions *o)
 	attache_campaign_free(o->campaign);
 	g_free(o->prepared_by);
 	attache_memory_budget_unref(o->memory);
+	attache__options_given_free(o->given);
 	g_free(o);
 }
 

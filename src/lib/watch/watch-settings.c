@@ -2,16 +2,12 @@
 /*
  * watch-settings.c: a hot folder's settings, INBOX/attache.ini (GKeyFile).
  *
- * Every key is declared once in setting_keys[]; the same table checks a
- * value from the file and one from the command line, so `-p x-square` and
- * `presets = x-square` mean the same and fail the same way. Settings are
- * resolved in three layers: built-in defaults, then attache.ini, then the
- * caller's overrides (the command line wins: docs/watch.md).
- *
- * Keys for features this build does not have yet (approval) are recognised and their values checked, and
- * a value that would turn the feature on is refused: a photo must never go
- * out without the branding or upload a team asked for because the watcher
- * quietly ignored a line.
+ * Its keys are the option table's attache.ini rows (config/options.c), and
+ * the prep settings among them are applied by attache_prep_options_set(),
+ * so `-p x-square` and `presets = x-square` mean the same and fail the
+ * same way. Settings are resolved in three layers: built-in defaults, then
+ * attache.ini, then the caller's overrides (the command line wins:
+ * docs/watch.md).
  */
 #include "private.h"
 
@@ -21,260 +17,59 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum {
-	T_PRESETS, /* comma list of preset names */
-	T_FOLDER,  /* a folder, relative to the inbox */
-	T_KEEP,
-	T_FIT,
-	T_CROP,
-	T_FOCUS,  /* X,Y fractions */
-	T_PIXELS, /* 100MP */
-	T_TEXT,	  /* UTF-8 text */
-	T_LANG,	  /* a language tag */
-	T_NAME,	  /* a non-empty word */
-	T_BOOL,
-	T_TARGETS, /* comma list of upload targets */
-	T_FILE,	   /* a file, relative to the inbox (or a campaign name) */
-	T_DIRS,	   /* absolute folders, one a line */
-} SettingType;
-
-/* Who may give a key (docs/watch.md, docs/security.md) */
-enum {
-	K_ANY = 0,
-	/* given on the command line, attache.ini cannot change it: a line for
-	 * it is refused */
-	K_PINNABLE = 1 << 0,
-	/* the command line only: it says what an inbox writer may reach */
-	K_OPERATOR = 1 << 1,
-};
-
-typedef struct {
-	const char *key;
-	SettingType type;
-	/* set for keys whose feature is not in this build: what it is */
-	const char *later;
-	guint who;
-} SettingKey;
-
-static const SettingKey setting_keys[] = {
-	{ "presets", T_PRESETS, NULL },
-	{ "out", T_FOLDER, NULL, K_PINNABLE },
-	{ "keep", T_KEEP, NULL, K_PINNABLE },
-	{ "fit", T_FIT, NULL },
-	{ "crop", T_CROP, NULL },
-	{ "focus", T_FOCUS, NULL },
-	{ "max-pixels", T_PIXELS, NULL },
-	{ "alt", T_TEXT, NULL },
-	{ "alt-long", T_TEXT, NULL },
-	{ "by", T_TEXT, NULL },
-	{ "lang", T_LANG, NULL },
-	/* wired when their features land (issues 4, 5 and approval) */
-	{ "campaign", T_FILE, NULL },
-	{ "alt-file", T_FILE, NULL },
-	{ "alt-manifest", T_FILE, NULL },
-	{ "require-alt", T_BOOL, NULL },
-	{ "upload", T_TARGETS, NULL, K_PINNABLE },
-	{ "require-approval", T_BOOL, NULL, K_PINNABLE },
-	{ "allow-path", T_DIRS, NULL, K_OPERATOR },
-};
-
 #define INI_GROUP "attache"
 
-static const SettingKey *
+static const AttacheOption *
 find_key(const char *key)
 {
-	for (guint i = 0; i < G_N_ELEMENTS(setting_keys); i++)
-		if (g_str_equal(setting_keys[i].key, key))
-			return &setting_keys[i];
-	return NULL;
+	return attache_option_find(key, ATTACHE_SCOPE_INI);
 }
 
-static AttacheCode
-bad(GError **error, const char *key, const char *value, const char *expect)
+/* The table's attache.ini keys, for the message about an unknown one. */
+static char *
+known_keys(void)
 {
-	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-		"%s: \"%s\": expected %s", key, value, expect);
-	return ATTACHE_E_USAGE;
-}
-
-static gboolean
-parse_bool(const char *s, gboolean *out)
-{
-	static const char *yes[] = { "true", "yes", "on", "1" };
-	static const char *no[] = { "false", "no", "off", "0" };
-	for (guint i = 0; i < G_N_ELEMENTS(yes); i++) {
-		if (!g_ascii_strcasecmp(s, yes[i])) {
-			*out = TRUE;
-			return TRUE;
-		}
-		if (!g_ascii_strcasecmp(s, no[i])) {
-			*out = FALSE;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
-/* BCP 47 in its common shape: en, fr, zh-Hans, pt-BR */
-static gboolean
-valid_lang(const char *s)
-{
-	g_auto(GStrv) parts = g_strsplit(s, "-", -1);
-	for (int i = 0; parts[i]; i++) {
-		gsize n = strlen(parts[i]);
-		if (n < (i ? 1u : 2u) || n > 8)
-			return FALSE;
-		for (gsize k = 0; k < n; k++)
-			if (!g_ascii_isalnum(parts[i][k]) || (i == 0 && !g_ascii_isalpha(parts[i][k])))
-				return FALSE;
-	}
-	return parts[0] != NULL;
-}
-
-static gboolean
-valid_name(const char *s)
-{
-	if (!*s)
-		return FALSE;
-	for (const char *p = s; *p; p++)
-		if (!g_ascii_isalnum(*p) && !strchr("-_.@:", *p))
-			return FALSE;
-	return TRUE;
-}
-
-/* Checks @value for @k; sets *on for a later-feature key that would turn
- * its feature on. */
-static AttacheCode
-check_value(const SettingKey *k, const char *value, GError **error)
-{
-	const char *key = k->key;
-	gboolean on = FALSE;
-
-	if (!g_utf8_validate(value, -1, NULL))
-		return bad(error, key, "?", "UTF-8 text");
-	switch (k->type) {
-	case T_PRESETS: {
-		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
-		int n = 0;
-		for (int i = 0; parts[i]; i++) {
-			char *name = g_strstrip(parts[i]);
-			if (!*name)
-				continue;
-			if (!valid_name(name))
-				return bad(error, key, value, "a comma list of preset names");
-			n++;
-		}
-		if (n == 0)
-			return bad(error, key, value, "at least one preset name");
-		break;
-	}
-	case T_FOLDER:
-		if (!*value)
-			return bad(error, key, value, "a folder");
-		break;
-	case T_KEEP: {
-		guint keep;
-		g_autoptr(GError) e = NULL;
-		if (attache_keep_from_string(value, &keep, &e))
-			return bad(error, key, value,
-				"none, or a list of credit, datetime, camera");
-		break;
-	}
-	case T_FIT: {
-		AttacheFit f;
-		if (!attache_fit_from_string(value, &f))
-			return bad(error, key, value, "cover, contain or inside");
-		break;
-	}
-	case T_CROP: {
-		AttacheCrop c;
-		if (!attache_crop_from_string(value, &c))
-			return bad(error, key, value,
-				"attention, entropy, centre or focus");
-		break;
-	}
-	case T_FOCUS: {
-		double x, y;
-		if (!attache_focus_from_string(value, &x, &y))
-			return bad(error, key, value,
-				"X,Y with each between 0 and 1 (fractions of the photo's "
-				"width and height)");
-		break;
-	}
-	case T_PIXELS: {
-		gint64 px;
-		if (!attache_pixels_from_string(value, &px))
-			return bad(error, key, value,
-				"a number of pixels or megapixels (100MP)");
-		break;
-	}
-	case T_TEXT:
-		on = *value != '\0';
-		break;
-	case T_LANG:
-		if (!valid_lang(value))
-			return bad(error, key, value, "a language tag (en, fr, zh-Hans)");
-		break;
-	case T_NAME:
-		if (*value && !valid_name(value))
-			return bad(error, key, value,
-				"a name (letters, digits, - _ . @ :)");
-		on = *value != '\0';
-		break;
-	case T_BOOL:
-		if (!parse_bool(value, &on))
-			return bad(error, key, value, "true or false");
-		break;
-	case T_FILE:
-		break;
-	case T_DIRS: {
-		g_auto(GStrv) dirs = g_strsplit(value, "\n", -1);
-		for (int i = 0; dirs[i]; i++)
-			if (*dirs[i] && !g_path_is_absolute(dirs[i]))
-				return bad(error, key, dirs[i], "an absolute folder");
-		break;
-	}
-	case T_TARGETS: {
-		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
-		for (int i = 0; parts[i]; i++) {
-			AttacheTarget t;
-			char *name = g_strstrip(parts[i]);
-			if (*name && !attache_target_from_string(name, &t))
-				return bad(error, key, value,
-					"a comma list of x, mastodon, bluesky (or nothing)");
-		}
-		break;
-	}
-	}
-	if (k->later && on) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: %s is not available in this version of attache yet; "
-			"remove the line (photos would otherwise go out without it)",
-			key, k->later);
-		return ATTACHE_E_USAGE;
-	}
-	return ATTACHE_OK;
+	guint n;
+	const AttacheOption *t = attache_options(&n);
+	GString *known = g_string_new(NULL);
+	for (guint i = 0; i < n; i++)
+		if (t[i].scope & ATTACHE_SCOPE_INI)
+			g_string_append_printf(known, "%s%s", known->len ? ", " : "",
+				t[i].name);
+	return g_string_free(known, FALSE);
 }
 
 AttacheCode
 attache__watch_setting_check(const char *key, const char *value,
 	GError **error)
 {
-	const SettingKey *k = find_key(key);
+	const AttacheOption *k = find_key(key);
 	if (!k) {
-		GString *known = g_string_new(NULL);
-		for (guint i = 0; i < G_N_ELEMENTS(setting_keys); i++)
-			g_string_append_printf(known, "%s%s", i ? ", " : "",
-				setting_keys[i].key);
+		g_autofree char *known = known_keys();
 		/* GKeyFile takes any bytes in a key; the message goes to the log's
 		 * JSON */
 		g_autofree char *shown = g_utf8_make_valid(key, -1);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"unknown setting \"%s\" (known: %s)", shown, known->str);
-		g_string_free(known, TRUE);
+			"unknown setting \"%s\" (known: %s)", shown, known);
 		return ATTACHE_E_USAGE;
 	}
-	return check_value(k, value, error);
+	AttacheCode code = attache_option_check(k, value, error);
+	if (code || k->type != ATTACHE_VALUE_TARGETS)
+		return code;
+	/* the platforms' names are the upload layer's */
+	g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+	for (int i = 0; parts[i]; i++) {
+		AttacheTarget t;
+		char *name = g_strstrip(parts[i]);
+		if (*name && !attache_target_from_string(name, &t)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"%s: \"%s\": expected a comma list of x, mastodon, bluesky "
+				"(or nothing)",
+				key, value);
+			return ATTACHE_E_USAGE;
+		}
+	}
+	return ATTACHE_OK;
 }
 
 /* The command-line option for a pinnable key, for messages. */
@@ -293,15 +88,15 @@ option_of(const char *key)
 static AttacheCode
 check_who(const char *key, GHashTable *overrides, GError **error)
 {
-	const SettingKey *k = find_key(key);
-	if (k && (k->who & K_OPERATOR)) {
+	const AttacheOption *k = find_key(key);
+	if (k && (k->flags & ATTACHE_OPTION_OPERATOR)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: only the operator can give this, on the command line "
 			"(attache watch --%s DIR); remove the line",
 			key, key);
 		return ATTACHE_E_USAGE;
 	}
-	if (k && (k->who & K_PINNABLE) && overrides && g_hash_table_contains(overrides, key)) {
+	if (k && (k->flags & ATTACHE_OPTION_PINNABLE) && overrides && g_hash_table_contains(overrides, key)) {
 		const char *opt = option_of(key);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 			"%s: pinned on the command line (%s%s), so this folder's "
@@ -488,7 +283,8 @@ apply_file(AttacheWatchSettings *s, const char *inbox, const char *key,
 		o->campaign = NULL;
 	}
 	else if (g_str_equal(key, "alt-file")) {
-		s->alt_given = *value ? s->alt_given | 2 : s->alt_given & ~2;
+		AttacheOptionsGiven *g = attache__options_given(o);
+		g->alt = *value ? g->alt | 2 : g->alt & ~2u;
 		g_clear_pointer(&o->alt_text, g_free);
 	}
 	else
@@ -514,118 +310,85 @@ apply_file(AttacheWatchSettings *s, const char *inbox, const char *key,
 	return ATTACHE_OK;
 }
 
+/* The presets' names, for messages and the log. (transfer full) */
+static char *
+preset_names(const AttachePrepOptions *o)
+{
+	GString *names = g_string_new(NULL);
+	for (guint i = 0; i < o->presets->len; i++)
+		g_string_append_printf(names, "%s%s", i ? "," : "",
+			((AttachePreset *)o->presets->pdata[i])->name);
+	return g_string_free(names, FALSE);
+}
+
+/* --allow-path, one folder a line, canonical. */
+static void
+apply_allow(AttacheWatchSettings *s, const char *value)
+{
+	g_auto(GStrv) dirs = g_strsplit(value, "\n", -1);
+	GPtrArray *a = g_ptr_array_new();
+	for (int i = 0; dirs[i]; i++)
+		if (*dirs[i])
+			g_ptr_array_add(a, g_canonicalize_filename(dirs[i], NULL));
+	g_ptr_array_add(a, NULL);
+	g_strfreev(s->allow);
+	s->allow = (char **)g_ptr_array_free(a, FALSE);
+}
+
+/* upload: the targets' own names, each once. */
+static void
+apply_upload(AttacheWatchSettings *s, const char *value)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+	GString *t = g_string_new(NULL);
+	for (int i = 0; parts[i]; i++) {
+		AttacheTarget target;
+		char *name = g_strstrip(parts[i]);
+		if (*name && attache_target_from_string(name, &target) && !strstr(t->str, attache_target_name(target)))
+			g_string_append_printf(t, "%s%s", t->len ? "," : "",
+				attache_target_name(target));
+	}
+	g_free(s->upload);
+	s->upload = t->len ? g_string_free(t, FALSE)
+					   : (g_string_free(t, TRUE), NULL);
+}
+
 /* Puts the checked @value of @key into @s. @from_ini: the value comes
- * from attache.ini (an inbox writer), not from the operator. */
+ * from attache.ini (an inbox writer), not from the operator. The watch's
+ * own keys are here; the prep settings go through
+ * attache_prep_options_set(), but for the files, which an inbox writer
+ * may only name inside the inbox (apply_file()). */
 static AttacheCode
 apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 	const char *value, const AttachePresetSet *presets, gboolean from_ini,
 	GError **error)
 {
-	AttachePrepOptions *o = s->prep;
-
-	if (g_str_equal(key, "presets")) {
-		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
-			g_str_equal);
-		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
-		GString *names = g_string_new(NULL);
-		g_ptr_array_set_size(o->presets, 0);
-		for (int i = 0; parts[i]; i++) {
-			char *name = g_strstrip(parts[i]);
-			if (!*name || g_hash_table_contains(seen, name))
-				continue;
-			g_autoptr(GError) e = NULL;
-			const AttachePreset *p = attache_preset_set_lookup(presets, name,
-				&e);
-			if (!p) {
-				g_string_free(names, TRUE);
-				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-					"presets: %s", e->message);
-				return ATTACHE_E_USAGE;
-			}
-			g_hash_table_add(seen, name);
-			attache_prep_options_add_preset(o, p);
-			g_string_append_printf(names, "%s%s", names->len ? "," : "",
-				name);
-		}
-		g_free(s->presets);
-		s->presets = g_string_free(names, FALSE);
-	}
-	else if (g_str_equal(key, "out")) {
+	if (g_str_equal(key, "out")) {
 		g_autofree char *dir = g_canonicalize_filename(value, inbox);
 		if (from_ini && check_out_dir(s, inbox, value, dir, error))
 			return ATTACHE_E_USAGE;
 		g_free(s->out_dir);
 		s->out_dir = g_steal_pointer(&dir);
 	}
-	else if (g_str_equal(key, "keep"))
-		attache_keep_from_string(value, &o->keep, NULL);
-	else if (g_str_equal(key, "fit")) {
-		AttacheFit f;
-		attache_fit_from_string(value, &f);
-		o->fit = f;
-	}
-	else if (g_str_equal(key, "crop")) {
-		AttacheCrop c;
-		attache_crop_from_string(value, &c);
-		o->crop = c;
-	}
-	else if (g_str_equal(key, "focus")) {
-		attache_focus_from_string(value, &o->focus_x, &o->focus_y);
-		o->have_focus = TRUE;
-	}
-	else if (g_str_equal(key, "max-pixels"))
-		attache_pixels_from_string(value, &o->max_pixels);
-	else if (g_str_equal(key, "alt")) {
-		s->alt_given = *value ? s->alt_given | 1 : s->alt_given & ~1;
-		g_free(o->alt_text);
-		o->alt_text = *value ? g_strdup(value) : NULL;
-	}
-	else if (g_str_equal(key, "alt-long")) {
-		g_free(o->alt_long);
-		o->alt_long = *value ? g_strdup(value) : NULL;
-	}
-	else if (g_str_equal(key, "by")) {
-		g_free(o->prepared_by);
-		o->prepared_by = g_strdup(value);
-	}
-	else if (g_str_equal(key, "lang")) {
-		g_free(o->lang);
-		o->lang = g_strdup(value);
-	}
 	else if (g_str_equal(key, "campaign") || g_str_equal(key, "alt-file") || g_str_equal(key, "alt-manifest"))
 		return apply_file(s, inbox, key, value, presets, from_ini, error);
-	else if (g_str_equal(key, "require-alt"))
-		parse_bool(value, &o->require_alt);
 	else if (g_str_equal(key, "require-approval")) {
-		parse_bool(value, &s->require_approval);
+		attache__value_bool(value, &s->require_approval);
 		if (from_ini)
 			s->ini_approval = s->require_approval;
 	}
-	else if (g_str_equal(key, "allow-path")) {
-		g_auto(GStrv) dirs = g_strsplit(value, "\n", -1);
-		GPtrArray *a = g_ptr_array_new();
-		for (int i = 0; dirs[i]; i++)
-			if (*dirs[i])
-				g_ptr_array_add(a, g_canonicalize_filename(dirs[i], NULL));
-		g_ptr_array_add(a, NULL);
-		g_strfreev(s->allow);
-		s->allow = (char **)g_ptr_array_free(a, FALSE);
+	else if (g_str_equal(key, "allow-path"))
+		apply_allow(s, value);
+	else if (g_str_equal(key, "upload"))
+		apply_upload(s, value);
+	else {
+		AttacheCode code = attache_prep_options_set(s->prep, key, value,
+			error);
+		if (code || !g_str_equal(key, "presets"))
+			return code;
+		g_free(s->presets);
+		s->presets = preset_names(s->prep);
 	}
-	else if (g_str_equal(key, "upload")) {
-		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
-		GString *t = g_string_new(NULL);
-		for (int i = 0; parts[i]; i++) {
-			AttacheTarget target;
-			char *name = g_strstrip(parts[i]);
-			if (*name && attache_target_from_string(name, &target) && !strstr(t->str, attache_target_name(target)))
-				g_string_append_printf(t, "%s%s", t->len ? "," : "",
-					attache_target_name(target));
-		}
-		g_free(s->upload);
-		s->upload = t->len ? g_string_free(t, FALSE)
-						   : (g_string_free(t, TRUE), NULL);
-	}
-	/* the later-feature keys only reach here switched off */
 	return ATTACHE_OK;
 }
 
@@ -633,23 +396,10 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 static AttacheCode
 check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 {
-	g_autoptr(GError) le = NULL;
-	if (attache_campaign_check_lang(s->prep->campaign, s->prep->lang, &le)) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "lang: %s",
-			le->message);
-		return ATTACHE_E_USAGE;
-	}
-	if (s->alt_given == 3) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"alt and alt-file both give the alt text for every photo; keep "
-			"one");
-		return ATTACHE_E_USAGE;
-	}
-	if (s->prep->crop == ATTACHE_CROP_FOCUS && !s->prep->have_focus) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"crop = focus needs focus = X,Y");
-		return ATTACHE_E_USAGE;
-	}
+	/* crop = focus needs focus; alt or alt-file; lang and the campaign */
+	AttacheCode code = attache_prep_options_finish(s->prep, error);
+	if (code)
+		return code;
 	/* each upload target gets the outputs of its platform's presets: one
 	 * at least, and credentials that load */
 	g_auto(GStrv) targets = g_strsplit(s->upload ? s->upload : "", ",", -1);
@@ -729,6 +479,7 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 	s->ref = 1;
 	s->files = g_ptr_array_new_with_free_func(g_free);
 	s->prep = attache_prep_options_new();
+	attache__prep_options_use_presets(s->prep, presets);
 	s->prep->prepared_by = g_strdup(g_get_user_name());
 	s->out_dir = g_build_filename(inbox, "out", NULL);
 	s->ini_approval = -1;
@@ -762,7 +513,9 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 		for (int i = 0; keys && keys[i]; i++) {
 			g_autofree char *v = g_key_file_get_string(kf, INI_GROUP,
 				keys[i], &e);
-			if (!v || (code = attache__watch_setting_check(keys[i], v, &e)) || (code = check_who(keys[i], overrides, &e)) || (code = apply(s, inbox, keys[i], v, presets, TRUE, &e)))
+			if (!v || (code = attache__watch_setting_check(keys[i], v, &e))
+				|| (code = check_who(keys[i], overrides, &e))
+				|| (code = apply(s, inbox, keys[i], v, presets, TRUE, &e)))
 				return keyfile_error(error, label, e);
 		}
 	}
