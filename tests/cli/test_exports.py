@@ -263,3 +263,52 @@ def test_private_functions_do_not_link_from_the_shared_library():
         assert "libattache.so.0" not in needed(static)
         assert_eq(subprocess.run([static], env=lib.env()).returncode, 0,
                   "attache__path_is_beneath from the .a")
+
+
+def makefile_pkgs():
+    """PKGS as make sees it (make -pn prints its database, running nothing)."""
+    out = subprocess.run(["make", "-pn", "--no-print-directory", "FORCE"],
+                         cwd=lib.ROOT, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("PKGS :="):
+            return line.split(":=", 1)[1].split()
+    raise AssertionError("no PKGS in make -pn")
+
+
+# The desk's server module (docs/architecture.md): never in libattache.so.
+SERVER_LIBS = ("libsoup", "libsqlite", "libsodium")
+
+
+def test_attache_pc_says_what_libattache_needs():
+    pkgs = makefile_pkgs()
+    assert "vips" in pkgs and "glib-2.0" in pkgs, pkgs
+    for pc in ("attache.pc", "attache-uninstalled.pc"):
+        path = os.path.join(lib.BUILD, pc)
+        missing = [m for m in pkgs if m not in pc_field("Requires.private", path)]
+        assert not missing, "%s: Requires.private lacks %s" % (pc, missing)
+        assert "-lm" in pc_field("Libs.private", path), pc
+        # attache.h includes glib.h and nothing else
+        assert_eq(pc_field("Requires", path), ["glib-2.0"], pc)
+    assert not [m for m in pkgs if "soup" in m or "sqlite" in m or "sodium" in m], pkgs
+
+
+def test_shared_library_needs_only_what_attache_pc_lists():
+    """Every NEEDED entry of libattache.so comes from a module in
+    Requires.private (or libc, libm), so none of the server module's
+    libraries (libsoup, SQLite, libsodium) can creep in."""
+    libs = needed(os.path.realpath(SO))
+    assert libs, "no NEEDED entries"
+    bad = [n for n in libs if n.startswith(SERVER_LIBS)]
+    assert not bad, "libattache.so links the server's libraries: %s" % bad
+    flags = subprocess.run(["pkg-config", "--libs"] + requires_private(),
+                           capture_output=True, text=True,
+                           check=True).stdout.split()
+    allowed = {f[2:] for f in flags if f.startswith("-l")} | {"m", "c"}
+    unlisted = []
+    for n in libs:
+        stem = re.match(r"lib(.+?)\.so", n)
+        if lib.SANITIZED and re.match(r"lib(asan|ubsan|clang_rt)", n):
+            continue
+        if not stem or stem.group(1) not in allowed:
+            unlisted.append(n)
+    assert not unlisted, "NEEDED but not in attache.pc: %s" % unlisted
