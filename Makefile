@@ -161,6 +161,7 @@ format:
 lint: all
 	clang-format --dry-run -Werror $(C_TREE)
 	@tools/layers.py $(BUILD) src/lib/LAYERS
+	@tools/shape.py
 
 clean:
 	rm -rf build build-asan build-fuzz
