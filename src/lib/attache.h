@@ -210,8 +210,10 @@ typedef enum {
 } AttacheKind;
 
 /* Kinds an output may never carry. */
-#define ATTACHE_KINDS_FORBIDDEN \
-	(ATTACHE_KIND_GPS | ATTACHE_KIND_PLACE | ATTACHE_KIND_SERIAL | ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_THUMBNAIL | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_IPTC | ATTACHE_KIND_OTHER)
+#define ATTACHE_KINDS_FORBIDDEN                                                \
+	(ATTACHE_KIND_GPS | ATTACHE_KIND_PLACE | ATTACHE_KIND_SERIAL               \
+		| ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_THUMBNAIL \
+		| ATTACHE_KIND_FREETEXT | ATTACHE_KIND_IPTC | ATTACHE_KIND_OTHER)
 
 /* Comma list of kind names for @kinds ("gps,place"). (transfer full) */
 ATTACHE_API char *attache_kinds_to_string(guint kinds);
