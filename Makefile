@@ -25,6 +25,10 @@ WARN := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wno-missing-field-initializers -Wno-format-nonliteral
 ALL_CFLAGS = $(WARN) $(CFLAGS) -fPIC $(PKG_CFLAGS) -Isrc/lib \
 	-DATTACHE_DATADIR='"$(DATADIR)"' -DATTACHE_SRCDIR='"$(CURDIR)"'
+# The library's objects export only what attache.h marks ATTACHE_API; the
+# static library still links the private attache__ functions (the CLI and
+# unit tests use them).
+LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden
 
 LIB_SRC := $(wildcard src/lib/*/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -35,7 +39,8 @@ SOVER   := 0
 
 .PHONY: all deps demo check asan bench fuzz samples install uninstall clean format lint docs
 
-all: $(BUILD)/attache $(BUILD)/libattache.a $(BUILD)/libattache.so $(BUILD)/attache.pc
+all: $(BUILD)/attache $(BUILD)/libattache.a $(BUILD)/libattache.so $(BUILD)/attache.pc \
+	$(BUILD)/attache-uninstalled.pc
 
 # PREFIX is compiled in (the presets folder): rebuild when it changes.
 $(BUILD)/.prefix: FORCE
@@ -45,7 +50,7 @@ FORCE:
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS) $(BUILD)/.prefix
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/cli/%.o: src/cli/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -62,9 +67,19 @@ $(BUILD)/libattache.so: $(LIB_OBJ)
 $(BUILD)/attache: $(CLI_OBJ) $(BUILD)/libattache.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattache.a $(PKG_LIBS) -lm
 
-$(BUILD)/attache.pc: attache.pc.in $(BUILD)/.prefix
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define ATTACHE_VERSION "\(.*\)"/\1/p' src/lib/attache.h)|' \
-		-e 's|@PKGS@|$(PKGS)|' $< > $@
+PC_SED = -e 's|@VERSION@|$(shell sed -n 's/^\#define ATTACHE_VERSION "\(.*\)"/\1/p' src/lib/attache.h)|' \
+	-e 's|@PKGS@|$(PKGS)|'
+
+$(BUILD)/attache.pc: attache.pc.in $(BUILD)/.prefix src/lib/attache.h Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$${prefix}/lib|' \
+		-e 's|@INCLUDEDIR@|$${prefix}/include|' $(PC_SED) $< > $@
+
+# The same, for programs built against this tree: pkg-config prefers
+# NAME-uninstalled.pc when PKG_CONFIG_PATH holds it (PKG_CONFIG_PATH=build).
+$(BUILD)/attache-uninstalled.pc: attache.pc.in src/lib/attache.h Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(abspath $(BUILD))|' \
+		-e 's|@INCLUDEDIR@|$(CURDIR)/src/lib|' $(PC_SED) $< > $@
 
 # ---- dependencies (Debian) ----
 deps:
@@ -149,6 +164,7 @@ format:
 lint: all
 	clang-format --dry-run -Werror $(C_TREE)
 	@tools/layers.py $(BUILD) src/lib/LAYERS
+	@tools/shape.py
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -8,7 +8,9 @@ file-to-file graph from that, and checks it against src/lib/LAYERS:
     layer NAME  GLOB...        one line per layer, lowest first
     cycle GLOB...              files allowed to form one cycle together
 
-A file may use its own layer and the layers below it. No two files may
+A file is in the first layer one of whose globs it matches (so a sublayer
+listed before a wider glob takes its files out of it). A file may use its
+own layer and the layers below it. No two files may
 depend on each other (directly or round a loop) unless one `cycle` line
 covers all of them. Exit 0 when clean, 1 with one line per problem.
 

@@ -22,6 +22,15 @@
 
 #include <glib.h>
 
+/* Marks what libattache.so exports: the library is built with
+ * -fvisibility=hidden, so a declaration here without it links statically
+ * but is missing from the shared library (tests/cli/test_exports.py). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ATTACHE_API __attribute__((visibility("default")))
+#else
+#define ATTACHE_API
+#endif
+
 G_BEGIN_DECLS
 
 #define ATTACHE_VERSION "0.1.0"
@@ -56,15 +65,15 @@ typedef enum {
 } AttacheCode;
 
 #define ATTACHE_ERROR (attache_error_quark())
-GQuark attache_error_quark(void);
+ATTACHE_API GQuark attache_error_quark(void);
 
 /* A short English name for @code ("input", "limit", ...). Static string. */
-const char *attache_code_name(AttacheCode code);
+ATTACHE_API const char *attache_code_name(AttacheCode code);
 
 /* The CLI exit status for a failure with @code: 2 for usage and
  * configuration, 3 for upload-side failures, 1 for everything about one input.
  */
-int attache_code_exit_status(AttacheCode code);
+ATTACHE_API int attache_code_exit_status(AttacheCode code);
 
 /* ------------------------------------------------------------------ */
 /* Library set-up                                                       */
@@ -75,15 +84,15 @@ int attache_code_exit_status(AttacheCode code);
  * needs: glibc's malloc keeps freed pixel buffers (2 arenas, buffers up to
  * 8 MiB on the heap, trim beyond 32 MiB free), so a long batch neither
  * multiplies its peak memory nor faults pages in again for every photo. */
-AttacheCode attache_init(const char *argv0, GError **error);
+ATTACHE_API AttacheCode attache_init(const char *argv0, GError **error);
 /* Call once at exit. */
-void attache_shutdown(void);
+ATTACHE_API void attache_shutdown(void);
 /* Threads libvips may use for one photo (default: number of cores).
  * libvips has one scheduler per process: the first attache_prep_batch()
  * or attache_watch_run() sets it from its split of the cores (cores /
  * (photos x outputs at once)) unless this was called first; later ones
  * keep it. */
-void attache_set_concurrency(int threads);
+ATTACHE_API void attache_set_concurrency(int threads);
 
 /* ------------------------------------------------------------------ */
 /* Presets                                                              */
@@ -146,36 +155,36 @@ typedef struct _AttachePresetSet AttachePresetSet;
  * %NULL), then the user's from @user_dir (or $XDG_CONFIG_HOME/attache/presets
  * when %NULL), which add to or replace built-in ones by name.
  * @out: (transfer full). */
-AttacheCode attache_preset_set_load(const char *builtin_dir,
+ATTACHE_API AttacheCode attache_preset_set_load(const char *builtin_dir,
 	const char *user_dir, AttachePresetSet **out, GError **error);
-void attache_preset_set_free(AttachePresetSet *set);
+ATTACHE_API void attache_preset_set_free(AttachePresetSet *set);
 /* (transfer none): owned by @set; %NULL with @error set when unknown. */
-const AttachePreset *attache_preset_set_lookup(const AttachePresetSet *set,
+ATTACHE_API const AttachePreset *attache_preset_set_lookup(const AttachePresetSet *set,
 	const char *name, GError **error);
 /* Sorted by name. (transfer container): free with g_ptr_array_unref. */
-GPtrArray *attache_preset_set_list(const AttachePresetSet *set);
+ATTACHE_API GPtrArray *attache_preset_set_list(const AttachePresetSet *set);
 
 /* Reads one preset file. @out: (transfer full). */
-AttacheCode attache_preset_load_file(const char *path, AttachePreset **out,
+ATTACHE_API AttacheCode attache_preset_load_file(const char *path, AttachePreset **out,
 	GError **error);
-void attache_preset_free(AttachePreset *preset);
+ATTACHE_API void attache_preset_free(AttachePreset *preset);
 /* The preset as .ini text, as `attache presets NAME` prints it.
  * Returns: (transfer full). */
-char *attache_preset_to_string(const AttachePreset *preset);
+ATTACHE_API char *attache_preset_to_string(const AttachePreset *preset);
 
-const char *attache_fit_name(AttacheFit fit);
-const char *attache_crop_name(AttacheCrop crop);
-const char *attache_format_name(AttacheFormat format);
+ATTACHE_API const char *attache_fit_name(AttacheFit fit);
+ATTACHE_API const char *attache_crop_name(AttacheCrop crop);
+ATTACHE_API const char *attache_format_name(AttacheFormat format);
 /* "jpg", "png", "webp" */
-const char *attache_format_extension(AttacheFormat format);
-const char *attache_format_mime(AttacheFormat format);
-gboolean attache_fit_from_string(const char *s, AttacheFit *out);
-gboolean attache_crop_from_string(const char *s, AttacheCrop *out);
-gboolean attache_format_from_string(const char *s, AttacheFormat *out);
+ATTACHE_API const char *attache_format_extension(AttacheFormat format);
+ATTACHE_API const char *attache_format_mime(AttacheFormat format);
+ATTACHE_API gboolean attache_fit_from_string(const char *s, AttacheFit *out);
+ATTACHE_API gboolean attache_crop_from_string(const char *s, AttacheCrop *out);
+ATTACHE_API gboolean attache_format_from_string(const char *s, AttacheFormat *out);
 /* "X,Y" with both fractions in 0..1 (a focus point). */
-gboolean attache_focus_from_string(const char *s, double *x, double *y);
+ATTACHE_API gboolean attache_focus_from_string(const char *s, double *x, double *y);
 /* A pixel count: "100MP", "40 MP", "100000000". */
-gboolean attache_pixels_from_string(const char *s, gint64 *out);
+ATTACHE_API gboolean attache_pixels_from_string(const char *s, gint64 *out);
 
 /* ------------------------------------------------------------------ */
 /* Metadata kinds, policy and audit                                     */
@@ -208,18 +217,20 @@ typedef enum {
 } AttacheKind;
 
 /* Kinds an output may never carry. */
-#define ATTACHE_KINDS_FORBIDDEN \
-	(ATTACHE_KIND_GPS | ATTACHE_KIND_PLACE | ATTACHE_KIND_SERIAL | ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_THUMBNAIL | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_IPTC | ATTACHE_KIND_OTHER)
+#define ATTACHE_KINDS_FORBIDDEN                                                \
+	(ATTACHE_KIND_GPS | ATTACHE_KIND_PLACE | ATTACHE_KIND_SERIAL               \
+		| ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_THUMBNAIL \
+		| ATTACHE_KIND_FREETEXT | ATTACHE_KIND_IPTC | ATTACHE_KIND_OTHER)
 
 /* Comma list of kind names for @kinds ("gps,place"). (transfer full) */
-char *attache_kinds_to_string(guint kinds);
+ATTACHE_API char *attache_kinds_to_string(guint kinds);
 /* @s made safe to print on a terminal or into a log: control characters
  * (ESC, newlines, DEL, C1) and the bidi formatting characters (U+202A to
  * U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C) and U+2028/U+2029 as
  * \uXXXX, bytes that are not UTF-8 as \xNN; everything else as it is.
  * Inside a JSON string the \uXXXX form means the same character, so a
  * JSON line stays the same JSON. (transfer full) */
-char *attache_escape_text(const char *s);
+ATTACHE_API char *attache_escape_text(const char *s);
 
 /* Output names are STEM.PRESET.EXT; the stem is at most this many bytes,
  * so that the temporary file's prefix and suffix (12), a language part
@@ -228,14 +239,14 @@ char *attache_escape_text(const char *s);
 #define ATTACHE_STEM_MAX 160
 /* @raw (a file name: bytes) as text: each byte that is not UTF-8 as
  * U+FFFD. (transfer full) */
-char *attache_display_name(const char *raw);
+ATTACHE_API char *attache_display_name(const char *raw);
 /* The stem of the output names for the photo @input: its file name
  * without the extension, each byte that is not UTF-8 as %XX, and when
  * longer than ATTACHE_STEM_MAX bytes, its start cut at a character, "~"
  * and 8 hex digits of the whole stem's SHA-256. (transfer full) */
-char *attache_output_stem(const char *input);
+ATTACHE_API char *attache_output_stem(const char *input);
 /* Name of a single kind bit ("gps"). Static string. */
-const char *attache_kind_name(AttacheKind kind);
+ATTACHE_API const char *attache_kind_name(AttacheKind kind);
 
 /**
  * AttacheKeep:
@@ -250,7 +261,7 @@ typedef enum {
 } AttacheKeep;
 
 /* Parses "none", "credit,datetime", ... */
-AttacheCode attache_keep_from_string(const char *s, guint *out,
+ATTACHE_API AttacheCode attache_keep_from_string(const char *s, guint *out,
 	GError **error);
 
 /**
@@ -271,21 +282,21 @@ typedef struct {
 
 /* Audits an encoded image in memory, without decoding pixels.
  * @out: (transfer full). %ATTACHE_E_INPUT when unreadable. */
-AttacheCode attache_audit_buffer(const guint8 *data, gsize len,
+ATTACHE_API AttacheCode attache_audit_buffer(const guint8 *data, gsize len,
 	AttacheAuditReport **out, GError **error);
-AttacheCode attache_audit_file(const char *path, AttacheAuditReport **out,
+ATTACHE_API AttacheCode attache_audit_file(const char *path, AttacheAuditReport **out,
 	GError **error);
-void attache_audit_report_free(AttacheAuditReport *report);
+ATTACHE_API void attache_audit_report_free(AttacheAuditReport *report);
 
 /* The kinds a keep policy lets an output carry, which an audit lists but
  * does not count: alt-text, xmp and icc always, plus credit, datetime and
  * camera as @keep (#AttacheKeep) says. */
-guint attache_keep_allowed_kinds(guint keep);
+ATTACHE_API guint attache_keep_allowed_kinds(guint keep);
 
 /* One JSON line for the audit of @file (docs/audit.md): @report, or
  * @error_message when @report is %NULL (unreadable). Findings whose kind
  * @keep allows have "counts": false. Returns: (transfer full). */
-char *attache_audit_report_to_json(const AttacheAuditReport *report,
+ATTACHE_API char *attache_audit_report_to_json(const AttacheAuditReport *report,
 	const char *file, guint keep, const char *error_message);
 
 /* ------------------------------------------------------------------ */
@@ -305,7 +316,7 @@ typedef enum {
 } AttacheFlag;
 
 /* Comma list ("quality-floor,downscaled"). (transfer full) */
-char *attache_flags_to_string(guint flags);
+ATTACHE_API char *attache_flags_to_string(guint flags);
 
 /* One alt text in one language. */
 typedef struct {
@@ -346,11 +357,11 @@ typedef struct {
 	double focus_x, focus_y;
 } AttacheOutput;
 
-void attache_output_free(AttacheOutput *out);
+ATTACHE_API void attache_output_free(AttacheOutput *out);
 
 /* The one-line JSON object for @out (the --json contract in
  * docs/json.md). Returns: (transfer full). */
-char *attache_output_to_json(const AttacheOutput *out);
+ATTACHE_API char *attache_output_to_json(const AttacheOutput *out);
 
 /* ------------------------------------------------------------------ */
 /* Memory budget of a batch (--max-memory; docs/prep.md)               */
@@ -362,13 +373,13 @@ typedef struct _AttacheMemoryBudget AttacheMemoryBudget;
 
 /* A budget of @bytes (0: ATTACHE_DEFAULT_MAX_MEMORY) for the photos
  * prepared at once. Returns: (transfer full); thread-safe. */
-AttacheMemoryBudget *attache_memory_budget_new(gint64 bytes);
-AttacheMemoryBudget *attache_memory_budget_ref(AttacheMemoryBudget *budget);
-void attache_memory_budget_unref(AttacheMemoryBudget *budget);
-gint64 attache_memory_budget_total(const AttacheMemoryBudget *budget);
+ATTACHE_API AttacheMemoryBudget *attache_memory_budget_new(gint64 bytes);
+ATTACHE_API AttacheMemoryBudget *attache_memory_budget_ref(AttacheMemoryBudget *budget);
+ATTACHE_API void attache_memory_budget_unref(AttacheMemoryBudget *budget);
+ATTACHE_API gint64 attache_memory_budget_total(const AttacheMemoryBudget *budget);
 /* Parses a size: bytes, or with a K, M or G suffix (powers of 1024;
  * KiB, MiB, GiB, KB, MB, GB alike). FALSE when not a size. */
-gboolean attache_size_from_string(const char *s, gint64 *out);
+ATTACHE_API gboolean attache_size_from_string(const char *s, gint64 *out);
 
 /**
  * AttachePrepOptions: how to prepare photos. Make one with
@@ -406,10 +417,10 @@ typedef struct {
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */
-AttachePrepOptions *attache_prep_options_new(void);
-void attache_prep_options_free(AttachePrepOptions *opts);
+ATTACHE_API AttachePrepOptions *attache_prep_options_new(void);
+ATTACHE_API void attache_prep_options_free(AttachePrepOptions *opts);
 /* Adds a copy of @preset. */
-void attache_prep_options_add_preset(AttachePrepOptions *opts,
+ATTACHE_API void attache_prep_options_add_preset(AttachePrepOptions *opts,
 	const AttachePreset *preset);
 
 /* ------------------------------------------------------------------ */
@@ -475,19 +486,19 @@ typedef struct {
 
 /* The table, in the order the docs list it. @n: (out) its length.
  * Returns: (transfer none). */
-const AttacheOption *attache_options(guint *n);
+ATTACHE_API const AttacheOption *attache_options(guint *n);
 /* The row for @name (or its alias) whose scope has a bit of @scope, or
  * %NULL. (transfer none) */
-const AttacheOption *attache_option_find(const char *name, guint scope);
+ATTACHE_API const AttacheOption *attache_option_find(const char *name, guint scope);
 /* Checks @value against @option's type, as attache.ini gives it ("fit:
  * \"x\": expected cover, contain or inside"); upload targets only as
  * names (which platforms exist is the upload module's). %ATTACHE_E_USAGE
  * when bad. */
-AttacheCode attache_option_check(const AttacheOption *option,
+ATTACHE_API AttacheCode attache_option_check(const AttacheOption *option,
 	const char *value, GError **error);
 /* The Markdown table of @scope's options that docs/prep.md and
  * docs/watch.md carry (`attache options --markdown`). (transfer full) */
-char *attache_options_markdown(guint scope);
+ATTACHE_API char *attache_options_markdown(guint scope);
 
 /* Sets one setting of @opts by its table name ("presets", "fit",
  * "campaign" ...) or as its flag ("--fit"), checked now; the flag spelling
@@ -498,13 +509,13 @@ char *attache_options_markdown(guint scope);
  * failed (%ATTACHE_E_INPUT, %ATTACHE_E_ALT), with @error naming the option.
  * Keys without %ATTACHE_SCOPE_API (jobs, upload) are the batch's, not the
  * options': refused. */
-AttacheCode attache_prep_options_set(AttachePrepOptions *opts,
+ATTACHE_API AttacheCode attache_prep_options_set(AttachePrepOptions *opts,
 	const char *key, const char *value, GError **error);
 /* The checks that need every setting at once (--crop focus needs
  * --focus; --alt or --alt-file, not both; --lang against the campaign),
  * and the defaults of what was not set (presets: x-landscape, by: the
  * login name). Call it once, after the last attache_prep_options_set(). */
-AttacheCode attache_prep_options_finish(AttachePrepOptions *opts,
+ATTACHE_API AttacheCode attache_prep_options_finish(AttachePrepOptions *opts,
 	GError **error);
 
 /**
@@ -521,23 +532,23 @@ AttacheCode attache_prep_options_finish(AttachePrepOptions *opts,
  * Returns: %ATTACHE_OK when every output was written; otherwise the code of
  * the first failure, with @error set (each output also says why).
  */
-AttacheCode attache_prep_photo(const AttachePrepOptions *opts,
+ATTACHE_API AttacheCode attache_prep_photo(const AttachePrepOptions *opts,
 	const char *input, GPtrArray **outputs, GError **error);
 
 /* Like attache_prep_photo(), naming the outputs STEM.PRESET.EXT with @stem
  * (%NULL: the photo's file name without extension). The CLI uses it when
  * two photos of one batch share a name. */
-AttacheCode attache_prep_photo_as(const AttachePrepOptions *opts,
+ATTACHE_API AttacheCode attache_prep_photo_as(const AttachePrepOptions *opts,
 	const char *input, const char *stem, GPtrArray **outputs, GError **error);
 
 /* Whether @path has a name attache treats as a photo (by extension). */
-gboolean attache_is_image_name(const char *path);
+ATTACHE_API gboolean attache_is_image_name(const char *path);
 
 /* The outputs that @dir's attache-manifest.jsonl lists and that are still
  * there, as realpath()s: a caller collecting photos from folders skips
  * them (`attache prep -o same same`). Returns: (transfer full) a set
  * (g_hash_table_contains()), empty when there is no manifest. */
-GHashTable *attache_output_folder_files(const char *dir);
+ATTACHE_API GHashTable *attache_output_folder_files(const char *dir);
 
 /* ------------------------------------------------------------------ */
 /* Campaigns: branding layers (docs/campaigns.md)                       */
@@ -560,42 +571,42 @@ GHashTable *attache_output_folder_files(const char *dir);
  *
  * Returns: %ATTACHE_OK or %ATTACHE_E_USAGE.
  */
-AttacheCode attache_campaign_load(const char *file_or_name,
+ATTACHE_API AttacheCode attache_campaign_load(const char *file_or_name,
 	const AttachePresetSet *presets, AttacheCampaign **out, GError **error);
-void attache_campaign_free(AttacheCampaign *campaign);
+ATTACHE_API void attache_campaign_free(AttacheCampaign *campaign);
 /* [campaign] name, or the file's stem. (transfer none) */
-const char *attache_campaign_name(const AttacheCampaign *campaign);
+ATTACHE_API const char *attache_campaign_name(const AttacheCampaign *campaign);
 /* The file it was read from. (transfer none) */
-const char *attache_campaign_path(const AttacheCampaign *campaign);
+ATTACHE_API const char *attache_campaign_path(const AttacheCampaign *campaign);
 /* [campaign] languages, %NULL-terminated, or %NULL when it declares none.
  * (transfer none) */
-const char *const *attache_campaign_languages(const AttacheCampaign *campaign);
+ATTACHE_API const char *const *attache_campaign_languages(const AttacheCampaign *campaign);
 /* [campaign] lang: the language used without --lang, or %NULL. */
-const char *attache_campaign_default_lang(const AttacheCampaign *campaign);
+ATTACHE_API const char *attache_campaign_default_lang(const AttacheCampaign *campaign);
 /* Whether @lang (%NULL: the campaign's default) is a language tag the
  * campaign can be drawn in. @campaign may be %NULL (checks the tag only). */
-AttacheCode attache_campaign_check_lang(const AttacheCampaign *campaign,
+ATTACHE_API AttacheCode attache_campaign_check_lang(const AttacheCampaign *campaign,
 	const char *lang, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Alt text (docs/alt-text.md)                                          */
 /* ------------------------------------------------------------------ */
 
-void attache_alt_free(AttacheAlt *alt);
+ATTACHE_API void attache_alt_free(AttacheAlt *alt);
 /* Checks one alt text: valid UTF-8, not blank, no control characters but
  * tab and newline. @what names it in the error ("--alt", a file).
  * Returns: %ATTACHE_OK or %ATTACHE_E_ALT. */
-AttacheCode attache_alt_validate(const char *text, const char *what,
+ATTACHE_API AttacheCode attache_alt_validate(const char *text, const char *what,
 	GError **error);
 /* Reads alt text from a UTF-8 file (a BOM and surrounding white space are
  * dropped) and validates it. @out: (transfer full).
  * Returns: %ATTACHE_OK, %ATTACHE_E_INPUT (unreadable) or %ATTACHE_E_ALT. */
-AttacheCode attache_alt_read_file(const char *path, char **out,
+ATTACHE_API AttacheCode attache_alt_read_file(const char *path, char **out,
 	GError **error);
 /* Reads a CSV manifest (RFC 4180, UTF-8, header file,lang,alt) into the
  * table AttachePrepOptions.manifest holds. @out: (transfer full).
  * Returns: %ATTACHE_OK or %ATTACHE_E_USAGE naming the file and line. */
-AttacheCode attache_alt_manifest_load(const char *path, GHashTable **out,
+ATTACHE_API AttacheCode attache_alt_manifest_load(const char *path, GHashTable **out,
 	GError **error);
 
 /* ------------------------------------------------------------------ */
@@ -605,17 +616,17 @@ AttacheCode attache_alt_manifest_load(const char *path, GHashTable **out,
 /* Writes @data to @path atomically: a temporary file in the same folder,
  * fsync, rename, fsync of the folder. An existing @path is replaced only by
  * the complete new file. */
-AttacheCode attache_write_atomic(const char *path, const void *data,
+ATTACHE_API AttacheCode attache_write_atomic(const char *path, const void *data,
 	gsize len, GError **error);
 
 /* Hex SHA-256 of a file. Returns: (transfer full) or %NULL with @error. */
-char *attache_file_sha256(const char *path, GError **error);
+ATTACHE_API char *attache_file_sha256(const char *path, GError **error);
 
 /* Reads a small regular file whole, bounded (docs/security.md): a device,
  * FIFO, socket or folder is refused without blocking, a file over
  * @max_bytes before a byte is read. @out: (transfer full), NUL-terminated;
  * @len may be %NULL. %ATTACHE_E_INPUT or %ATTACHE_E_LIMIT, naming @path. */
-AttacheCode attache_read_small_file(const char *path, gsize max_bytes,
+ATTACHE_API AttacheCode attache_read_small_file(const char *path, gsize max_bytes,
 	char **out, gsize *len, GError **error);
 
 /* ------------------------------------------------------------------ */
@@ -640,19 +651,19 @@ typedef struct {
 } AttacheWatchOptions;
 
 /* Returns: (transfer full) options for @inbox with the defaults. */
-AttacheWatchOptions *attache_watch_options_new(const char *inbox);
-void attache_watch_options_free(AttacheWatchOptions *opts);
+ATTACHE_API AttacheWatchOptions *attache_watch_options_new(const char *inbox);
+ATTACHE_API void attache_watch_options_free(AttacheWatchOptions *opts);
 
 /* Sets one setting as attache.ini would ("presets", "out", "keep" ...;
  * docs/watch.md lists them), checked now; it wins over the folder's
  * attache.ini. %ATTACHE_E_USAGE for an unknown key or a bad value. */
-AttacheCode attache_watch_options_set(AttacheWatchOptions *opts,
+ATTACHE_API AttacheCode attache_watch_options_set(AttacheWatchOptions *opts,
 	const char *key, const char *value, GError **error);
 
 /* Whether the hot folder leaves a file of this name alone: dotfiles,
  * partial downloads (*.part, *.crdownload, *.tmp ...), Office lock files
  * (~$*), Thumbs.db, desktop.ini, and its own attache.ini and attache.log. */
-gboolean attache_watch_ignores_name(const char *name);
+ATTACHE_API gboolean attache_watch_ignores_name(const char *name);
 
 typedef enum {
 	ATTACHE_WATCH_DONE = 0,		/* outputs landed, original in done/ */
@@ -683,10 +694,10 @@ typedef struct _AttacheWatch AttacheWatch;
 
 /* Checks @opts (the inbox exists, presets and attache.ini are valid) and
  * copies them. @out: (transfer full). */
-AttacheCode attache_watch_new(const AttacheWatchOptions *opts,
+ATTACHE_API AttacheCode attache_watch_new(const AttacheWatchOptions *opts,
 	AttacheWatchFunc fn, gpointer user_data, AttacheWatch **out,
 	GError **error);
-void attache_watch_free(AttacheWatch *watch);
+ATTACHE_API void attache_watch_free(AttacheWatch *watch);
 
 /* Runs the hot folder on the thread-default main context: finishes what an
  * interrupted run left, processes what is in the inbox, then watches it
@@ -694,16 +705,16 @@ void attache_watch_free(AttacheWatch *watch);
  * Returns %ATTACHE_OK, or the error that kept it from running (another
  * watcher holds the folder, the folder cannot be written ...).
  * Photos that fail are events, not errors; see attache_watch_failures(). */
-AttacheCode attache_watch_run(AttacheWatch *watch, GError **error);
+ATTACHE_API AttacheCode attache_watch_run(AttacheWatch *watch, GError **error);
 /* Asks a running watch to finish the photos in hand and return. Safe from
  * any thread. */
-void attache_watch_stop(AttacheWatch *watch);
+ATTACHE_API void attache_watch_stop(AttacheWatch *watch);
 /* Photos moved to failed/ or left for a retry by this run. */
-int attache_watch_failures(const AttacheWatch *watch);
+ATTACHE_API int attache_watch_failures(const AttacheWatch *watch);
 /* Whether the last attache_watch_run() stopped because the inbox folder
  * was deleted or replaced by another folder of the same name (it then
  * returned %ATTACHE_E_INPUT). The attache command exits 4 (docs/exit-codes.md). */
-gboolean attache_watch_inbox_lost(const AttacheWatch *watch);
+ATTACHE_API gboolean attache_watch_inbox_lost(const AttacheWatch *watch);
 
 /* ------------------------------------------------------------------ */
 /* Upload (docs/upload.md)                                              */
@@ -716,8 +727,8 @@ typedef enum {
 } AttacheTarget;
 
 /* "x", "mastodon", "bluesky". Static string. */
-const char *attache_target_name(AttacheTarget target);
-gboolean attache_target_from_string(const char *s, AttacheTarget *out);
+ATTACHE_API const char *attache_target_name(AttacheTarget target);
+ATTACHE_API gboolean attache_target_from_string(const char *s, AttacheTarget *out);
 
 /**
  * AttacheCredentials: what one target needs to upload. Filled by
@@ -745,17 +756,17 @@ typedef struct {
  * something is missing or the file is refused; %ATTACHE_E_USAGE for a base
  * URL that is not https (plain http only to loopback).
  * @out: (transfer full). */
-AttacheCode attache_credentials_load(AttacheTarget target,
+ATTACHE_API AttacheCode attache_credentials_load(AttacheTarget target,
 	const char *ini_path, AttacheCredentials **out, GError **error);
 /* Overwrites the secrets, then frees. */
-void attache_credentials_free(AttacheCredentials *creds);
+ATTACHE_API void attache_credentials_free(AttacheCredentials *creds);
 
 /* A verbose line (a request, a retry); secrets are already redacted. */
 typedef void (*AttacheLogFunc)(const char *line, gpointer user_data);
 /* Where libvips' own warnings go (from attache_init() on, which takes
  * libvips' log domain over): @func gets each line, %NULL drops them. They
  * never decide anything; errors come back as GErrors. */
-void attache_set_vips_log(AttacheLogFunc func, gpointer user_data);
+ATTACHE_API void attache_set_vips_log(AttacheLogFunc func, gpointer user_data);
 
 /**
  * AttacheUploadOptions: how hard to try. attache_upload_options_new() sets
@@ -784,17 +795,17 @@ typedef struct {
 } AttacheUploadOptions;
 
 /* Returns: (transfer full). */
-AttacheUploadOptions *attache_upload_options_new(void);
-void attache_upload_options_free(AttacheUploadOptions *opts);
+ATTACHE_API AttacheUploadOptions *attache_upload_options_new(void);
+ATTACHE_API void attache_upload_options_free(AttacheUploadOptions *opts);
 
 typedef struct _AttacheUploader AttacheUploader;
 
 /* An uploader for @creds->target. Nothing is sent yet. @creds and @opts are
  * copied. Calls may come from several threads; uploads are serialised.
  * @out: (transfer full). */
-AttacheCode attache_uploader_new(const AttacheCredentials *creds,
+ATTACHE_API AttacheCode attache_uploader_new(const AttacheCredentials *creds,
 	const AttacheUploadOptions *opts, AttacheUploader **out, GError **error);
-void attache_uploader_free(AttacheUploader *up);
+ATTACHE_API void attache_uploader_free(AttacheUploader *up);
 
 /**
  * AttacheUploadResult: one file uploaded (or not) to one target. Strings
@@ -835,13 +846,13 @@ typedef struct {
  *
  * Returns: %ATTACHE_OK, or the code of the failure with @error set.
  */
-AttacheCode attache_upload_file(AttacheUploader *up, const char *path,
+ATTACHE_API AttacheCode attache_upload_file(AttacheUploader *up, const char *path,
 	const char *alt_text, gboolean have_focus, double focus_x,
 	double focus_y, AttacheUploadResult **out, GError **error);
-void attache_upload_result_free(AttacheUploadResult *result);
+ATTACHE_API void attache_upload_result_free(AttacheUploadResult *result);
 /* The one-line JSON object for @result (docs/upload.md).
  * Returns: (transfer full). */
-char *attache_upload_result_to_json(const AttacheUploadResult *result);
+ATTACHE_API char *attache_upload_result_to_json(const AttacheUploadResult *result);
 
 /* ------------------------------------------------------------------ */
 /* Batches: files and folders, as `attache prep` takes them             */
@@ -861,8 +872,8 @@ typedef struct {
 } AttacheBatchOptions;
 
 /* Returns: (transfer full). */
-AttacheBatchOptions *attache_batch_options_new(void);
-void attache_batch_options_free(AttacheBatchOptions *bopts);
+ATTACHE_API AttacheBatchOptions *attache_batch_options_new(void);
+ATTACHE_API void attache_batch_options_free(AttacheBatchOptions *bopts);
 
 typedef enum {
 	ATTACHE_BATCH_ERROR = 0,   /* a folder that cannot be read */
@@ -936,7 +947,7 @@ typedef struct {
  * credentials' code, %ATTACHE_E_WRITE (the output folder cannot be made)
  * or %ATTACHE_E_INPUT (no photo found), with @error set.
  */
-AttacheCode attache_prep_batch(const AttachePrepOptions *opts,
+ATTACHE_API AttacheCode attache_prep_batch(const AttachePrepOptions *opts,
 	const AttacheBatchOptions *bopts, const char *const *inputs,
 	const AttacheBatchSink *sink, gpointer user_data,
 	AttacheBatchSummary *summary, GError **error);
@@ -956,12 +967,12 @@ typedef struct {
 	char *at; /* ISO 8601, UTC */
 } AttacheApproval;
 
-void attache_approval_free(AttacheApproval *approval);
+ATTACHE_API void attache_approval_free(AttacheApproval *approval);
 
 /* Reads DIR/approvals.json. No file: an empty array. A damaged file is
  * %ATTACHE_E_APPROVAL naming it and the problem, never an empty list.
  * @out: (transfer full): AttacheApproval*, in the file's order. */
-AttacheCode attache_approvals_load(const char *dir, GPtrArray **out,
+ATTACHE_API AttacheCode attache_approvals_load(const char *dir, GPtrArray **out,
 	GError **error);
 
 typedef enum {
@@ -976,7 +987,7 @@ typedef enum {
 
 /* "approved", "not-approved", "self-approved", "changed", "no-preparer",
  * "damaged". Static string. */
-const char *attache_approval_state_name(AttacheApprovalState state);
+ATTACHE_API const char *attache_approval_state_name(AttacheApprovalState state);
 
 /* Where one output stands. Strings are owned by the struct. */
 typedef struct {
@@ -993,7 +1004,7 @@ typedef struct {
 	char *note;
 } AttacheApprovalStatus;
 
-void attache_approval_status_free(AttacheApprovalStatus *status);
+ATTACHE_API void attache_approval_status_free(AttacheApprovalStatus *status);
 
 /**
  * attache_approval_check:
@@ -1011,7 +1022,7 @@ void attache_approval_status_free(AttacheApprovalStatus *status);
  * @error saying what is missing (%ATTACHE_E_INPUT when @path cannot be
  * read).
  */
-AttacheCode attache_approval_check(const char *path, const char *sha256,
+ATTACHE_API AttacheCode attache_approval_check(const char *path, const char *sha256,
 	AttacheApprovalStatus **out, GError **error);
 
 /* What attache_approve() did with one file. Strings owned by the struct. */
@@ -1027,7 +1038,7 @@ typedef struct {
 	char *error;	  /* why not, naming the file */
 } AttacheApproveResult;
 
-void attache_approve_result_free(AttacheApproveResult *result);
+ATTACHE_API void attache_approve_result_free(AttacheApproveResult *result);
 
 /**
  * attache_approve:
@@ -1046,7 +1057,7 @@ void attache_approve_result_free(AttacheApproveResult *result);
  * Returns: %ATTACHE_OK when every file was recorded; otherwise the first
  * failure's code, with @error set.
  */
-AttacheCode attache_approve(const char *dir, const char *by,
+ATTACHE_API AttacheCode attache_approve(const char *dir, const char *by,
 	const char *const *files, GPtrArray **results, GError **error);
 
 /* How to build the review page. Make one with
@@ -1063,8 +1074,8 @@ typedef struct {
 } AttacheReviewOptions;
 
 /* Returns: (transfer full). */
-AttacheReviewOptions *attache_review_options_new(void);
-void attache_review_options_free(AttacheReviewOptions *opts);
+ATTACHE_API AttacheReviewOptions *attache_review_options_new(void);
+ATTACHE_API void attache_review_options_free(AttacheReviewOptions *opts);
 
 typedef struct {
 	int photos, outputs;
@@ -1086,13 +1097,13 @@ typedef struct {
  * for the outputs in @dir, grouped by source photo. %ATTACHE_E_INPUT when
  * @dir has no manifest.
  */
-AttacheCode attache_review_build(const char *dir, const char *page,
+ATTACHE_API AttacheCode attache_review_build(const char *dir, const char *page,
 	const AttacheReviewOptions *opts, char **html,
 	AttacheReviewSummary *summary, GError **error);
 
 /* attache_review_build(), then attache_write_atomic() to @page (%NULL:
  * DIR/review.html). */
-AttacheCode attache_review_write(const char *dir, const char *page,
+ATTACHE_API AttacheCode attache_review_write(const char *dir, const char *page,
 	const AttacheReviewOptions *opts, AttacheReviewSummary *summary,
 	GError **error);
 

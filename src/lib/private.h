@@ -632,7 +632,8 @@ typedef struct {
 
 /* The memory decoding @src at @scale costs for @n_presets, from its
  * header: the file, the decoder's output at its shrink-on-load factor,
- * and the decode kept at @scale while several presets are made. */
+ * and the decode kept at @scale while several presets are made. In
+ * load.c, which makes the same shrink choice when it decodes. */
 gint64 attache__decode_estimate(const AttacheSource *src, double scale,
 	guint n_presets);
 /* Takes @need bytes from @budget (NULL: no budget) into @hold, waiting

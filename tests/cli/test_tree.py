@@ -43,3 +43,52 @@ def test_layers_from_the_objects_symbols():
                        capture_output=True, text=True, cwd=lib.ROOT)
     assert p.returncode == 0, p.stdout + p.stderr
     assert " 0 problems" in p.stdout, p.stdout
+
+
+SHAPE = os.path.join(lib.ROOT, "tools", "shape.py")
+
+
+def test_shape_functions_and_lines():
+    """No function in src/lib or src/cli over 120 lines and no line over
+    160 columns, but those tools/shape-allow.txt still lists (and it lists
+    none that is no longer needed)."""
+    if not shutil.which("ctags"):
+        lib.skip("universal-ctags is not installed")
+    p = subprocess.run([SHAPE], capture_output=True, text=True, cwd=lib.ROOT)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert " 0 problems" in p.stdout, p.stdout
+
+
+def test_shape_check_fails_on_long_code_and_stale_entries():
+    if not shutil.which("ctags"):
+        lib.skip("universal-ctags is not installed")
+    with lib.TempDir() as d:
+        src = os.path.join(d, "long.c")
+        body = "".join("\tx += %d;\n" % i for i in range(125))
+        wide = "\t" + "y = 1; " * 23 + "\n"  # 4 + 161 columns
+        with open(src, "w") as f:
+            f.write("static int\nshort_one(int x)\n{\n\treturn x;\n}\n\n"
+                    "static int\nlong_one(int x)\n{\n" + body + wide +
+                    "\treturn x;\n}\n")
+        rel = os.path.relpath(src, lib.ROOT)
+        allow = os.path.join(d, "allow.txt")
+
+        def shape(entries):
+            with open(allow, "w") as f:
+                f.write("# test\n" + "".join(e + "\n" for e in entries))
+            return subprocess.run([SHAPE, "--allow", allow, src],
+                                  capture_output=True, text=True, cwd=lib.ROOT)
+
+        p = shape([])
+        assert p.returncode == 1, p.stdout
+        assert "long_one() is 130 lines" in p.stdout, p.stdout
+        assert "1 lines over 160 columns (0 allowed): lines 135" in p.stdout, p.stdout
+        assert "short_one" not in p.stdout, p.stdout
+        p = shape(["function %s long_one" % rel, "long-lines %s 1" % rel])
+        assert p.returncode == 0 and " 0 problems" in p.stdout, p.stdout
+        # the list only shrinks: an entry no longer needed fails
+        p = shape(["function %s long_one" % rel, "function %s short_one" % rel,
+                   "long-lines %s 2" % rel])
+        assert p.returncode == 1, p.stdout
+        assert "short_one() is no longer over 120 lines" in p.stdout, p.stdout
+        assert "make it 'long-lines %s 1'" % rel in p.stdout, p.stdout

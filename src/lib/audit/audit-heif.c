@@ -398,14 +398,14 @@ item_index(GHashTable *ids, guint32 id)
 	return GPOINTER_TO_INT(v);
 }
 
+/* What each item is to the others: @primary the primary image and its
+ * tiles and inputs, however deep; @input a tile or an input of another
+ * image; @role its thmb or auxl reference. Also sets each item's cdsc
+ * target. The arrays have one slot per item. */
 static void
-report_items(Heif *h)
+item_roles(Heif *h, gboolean *primary, gboolean *input, guint32 *role)
 {
-	AuditCtx *a = h->a;
 	guint n = h->items->len;
-	g_autofree gboolean *primary = g_new0(gboolean, n + 1);
-	g_autofree gboolean *input = g_new0(gboolean, n + 1);
-	g_autofree guint32 *role = g_new0(guint32, n + 1);
 	GHashTable *ids = g_hash_table_new(g_direct_hash, g_direct_equal);
 
 	for (guint i = 0; i < n; i++) {
@@ -445,67 +445,100 @@ report_items(Heif *h)
 			break;
 	}
 	g_hash_table_destroy(ids);
+}
 
+static gboolean
+is_xmp_item(const Item *it)
+{
+	return it->type == FOURCC('m', 'i', 'm', 'e') && !strcmp(it->content_type, "application/rdf+xml");
+}
+
+/* An Exif or XMP item, read as its block. */
+static void
+report_metadata_item(Heif *h, const Item *it)
+{
+	AuditCtx *a = h->a;
+	gboolean exif = it->type == FOURCC('E', 'x', 'i', 'f');
+	const char *why;
+	gsize len = 0;
+	char *saved;
+	g_autofree guint8 *data = item_data(h, it,
+		exif ? AUDIT_MAX_EXIF + 4096 : AUDIT_MAX_XMP, &len, &why);
+	g_autofree char *label = it->described && it->described != h->primary
+								 ? g_strdup_printf("HEIF %s item %u (of item %u)",
+									 exif ? "Exif" : "XMP", it->id, it->described)
+								 : NULL;
+	if (!data) {
+		audit__addf(a, ATTACHE_KIND_OTHER, why, "HEIF %s item %u (%s)",
+			exif ? "Exif" : "XMP", it->id, "unreadable");
+		return;
+	}
+	if (!audit__enter(a, label, &saved))
+		return;
+	if (exif) {
+		/* 4 bytes: offset of the TIFF header after them */
+		guint32 off = len >= 4 ? audit__be32(data) : 0;
+		if (len < 4 || off > len - 4)
+			audit__addf(a, ATTACHE_KIND_OTHER, NULL,
+				"HEIF Exif item %u (damaged header offset)", it->id);
+		else
+			audit__exif(a, data + 4 + off, len - 4 - off);
+	}
+	else
+		audit__xmp(a, data, len);
+	audit__leave(a, saved);
+}
+
+/* An image item other than the primary image (and its tiles, inputs and
+ * alpha): a thumbnail, a depth or gain map, another picture. */
+static void
+report_image_item(Heif *h, const Item *it, gboolean input, guint32 role,
+	const char *type)
+{
+	if (role == FOURCC('t', 'h', 'm', 'b'))
+		audit__addf(h->a, ATTACHE_KIND_THUMBNAIL, type,
+			"HEIF thumbnail item %u", it->id);
+	else if (role == FOURCC('a', 'u', 'x', 'l')) {
+		g_autofree char *urn = aux_type(h, it->id);
+		if (urn && strstr(urn, "alpha"))
+			return; /* transparency of its master image */
+		audit__addf(h->a, ATTACHE_KIND_THUMBNAIL, urn ? urn : type,
+			"HEIF auxiliary image item %u", it->id);
+	}
+	else if (!input)
+		/* tiles and inputs of another image are part of it */
+		audit__addf(h->a, ATTACHE_KIND_THUMBNAIL, type,
+			"HEIF image item %u (not the primary image)", it->id);
+}
+
+static void
+report_items(Heif *h)
+{
+	guint n = h->items->len;
+	g_autofree gboolean *primary = g_new0(gboolean, n + 1);
+	g_autofree gboolean *input = g_new0(gboolean, n + 1);
+	g_autofree guint32 *role = g_new0(guint32, n + 1);
+
+	item_roles(h, primary, input, role);
 	for (guint i = 0; i < n; i++) {
 		Item *it = &g_array_index(h->items, Item, i);
 		g_autofree char *type = fourcc_str(it->type);
-		char *saved;
 
-		if (it->type == FOURCC('E', 'x', 'i', 'f') || (it->type == FOURCC('m', 'i', 'm', 'e') && !strcmp(it->content_type, "application/rdf+xml"))) {
-			gboolean exif = it->type == FOURCC('E', 'x', 'i', 'f');
-			const char *why;
-			gsize len = 0;
-			g_autofree guint8 *data = item_data(h, it,
-				exif ? AUDIT_MAX_EXIF + 4096 : AUDIT_MAX_XMP, &len, &why);
-			g_autofree char *label = it->described && it->described != h->primary
-										 ? g_strdup_printf("HEIF %s item %u (of item %u)",
-											 exif ? "Exif" : "XMP", it->id, it->described)
-										 : NULL;
-			if (!data) {
-				audit__addf(a, ATTACHE_KIND_OTHER, why, "HEIF %s item %u (%s)",
-					exif ? "Exif" : "XMP", it->id, "unreadable");
-				continue;
-			}
-			if (!audit__enter(a, label, &saved))
-				continue;
-			if (exif) {
-				/* 4 bytes: offset of the TIFF header after them */
-				guint32 off = len >= 4 ? audit__be32(data) : 0;
-				if (len < 4 || off > len - 4)
-					audit__addf(a, ATTACHE_KIND_OTHER, NULL,
-						"HEIF Exif item %u (damaged header offset)", it->id);
-				else
-					audit__exif(a, data + 4 + off, len - 4 - off);
-			}
-			else
-				audit__xmp(a, data, len);
-			audit__leave(a, saved);
-		}
+		if (it->type == FOURCC('E', 'x', 'i', 'f') || is_xmp_item(it))
+			report_metadata_item(h, it);
 		else if (it->type == FOURCC('m', 'i', 'm', 'e')) {
 			g_autofree char *ct = audit__printable(
 				(const guint8 *)it->content_type, strlen(it->content_type));
-			audit__addf(a, ATTACHE_KIND_OTHER, ct, "HEIF mime item %u", it->id);
+			audit__addf(h->a, ATTACHE_KIND_OTHER, ct, "HEIF mime item %u",
+				it->id);
 		}
 		else if (is_image_type(it->type)) {
-			if (primary[i])
-				continue;
-			if (role[i] == FOURCC('t', 'h', 'm', 'b'))
-				audit__addf(a, ATTACHE_KIND_THUMBNAIL, type,
-					"HEIF thumbnail item %u", it->id);
-			else if (role[i] == FOURCC('a', 'u', 'x', 'l')) {
-				g_autofree char *urn = aux_type(h, it->id);
-				if (urn && strstr(urn, "alpha"))
-					continue; /* transparency of its master image */
-				audit__addf(a, ATTACHE_KIND_THUMBNAIL, urn ? urn : type,
-					"HEIF auxiliary image item %u", it->id);
-			}
-			else if (!input[i])
-				/* tiles and inputs of another image are part of it */
-				audit__addf(a, ATTACHE_KIND_THUMBNAIL, type,
-					"HEIF image item %u (not the primary image)", it->id);
+			if (!primary[i])
+				report_image_item(h, it, input[i], role[i], type);
 		}
 		else
-			audit__addf(a, ATTACHE_KIND_OTHER, type, "HEIF item %u", it->id);
+			audit__addf(h->a, ATTACHE_KIND_OTHER, type, "HEIF item %u",
+				it->id);
 	}
 }
 
@@ -532,6 +565,35 @@ report_props(Heif *h)
 	}
 }
 
+/* A box of meta other than the four read after it (iinf, iloc, iref,
+ * iprp). */
+static void
+meta_box(Heif *h, const Box *b)
+{
+	switch (b->type) {
+	case FOURCC('p', 'i', 't', 'm'): {
+		Rd r = { b->p, b->end, FALSE };
+		guint v = (guint)rd_n(&r, 1);
+		rd_n(&r, 3);
+		h->primary = (guint32)rd_n(&r, v == 0 ? 2 : 4);
+		break;
+	}
+	case FOURCC('i', 'd', 'a', 't'):
+		h->idat = b->p;
+		h->idat_end = b->end;
+		break;
+	case FOURCC('h', 'd', 'l', 'r'):
+	case FOURCC('d', 'i', 'n', 'f'):
+	case FOURCC('g', 'r', 'p', 'l'):
+	case FOURCC('f', 'r', 'e', 'e'):
+		break;
+	default: {
+		g_autofree char *t = fourcc_str(b->type);
+		audit__addf(h->a, ATTACHE_KIND_OTHER, NULL, "HEIF meta box '%s'", t);
+	}
+	}
+}
+
 static void
 parse_meta(Heif *h, const Box *meta)
 {
@@ -539,45 +601,22 @@ parse_meta(Heif *h, const Box *meta)
 		return;
 	/* iloc may come before iinf: collect first, then read in order */
 	Box iinf = { 0 }, iloc = { 0 }, iref = { 0 }, iprp = { 0 };
+	const struct {
+		guint32 type;
+		Box *box;
+	} slots[] = {
+		{ FOURCC('i', 'i', 'n', 'f'), &iinf },
+		{ FOURCC('i', 'l', 'o', 'c'), &iloc },
+		{ FOURCC('i', 'r', 'e', 'f'), &iref },
+		{ FOURCC('i', 'p', 'r', 'p'), &iprp },
+	};
 	const guint8 *q = meta->p + 4; /* full box */
 	Box b;
 	while (box_read(&q, meta->end, &b)) {
 		Box *slot = NULL;
-		switch (b.type) {
-		case FOURCC('p', 'i', 't', 'm'): {
-			Rd r = { b.p, b.end, FALSE };
-			guint v = (guint)rd_n(&r, 1);
-			rd_n(&r, 3);
-			h->primary = (guint32)rd_n(&r, v == 0 ? 2 : 4);
-			break;
-		}
-		case FOURCC('i', 'i', 'n', 'f'):
-			slot = &iinf;
-			break;
-		case FOURCC('i', 'l', 'o', 'c'):
-			slot = &iloc;
-			break;
-		case FOURCC('i', 'r', 'e', 'f'):
-			slot = &iref;
-			break;
-		case FOURCC('i', 'p', 'r', 'p'):
-			slot = &iprp;
-			break;
-		case FOURCC('i', 'd', 'a', 't'):
-			h->idat = b.p;
-			h->idat_end = b.end;
-			break;
-		case FOURCC('h', 'd', 'l', 'r'):
-		case FOURCC('d', 'i', 'n', 'f'):
-		case FOURCC('g', 'r', 'p', 'l'):
-		case FOURCC('f', 'r', 'e', 'e'):
-			break;
-		default: {
-			g_autofree char *t = fourcc_str(b.type);
-			audit__addf(h->a, ATTACHE_KIND_OTHER, NULL, "HEIF meta box '%s'",
-				t);
-		}
-		}
+		for (guint i = 0; i < G_N_ELEMENTS(slots); i++)
+			if (b.type == slots[i].type)
+				slot = slots[i].box;
 		if (slot && slot->p) {
 			g_autofree char *t = fourcc_str(b.type);
 			audit__addf(h->a, ATTACHE_KIND_OTHER, NULL,
@@ -585,6 +624,8 @@ parse_meta(Heif *h, const Box *meta)
 		}
 		else if (slot)
 			*slot = b;
+		else
+			meta_box(h, &b);
 	}
 	if (q < meta->end)
 		audit__add(h->a, ATTACHE_KIND_OTHER, "HEIF meta box (damaged)", NULL);

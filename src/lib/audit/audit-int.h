@@ -32,6 +32,11 @@ typedef struct {
 	char *ctx;	   /* prefix for "where", or NULL (a nested block) */
 } AuditCtx;
 
+/* The recorder (audit-record.c). */
+/* Starts @a on a new, empty report. */
+void audit__begin(AuditCtx *a);
+/* Ends @a and hands over its report. (transfer full) */
+AttacheAuditReport *audit__finish(AuditCtx *a);
 /* Records a finding; @value may be NULL. Kinds are always counted, the
  * finding is listed only below AUDIT_MAX_FINDINGS. Returns its index in the
  * findings array, or -1 when not listed. */
@@ -105,7 +110,7 @@ void audit__xmp(AuditCtx *a, const guint8 *d, gsize n);
 void audit__iim(AuditCtx *a, const guint8 *d, gsize n);
 /* Photoshop image resource blocks, "8BIM" ... (audit-iptc.c) */
 void audit__irb(AuditCtx *a, const guint8 *d, gsize n);
-/* An ICC profile: one "icc" finding naming it (audit.c) */
+/* An ICC profile: one "icc" finding naming it (audit-icc.c) */
 void audit__icc(AuditCtx *a, const guint8 *d, gsize n, const char *where);
 
 /* The EXIF/TIFF tag table (audit-exif.c), shared by the libexif path and

@@ -163,6 +163,17 @@ irb_name(guint16 id)
 	}
 }
 
+/* The signatures an image resource block may start with. */
+static gboolean
+irb_signature(const guint8 *p)
+{
+	static const char sigs[][5] = { "8BIM", "PHUT", "AgHg", "DCSR", "MeSa" };
+	for (guint i = 0; i < G_N_ELEMENTS(sigs); i++)
+		if (memcmp(p, sigs[i], 4) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 void
 audit__irb(AuditCtx *a, const guint8 *d, gsize n)
 {
@@ -170,7 +181,7 @@ audit__irb(AuditCtx *a, const guint8 *d, gsize n)
 	guint count = 0;
 
 	while (n - pos >= 12) {
-		if (memcmp(d + pos, "8BIM", 4) != 0 && memcmp(d + pos, "PHUT", 4) != 0 && memcmp(d + pos, "AgHg", 4) != 0 && memcmp(d + pos, "DCSR", 4) != 0 && memcmp(d + pos, "MeSa", 4) != 0) {
+		if (!irb_signature(d + pos)) {
 			/* zero padding at the end is common */
 			gsize z = pos;
 			while (z < n && d[z] == 0)

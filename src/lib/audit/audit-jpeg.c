@@ -114,14 +114,130 @@ ext_xmp_chunk(AuditCtx *a, ExtXmp *ext, guint *n_ext, const guint8 *p,
 	memcpy(e->data + off, chunk, clen);
 }
 
+/* What one walk of a stream keeps between segments. */
+typedef struct {
+	AuditCtx *a;
+	ExtXmp ext[MAX_EXT_XMP];
+	guint n_ext;
+	gboolean icc_seen;
+} JWalk;
+
+/* APP0: JFIF (a thumbnail when it gives one's size), JFXX, or other. */
+static void
+app0(AuditCtx *a, const guint8 *p, gsize pl, const char *ident)
+{
+	/* JFIF: thumbnail width x height at bytes 12, 13 */
+	if (pl >= 14 && memcmp(p, "JFIF\0", 5) == 0) {
+		if (p[12] && p[13])
+			audit__addf(a, ATTACHE_KIND_THUMBNAIL, NULL,
+				"JPEG APP0 JFIF thumbnail (%ux%u)", p[12], p[13]);
+	}
+	else if (pl >= 5 && memcmp(p, "JFXX\0", 5) == 0)
+		audit__add(a, ATTACHE_KIND_THUMBNAIL, "JPEG APP0 JFXX thumbnail",
+			NULL);
+	else
+		audit__addf(a, ATTACHE_KIND_OTHER, NULL, "JPEG APP0 segment (%s)",
+			ident);
+}
+
+/* APP2 ICC_PROFILE chunks (seq, count): named once, described when whole. */
+static void
+app2_icc(JWalk *w, const guint8 *p, gsize pl)
+{
+	if (w->icc_seen)
+		return;
+	w->icc_seen = TRUE;
+	if (p[13] == 1)
+		audit__icc(w->a, p + 14, pl - 14, "JPEG APP2 ICC profile");
+	else
+		audit__addf(w->a, ATTACHE_KIND_ICC, NULL,
+			"JPEG APP2 ICC profile (%u chunks)", p[13]);
+}
+
+static gboolean
+starts(const guint8 *p, gsize pl, const char *id, gsize id_len)
+{
+	return pl >= id_len && memcmp(p, id, id_len) == 0;
+}
+
+/* Records the segment with marker @m and payload @p of @pl bytes. */
+static void
+segment(JWalk *w, guint8 m, const guint8 *p, gsize pl)
+{
+	AuditCtx *a = w->a;
+	gboolean app = m >= 0xe0 && m <= 0xef;
+	g_autofree char *ident = app ? app_ident(p, pl) : NULL;
+
+	if (m == 0xe0)
+		app0(a, p, pl, ident);
+	else if (m == 0xe1 && pl >= 6 && memcmp(p, "Exif\0", 5) == 0)
+		audit__exif(a, p, pl);
+	else if (m == 0xe1 && starts(p, pl, XMP_ID, sizeof(XMP_ID)))
+		audit__xmp(a, p + sizeof(XMP_ID), pl - sizeof(XMP_ID));
+	else if (m == 0xe1 && starts(p, pl, XMP_EXT_ID, sizeof(XMP_EXT_ID)))
+		ext_xmp_chunk(a, w->ext, &w->n_ext, p + sizeof(XMP_EXT_ID),
+			pl - sizeof(XMP_EXT_ID));
+	else if (m == 0xe2 && pl >= 14 && memcmp(p, "ICC_PROFILE\0", 12) == 0)
+		app2_icc(w, p, pl);
+	else if (m == 0xe2 && starts(p, pl, "MPF\0", 4))
+		mpf(a, p + 4, pl - 4);
+	else if (m == 0xed && starts(p, pl, "Photoshop 3.0\0", 14)) {
+		audit__add(a, ATTACHE_KIND_IPTC, "JPEG APP13 Photoshop IRB", NULL);
+		audit__irb(a, p + 14, pl - 14);
+	}
+	else if (m == 0xee && starts(p, pl, "Adobe", 5))
+		; /* colour transform: image structure */
+	else if (app)
+		audit__addf(a, ATTACHE_KIND_OTHER, NULL, "JPEG APP%d segment (%s)",
+			m - 0xe0, ident);
+	else if (m == 0xfe) {
+		g_autofree char *v = audit__printable(p, pl);
+		audit__add(a, ATTACHE_KIND_FREETEXT, "JPEG COM segment", v);
+	}
+}
+
+/* Entropy-coded data after an SOS at @pos: returns the offset of the next
+ * marker that is not a stuffed 0xFF00 or a restart marker, or @n. */
+static gsize
+skip_scan(const guint8 *d, gsize n, gsize pos)
+{
+	while (pos < n) {
+		const guint8 *ff = memchr(d + pos, 0xff, n - pos);
+		if (!ff)
+			return n;
+		pos = (gsize)(ff - d);
+		if (pos + 1 >= n)
+			return n;
+		guint8 c = d[pos + 1];
+		if (c == 0x00 || c == 0xff || (c >= 0xd0 && c <= 0xd7))
+			pos += c == 0xff ? 1 : 2;
+		else
+			return pos;
+	}
+	return pos;
+}
+
+/* The extended XMP packets, whole now, each read as XMP. */
+static void
+ext_xmp_read(JWalk *w)
+{
+	for (guint i = 0; i < w->n_ext; i++) {
+		char *saved;
+		if (audit__enter(w->a, "JPEG APP1 extended XMP", &saved)) {
+			audit__xmp(w->a, w->ext[i].data, w->ext[i].len);
+			audit__leave(w->a, saved);
+		}
+		g_free(w->ext[i].data);
+	}
+}
+
 /* One JPEG stream from SOI; returns the offset after its EOI, or 0 when
  * the stream ends without one. */
 static gsize
 walk(AuditCtx *a, const guint8 *d, gsize n)
 {
-	ExtXmp ext[MAX_EXT_XMP];
-	guint n_ext = 0;
-	gboolean icc_seen = FALSE, stray_seen = FALSE;
+	JWalk w = { .a = a };
+	gboolean stray_seen = FALSE;
 	gsize pos = 2, eoi = 0;
 
 	while (pos < n) {
@@ -165,93 +281,12 @@ walk(AuditCtx *a, const guint8 *d, gsize n)
 				m >= 0xe0 && m <= 0xef ? "APP " : "", m, len, n - pos - 2);
 			break;
 		}
-		const guint8 *p = d + pos + 4;
-		gsize pl = len - 2;
-		g_autofree char *ident = NULL;
-
-		if (m >= 0xe0 && m <= 0xef)
-			ident = app_ident(p, pl);
-
-		if (m == 0xe0) {
-			/* JFIF: thumbnail width x height at bytes 12, 13 */
-			if (pl >= 14 && memcmp(p, "JFIF\0", 5) == 0) {
-				if (p[12] && p[13])
-					audit__addf(a, ATTACHE_KIND_THUMBNAIL, NULL,
-						"JPEG APP0 JFIF thumbnail (%ux%u)", p[12], p[13]);
-			}
-			else if (pl >= 5 && memcmp(p, "JFXX\0", 5) == 0)
-				audit__add(a, ATTACHE_KIND_THUMBNAIL,
-					"JPEG APP0 JFXX thumbnail", NULL);
-			else
-				audit__addf(a, ATTACHE_KIND_OTHER, NULL,
-					"JPEG APP0 segment (%s)", ident);
-		}
-		else if (m == 0xe1 && pl >= 6 && memcmp(p, "Exif\0", 5) == 0)
-			audit__exif(a, p, pl);
-		else if (m == 0xe1 && pl >= sizeof(XMP_ID) && memcmp(p, XMP_ID, sizeof(XMP_ID)) == 0)
-			audit__xmp(a, p + sizeof(XMP_ID), pl - sizeof(XMP_ID));
-		else if (m == 0xe1 && pl >= sizeof(XMP_EXT_ID) && memcmp(p, XMP_EXT_ID, sizeof(XMP_EXT_ID)) == 0)
-			ext_xmp_chunk(a, ext, &n_ext, p + sizeof(XMP_EXT_ID),
-				pl - sizeof(XMP_EXT_ID));
-		else if (m == 0xe2 && pl >= 14 && memcmp(p, "ICC_PROFILE\0", 12) == 0) {
-			/* chunks: seq, count; named once, described when whole */
-			if (!icc_seen) {
-				icc_seen = TRUE;
-				if (p[13] == 1)
-					audit__icc(a, p + 14, pl - 14, "JPEG APP2 ICC profile");
-				else
-					audit__addf(a, ATTACHE_KIND_ICC, NULL,
-						"JPEG APP2 ICC profile (%u chunks)", p[13]);
-			}
-		}
-		else if (m == 0xe2 && pl >= 4 && memcmp(p, "MPF\0", 4) == 0)
-			mpf(a, p + 4, pl - 4);
-		else if (m == 0xed && pl >= 14 && memcmp(p, "Photoshop 3.0\0", 14) == 0) {
-			audit__add(a, ATTACHE_KIND_IPTC, "JPEG APP13 Photoshop IRB", NULL);
-			audit__irb(a, p + 14, pl - 14);
-		}
-		else if (m == 0xee && pl >= 5 && memcmp(p, "Adobe", 5) == 0)
-			; /* colour transform: image structure */
-		else if (m >= 0xe0 && m <= 0xef)
-			audit__addf(a, ATTACHE_KIND_OTHER, NULL, "JPEG APP%d segment (%s)",
-				m - 0xe0, ident);
-		else if (m == 0xfe) {
-			g_autofree char *v = audit__printable(p, pl);
-			audit__add(a, ATTACHE_KIND_FREETEXT, "JPEG COM segment", v);
-		}
+		segment(&w, m, d + pos + 4, len - 2);
 		pos += 2 + len;
-
-		if (m == 0xda) {
-			/* entropy-coded data: up to the next marker that is not a
-			 * stuffed 0xFF00 or a restart marker */
-			while (pos < n) {
-				const guint8 *ff = memchr(d + pos, 0xff, n - pos);
-				if (!ff) {
-					pos = n;
-					break;
-				}
-				pos = (gsize)(ff - d);
-				if (pos + 1 >= n) {
-					pos = n;
-					break;
-				}
-				guint8 c = d[pos + 1];
-				if (c == 0x00 || c == 0xff || (c >= 0xd0 && c <= 0xd7))
-					pos += c == 0xff ? 1 : 2;
-				else
-					break;
-			}
-		}
+		if (m == 0xda)
+			pos = skip_scan(d, n, pos);
 	}
-
-	for (guint i = 0; i < n_ext; i++) {
-		char *saved;
-		if (audit__enter(a, "JPEG APP1 extended XMP", &saved)) {
-			audit__xmp(a, ext[i].data, ext[i].len);
-			audit__leave(a, saved);
-		}
-		g_free(ext[i].data);
-	}
+	ext_xmp_read(&w);
 	return eoi;
 }
 

@@ -132,13 +132,193 @@ value_of(Tiff *t, guint type, guint64 count, gsize at, gsize size)
 	return g_string_free(s, FALSE);
 }
 
+/* One IFD entry, and where its value is when that is inside the file. */
+typedef struct {
+	guint16 tag;
+	guint type, ts; /* the type and the size of one value */
+	guint64 n;		/* the number of values */
+	gboolean have;	/* the value lies inside the file, at @at */
+	gsize at, size;
+	const char *where; /* "TIFF IFD0: Artist" (borrowed) */
+} TEntry;
+
+/* What an EXIF IFD1 (the thumbnail's) lists: only what would be a finding
+ * anywhere; the thumbnail itself is one finding of its own. */
+#define THUMB_IFD_KINDS \
+	(ATTACHE_KIND_GPS | ATTACHE_KIND_SERIAL | ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_OTHER)
+
+/* Reads the entry at @e into @x (all but @x->where). */
+static void
+read_entry(Tiff *t, gsize e, TEntry *x)
+{
+	guint val_size = t->big ? 8 : 4;
+	gsize vo = e + 4 + val_size;
+
+	x->tag = (guint16)rd(t, e, 2);
+	x->type = (guint)rd(t, e + 2, 2);
+	x->n = rd(t, e + 4, val_size);
+	x->ts = type_size(x->type);
+	x->have = FALSE;
+	x->at = x->size = 0;
+	if (!x->ts || x->n > G_MAXUINT32)
+		return;
+	guint64 sz = x->n * x->ts;
+	if (sz <= val_size) {
+		x->have = TRUE;
+		x->at = vo;
+		x->size = (gsize)sz;
+		return;
+	}
+	guint64 p = rd(t, vo, val_size);
+	if (p <= t->n && sz <= t->n - p) {
+		x->have = TRUE;
+		x->at = (gsize)p;
+		x->size = (gsize)sz;
+	}
+}
+
+/* Queues the IFD that a pointer tag in an image or Exif IFD names.
+ * Returns TRUE when @x was such a tag. */
+static gboolean
+follow_pointer(Tiff *t, const TIfd *ifd, const TEntry *x)
+{
+	if (ifd->kind != T_IMAGE && ifd->kind != T_EXIF)
+		return FALSE;
+	guint64 ptr = x->have && x->size >= 4
+					  ? rd(t, x->at, x->size >= 8 && t->big ? 8 : 4)
+					  : 0;
+	if (x->tag == 0x8769 && ifd->kind == T_IMAGE) {
+		queue(t, ptr, T_EXIF, -1, "EXIF Exif IFD");
+		return TRUE;
+	}
+	if (x->tag == 0x8825) {
+		audit__add(t->a, ATTACHE_KIND_GPS, x->where, NULL);
+		queue(t, ptr, T_GPS, -1, "EXIF GPS IFD");
+		return TRUE;
+	}
+	if (x->tag == 0xa005) {
+		queue(t, ptr, T_INTEROP, -1, "EXIF Interop IFD");
+		return TRUE;
+	}
+	if (x->tag != 0x014a || ifd->kind != T_IMAGE)
+		return FALSE;
+	/* SubIFDs: reduced-resolution copies (previews) */
+	gboolean offsets = x->have && (x->ts == 4 || x->ts == 8);
+	for (guint64 k = 0; offsets && k < x->n && k < 16; k++) {
+		guint64 p = rd(t, x->at + k * x->ts, x->ts >= 8 ? 8 : 4);
+		g_autofree char *l = g_strdup_printf("%s SubIFD %" G_GUINT64_FORMAT,
+			ifd->label, k + 1);
+		audit__addf(t->a, ATTACHE_KIND_THUMBNAIL, NULL, "%s (another image)",
+			l);
+		queue(t, p, T_IMAGE, -1, l);
+	}
+	return TRUE;
+}
+
+/* Hands an embedded block of IFD0 (XMP, IPTC-NAA, Photoshop IRB, ICC) to
+ * its parser. Returns TRUE when @x was one (or one past the file's end). */
+static gboolean
+read_block(Tiff *t, AuditIfd which, const TEntry *x)
+{
+	AuditCtx *a = t->a;
+	const guint8 *at = t->d + x->at;
+	guint16 tag = x->tag;
+	char *saved;
+
+	if (!x->have && (tag == 0x02bc || tag == 0x83bb || tag == 0x8649 || tag == 0x8773)) {
+		audit__addf(a, ATTACHE_KIND_OTHER, NULL,
+			"%s (data past the end of the file)", x->where);
+		return TRUE;
+	}
+	if (which != AUDIT_IFD_0)
+		return FALSE;
+	if (tag == 0x02bc) {
+		if (audit__enter(a, x->where, &saved)) {
+			audit__xmp(a, at, x->size);
+			audit__leave(a, saved);
+		}
+		return TRUE;
+	}
+	if (tag == 0x83bb || tag == 0x8649) {
+		audit__add(a, ATTACHE_KIND_IPTC, x->where, NULL);
+		if (audit__enter(a, x->where, &saved)) {
+			/* IPTC-NAA is often typed LONG: the bytes are what count */
+			if (tag == 0x83bb)
+				audit__iim(a, at, x->size);
+			else
+				audit__irb(a, at, x->size);
+			audit__leave(a, saved);
+		}
+		return TRUE;
+	}
+	if (tag == 0x8773) {
+		audit__icc(a, at, x->size, x->where);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+/* Records the entry at @e of @ifd (of the tag table's @which). */
+static void
+walk_entry(Tiff *t, const TIfd *ifd, AuditIfd which, gsize e)
+{
+	TEntry x;
+	read_entry(t, e, &x);
+	AuditTag tg = audit__exif_tag(which, x.tag);
+	char num[16];
+	g_snprintf(num, sizeof(num), "0x%04x", x.tag);
+	g_autofree char *where = g_strdup_printf("%s: %s", ifd->label,
+		tg.name ? tg.name : num);
+	x.where = where;
+
+	if (follow_pointer(t, ifd, &x) || read_block(t, which, &x))
+		return;
+	guint kind = tg.kind;
+	if (kind == 0) {
+		if (!t->exif)
+			return; /* how the pixels are stored */
+		kind = ATTACHE_KIND_CAMERA;
+	}
+	if (t->exif && ifd->chain >= 1 && !(kind & THUMB_IFD_KINDS))
+		return;
+	g_autofree char *value = x.have && x.tag != 0x927c
+								 ? value_of(t, x.type, x.n, x.at, x.size)
+								 : g_strdup_printf("%" G_GUINT64_FORMAT " values", x.n);
+	audit__add(t->a, kind, where, value);
+}
+
+/* Queues the next image of the IFD0 chain, whose offset follows the
+ * entries of @ifd at @next_at. */
+static void
+queue_next(Tiff *t, const TIfd *ifd, gsize next_at)
+{
+	guint val_size = t->big ? 8 : 4;
+	if (next_at > t->n - val_size)
+		return;
+	guint64 next = rd(t, next_at, val_size);
+	/* loops end here: an IFD already read is not news */
+	if (!next || g_hash_table_contains(t->seen, &next))
+		return;
+	g_autofree char *l = g_strdup_printf("%s IFD%d", t->exif ? "EXIF" : "TIFF",
+		ifd->chain + 1);
+	if (t->exif && ifd->chain == 0)
+		audit__add(t->a, ATTACHE_KIND_THUMBNAIL, "EXIF IFD1 thumbnail", NULL);
+	else
+		audit__addf(t->a, ATTACHE_KIND_THUMBNAIL, NULL, "%s (another image)",
+			l);
+	TIfd nx = { next, T_IMAGE, NULL, ifd->chain + 1 };
+	if (t->queue->len < AUDIT_MAX_IFDS && next >= 8 && next < t->n) {
+		nx.label = g_steal_pointer(&l);
+		g_array_append_val(t->queue, nx);
+	}
+}
+
 static void
 walk_ifd(Tiff *t, const TIfd *ifd)
 {
 	AuditCtx *a = t->a;
 	gsize off = (gsize)ifd->offset;
-	guint cnt_size = t->big ? 8 : 2, entry_size = t->big ? 20 : 12,
-		  val_size = t->big ? 8 : 4;
+	guint cnt_size = t->big ? 8 : 2, entry_size = t->big ? 20 : 12;
 
 	if (off > t->n - cnt_size) {
 		audit__addf(a, ATTACHE_KIND_OTHER, NULL, "%s (truncated)",
@@ -159,140 +339,10 @@ walk_ifd(Tiff *t, const TIfd *ifd)
 					 : ifd->kind == T_INTEROP ? AUDIT_IFD_INTEROP
 											  : AUDIT_IFD_0;
 
-	for (guint64 i = 0; i < count; i++) {
-		gsize e = first + i * entry_size;
-		guint16 tag = (guint16)rd(t, e, 2);
-		guint type = (guint)rd(t, e + 2, 2);
-		guint64 n = rd(t, e + 4, t->big ? 8 : 4);
-		gsize vo = e + 4 + (t->big ? 8 : 4);
-		guint ts = type_size(type);
-		/* where the value is, if it is inside the file */
-		gboolean have = FALSE;
-		gsize at = 0, size = 0;
-		if (ts && n <= G_MAXUINT32) {
-			guint64 sz = n * ts;
-			if (sz <= val_size) {
-				have = TRUE;
-				at = vo;
-				size = (gsize)sz;
-			}
-			else {
-				guint64 p = rd(t, vo, val_size);
-				if (p <= t->n && sz <= t->n - p) {
-					have = TRUE;
-					at = (gsize)p;
-					size = (gsize)sz;
-				}
-			}
-		}
-		AuditTag tg = audit__exif_tag(which, tag);
-		char num[16];
-		g_snprintf(num, sizeof(num), "0x%04x", tag);
-		g_autofree char *where = g_strdup_printf("%s: %s", ifd->label,
-			tg.name ? tg.name : num);
-		char *saved;
-
-		if (ifd->kind == T_IMAGE || ifd->kind == T_EXIF) {
-			/* pointers to other IFDs */
-			guint64 ptr = have && size >= 4
-							  ? rd(t, at, size >= 8 && t->big ? 8 : 4)
-							  : 0;
-			if (tag == 0x8769 && ifd->kind == T_IMAGE) {
-				queue(t, ptr, T_EXIF, -1, "EXIF Exif IFD");
-				continue;
-			}
-			if (tag == 0x8825) {
-				audit__add(a, ATTACHE_KIND_GPS, where, NULL);
-				queue(t, ptr, T_GPS, -1, "EXIF GPS IFD");
-				continue;
-			}
-			if (tag == 0xa005) {
-				queue(t, ptr, T_INTEROP, -1, "EXIF Interop IFD");
-				continue;
-			}
-			if (tag == 0x014a && ifd->kind == T_IMAGE) {
-				/* SubIFDs: reduced-resolution copies (previews) */
-				for (guint64 k = 0; have && (ts == 4 || ts == 8) && k < n && k < 16;
-					 k++) {
-					guint64 p = rd(t, at + k * ts, ts >= 8 ? 8 : 4);
-					g_autofree char *l = g_strdup_printf("%s SubIFD %" G_GUINT64_FORMAT,
-						ifd->label, k + 1);
-					audit__addf(a, ATTACHE_KIND_THUMBNAIL, NULL,
-						"%s (another image)", l);
-					queue(t, p, T_IMAGE, -1, l);
-				}
-				continue;
-			}
-		}
-		if (!have && (tag == 0x02bc || tag == 0x83bb || tag == 0x8649 || tag == 0x8773)) {
-			audit__addf(a, ATTACHE_KIND_OTHER, NULL,
-				"%s (data past the end of the file)", where);
-			continue;
-		}
-		if (tag == 0x02bc && which == AUDIT_IFD_0) {
-			if (audit__enter(a, where, &saved)) {
-				audit__xmp(a, t->d + at, size);
-				audit__leave(a, saved);
-			}
-			continue;
-		}
-		if ((tag == 0x83bb || tag == 0x8649) && which == AUDIT_IFD_0) {
-			audit__add(a, ATTACHE_KIND_IPTC, where, NULL);
-			if (audit__enter(a, where, &saved)) {
-				/* IPTC-NAA is often typed LONG: the bytes are what count */
-				if (tag == 0x83bb)
-					audit__iim(a, t->d + at, size);
-				else
-					audit__irb(a, t->d + at, size);
-				audit__leave(a, saved);
-			}
-			continue;
-		}
-		if (tag == 0x8773 && which == AUDIT_IFD_0) {
-			audit__icc(a, t->d + at, size, where);
-			continue;
-		}
-		guint kind = tg.kind;
-		if (kind == 0) {
-			if (!t->exif)
-				continue; /* how the pixels are stored */
-			kind = ATTACHE_KIND_CAMERA;
-		}
-		/* an EXIF IFD1 describes the thumbnail, one finding below; only
-		 * what would be a finding anywhere is listed from it */
-		if (t->exif && ifd->chain >= 1 && !(kind & (ATTACHE_KIND_GPS | ATTACHE_KIND_SERIAL | ATTACHE_KIND_OWNER | ATTACHE_KIND_MAKERNOTE | ATTACHE_KIND_FREETEXT | ATTACHE_KIND_OTHER)))
-			continue;
-		g_autofree char *value = have && tag != 0x927c
-									 ? value_of(t, type, n, at, size)
-									 : g_strdup_printf("%" G_GUINT64_FORMAT " values", n);
-		audit__add(a, kind, where, value);
-	}
-
-	/* the next image in the chain */
-	if (ifd->chain >= 0) {
-		gsize next_at = first + (gsize)count * entry_size;
-		if (next_at <= t->n - val_size) {
-			guint64 next = rd(t, next_at, val_size);
-			if (next) {
-				g_autofree char *l = g_strdup_printf("%s IFD%d",
-					t->exif ? "EXIF" : "TIFF", ifd->chain + 1);
-				/* loops end here: an IFD already read is not news */
-				if (!g_hash_table_contains(t->seen, &next)) {
-					if (t->exif && ifd->chain == 0)
-						audit__add(a, ATTACHE_KIND_THUMBNAIL,
-							"EXIF IFD1 thumbnail", NULL);
-					else
-						audit__addf(a, ATTACHE_KIND_THUMBNAIL, NULL,
-							"%s (another image)", l);
-					TIfd nx = { next, T_IMAGE, NULL, ifd->chain + 1 };
-					if (t->queue->len < AUDIT_MAX_IFDS && next >= 8 && next < t->n) {
-						nx.label = g_steal_pointer(&l);
-						g_array_append_val(t->queue, nx);
-					}
-				}
-			}
-		}
-	}
+	for (guint64 i = 0; i < count; i++)
+		walk_entry(t, ifd, which, first + i * entry_size);
+	if (ifd->chain >= 0)
+		queue_next(t, ifd, first + (gsize)count * entry_size);
 }
 
 static void

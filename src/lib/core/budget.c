@@ -98,40 +98,6 @@ attache_size_from_string(const char *s, gint64 *out)
 	return FALSE;
 }
 
-/* The shrink factor libjpeg decodes @src with for @scale: the same choice
- * as attache__load() makes (1, 2, 4 or 8). */
-static int
-jpeg_shrink(const AttacheSource *src, double scale)
-{
-	int tw = VIPS_MAX(1, (int)ceil(src->width * scale));
-	int th = VIPS_MAX(1, (int)ceil(src->height * scale));
-	for (int s = 8; s >= 2; s /= 2)
-		if ((src->width + s - 1) / s >= tw && (src->height + s - 1) / s >= th)
-			return s;
-	return 1;
-}
-
-gint64
-attache__decode_estimate(const AttacheSource *src, double scale,
-	guint n_presets)
-{
-	if (scale > 1 || scale <= 0)
-		scale = 1;
-	gint64 px = MAX(1, src->bands) * (gint64)MAX(1, src->sample_bytes);
-	/* the decoder's output, at its shrink-on-load factor: libjpeg's DCT
-	 * scaling; the other decoders are counted at full size (libheif and
-	 * libwebp decode the whole image, libpng and libtiff may) */
-	int s = src->format == ATTACHE_SRC_JPEG ? jpeg_shrink(src, scale) : 1;
-	gint64 decode = (gint64)((src->width + s - 1) / s) * ((src->height + s - 1) / s) * px;
-	/* with several presets, the decode at the load scale stays in memory
-	 * while each of them is made */
-	gint64 kept = 0;
-	if (n_presets > 1)
-		kept = (gint64)ceil(src->width * scale) * (gint64)ceil(src->height * scale) * px;
-	gsize file = src->bytes ? g_bytes_get_size(src->bytes) : 0;
-	return (gint64)file + decode + kept;
-}
-
 AttacheCode
 attache__memory_take(AttacheMemoryBudget *b, const char *path, gint64 need,
 	AttacheMemoryHold *hold, GError **error)

@@ -256,7 +256,9 @@ attache_pixels_from_string(const char *s, gint64 *out)
 static gboolean
 must_escape(gunichar c)
 {
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e
+		   || c == 0x200f || (c >= 0x202a && c <= 0x202e)
+		   || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
 }
 
 char *

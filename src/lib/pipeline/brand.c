@@ -69,7 +69,11 @@ blend_ready(VipsImage *rgba, double opacity)
 {
 	g_autoptr(VipsImage) rgb = NULL, alpha = NULL, a = NULL, prem = NULL,
 						 inv = NULL, j = NULL;
-	if (vips_extract_band(rgba, &rgb, 0, "n", 3, NULL) || vips_extract_band(rgba, &alpha, 3, NULL) || vips_linear1(alpha, &a, opacity / 255.0, 0, NULL) || vips_multiply(rgb, a, &prem, NULL) || vips_linear1(a, &inv, -1, 1, NULL))
+	if (vips_extract_band(rgba, &rgb, 0, "n", 3, NULL)
+		|| vips_extract_band(rgba, &alpha, 3, NULL)
+		|| vips_linear1(alpha, &a, opacity / 255.0, 0, NULL)
+		|| vips_multiply(rgb, a, &prem, NULL)
+		|| vips_linear1(a, &inv, -1, 1, NULL))
 		return NULL;
 	g_autoptr(VipsImage) premr = NULL;
 	if (vips_linear1(prem, &premr, 1, 0.5, NULL) || vips_bandjoin2(premr, inv, &j, NULL))
@@ -290,7 +294,9 @@ render_text(AttacheCampaign *c, const AttacheLayerSpec *s, const Frame *f,
 			bw = tw + 2 * pad;
 			tx = pad;
 		}
-		if (flat_rgba(bw, th + 2 * pad, s->background_colour, &bg) || vips_composite2(bg, txt, &comp, VIPS_BLEND_MODE_OVER, "x", tx, "y", pad, NULL) || vips_cast(comp, &flat, VIPS_FORMAT_UCHAR, NULL))
+		if (flat_rgba(bw, th + 2 * pad, s->background_colour, &bg)
+			|| vips_composite2(bg, txt, &comp, VIPS_BLEND_MODE_OVER, "x", tx, "y", pad, NULL)
+			|| vips_cast(comp, &flat, VIPS_FORMAT_UCHAR, NULL))
 			return attache__vips_error(error, ATTACHE_E_IMAGE,
 				"brand: text background");
 		layer = flat;
@@ -343,7 +349,14 @@ blend_patch(VipsImage *img, VipsImage *ov, int x, int y)
 		 * in premultiplied form, alpha = a + alpha * (1 - a) */
 		g_autoptr(VipsImage) rp = NULL, a = NULL, p0 = NULL, ov4 = NULL,
 							 un = NULL;
-		if (vips_premultiply(region, &rp, NULL) || vips_linear1(inv, &a, -255, 255, NULL) || vips_linear1(prem, &p0, 1, -0.5, NULL) || vips_bandjoin2(p0, a, &ov4, NULL) || vips_multiply(rp, inv, &mul, NULL) || vips_add(mul, ov4, &sum, NULL) || vips_unpremultiply(sum, &un, NULL) || vips_cast(un, &cast, VIPS_FORMAT_UCHAR, NULL))
+		if (vips_premultiply(region, &rp, NULL)
+			|| vips_linear1(inv, &a, -255, 255, NULL)
+			|| vips_linear1(prem, &p0, 1, -0.5, NULL)
+			|| vips_bandjoin2(p0, a, &ov4, NULL)
+			|| vips_multiply(rp, inv, &mul, NULL)
+			|| vips_add(mul, ov4, &sum, NULL)
+			|| vips_unpremultiply(sum, &un, NULL)
+			|| vips_cast(un, &cast, VIPS_FORMAT_UCHAR, NULL))
 			return NULL;
 	}
 	return cast;

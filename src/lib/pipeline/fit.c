@@ -152,7 +152,13 @@ blur_background(VipsImage *in, int w, int h, VipsImage **out)
 
 	int cw = VIPS_MAX(sw, (int)ceil(in->Xsize * s));
 	int ch = VIPS_MAX(sh, (int)ceil(in->Ysize * s));
-	if (attache__resize_exact(in, cw, ch, &t[0]) || vips_crop(t[0], &t[1], (cw - sw) / 2, (ch - sh) / 2, sw, sh, NULL) || vips_gaussblur(t[1], &t[2], 3.0, NULL) || vips_linear1(t[2], &t[3], 0.55, 0.0, "uchar", TRUE, NULL) || vips_resize(t[3], &t[4], (double)w / sw, "vscale", (double)h / sh, "kernel", VIPS_KERNEL_LINEAR, NULL) || attache__resize_exact(t[4], w, h, &t[5]))
+	if (attache__resize_exact(in, cw, ch, &t[0])
+		|| vips_crop(t[0], &t[1], (cw - sw) / 2, (ch - sh) / 2, sw, sh, NULL)
+		|| vips_gaussblur(t[1], &t[2], 3.0, NULL)
+		|| vips_linear1(t[2], &t[3], 0.55, 0.0, "uchar", TRUE, NULL)
+		|| vips_resize(t[3], &t[4], (double)w / sw, "vscale", (double)h / sh,
+			"kernel", VIPS_KERNEL_LINEAR, NULL)
+		|| attache__resize_exact(t[4], w, h, &t[5]))
 		goto done;
 	*out = t[5];
 	t[5] = NULL;
@@ -178,125 +184,157 @@ flatten(VipsImage *in, const double colour[3], VipsImage **out)
 	return rc;
 }
 
+/* Inside: within W x H, aspect kept; a smaller photo stays as it is
+ * unless the preset upscales. @out: (transfer full). */
+static AttacheCode
+fit_inside(VipsImage *in, const AttacheFitParams *p, int iw, int ih,
+	VipsImage **out, guint *flags, GError **error)
+{
+	int W = p->width, H = p->height;
+	/* a bounding box, not a target size: a smaller photo is shown
+	 * whole at its own size, nothing to flag */
+	double s = VIPS_MIN((double)W / iw, (double)H / ih);
+	if (s > 1) {
+		if (p->upscale)
+			*flags |= ATTACHE_FLAG_UPSCALED | ATTACHE_FLAG_SMALL;
+		else
+			s = 1;
+	}
+	int rw = VIPS_CLIP(1, (int)lround(iw * s), W);
+	int rh = VIPS_CLIP(1, (int)lround(ih * s), H);
+	if (attache__resize_exact(in, rw, rh, out))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	if (p->place)
+		memcpy(p->place, (double[]){ 0, 0, rw, rh }, 4 * sizeof(double));
+	return ATTACHE_OK;
+}
+
+/* Cover: exactly W x H (or the largest W:H frame inside a smaller photo),
+ * the excess cropped where the window lands. @out: (transfer full). */
+static AttacheCode
+fit_cover(VipsImage *in, const AttacheFitParams *p, int iw, int ih,
+	VipsImage **out, guint *flags, GError **error)
+{
+	int W = p->width, H = p->height, OW = W, OH = H;
+	if (VIPS_MAX((double)W / iw, (double)H / ih) > 1) {
+		*flags |= ATTACHE_FLAG_SMALL;
+		if (p->upscale)
+			*flags |= ATTACHE_FLAG_UPSCALED;
+		else {
+			/* the largest W:H frame inside the photo */
+			double k = VIPS_MIN((double)iw / W, (double)ih / H);
+			OW = VIPS_CLIP(1, (int)floor(W * k + 1e-9), iw);
+			OH = VIPS_CLIP(1, (int)floor(H * k + 1e-9), ih);
+		}
+	}
+	int rw, rh;
+	if ((gint64)iw * OH > (gint64)ih * OW) {
+		rh = OH;
+		rw = VIPS_MAX(OW, (int)lround((double)iw * OH / ih));
+	}
+	else {
+		rw = OW;
+		rh = VIPS_MAX(OH, (int)lround((double)ih * OW / iw));
+	}
+	int left = 0, top = 0;
+	g_autoptr(VipsImage) own_proxy = NULL;
+	VipsImage *proxy = p->proxy;
+	if (!proxy && (p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY)) {
+		if (attache__fit_proxy(in, &own_proxy, error))
+			return ATTACHE_E_IMAGE;
+		proxy = own_proxy;
+	}
+	if (window(p, proxy, rw, rh, OW, OH, &left, &top) || cover(in, rw, rh, left, top, OW, OH, out))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	if (p->place)
+		memcpy(p->place, (double[]){ -left, -top, rw, rh },
+			4 * sizeof(double));
+	return ATTACHE_OK;
+}
+
+/* Contain's padding around the fitted photo @b (rw x rh) on an OW x OH
+ * canvas: blurred from @flat, or a flat colour. @out: (transfer full). */
+static AttacheCode
+pad(VipsImage *flat, VipsImage *b, const AttacheFitParams *p, int OW, int OH,
+	VipsImage **out, GError **error)
+{
+	int left = (OW - b->Xsize) / 2, top = (OH - b->Ysize) / 2;
+	if (p->pad == ATTACHE_PAD_BLUR) {
+		g_autoptr(VipsImage) c = NULL;
+		if (blur_background(flat, OW, OH, &c) || vips_insert(c, b, out, left, top, NULL))
+			return attache__vips_error(error, ATTACHE_E_IMAGE,
+				"fit: padding");
+		return ATTACHE_OK;
+	}
+	VipsArrayDouble *bg = vips_array_double_new(p->pad_colour, 3);
+	int rc = vips_embed(b, out, left, top, OW, OH, "extend",
+		VIPS_EXTEND_BACKGROUND, "background", bg, NULL);
+	vips_area_unref(VIPS_AREA(bg));
+	if (rc)
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit: padding");
+	return ATTACHE_OK;
+}
+
+/* Contain: exactly W x H (or the smallest W:H canvas that holds a smaller
+ * photo 1:1), the photo whole and the rest padded. @out: (transfer full). */
+static AttacheCode
+fit_contain(VipsImage *in, const AttacheFitParams *p, int iw, int ih,
+	VipsImage **out, guint *flags, GError **error)
+{
+	int W = p->width, H = p->height, OW = W, OH = H;
+	if (VIPS_MIN((double)W / iw, (double)H / ih) > 1) {
+		*flags |= ATTACHE_FLAG_SMALL;
+		if (p->upscale)
+			*flags |= ATTACHE_FLAG_UPSCALED;
+		else {
+			/* the smallest W:H canvas that holds the photo 1:1 */
+			double k = VIPS_MAX((double)iw / W, (double)ih / H);
+			OW = VIPS_MAX(iw, (int)ceil(W * k - 1e-9));
+			OH = VIPS_MAX(ih, (int)ceil(H * k - 1e-9));
+		}
+	}
+	int rw, rh;
+	if ((gint64)iw * OH > (gint64)ih * OW) {
+		rw = OW;
+		rh = VIPS_CLIP(1, (int)lround((double)ih * OW / iw), OH);
+	}
+	else {
+		rh = OH;
+		rw = VIPS_CLIP(1, (int)lround((double)iw * OH / ih), OW);
+	}
+	g_autoptr(VipsImage) flat = NULL, b = NULL;
+	if (flatten(in, p->pad_colour, &flat) || attache__resize_exact(flat, rw, rh, &b))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	if (p->place)
+		memcpy(p->place,
+			(double[]){ (OW - rw) / 2, (OH - rh) / 2, rw, rh },
+			4 * sizeof(double));
+	if (rw == OW && rh == OH) {
+		*out = g_steal_pointer(&b);
+		return ATTACHE_OK;
+	}
+	*flags |= ATTACHE_FLAG_PADDED;
+	return pad(flat, b, p, OW, OH, out, error);
+}
+
 AttacheCode
 attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 	guint *flags, GError **error)
 {
 	int iw = p->source_width > 0 ? p->source_width : in->Xsize;
 	int ih = p->source_height > 0 ? p->source_height : in->Ysize;
-	int W = p->width, H = p->height;
-	g_autoptr(VipsImage) a = NULL, b = NULL, c = NULL;
+	g_autoptr(VipsImage) a = NULL;
+	AttacheCode code;
 
 	*flags = 0;
-	double sx = (double)W / iw, sy = (double)H / ih;
-
-	if (p->fit == ATTACHE_FIT_INSIDE) {
-		/* a bounding box, not a target size: a smaller photo is shown
-		 * whole at its own size, nothing to flag */
-		double s = VIPS_MIN(sx, sy);
-		if (s > 1) {
-			if (p->upscale)
-				*flags |= ATTACHE_FLAG_UPSCALED | ATTACHE_FLAG_SMALL;
-			else
-				s = 1;
-		}
-		int rw = VIPS_CLIP(1, (int)lround(iw * s), W);
-		int rh = VIPS_CLIP(1, (int)lround(ih * s), H);
-		if (attache__resize_exact(in, rw, rh, &a))
-			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
-		if (p->place)
-			memcpy(p->place, (double[]){ 0, 0, rw, rh }, 4 * sizeof(double));
-	}
-	else if (p->fit == ATTACHE_FIT_COVER) {
-		int OW = W, OH = H;
-		if (VIPS_MAX(sx, sy) > 1) {
-			*flags |= ATTACHE_FLAG_SMALL;
-			if (p->upscale)
-				*flags |= ATTACHE_FLAG_UPSCALED;
-			else {
-				/* the largest W:H frame inside the photo */
-				double k = VIPS_MIN((double)iw / W, (double)ih / H);
-				OW = VIPS_CLIP(1, (int)floor(W * k + 1e-9), iw);
-				OH = VIPS_CLIP(1, (int)floor(H * k + 1e-9), ih);
-			}
-		}
-		int rw, rh;
-		if ((gint64)iw * OH > (gint64)ih * OW) {
-			rh = OH;
-			rw = VIPS_MAX(OW, (int)lround((double)iw * OH / ih));
-		}
-		else {
-			rw = OW;
-			rh = VIPS_MAX(OH, (int)lround((double)ih * OW / iw));
-		}
-		int left = 0, top = 0;
-		g_autoptr(VipsImage) own_proxy = NULL;
-		VipsImage *proxy = p->proxy;
-		if (!proxy && (p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY)) {
-			if (attache__fit_proxy(in, &own_proxy, error))
-				return ATTACHE_E_IMAGE;
-			proxy = own_proxy;
-		}
-		if (window(p, proxy, rw, rh, OW, OH, &left, &top) || cover(in, rw, rh, left, top, OW, OH, &a))
-			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
-		if (p->place)
-			memcpy(p->place, (double[]){ -left, -top, rw, rh },
-				4 * sizeof(double));
-	}
-	else {
-		int OW = W, OH = H;
-		if (VIPS_MIN(sx, sy) > 1) {
-			*flags |= ATTACHE_FLAG_SMALL;
-			if (p->upscale)
-				*flags |= ATTACHE_FLAG_UPSCALED;
-			else {
-				/* the smallest W:H canvas that holds the photo 1:1 */
-				double k = VIPS_MAX((double)iw / W, (double)ih / H);
-				OW = VIPS_MAX(iw, (int)ceil(W * k - 1e-9));
-				OH = VIPS_MAX(ih, (int)ceil(H * k - 1e-9));
-			}
-		}
-		int rw, rh;
-		if ((gint64)iw * OH > (gint64)ih * OW) {
-			rw = OW;
-			rh = VIPS_CLIP(1, (int)lround((double)ih * OW / iw), OH);
-		}
-		else {
-			rh = OH;
-			rw = VIPS_CLIP(1, (int)lround((double)iw * OH / ih), OW);
-		}
-		g_autoptr(VipsImage) flat = NULL;
-		if (flatten(in, p->pad_colour, &flat) || attache__resize_exact(flat, rw, rh, &b))
-			return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
-		if (p->place)
-			memcpy(p->place,
-				(double[]){ (OW - rw) / 2, (OH - rh) / 2, rw, rh },
-				4 * sizeof(double));
-		if (rw == OW && rh == OH) {
-			a = b;
-			b = NULL;
-		}
-		else {
-			*flags |= ATTACHE_FLAG_PADDED;
-			int left = (OW - rw) / 2, top = (OH - rh) / 2;
-			if (p->pad == ATTACHE_PAD_BLUR) {
-				if (blur_background(flat, OW, OH, &c) || vips_insert(c, b, &a, left, top, NULL))
-					return attache__vips_error(error, ATTACHE_E_IMAGE,
-						"fit: padding");
-			}
-			else {
-				VipsArrayDouble *bg = vips_array_double_new(p->pad_colour,
-					3);
-				int rc = vips_embed(b, &a, left, top, OW, OH, "extend",
-					VIPS_EXTEND_BACKGROUND, "background", bg, NULL);
-				vips_area_unref(VIPS_AREA(bg));
-				if (rc)
-					return attache__vips_error(error, ATTACHE_E_IMAGE,
-						"fit: padding");
-			}
-		}
-	}
-
+	if (p->fit == ATTACHE_FIT_INSIDE)
+		code = fit_inside(in, p, iw, ih, &a, flags, error);
+	else if (p->fit == ATTACHE_FIT_COVER)
+		code = fit_cover(in, p, iw, ih, &a, flags, error);
+	else
+		code = fit_contain(in, p, iw, ih, &a, flags, error);
+	if (code)
+		return code;
 	/* lazy: the pixels are computed as the encoder reads them, which
 	 * keeps them in memory only if it needs a second try */
 	*out = g_steal_pointer(&a);

@@ -217,7 +217,11 @@ attache__source_open(const char *path, gint64 max_input_bytes,
 	for (int i = 1; !src->xmp && src->format == ATTACHE_SRC_HEIF && i <= 8;
 		 i++) {
 		g_autofree char *name = g_strdup_printf("heif-mime-%d", i);
-		if (vips_image_get_typeof(header, name) && !vips_image_get_blob(header, name, &blob, &blen) && blen > 0 && blen <= (1 << 22) && (g_strstr_len(blob, (gssize)blen, "<x:xmpmeta") || g_strstr_len(blob, (gssize)blen, "<rdf:RDF")))
+		if (vips_image_get_typeof(header, name)
+			&& !vips_image_get_blob(header, name, &blob, &blen)
+			&& blen > 0 && blen <= (1 << 22)
+			&& (g_strstr_len(blob, (gssize)blen, "<x:xmpmeta")
+				|| g_strstr_len(blob, (gssize)blen, "<rdf:RDF")))
 			src->xmp = g_bytes_new(blob, blen);
 	}
 	/* a TIFF file has no EXIF block: its IFD0 is one, which libvips does
@@ -290,6 +294,44 @@ load_checked(const AttacheSource *src, int tw, int th, VipsImage **out,
 	return ATTACHE_OK;
 }
 
+/* The factor libjpeg shrinks @src by while decoding it for @scale (at
+ * most 1): the largest of 8, 4 and 2 that leaves every side at least
+ * @scale of the original, else 1. attache__load() decodes with it and
+ * attache__decode_estimate() counts with it, so the two agree. */
+static int
+jpeg_shrink(const AttacheSource *src, double scale)
+{
+	int tw = VIPS_MAX(1, (int)ceil(src->width * scale));
+	int th = VIPS_MAX(1, (int)ceil(src->height * scale));
+	for (int s = 8; s >= 2; s /= 2)
+		if ((src->width + s - 1) / s >= tw && (src->height + s - 1) / s >= th)
+			return s;
+	return 1;
+}
+
+/* Beside the decode it counts, so that the two cannot drift apart;
+ * budget.c takes what it says from the batch's memory budget. */
+gint64
+attache__decode_estimate(const AttacheSource *src, double scale,
+	guint n_presets)
+{
+	if (scale > 1 || scale <= 0)
+		scale = 1;
+	gint64 px = MAX(1, src->bands) * (gint64)MAX(1, src->sample_bytes);
+	/* the decoder's output, at its shrink-on-load factor: libjpeg's DCT
+	 * scaling; the other decoders are counted at full size (libheif and
+	 * libwebp decode the whole image, libpng and libtiff may) */
+	int s = src->format == ATTACHE_SRC_JPEG ? jpeg_shrink(src, scale) : 1;
+	gint64 decode = (gint64)((src->width + s - 1) / s) * ((src->height + s - 1) / s) * px;
+	/* with several presets, the decode at the load scale stays in memory
+	 * while each of them is made */
+	gint64 kept = 0;
+	if (n_presets > 1)
+		kept = (gint64)ceil(src->width * scale) * (gint64)ceil(src->height * scale) * px;
+	gsize file = src->bytes ? g_bytes_get_size(src->bytes) : 0;
+	return (gint64)file + decode + kept;
+}
+
 AttacheCode
 attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	GError **error)
@@ -315,10 +357,7 @@ attache__load(const AttacheSource *src, double scale, VipsImage **out,
 	 * data only as a warning, so fail_on=warning (which accepts every
 	 * intact sample, docs/prep.md). */
 	if (src->format == ATTACHE_SRC_JPEG) {
-		int shrink = 1;
-		for (int s = 8; s >= 2 && shrink == 1; s /= 2)
-			if ((src->width + s - 1) / s >= tw && (src->height + s - 1) / s >= th)
-				shrink = s;
+		int shrink = jpeg_shrink(src, scale);
 		VipsImage *j = NULL;
 		g_autoptr(AttacheJpegTail) tail = attache__jpeg_tail_new(data, len);
 		if (vips_jpegload_source(attache__jpeg_tail_source(tail), &j, "shrink",

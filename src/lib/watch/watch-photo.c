@@ -154,7 +154,9 @@ hash_file(const char *path, struct stat *st)
 static gboolean
 same_file(const struct stat *a, const struct stat *b)
 {
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino
+		   && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec
+		   && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
 /* ---- names: collisions get -2, -3 ..., never an overwrite ---- */

@@ -389,7 +389,10 @@ check(AttacheWatch *w, Pending *p, gint64 now)
 		forget(w, p->name);
 		return;
 	}
-	if (!p->have_stat || st.st_size != p->st.st_size || st.st_ino != p->st.st_ino || st.st_mtim.tv_sec != p->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != p->st.st_mtim.tv_nsec) {
+	gboolean changed = st.st_size != p->st.st_size || st.st_ino != p->st.st_ino
+					   || st.st_mtim.tv_sec != p->st.st_mtim.tv_sec
+					   || st.st_mtim.tv_nsec != p->st.st_mtim.tv_nsec;
+	if (!p->have_stat || changed) {
 		p->st = st;
 		p->have_stat = TRUE;
 		p->changed_at = now;
@@ -1117,7 +1120,9 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	AttacheCode code;
 	AttacheWatchPlace *pl = &w->place;
 
-	if ((code = make_dir(pl->journal_dir, error)) || (code = make_dir(pl->done_dir, error)) || (code = make_dir(pl->failed_dir, error)) || (code = take_lock(w, error)))
+	if ((code = make_dir(pl->journal_dir, error))
+		|| (code = make_dir(pl->done_dir, error))
+		|| (code = make_dir(pl->failed_dir, error)) || (code = take_lock(w, error)))
 		return code;
 	struct stat ist;
 	if (stat(pl->inbox, &ist) != 0) {
