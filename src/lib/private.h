@@ -147,6 +147,18 @@ char *attache__damage_check(VipsImage *im, int shrink, int mcu_rows,
 /* init.c: @count (nullable) counts, until called again with NULL, the
  * libvips decoders freed in this thread that gave warnings. */
 void attache__count_decoder_warnings(int *count);
+/* A JPEG's markers walked from SOI, each scan's data skipped to the next
+ * marker that is not a restart or a stuffed byte (jpeg-tail.c). */
+typedef struct {
+	int scans;
+	gint64 scan_end; /* offset of the marker ending the last scan, or -1 */
+	int height;		 /* the frame header's */
+	int mcu_rows;	 /* 8 or 16 (16 when unknown) */
+} AttacheJpegLayout;
+/* Whether the walk reaches the end-of-image marker (@out filled either
+ * way). Truncation is found here, before decoding, on every run: libjpeg
+ * reports it only once the decode reaches the end, in whichever thread. */
+gboolean attache__jpeg_walk(const guint8 *d, gsize n, AttacheJpegLayout *out);
 typedef struct _AttacheJpegTail AttacheJpegTail;
 AttacheJpegTail *attache__jpeg_tail_new(const guint8 *data, gsize len);
 void attache__jpeg_tail_free(AttacheJpegTail *t);

@@ -61,14 +61,11 @@ sof(const guint8 *f, gsize n, int *height, int *mcu_rows)
 	*mcu_rows = vmax <= 1 ? 8 : 16;
 }
 
-/* The one scan's end (the offset of the marker that ends its data) and the
- * frame's height; -1 when there is not exactly one scan before EOI. */
-static gint64
-scan_end(const guint8 *d, gsize n, int *height, int *mcu_rows)
+gboolean
+attache__jpeg_walk(const guint8 *d, gsize n, AttacheJpegLayout *out)
 {
+	*out = (AttacheJpegLayout){ 0, -1, 0, 16 };
 	gsize i = 2;
-	gint64 end = -1;
-	int scans = 0;
 	while (i + 1 < n && d[i] == 0xFF) {
 		guint8 m = d[i + 1];
 		if (m == 0xFF || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
@@ -76,20 +73,21 @@ scan_end(const guint8 *d, gsize n, int *height, int *mcu_rows)
 			continue;
 		}
 		if (m == 0xD9)
-			return scans == 1 ? end : -1;
+			return TRUE;
 		if (i + 3 >= n)
-			return -1;
+			return FALSE;
 		gsize seg = (gsize)d[i + 2] << 8 | d[i + 3];
 		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && seg >= 8 && i + 2 + seg <= n)
-			sof(d + i + 4, seg - 2, height, mcu_rows);
+			sof(d + i + 4, seg - 2, &out->height, &out->mcu_rows);
 		i += 2 + seg;
 		if (m != 0xDA)
 			continue;
-		scans++;
+		out->scans++;
+		/* entropy-coded data: up to a marker other than RSTn or FF00 */
 		for (;;) {
 			const guint8 *f = i < n ? memchr(d + i, 0xFF, n - i) : NULL;
 			if (!f || (gsize)(f - d) + 1 >= n)
-				return -1;
+				return FALSE;
 			i = (gsize)(f - d);
 			guint8 c = d[i + 1];
 			if (c == 0x00 || (c >= 0xD0 && c <= 0xD7))
@@ -99,9 +97,9 @@ scan_end(const guint8 *d, gsize n, int *height, int *mcu_rows)
 			else
 				break;
 		}
-		end = (gint64)i;
+		out->scan_end = (gint64)i;
 	}
-	return -1;
+	return FALSE;
 }
 
 static gint64
@@ -141,8 +139,11 @@ attache__jpeg_tail_new(const guint8 *data, gsize len)
 	AttacheJpegTail *t = g_new0(AttacheJpegTail, 1);
 	t->data = data;
 	t->len = len;
-	t->mcu_rows = 16;
-	t->end = scan_end(data, len, &t->height, &t->mcu_rows);
+	AttacheJpegLayout l;
+	gboolean whole = attache__jpeg_walk(data, len, &l);
+	t->end = whole && l.scans == 1 ? l.scan_end : -1;
+	t->height = l.height;
+	t->mcu_rows = l.mcu_rows;
 	VipsSourceCustom *c = vips_source_custom_new();
 	g_signal_connect(c, "read", G_CALLBACK(tail_read), t);
 	g_signal_connect(c, "seek", G_CALLBACK(tail_seek), t);

@@ -61,48 +61,6 @@ jpeg_is_arithmetic(const guint8 *d, gsize n)
 	return FALSE;
 }
 
-/* Whether a JPEG's entropy-coded data reaches its end-of-image marker:
- * the markers are walked from SOI, each scan's data skipped to the next
- * marker that is not a restart or a stuffed byte. Truncation is then
- * found here, before decoding, on every run: libjpeg reports it only once
- * the decode reaches the end, in whichever thread that is. */
-static gboolean
-jpeg_reaches_eoi(const guint8 *d, gsize n)
-{
-	gsize i = 2;
-	while (i + 1 < n) {
-		if (d[i] != 0xFF)
-			return FALSE;
-		guint8 m = d[i + 1];
-		if (m == 0xFF || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-			i += m == 0xFF ? 1 : 2;
-			continue;
-		}
-		if (m == 0xD9)
-			return TRUE;
-		if (i + 3 >= n)
-			return FALSE;
-		i += 2 + ((gsize)d[i + 2] << 8 | d[i + 3]);
-		if (m != 0xDA)
-			continue;
-		/* entropy-coded data: up to a marker other than RSTn or FF00 */
-		for (;;) {
-			const guint8 *f = i < n ? memchr(d + i, 0xFF, n - i) : NULL;
-			if (!f || (gsize)(f - d) + 1 >= n)
-				return FALSE;
-			i = (gsize)(f - d);
-			guint8 c = d[i + 1];
-			if (c == 0x00 || (c >= 0xD0 && c <= 0xD7))
-				i += 2;
-			else if (c == 0xFF)
-				i += 1;
-			else
-				break;
-		}
-	}
-	return FALSE;
-}
-
 /* Refuses a header whose size the file's bytes cannot possibly cover (a
  * forged or damaged SOF or IHDR: an 863-byte JPEG claiming 65500 x 1500
  * would cost 435 MB to decode into grey). The floors are far below any
@@ -117,7 +75,8 @@ check_coverage(const AttacheSource *src, const guint8 *d, gsize n,
 {
 	double px = (double)src->width * src->height, need = 0;
 	g_autofree char *why = NULL;
-	if (src->format == ATTACHE_SRC_JPEG && !jpeg_reaches_eoi(d, n)) {
+	AttacheJpegLayout layout;
+	if (src->format == ATTACHE_SRC_JPEG && !attache__jpeg_walk(d, n, &layout)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
 			"%s: the file is cut short (an incomplete copy or download?): "
 			"its JPEG data ends before the end-of-image marker, so it cannot "
