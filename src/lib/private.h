@@ -165,6 +165,9 @@ void attache__jpeg_tail_free(AttacheJpegTail *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheJpegTail, attache__jpeg_tail_free)
 VipsSource *attache__jpeg_tail_source(AttacheJpegTail *t);
 char *attache__jpeg_tail_check(AttacheJpegTail *t, int shrink);
+/* upload/backends.c: the preset that fits @t's limits (a static name), or
+ * %NULL for an unknown target; for the batch's hints. */
+const char *attache__upload_preset(AttacheTarget t);
 /* The height of the JPEG's MCUs (8 or 16 pixels; 16 when unknown). */
 int attache__jpeg_tail_mcu_rows(const AttacheJpegTail *t);
 /* Why a HEIF file's primary image grid cannot cover the size it claims

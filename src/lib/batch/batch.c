@@ -210,15 +210,6 @@ upload_free(Upload *u)
 	g_free(u);
 }
 
-/* The preset a user would add to upload to @t. Static string. */
-static const char *
-preset_for(AttacheTarget t)
-{
-	return t == ATTACHE_TARGET_X		  ? "x-landscape"
-		   : t == ATTACHE_TARGET_MASTODON ? "mastodon"
-										  : "bluesky";
-}
-
 /* Whether any preset of @opts is made for @t's platform. */
 static gboolean
 any_preset_for(const AttachePrepOptions *opts, AttacheTarget t)
@@ -256,7 +247,7 @@ uploads_new(const char *list, const AttachePrepOptions *opts,
 				"--upload %s: none of the presets given is made for %s "
 				"(each output is uploaded to its own platform; add a "
 				"preset such as %s)",
-				name, name, preset_for(t));
+				name, name, attache__upload_preset(t));
 			return NULL;
 		}
 		Upload *u = g_new0(Upload, 1);

@@ -37,6 +37,15 @@ attache__upload_backend_nth(guint i)
 	return i < G_N_ELEMENTS(backends) ? backends[i] : NULL;
 }
 
+/* Returns: (transfer none) the preset that fits @t's limits (a static
+ * name), or %NULL for an unknown target. */
+const char *
+attache__upload_preset(AttacheTarget t)
+{
+	const AttacheUploadBackend *b = attache__upload_backend(t);
+	return b ? b->preset : NULL;
+}
+
 /* Returns: (transfer none) a static name, "unknown" for no platform. */
 const char *
 attache_target_name(AttacheTarget t)
