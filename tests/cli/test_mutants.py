@@ -57,15 +57,10 @@ def test_mutants_tiff():
     run_format("tiff")
 
 
-def test_soak_jpeg_mutants_of_the_nokia():
-    """The 4:2:2 Nokia photo's mutants that `make soak` found published
-    damaged (13 to 23 dB): a flip whose damage reaches the last rows, where
-    libjpeg warns only after libvips' fail_on has looked for the last time
-    (premature end of data); and wrong DC levels from an MCU row that is 8
-    pixels high, not 16. Each is refused now, naming the file."""
-    src = [p for p in lib.phone_photos() if "nokia-n70" in p][0]
-    want = {"flip-medium-1", "flip-medium-2", "flip-medium-4",
-            "flip-medium-5", "flip-dense-2", "flip-dense-4", "flip-sparse-4"}
+def soak_mutants_refused(photo, want):
+    """@want's mutants of the phone photo named @photo, made as `make soak`
+    makes them, are each refused with a message naming the file."""
+    src = [p for p in lib.phone_photos() if photo in p][0]
     with lib.TempDir() as d:
         stem = os.path.splitext(os.path.basename(src))[0]
         data = open(src, "rb").read()
@@ -81,3 +76,22 @@ def test_soak_jpeg_mutants_of_the_nokia():
         errs = {l["input"]: l["error"] for l in lib.json_lines(p.stdout)}
         for path in paths:
             assert errs.get(path) and path in errs[path], (path, errs.get(path))
+
+
+def test_soak_jpeg_mutants_of_the_nokia():
+    """The 4:2:2 Nokia photo's mutants that `make soak` found published
+    damaged (13 to 23 dB): a flip whose damage reaches the last rows, where
+    libjpeg warns only after libvips' fail_on has looked for the last time
+    (premature end of data); and wrong DC levels from an MCU row that is 8
+    pixels high, not 16."""
+    soak_mutants_refused("nokia-n70", {
+        "flip-medium-1", "flip-medium-2", "flip-medium-4", "flip-medium-5",
+        "flip-dense-2", "flip-dense-4", "flip-sparse-4"})
+
+
+def test_soak_jpeg_mutant_with_clipped_highlights():
+    """The Galaxy S photo's flip-medium-4 (19.2 dB): everything below row
+    272 is 60 levels brighter, but a window there is clipped white, where
+    the step cannot show in full; the clipped segments no longer count
+    against the step being even."""
+    soak_mutants_refused("samsung-galaxy-s_", {"flip-medium-4"})

@@ -114,6 +114,11 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 #define LEVEL_SLACK 3.0
 #define LEVEL_SLACK_SHARE 0.3
 #define LEVEL_LARGE MIN(LEVEL_STEP_MIN - LEVEL_SLACK, (1 - LEVEL_SLACK_SHARE) * LEVEL_STEP_MIN)
+/* below the boundary, a level this close to 0 or 255 may be clipped: the
+ * offset cannot show there in full, so the segment does not count */
+#define LEVEL_CLIP 5
+/* and a boundary needs this share of its segments unclipped */
+#define LEVEL_USABLE 0.625
 
 /* Luma and the two chroma differences of pixel (x, y) into @v (one
  * value when the picture is grey). */
@@ -139,7 +144,13 @@ level_steps(const Px *p, int y, int nch, double *e, int n)
 {
 	for (int s = 0; s < n; s++) {
 		double sum[3] = { 0, 0, 0 };
+		gboolean clipped = FALSE;
 		for (int x = s * LEVEL_SEG; x < (s + 1) * LEVEL_SEG; x++) {
+			for (int r = y; r <= y + 1 && !clipped; r++)
+				for (int b = 0; b < p->bands; b++) {
+					int v = px(p, x, r, b);
+					clipped |= v < LEVEL_CLIP || v > 255 - LEVEL_CLIP;
+				}
 			double a[3], b[3], d[3], f[3];
 			ycc(p, x, y - 2, a);
 			ycc(p, x, y - 1, b);
@@ -149,8 +160,20 @@ level_steps(const Px *p, int y, int nch, double *e, int n)
 				sum[c] += (d[c] - b[c]) - ((b[c] - a[c]) + (f[c] - d[c])) / 2;
 		}
 		for (int c = 0; c < nch; c++)
-			e[c * n + s] = sum[c] / LEVEL_SEG;
+			e[c * n + s] = clipped ? NAN : sum[c] / LEVEL_SEG;
 	}
+}
+
+/* Copies the values of @from (@n of them) that are not NaN (clipped) to
+ * @to; returns how many. */
+static int
+usable(double *to, const double *from, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (!isnan(from[i]))
+			to[k++] = from[i];
+	return k;
 }
 
 /* The @k-th smallest of @n values (reordered): quickselect, since this
@@ -219,27 +242,30 @@ level_scan(const Px *p, const double *table, int nb, int nch, int n, int c,
 		const double *cur = table + ((size_t)k * nch + c) * n;
 		const double *next = more ? table + ((size_t)(k + 1) * nch + c) * n
 								  : NULL;
-		memcpy(tmp, cur, n * sizeof(double));
-		meds[rows++] = fabs(median(tmp, n));
+		int u = usable(tmp, cur, n);
+		if (u)
+			meds[rows++] = fabs(median(tmp, u));
 		/* cheap: a step needs LEVEL_EVEN of a boundary's segments to be
 		 * large at least (the median less its slack) */
 		int large = 0;
 		for (int i = 0; i < n; i++)
 			large += (fabs(cur[i]) >= LEVEL_LARGE) + (more && fabs(next[i]) >= LEVEL_LARGE);
-		for (int sp = 0; large >= LEVEL_EVEN * n && sp < (more ? LEVEL_SPLITS : 1); sp++) {
+		for (int sp = 0; large >= LEVEL_EVEN * LEVEL_USABLE * n && sp < (more ? LEVEL_SPLITS : 1); sp++) {
 			int split = sp * n / LEVEL_SPLITS;
 			/* the damage from @split on here, before it on the next */
-			memcpy(tmp, cur + split, (n - split) * sizeof(double));
+			int k = usable(tmp, cur + split, n - split);
 			if (split)
-				memcpy(tmp + n - split, next, split * sizeof(double));
-			double m = select_kth(tmp, n, n / 2);
+				k += usable(tmp + k, next, split);
+			if (k < LEVEL_USABLE * n)
+				continue;
+			double m = select_kth(tmp, k, k / 2);
 			/* a level offset is the same step everywhere (content
 			 * only adds to it), a natural edge varies along itself */
 			int even = 0;
-			for (int i = 0; i < n; i++)
+			for (int i = 0; i < k; i++)
 				even += fabs(tmp[i] - m) <= MAX(LEVEL_SLACK, LEVEL_SLACK_SHARE * fabs(m));
 			m = fabs(m);
-			if (even < LEVEL_EVEN * n)
+			if (even < LEVEL_EVEN * k)
 				continue;
 			if (m > *worst) {
 				*worst = m;
