@@ -140,7 +140,7 @@ ycc(const Px *p, int x, int y, double *v)
  * the mean of the steps between the rows beside it (a gradient is not a
  * step). All channels in one pass over the four rows. */
 static void
-level_steps(const Px *p, int y, int nch, double *e, int n)
+level_steps(const Px *p, int y, int nch, double *e, guint8 *clip, int n)
 {
 	for (int s = 0; s < n; s++) {
 		double sum[3] = { 0, 0, 0 };
@@ -160,18 +160,20 @@ level_steps(const Px *p, int y, int nch, double *e, int n)
 				sum[c] += (d[c] - b[c]) - ((b[c] - a[c]) + (f[c] - d[c])) / 2;
 		}
 		for (int c = 0; c < nch; c++)
-			e[c * n + s] = clipped ? NAN : sum[c] / LEVEL_SEG;
+			e[c * n + s] = sum[c] / LEVEL_SEG;
+		clip[s] = clipped;
 	}
 }
 
-/* Copies the values of @from (@n of them) that are not NaN (clipped) to
- * @to; returns how many. */
+/* Copies the @n values of @from to @to, or only those @clip does not mark
+ * when @unclipped; returns how many. */
 static int
-usable(double *to, const double *from, int n)
+gather(double *to, const double *from, const guint8 *clip, int n,
+	gboolean unclipped)
 {
 	int k = 0;
 	for (int i = 0; i < n; i++)
-		if (!isnan(from[i]))
+		if (!unclipped || !clip[i])
 			to[k++] = from[i];
 	return k;
 }
@@ -226,14 +228,48 @@ median(double *v, int n)
  * median of the boundaries' own medians into *@typical. @table: the
  * steps of level_steps() for the @nb boundaries (row grid * (k + 1)),
  * @nch channels of @n segments each, borrowed. */
+/* The signed median of @tmp's @k steps when they are even enough for a
+ * level offset, else NaN (@tmp is reordered). */
+static double
+even_step(double *tmp, int k)
+{
+	double m = select_kth(tmp, k, k / 2);
+	/* a level offset is the same step everywhere (content only adds to
+	 * it), a natural edge varies along itself */
+	int even = 0;
+	for (int i = 0; i < k; i++)
+		even += fabs(tmp[i] - m) <= MAX(LEVEL_SLACK, LEVEL_SLACK_SHARE * fabs(m));
+	return even >= LEVEL_EVEN * k ? m : NAN;
+}
+
+/* The steps of boundary @cur from @split on and of @next before it (with
+ * their clip marks), into @tmp: all, or the unclipped ones when
+ * @unclipped. Returns how many. */
+static int
+split_steps(double *tmp, const double *cur, const guint8 *ccur,
+	const double *next, const guint8 *cnext, int split, int n,
+	gboolean unclipped)
+{
+	int k = gather(tmp, cur + split, ccur + split, n - split, unclipped);
+	if (split)
+		k += gather(tmp + k, next, cnext, split, unclipped);
+	return k;
+}
+
+/* @unclipped: the second look, without the segments clipped below each
+ * boundary (a white window, where an offset cannot show in full): they
+ * count neither in the boundary's step nor in the typical one, and a
+ * boundary needs LEVEL_USABLE of its segments left. */
 static void
-level_scan(const Px *p, const double *table, int nb, int nch, int n, int c,
-	double *worst, int *at, double *typical)
+level_scan(const Px *p, const double *table, const guint8 *clips, int nb,
+	int nch, int n, int c, gboolean unclipped, double *worst, int *at,
+	double *typical)
 {
 	int rows = 0;
 	/* ownership: the two arrays are freed here */
 	g_autofree double *tmp = g_new(double, MAX(n, nb));
 	g_autofree double *meds = g_new(double, MAX(nb, 1));
+	double need = unclipped ? LEVEL_USABLE * n : n;
 	*worst = 0;
 	*at = 0;
 	for (int k = 0; k < nb; k++) {
@@ -242,33 +278,24 @@ level_scan(const Px *p, const double *table, int nb, int nch, int n, int c,
 		const double *cur = table + ((size_t)k * nch + c) * n;
 		const double *next = more ? table + ((size_t)(k + 1) * nch + c) * n
 								  : NULL;
-		int u = usable(tmp, cur, n);
+		const guint8 *ccur = clips + (size_t)k * n;
+		const guint8 *cnext = more ? ccur + n : NULL;
+		int u = gather(tmp, cur, ccur, n, unclipped);
 		if (u)
 			meds[rows++] = fabs(median(tmp, u));
 		/* cheap: a step needs LEVEL_EVEN of a boundary's segments to be
 		 * large at least (the median less its slack) */
 		int large = 0;
 		for (int i = 0; i < n; i++)
-			large += (fabs(cur[i]) >= LEVEL_LARGE) + (more && fabs(next[i]) >= LEVEL_LARGE);
-		for (int sp = 0; large >= LEVEL_EVEN * LEVEL_USABLE * n && sp < (more ? LEVEL_SPLITS : 1); sp++) {
-			int split = sp * n / LEVEL_SPLITS;
+			large += (!(unclipped && ccur[i]) && fabs(cur[i]) >= LEVEL_LARGE)
+					 + (more && !(unclipped && cnext[i]) && fabs(next[i]) >= LEVEL_LARGE);
+		for (int sp = 0; large >= LEVEL_EVEN * need && sp < (more ? LEVEL_SPLITS : 1); sp++) {
 			/* the damage from @split on here, before it on the next */
-			int k = usable(tmp, cur + split, n - split);
-			if (split)
-				k += usable(tmp + k, next, split);
-			if (k < LEVEL_USABLE * n)
-				continue;
-			double m = select_kth(tmp, k, k / 2);
-			/* a level offset is the same step everywhere (content
-			 * only adds to it), a natural edge varies along itself */
-			int even = 0;
-			for (int i = 0; i < k; i++)
-				even += fabs(tmp[i] - m) <= MAX(LEVEL_SLACK, LEVEL_SLACK_SHARE * fabs(m));
-			m = fabs(m);
-			if (even < LEVEL_EVEN * k)
-				continue;
-			if (m > *worst) {
-				*worst = m;
+			int split = sp * n / LEVEL_SPLITS;
+			int got = split_steps(tmp, cur, ccur, next, cnext, split, n, unclipped);
+			double m = got >= need ? even_step(tmp, got) : NAN;
+			if (!isnan(m) && fabs(m) > *worst) {
+				*worst = fabs(m);
 				*at = y;
 			}
 		}
@@ -290,17 +317,21 @@ level_check(const Px *p, int shrink)
 	/* every boundary's steps, all channels, in one pass over the rows;
 	 * ownership: freed here */
 	g_autofree double *table = g_new(double, (gsize)nb *nch *n);
+	g_autofree guint8 *clips = g_new(guint8, (gsize)nb * n);
 	for (int k = 0; k < nb; k++)
-		level_steps(p, p->grid * (k + 1), nch, table + (size_t)k * nch * n, n);
-	for (int c = 0; c < nch; c++) {
+		level_steps(p, p->grid * (k + 1), nch, table + (size_t)k * nch * n,
+			clips + (size_t)k * n, n);
+	for (int look = 0; look < 2 * nch; look++) {
+		int c = look % nch;
 		double worst, typical;
 		int at;
-		level_scan(p, table, nb, nch, n, c, &worst, &at, &typical);
+		level_scan(p, table, clips, nb, nch, n, c, look >= nch, &worst, &at,
+			&typical);
 		/* GLib's log, which the application routes (G_MESSAGES_DEBUG=attache
 		 * with the default handler): the library itself never prints */
 		g_log("attache", G_LOG_LEVEL_DEBUG,
-			"damage: channel %d step %.2f at row %d, typical %.2f", c, worst,
-			at, typical);
+			"damage: channel %d%s step %.2f at row %d, typical %.2f", c,
+			look >= nch ? " (unclipped)" : "", worst, at, typical);
 		if (worst >= LEVEL_STEP_MIN && worst >= LEVEL_STEP_RATIO * (typical + 0.25))
 			return g_strdup_printf("the %s of the picture jumps by %.0f at "
 								   "row %d, across its width (corrupt data "
