@@ -768,6 +768,22 @@ fail_after_landing(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	return finish_failed(place, j, recovered, job, error);
 }
 
+/* Steps 5 and 6, the same for a photo done and one failed: the original
+ * to @dir, the log line, the journal gone. FALSE (@error set) when the
+ * move fails: the journal stays for the next try. */
+static gboolean
+move_and_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	AttacheWatchJob *job, const char *dir, GError **error)
+{
+	if (!move_original(place, j, recovered, dir, error))
+		return FALSE;
+	crash_point(place, "moved");
+	finish_log(place, j, recovered, job);
+	crash_point(place, "logged");
+	journal_delete(place, j);
+	return TRUE;
+}
+
 /* 3-6 for a photo that was prepared. */
 static Finish
 finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
@@ -835,15 +851,9 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	if (refused)
 		return fail_after_landing(place, j, recovered, job, refused, error);
 
-	/* 5 */
-	if (!move_original(place, j, recovered, place->done_dir, error))
+	/* 5, 6 */
+	if (!move_and_log(place, j, recovered, job, place->done_dir, error))
 		return FINISH_AGAIN;
-	crash_point(place, "moved");
-
-	/* 6 */
-	finish_log(place, j, recovered, job);
-	crash_point(place, "logged");
-	journal_delete(place, j);
 
 	job->outcome = ATTACHE__PHOTO_DONE;
 	job->code = ATTACHE_OK;
@@ -871,12 +881,8 @@ finish_failed(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 			return FINISH_AGAIN;
 	}
 	crash_point(place, "landed");
-	if (!move_original(place, j, recovered, place->failed_dir, error))
+	if (!move_and_log(place, j, recovered, job, place->failed_dir, error))
 		return FINISH_AGAIN;
-	crash_point(place, "moved");
-	finish_log(place, j, recovered, job);
-	crash_point(place, "logged");
-	journal_delete(place, j);
 
 	job->outcome = ATTACHE__PHOTO_FAILED;
 	job->code = code;
