@@ -95,3 +95,12 @@ def test_soak_jpeg_mutant_with_clipped_highlights():
     the step cannot show in full; the clipped segments no longer count
     against the step being even."""
     soak_mutants_refused("samsung-galaxy-s_", {"flip-medium-4"})
+
+
+def test_soak_jpeg_mutant_whose_lost_block_is_three_bytes():
+    """The portrait's flip-sparse-5 (25.6 dB): one MCU too many from block
+    (400, 928) on, every later block one place to the right and a blue
+    tint, with no warning from libjpeg. The block that never got decoded
+    (the last one, flat sky) is coded in 3 bytes, which the decode leaves
+    unread: an intact decode leaves none."""
+    soak_mutants_refused("portrait_o8", {"flip-sparse-5"})

@@ -10,8 +10,8 @@
  * only in jpeg_finish_decompress(), which libvips 8.14 never calls. So the
  * JPEG is handed to libvips through a source that counts how far libjpeg
  * read: in its last KiB, one byte at a time. An intact decode reads up to
- * its end marker or within the few bytes libjpeg's bit buffer holds; one
- * that stopped earlier had decoded data that was not the photo's.
+ * its end marker; one that stopped earlier, by even one byte, had decoded
+ * data that was not the photo's.
  *
  * libjpeg's warnings in the last rows (data that ends before the last
  * block: "premature end of data segment") come after libvips' fail_on has
@@ -35,8 +35,12 @@
 
 /* bytes read one at a time before the end of the entropy-coded data */
 #define TAIL_SLOW 1024
-/* bytes libjpeg's bit buffer may hold, unread by the decode, at the end */
-#define TAIL_SLACK 8
+/* data bytes an intact decode may leave unread: none. Each byte of the
+ * scan holds at least one bit of the last block's codes (the encoder pads
+ * only to the byte), so libjpeg must have pulled every one into its bit
+ * buffer; it reads the end marker too, or stops right before it. A decode
+ * that left even one byte unread decoded something else in its place */
+#define TAIL_SLACK 0
 
 struct _AttacheJpegTail {
 	const guint8 *data;
@@ -240,6 +244,8 @@ attache__jpeg_tail_check(AttacheJpegTail *t, int shrink)
 		return NULL;
 	if (shrink > 1 && t->height % shrink != 0)
 		return full_scan(t);
+	g_log("attache", G_LOG_LEVEL_DEBUG, "tail: %" G_GINT64_FORMAT " bytes unread",
+		t->end - t->max);
 	if (t->max + TAIL_SLACK >= t->end)
 		return NULL;
 	return g_strdup_printf("the decode ended %" G_GINT64_FORMAT " bytes "
