@@ -53,7 +53,7 @@ print_human(const AttacheUploadResult *r)
 /* What the command line said; the strings are owned (g_free). */
 typedef struct {
 	char *to, *alt, *alt_file, *focus;
-	gboolean json, quiet, verbose, require_approval;
+	gboolean json, quiet, verbose, require_approval, allow_no_alt;
 } UploadArgs;
 
 static void
@@ -70,11 +70,18 @@ upload_args_clear(UploadArgs *a)
 static gboolean
 parse_args(int *argc, char ***argv, UploadArgs *a)
 {
+	/* declared in the option table (options.c), like prep's */
+	const AttacheOption *no_alt = attache_option_find("allow-no-alt",
+		ATTACHE_SCOPE_UPLOAD);
 	GOptionEntry entries[] = {
+		{ no_alt->name, 0, 0, G_OPTION_ARG_NONE, &a->allow_no_alt,
+			no_alt->help, NULL },
 		{ "to", 't', 0, G_OPTION_ARG_STRING, &a->to,
 			"Where to upload: x, mastodon or bluesky", "TARGET" },
 		{ "alt", 0, 0, G_OPTION_ARG_STRING, &a->alt,
-			"Alt text for every file", "TEXT" },
+			"Alt text for every file, instead of each file's own (not with "
+			"--require-approval)",
+			"TEXT" },
 		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &a->alt_file,
 			"Read the alt text from a UTF-8 file", "FILE" },
 		{ "focus", 0, 0, G_OPTION_ARG_STRING, &a->focus,
@@ -168,6 +175,7 @@ make_uploader(const UploadArgs *a, AttacheTarget target)
 	}
 	AttacheUploadOptions *opts = attache_upload_options_new();
 	opts->require_approval = a->require_approval;
+	opts->require_alt = !a->allow_no_alt;
 	if (a->verbose) {
 		opts->log = log_line;
 		cli_note("* %s credentials from %s", attache_target_name(target),
@@ -225,10 +233,6 @@ cmd_upload(int argc, char **argv)
 	if (!check_args(&a, argc, &target, &alt_text, &fx, &fy)
 		|| !(up = make_uploader(&a, target)))
 		goto out;
-	if ((!alt_text || !*alt_text) && !a.quiet && !a.require_approval)
-		cli_warn("no alt text given (--alt or --alt-file): the media will "
-				 "have none");
-
 	int failed = upload_all(up, &a, argv + 1, argc - 1, alt_text, fx, fy);
 	if (!a.json && !a.quiet && argc > 2)
 		cli_note("%d of %d uploaded to %s", argc - 1 - failed, argc - 1,

@@ -458,6 +458,7 @@ typedef enum {
 #define ATTACHE_SCOPE_PRESET (1u << 5)	 /* a preset .ini */
 #define ATTACHE_SCOPE_REVIEW (1u << 6)	 /* attache review's command line */
 #define ATTACHE_SCOPE_API (1u << 7)		 /* attache_prep_options_set() */
+#define ATTACHE_SCOPE_UPLOAD (1u << 8)	 /* attache upload's command line */
 
 /* Given on the command line, attache.ini cannot change it */
 #define ATTACHE_OPTION_PINNABLE (1u << 0)
@@ -792,6 +793,10 @@ typedef struct {
 	 * who prepared them (attache_approval_check(), docs/review.md); a file
 	 * that is not is refused with %ATTACHE_E_APPROVAL. Default %FALSE. */
 	gboolean require_approval;
+	/* a file with no alt text (none given, none of its own) is refused
+	 * with %ATTACHE_E_ALT. Default %FALSE; `attache upload` sets it
+	 * unless --allow-no-alt. */
+	gboolean require_alt;
 } AttacheUploadOptions;
 
 /* Returns: (transfer full). */
@@ -826,13 +831,19 @@ typedef struct {
 	/* sent, but something a person should know (the approval gate: a
 	 * damaged manifest line that is not this file's), or %NULL */
 	char *warning;
+	char *lang;		   /* the output's language (its manifest line, else
+						* its XMP), or %NULL when unknown */
+	gint64 expires_at; /* when the platform drops the media if no post
+						* uses it (Unix seconds, UTC); 0: not said */
 } AttacheUploadResult;
 
 /**
  * attache_upload_file:
  * @up: (transfer none): the uploader
  * @path: (transfer none): the file to upload, as it is (already prepared)
- * @alt_text: (transfer none) (nullable): its alt text
+ * @alt_text: (transfer none) (nullable): its alt text; %NULL: the file's
+ *   own (its XMP's, in the output's language, else its manifest line's;
+ *   under require_approval only the XMP's, docs/upload.md)
  * @have_focus, @focus_x, @focus_y: the focal point (Mastodon), fractions
  *   0..1 of the uploaded image from its top-left corner
  * @out: (out) (transfer full): the result, also on failure

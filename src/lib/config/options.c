@@ -104,6 +104,10 @@ static const AttacheOption options[] = {
 		"comma list; see attache upload --help for credentials)",
 		"then upload each output to its own platform: a list of `x`, "
 		"`mastodon`, `bluesky` (docs/upload.md)" },
+	{ "allow-no-alt", NULL, 0, ATTACHE_VALUE_FLAG, ATTACHE_SCOPE_UPLOAD, 0, NULL,
+		NULL, "Upload a file that has no alt text (refused otherwise)",
+		"upload a file that has no alt text of its own or given; without "
+		"it such a file is refused (code `alt-text`, docs/upload.md)" },
 	{ "by", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A, 0, "the login name",
 		"NAME", "Who prepares (recorded for approval; default: login name)",
 		"who prepares (recorded in the manifest, for the approval gate)" },
