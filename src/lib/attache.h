@@ -584,6 +584,13 @@ ATTACHE_API const char *attache_campaign_path(const AttacheCampaign *campaign);
 ATTACHE_API const char *const *attache_campaign_languages(const AttacheCampaign *campaign);
 /* [campaign] lang: the language used without --lang, or %NULL. */
 ATTACHE_API const char *attache_campaign_default_lang(const AttacheCampaign *campaign);
+/* The upload account [accounts] names for @lang (or for its primary
+ * subtag: fr-CA goes with fr), or %NULL: the default account. @campaign may
+ * be %NULL. (transfer none) */
+ATTACHE_API const char *attache_campaign_account(const AttacheCampaign *campaign,
+	const char *lang);
+/* Whether @name may name an account: 1 to 64 letters, digits, - and _. */
+ATTACHE_API gboolean attache_account_name_valid(const char *name);
 /* Whether @lang (%NULL: the campaign's default) is a language tag the
  * campaign can be drawn in. @campaign may be %NULL (checks the tag only). */
 ATTACHE_API AttacheCode attache_campaign_check_lang(const AttacheCampaign *campaign,
@@ -747,7 +754,8 @@ typedef struct {
 	char *x_bearer;
 	char *mastodon_token;
 	char *bluesky_handle, *bluesky_app_password;
-	char *source; /* "environment" or the file they came from */
+	char *source;  /* "environment" or the file they came from */
+	char *account; /* the account's name ([x.fr]), %NULL: the default */
 } AttacheCredentials;
 
 /* Reads the credentials for @target from the environment (ATTACHE_X_*,
@@ -759,6 +767,15 @@ typedef struct {
  * @out: (transfer full). */
 ATTACHE_API AttacheCode attache_credentials_load(AttacheTarget target,
 	const char *ini_path, AttacheCredentials **out, GError **error);
+/* The same for the account @account of @target (%NULL: the default one, as
+ * attache_credentials_load()): the group [TARGET.ACCOUNT] of @ini_path
+ * ([x.fr], [mastodon.un-ar]). Its values come from that group only, never
+ * from the environment, which holds the default account's; only the base
+ * URL, when the group has none, comes from the environment or the
+ * [TARGET] group. @out: (transfer full). */
+ATTACHE_API AttacheCode attache_credentials_load_account(AttacheTarget target,
+	const char *account, const char *ini_path, AttacheCredentials **out,
+	GError **error);
 /* Overwrites the secrets, then frees. */
 ATTACHE_API void attache_credentials_free(AttacheCredentials *creds);
 
@@ -861,6 +878,12 @@ ATTACHE_API AttacheCode attache_upload_file(AttacheUploader *up, const char *pat
 	const char *alt_text, gboolean have_focus, double focus_x,
 	double focus_y, AttacheUploadResult **out, GError **error);
 ATTACHE_API void attache_upload_result_free(AttacheUploadResult *result);
+/* The language of the prepared output @path, as attache_upload_file() sees
+ * it: its manifest line's lang, else the one its XMP's x-default stands
+ * for; %NULL when neither says or the file cannot be read. For choosing
+ * each language's account (attache_campaign_account()) before uploading.
+ * Returns: (transfer full) (nullable). */
+ATTACHE_API char *attache_upload_file_lang(const char *path);
 /* The one-line JSON object for @result (docs/upload.md).
  * Returns: (transfer full). */
 ATTACHE_API char *attache_upload_result_to_json(const AttacheUploadResult *result);

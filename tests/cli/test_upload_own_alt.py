@@ -184,3 +184,94 @@ def test_no_alt_is_refused_unless_allowed():
         assert_eq(r["alt_text"], None, "no alt text")
         assert_eq(srv.x_media[r["media_id"]]["alt"], None, "none set")
         assert r["expires_at"], r
+
+
+# ---- accounts per language (docs/upload.md, "Accounts per language") ----
+
+CAMPAIGN = """[campaign]
+name=accounts
+languages=fr,ar,es
+[text tag]
+text=<b>#Test</b>
+text.fr=<b>#Test</b> fr
+text.ar=اختبار <b>#Test</b>
+text.es=<b>#Test</b> es
+font=Noto Sans
+font.ar=Noto Sans Arabic
+size=0.04
+[accounts]
+fr = un-fr
+ar = un-ar
+"""
+
+
+def accounts_setup(d, srv):
+    """A campaign mapping fr and ar to their accounts, and a
+    credentials.ini with [x.un-fr] and [x.un-ar] only (no default [x]).
+    Returns the campaign's path."""
+    camp = os.path.join(d, "accounts.ini")
+    with open(camp, "w", encoding="utf-8") as f:
+        f.write(CAMPAIGN)
+    U.write_ini(d, "[x.un-fr]\nbearer = %s\n\n[x.un-ar]\nbearer = %s\n" % (
+        srv.add_x_account("un-fr"), srv.add_x_account("un-ar")))
+    return camp
+
+
+def test_each_language_goes_to_its_own_account():
+    with lib.TempDir() as d, FakeSocial() as srv:
+        camp = accounts_setup(d, srv)
+        want = prep_two_languages(d)
+        for lang in ("fr", "ar"):
+            approve(os.path.join(d, lang))
+        files = sorted(want)
+        env = {"ATTACHE_X_API": srv.url}
+        # without the campaign every file is the default account's, and
+        # there is none: a configuration error, nothing sent
+        p = U.upload(srv, d, "x", "--require-approval", *files, check=2,
+                     creds=False, env=env, allow_no_alt=False)
+        assert "[x]" in p.stderr, p.stderr
+        assert_eq(srv.x_media, {}, "nothing sent")
+
+        p = U.upload(srv, d, "x", "-c", camp, "--require-approval", "--json",
+                     *files, check=0, creds=False, env=env,
+                     allow_no_alt=False)
+        res = by_file(p)
+        for f in files:
+            lang, text = want[f]
+            media = srv.x_media[res[f]["media_id"]]
+            assert_eq(media["account"], "un-" + lang, "account of " + f)
+            assert_eq(media["alt"], text, "alt text of " + f)
+        # and the requests of each media carried that account's token only
+        for r in srv.requests:
+            auth = r["headers"].get("authorization", "")
+            assert auth in ("Bearer " + srv.x_accounts["un-fr"],
+                            "Bearer " + srv.x_accounts["un-ar"]), auth
+
+        # an account the file does not have is refused before anything
+        U.write_ini(d, "[x.un-fr]\nbearer = %s\n" % srv.x_accounts["un-fr"])
+        n = len(srv.x_media)
+        p = U.upload(srv, d, "x", "-c", camp, "--require-approval", *files,
+                     check=2, creds=False, env=env, allow_no_alt=False)
+        assert "[x.un-ar]" in p.stderr, p.stderr
+        assert_eq(len(srv.x_media), n, "nothing sent")
+
+
+def test_prep_upload_goes_to_the_languages_account():
+    with lib.TempDir() as d, FakeSocial() as srv:
+        camp = accounts_setup(d, srv)
+        src = photos(1)[0]
+        e = {k: None for k in U.UPLOAD_VARS}
+        e.update(U.FAST)
+        e.update(XDG_CONFIG_HOME=os.path.join(d, "config"),
+                 XDG_CACHE_HOME=os.path.join(d, "cache"),
+                 ATTACHE_X_API=srv.url)
+        for lang in ("ar", "fr"):
+            p = lib.run("prep", "-p", "x-landscape", "-c", camp, "--lang",
+                        lang, "--alt", "Texte " + lang, "--upload", "x",
+                        "--json", "-o", os.path.join(d, "p" + lang), src,
+                        check=0, **e)
+            (line,) = lib.json_lines(p.stdout)
+            media = srv.x_media[line["upload"]["media_id"]]
+            assert_eq(media["account"], "un-" + lang, "account")
+            assert_eq(media["alt"], "Texte " + lang, "alt")
+        U.assert_no_secret(srv, p)

@@ -60,3 +60,20 @@ attache__upload_own_alt(const char *path, const AttacheSource *src,
 		*from = "manifest";
 	}
 }
+
+char *
+attache_upload_file_lang(const char *path)
+{
+	g_autoptr(AttacheSource) src = NULL;
+	if (attache__source_open(path, 256 * 1024 * 1024, 0, &src, NULL))
+		return NULL;
+	gsize len;
+	const guint8 *data = g_bytes_get_data(src->bytes, &len);
+	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+		data, len);
+	g_autofree char *alt = NULL;
+	char *lang = NULL;
+	const char *from;
+	attache__upload_own_alt(path, src, sum, FALSE, &alt, &lang, &from);
+	return lang;
+}
