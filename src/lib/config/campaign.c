@@ -100,10 +100,10 @@ struct _AttacheCampaign {
 	char *dir;
 	char *name;
 	char *description;
-	char **languages;	/* NULL when the file declares none */
-	char *lang;			/* [campaign] lang, or NULL */
-	GPtrArray *layers;	/* Layer* */
-	GHashTable *assets; /* absolute path -> AttacheAsset* */
+	char **languages;	  /* NULL when the file declares none */
+	char *lang;			  /* [campaign] lang, or NULL */
+	GPtrArray *layers;	  /* Layer* */
+	GHashTable *assets;	  /* absolute path -> AttacheAsset* */
 	GHashTable *accounts; /* [accounts]: language (lower case) -> account */
 
 	GMutex lock;		  /* guards rendered */
