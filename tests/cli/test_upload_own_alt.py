@@ -27,7 +27,7 @@ TEXTS = {
 }
 
 
-def photos(n=3):
+def photos(n=2):
     try:
         jpgs = [p for p in lib.phone_photos() if p.endswith(".jpg")]
     except lib.Skip:
@@ -275,3 +275,28 @@ def test_prep_upload_goes_to_the_languages_account():
             assert_eq(media["account"], "un-" + lang, "account")
             assert_eq(media["alt"], "Texte " + lang, "alt")
         U.assert_no_secret(srv, p)
+
+
+def test_accounts_group_is_checked_when_the_campaign_is_read():
+    with lib.TempDir() as d:
+        src = photos(1)[0]
+        for bad, why in (("de = un-de\n", "not in [campaign] languages"),
+                         ("fr = un fr!\n", "not an account name")):
+            camp = os.path.join(d, "bad.ini")
+            with open(camp, "w", encoding="utf-8") as f:
+                f.write(CAMPAIGN + bad)
+            p = lib.run("prep", "-c", camp, "-o", os.path.join(d, "o"), src,
+                        check=2)
+            assert camp in p.stderr and "[accounts]" in p.stderr and \
+                why in p.stderr, p.stderr
+
+
+def test_mastodon_says_no_expiry():
+    with lib.TempDir() as d, FakeSocial() as srv:
+        f = sorted(prep_two_languages(d))[0]
+        p = U.upload(srv, d, "mastodon", "--json", f, check=0,
+                     allow_no_alt=False)
+        (r,) = U.lines(p)
+        assert_eq(r["error"], None, "uploaded")
+        assert_eq(r["expires_at"], None, "Mastodon gives no expiry")
+        assert r["alt_text"], r
