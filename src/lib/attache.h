@@ -852,6 +852,8 @@ typedef struct {
 						* its XMP), or %NULL when unknown */
 	gint64 expires_at; /* when the platform drops the media if no post
 						* uses it (Unix seconds, UTC); 0: not said */
+	char *account;	   /* the uploader's account ([x.fr]: "fr"), %NULL: the
+						* default */
 } AttacheUploadResult;
 
 /**

@@ -95,6 +95,7 @@ def test_gate_sends_each_files_own_alt_in_its_language():
             assert_eq(media["alt"], text, "alt text X received for " + f)
             assert_eq(r["alt_text"], text, "alt_text in the JSON")
             assert_eq(r["lang"], lang, "lang in the JSON")
+            assert_eq(r["account"], None, "the default account")
             # the fake X says expires_after_secs 86400 at finalize
             t = datetime.datetime.strptime(r["expires_at"],
                                            "%Y-%m-%dT%H:%M:%SZ")
@@ -240,6 +241,7 @@ def test_each_language_goes_to_its_own_account():
             lang, text = want[f]
             media = srv.x_media[res[f]["media_id"]]
             assert_eq(media["account"], "un-" + lang, "account of " + f)
+            assert_eq(res[f]["account"], "un-" + lang, "account in the JSON")
             assert_eq(media["alt"], text, "alt text of " + f)
         # and the requests of each media carried that account's token only
         for r in srv.requests:

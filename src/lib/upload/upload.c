@@ -480,6 +480,7 @@ attache_upload_file(AttacheUploader *up, const char *path,
 	AttacheUploadResult *r = g_new0(AttacheUploadResult, 1);
 	r->file = g_strdup(path);
 	r->target = up->target;
+	r->account = g_strdup(up->creds->account);
 	const char *alt = alt_text && *alt_text ? alt_text : NULL;
 	r->alt_text = g_strdup(alt);
 
@@ -513,6 +514,7 @@ attache_upload_result_free(AttacheUploadResult *r)
 	g_free(r->error);
 	g_free(r->warning);
 	g_free(r->lang);
+	g_free(r->account);
 	g_free(r);
 }
 
@@ -524,6 +526,7 @@ attache_upload_result_to_json(const AttacheUploadResult *r)
 	json_builder_begin_object(b);
 	attache__json_member_string(b, "file", r->file);
 	attache__json_member_string(b, "target", attache_target_name(r->target));
+	attache__json_member_string(b, "account", r->account);
 	attache__json_member_string(b, "media_id", ok ? r->media_id : NULL);
 	const AttacheUploadBackend *backend = attache__upload_backend(r->target);
 	if (backend && backend->result_json)
