@@ -4,7 +4,8 @@
  * `attache upload` (docs/upload.md, "Alt text").
  *
  * The text comes from the file's XMP (AltTextAccessibility, else
- * dc:description), inside the bytes an approval's SHA-256 covers; only when
+ * dc:description; its x-default, the output's own language), inside the
+ * bytes an approval's SHA-256 covers; only when
  * the file has none, and never under the approval gate, from the line of
  * the output folder's manifest that records these very bytes. The
  * language is that line's `lang`, else the one x-default stands for in the
@@ -14,6 +15,21 @@
 #include "upload-private.h"
 
 #include <string.h>
+
+/* The text of @alt for an output in @lang: x-default, which prep writes
+ * as the output's own language (and which prep --upload and the hot
+ * folder send too, so every path agrees), else the @lang entry, else the
+ * first. (transfer none) */
+static const char *
+pick(GPtrArray *alt, const char *lang)
+{
+	for (guint i = 0; i < alt->len; i++) {
+		const AttacheAlt *a = alt->pdata[i];
+		if (!g_ascii_strcasecmp(a->lang, "x-default"))
+			return a->text;
+	}
+	return attache__alt_pick(alt, lang);
+}
 
 /* The latest line of @m for @file with the bytes @sha256, or %NULL.
  * (transfer none) */
@@ -52,11 +68,11 @@ attache__upload_own_alt(const char *path, const AttacheSource *src,
 												   : attache__alt_default_lang(xmp);
 	*lang = g_strdup(l);
 	if (xmp->len) {
-		*alt = g_strdup(attache__alt_pick(xmp, l));
+		*alt = g_strdup(pick(xmp, l));
 		*from = "xmp";
 	}
 	else if (!xmp_only && rec && rec->alt->len) {
-		*alt = g_strdup(attache__alt_pick(rec->alt, l));
+		*alt = g_strdup(pick(rec->alt, l));
 		*from = "manifest";
 	}
 }

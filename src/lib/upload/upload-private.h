@@ -299,7 +299,8 @@ AttacheCredentials *attache__credentials_copy(const AttacheCredentials *c);
 /* ---- own-alt.c ---- */
 
 /* The own alt text of the prepared file @path (read into @src, bytes
- * @sha256): its XMP's entry in the output's language, else x-default;
+ * @sha256): its XMP's x-default (prep's output language), else its entry
+ * in the output's language, else the first;
  * when the XMP has none and not @xmp_only, its manifest line's. @alt,
  * @lang: (out) (transfer full) (nullable); @from: (out) "xmp", "manifest"
  * or %NULL. */
