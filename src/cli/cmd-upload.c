@@ -40,14 +40,16 @@ static void
 print_human(const AttacheUploadResult *r)
 {
 	g_autofree char *size = g_format_size((guint64)r->bytes);
+	g_autofree char *acct = r->account ? g_strdup_printf(", account %s", r->account)
+									   : g_strdup("");
 	if (r->media_id)
-		cli_out("%s: %s media %s (%dx%d, %s)%s", r->file,
+		cli_out("%s: %s media %s (%dx%d, %s)%s%s", r->file,
 			attache_target_name(r->target), r->media_id, r->width, r->height,
-			size, r->reused ? ", reused" : "");
+			size, r->reused ? ", reused" : "", acct);
 	else
-		cli_out("%s: %s blob %s (%dx%d, %s)%s", r->file,
+		cli_out("%s: %s blob %s (%dx%d, %s)%s%s", r->file,
 			attache_target_name(r->target), r->blob ? r->blob : "", r->width,
-			r->height, size, r->reused ? ", reused" : "");
+			r->height, size, r->reused ? ", reused" : "", acct);
 }
 
 /* What the command line said; the strings are owned (g_free). */
