@@ -68,9 +68,10 @@ def assert_no_secret(srv, p, extra=()):
 
 
 def upload(srv, tmp, target, *args, check=None, oauth=True, creds=True,
-           env=None, timeout=120):
+           env=None, timeout=120, allow_no_alt=True):
     """Runs `attache upload --to TARGET ARGS` against @srv with @tmp's
-    config and cache folders; checks no secret leaked."""
+    config and cache folders; checks no secret leaked. @allow_no_alt adds
+    --allow-no-alt (most tests upload test images without alt text)."""
     e = {k: None for k in UPLOAD_VARS}
     e.update(FAST)
     e["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
@@ -78,7 +79,8 @@ def upload(srv, tmp, target, *args, check=None, oauth=True, creds=True,
     if creds:
         e.update(credentials(srv, target, oauth))
     e.update(env or {})
-    p = lib.run("upload", "--to", target, *args, check=check,
+    extra = ("--allow-no-alt",) if allow_no_alt else ()
+    p = lib.run("upload", "--to", target, *extra, *args, check=check,
                 timeout=timeout, **e)
     assert_no_secret(srv, p)
     return p

@@ -19,6 +19,7 @@ static const struct {
 	{ "watch", ATTACHE_SCOPE_WATCH },
 	{ "ini", ATTACHE_SCOPE_INI },
 	{ "review", ATTACHE_SCOPE_REVIEW },
+	{ "upload", ATTACHE_SCOPE_UPLOAD },
 };
 
 /* One line per row, its scopes as words, for the docs test. */

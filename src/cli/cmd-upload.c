@@ -40,20 +40,22 @@ static void
 print_human(const AttacheUploadResult *r)
 {
 	g_autofree char *size = g_format_size((guint64)r->bytes);
+	g_autofree char *acct = r->account ? g_strdup_printf(", account %s", r->account)
+									   : g_strdup("");
 	if (r->media_id)
-		cli_out("%s: %s media %s (%dx%d, %s)%s", r->file,
+		cli_out("%s: %s media %s (%dx%d, %s)%s%s", r->file,
 			attache_target_name(r->target), r->media_id, r->width, r->height,
-			size, r->reused ? ", reused" : "");
+			size, r->reused ? ", reused" : "", acct);
 	else
-		cli_out("%s: %s blob %s (%dx%d, %s)%s", r->file,
+		cli_out("%s: %s blob %s (%dx%d, %s)%s%s", r->file,
 			attache_target_name(r->target), r->blob ? r->blob : "", r->width,
-			r->height, size, r->reused ? ", reused" : "");
+			r->height, size, r->reused ? ", reused" : "", acct);
 }
 
 /* What the command line said; the strings are owned (g_free). */
 typedef struct {
-	char *to, *alt, *alt_file, *focus;
-	gboolean json, quiet, verbose, require_approval;
+	char *to, *alt, *alt_file, *focus, *campaign;
+	gboolean json, quiet, verbose, require_approval, allow_no_alt;
 } UploadArgs;
 
 static void
@@ -63,6 +65,7 @@ upload_args_clear(UploadArgs *a)
 	g_free(a->alt);
 	g_free(a->alt_file);
 	g_free(a->focus);
+	g_free(a->campaign);
 }
 
 /* Parses the options into @a (out), leaving the files in @argv. FALSE
@@ -70,13 +73,24 @@ upload_args_clear(UploadArgs *a)
 static gboolean
 parse_args(int *argc, char ***argv, UploadArgs *a)
 {
+	/* declared in the option table (options.c), like prep's */
+	const AttacheOption *no_alt = attache_option_find("allow-no-alt",
+		ATTACHE_SCOPE_UPLOAD);
+	const AttacheOption *camp = attache_option_find("campaign",
+		ATTACHE_SCOPE_UPLOAD);
 	GOptionEntry entries[] = {
 		{ "to", 't', 0, G_OPTION_ARG_STRING, &a->to,
 			"Where to upload: x, mastodon or bluesky", "TARGET" },
 		{ "alt", 0, 0, G_OPTION_ARG_STRING, &a->alt,
-			"Alt text for every file", "TEXT" },
+			"Alt text for every file, instead of each file's own (not with "
+			"--require-approval)",
+			"TEXT" },
 		{ "alt-file", 0, 0, G_OPTION_ARG_FILENAME, &a->alt_file,
 			"Read the alt text from a UTF-8 file", "FILE" },
+		{ no_alt->name, 0, 0, G_OPTION_ARG_NONE, &a->allow_no_alt,
+			no_alt->help, NULL },
+		{ camp->name, camp->short_name, 0, G_OPTION_ARG_FILENAME,
+			&a->campaign, camp->help, camp->metavar },
 		{ "focus", 0, 0, G_OPTION_ARG_STRING, &a->focus,
 			"Focal point (Mastodon), fractions of the image from its "
 			"top-left corner",
@@ -155,22 +169,26 @@ check_args(const UploadArgs *a, int argc, AttacheTarget *target,
 	return TRUE;
 }
 
-/* The uploader for @target with the user's credentials, or %NULL after
- * an error (printed). Returns: (transfer full) */
+/* The uploader for @target's @account (%NULL: the default) with the
+ * user's credentials, or %NULL after an error (printed).
+ * Returns: (transfer full) */
 static AttacheUploader *
-make_uploader(const UploadArgs *a, AttacheTarget target)
+make_uploader(const UploadArgs *a, AttacheTarget target, const char *account)
 {
 	g_autoptr(GError) error = NULL;
 	AttacheCredentials *creds = NULL;
-	if (attache_credentials_load(target, NULL, &creds, &error)) {
+	if (attache_credentials_load_account(target, account, NULL, &creds,
+			&error)) {
 		cli_error("%s", error->message);
 		return NULL;
 	}
 	AttacheUploadOptions *opts = attache_upload_options_new();
 	opts->require_approval = a->require_approval;
+	opts->require_alt = !a->allow_no_alt;
 	if (a->verbose) {
 		opts->log = log_line;
-		cli_note("* %s credentials from %s", attache_target_name(target),
+		cli_note("* %s credentials%s%s from %s", attache_target_name(target),
+			account ? " of the account " : "", account ? account : "",
 			creds->source);
 	}
 	AttacheUploader *up = NULL;
@@ -181,14 +199,56 @@ make_uploader(const UploadArgs *a, AttacheTarget target)
 	return up;
 }
 
-/* Uploads @files one after another, printing each result. Returns how
- * many failed. @files: (transfer none) */
+/* Each file's account, from its language and the campaign's [accounts]
+ * (docs/upload.md, "Accounts per language"), into @accounts (out): one
+ * (transfer none) name or %NULL per file; and one uploader per account
+ * used, made before anything is sent, into the returned table ("" for
+ * the default). %NULL after an error (printed). (transfer full) */
+static GHashTable *
+make_uploaders(const UploadArgs *a, AttacheTarget target, char **files,
+	int n, const char **accounts)
+{
+	AttacheCampaign *campaign = NULL;
+	g_autoptr(GError) error = NULL;
+	if (a->campaign && attache_campaign_load(a->campaign, NULL, &campaign, &error)) {
+		cli_error("%s", error->message);
+		return NULL;
+	}
+	GHashTable *ups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		(GDestroyNotify)attache_uploader_free);
+	for (int i = 0; i < n; i++) {
+		g_autofree char *lang = campaign ? attache_upload_file_lang(files[i])
+										 : NULL;
+		const char *acct = attache_campaign_account(campaign, lang);
+		const char *key = acct ? acct : "";
+		if (!g_hash_table_contains(ups, key)) {
+			AttacheUploader *up = make_uploader(a, target, acct);
+			if (!up) {
+				g_hash_table_unref(ups);
+				attache_campaign_free(campaign);
+				return NULL;
+			}
+			g_hash_table_insert(ups, g_strdup(key), up);
+		}
+		/* the table's key lives as long as the table (transfer none) */
+		g_hash_table_lookup_extended(ups, key, (gpointer *)&accounts[i], NULL);
+		if (!*accounts[i])
+			accounts[i] = NULL;
+	}
+	attache_campaign_free(campaign);
+	return ups;
+}
+
+/* Uploads @files one after another, each with its account's uploader,
+ * printing each result. Returns how many failed. @files: (transfer none) */
 static int
-upload_all(AttacheUploader *up, const UploadArgs *a, char **files, int n,
-	const char *alt_text, double fx, double fy)
+upload_all(GHashTable *ups, const char **accounts, const UploadArgs *a,
+	char **files, int n, const char *alt_text, double fx, double fy)
 {
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
+		AttacheUploader *up = g_hash_table_lookup(ups,
+			accounts[i] ? accounts[i] : "");
 		AttacheUploadResult *r = NULL;
 		attache_upload_file(up, files[i], alt_text, a->focus != NULL, fx, fy,
 			&r, NULL);
@@ -221,22 +281,22 @@ cmd_upload(int argc, char **argv)
 	AttacheTarget target;
 	double fx = 0, fy = 0;
 	char *alt_text = NULL;
-	AttacheUploader *up = NULL;
+	GHashTable *ups = NULL;
+	const char **accounts = g_new0(const char *, MAX(argc, 1));
 	if (!check_args(&a, argc, &target, &alt_text, &fx, &fy)
-		|| !(up = make_uploader(&a, target)))
+		|| !(ups = make_uploaders(&a, target, argv + 1, argc - 1, accounts)))
 		goto out;
-	if ((!alt_text || !*alt_text) && !a.quiet && !a.require_approval)
-		cli_warn("no alt text given (--alt or --alt-file): the media will "
-				 "have none");
-
-	int failed = upload_all(up, &a, argv + 1, argc - 1, alt_text, fx, fy);
+	int failed = upload_all(ups, accounts, &a, argv + 1, argc - 1, alt_text,
+		fx, fy);
 	if (!a.json && !a.quiet && argc > 2)
 		cli_note("%d of %d uploaded to %s", argc - 1 - failed, argc - 1,
 			attache_target_name(target));
 	rc = failed ? EXIT_UPLOAD_FAILED : EXIT_OK;
 
 out:
-	attache_uploader_free(up);
+	if (ups)
+		g_hash_table_unref(ups);
+	g_free(accounts);
 	g_free(alt_text);
 	upload_args_clear(&a);
 	return rc;

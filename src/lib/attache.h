@@ -458,6 +458,7 @@ typedef enum {
 #define ATTACHE_SCOPE_PRESET (1u << 5)	 /* a preset .ini */
 #define ATTACHE_SCOPE_REVIEW (1u << 6)	 /* attache review's command line */
 #define ATTACHE_SCOPE_API (1u << 7)		 /* attache_prep_options_set() */
+#define ATTACHE_SCOPE_UPLOAD (1u << 8)	 /* attache upload's command line */
 
 /* Given on the command line, attache.ini cannot change it */
 #define ATTACHE_OPTION_PINNABLE (1u << 0)
@@ -583,6 +584,13 @@ ATTACHE_API const char *attache_campaign_path(const AttacheCampaign *campaign);
 ATTACHE_API const char *const *attache_campaign_languages(const AttacheCampaign *campaign);
 /* [campaign] lang: the language used without --lang, or %NULL. */
 ATTACHE_API const char *attache_campaign_default_lang(const AttacheCampaign *campaign);
+/* The upload account [accounts] names for @lang (or for its primary
+ * subtag: fr-CA goes with fr), or %NULL: the default account. @campaign may
+ * be %NULL. (transfer none) */
+ATTACHE_API const char *attache_campaign_account(const AttacheCampaign *campaign,
+	const char *lang);
+/* Whether @name may name an account: 1 to 64 letters, digits, - and _. */
+ATTACHE_API gboolean attache_account_name_valid(const char *name);
 /* Whether @lang (%NULL: the campaign's default) is a language tag the
  * campaign can be drawn in. @campaign may be %NULL (checks the tag only). */
 ATTACHE_API AttacheCode attache_campaign_check_lang(const AttacheCampaign *campaign,
@@ -746,7 +754,8 @@ typedef struct {
 	char *x_bearer;
 	char *mastodon_token;
 	char *bluesky_handle, *bluesky_app_password;
-	char *source; /* "environment" or the file they came from */
+	char *source;  /* "environment" or the file they came from */
+	char *account; /* the account's name ([x.fr]), %NULL: the default */
 } AttacheCredentials;
 
 /* Reads the credentials for @target from the environment (ATTACHE_X_*,
@@ -758,6 +767,15 @@ typedef struct {
  * @out: (transfer full). */
 ATTACHE_API AttacheCode attache_credentials_load(AttacheTarget target,
 	const char *ini_path, AttacheCredentials **out, GError **error);
+/* The same for the account @account of @target (%NULL: the default one, as
+ * attache_credentials_load()): the group [TARGET.ACCOUNT] of @ini_path
+ * ([x.fr], [mastodon.un-ar]). Its values come from that group only, never
+ * from the environment, which holds the default account's; only the base
+ * URL, when the group has none, comes from the environment or the
+ * [TARGET] group. @out: (transfer full). */
+ATTACHE_API AttacheCode attache_credentials_load_account(AttacheTarget target,
+	const char *account, const char *ini_path, AttacheCredentials **out,
+	GError **error);
 /* Overwrites the secrets, then frees. */
 ATTACHE_API void attache_credentials_free(AttacheCredentials *creds);
 
@@ -792,6 +810,10 @@ typedef struct {
 	 * who prepared them (attache_approval_check(), docs/review.md); a file
 	 * that is not is refused with %ATTACHE_E_APPROVAL. Default %FALSE. */
 	gboolean require_approval;
+	/* a file with no alt text (none given, none of its own) is refused
+	 * with %ATTACHE_E_ALT. Default %FALSE; `attache upload` sets it
+	 * unless --allow-no-alt. */
+	gboolean require_alt;
 } AttacheUploadOptions;
 
 /* Returns: (transfer full). */
@@ -826,13 +848,21 @@ typedef struct {
 	/* sent, but something a person should know (the approval gate: a
 	 * damaged manifest line that is not this file's), or %NULL */
 	char *warning;
+	char *lang;		   /* the output's language (its manifest line, else
+						* its XMP), or %NULL when unknown */
+	gint64 expires_at; /* when the platform drops the media if no post
+						* uses it (Unix seconds, UTC); 0: not said */
+	char *account;	   /* the uploader's account ([x.fr]: "fr"), %NULL: the
+						* default */
 } AttacheUploadResult;
 
 /**
  * attache_upload_file:
  * @up: (transfer none): the uploader
  * @path: (transfer none): the file to upload, as it is (already prepared)
- * @alt_text: (transfer none) (nullable): its alt text
+ * @alt_text: (transfer none) (nullable): its alt text; %NULL: the file's
+ *   own (its XMP's, in the output's language, else its manifest line's;
+ *   under require_approval only the XMP's, docs/upload.md)
  * @have_focus, @focus_x, @focus_y: the focal point (Mastodon), fractions
  *   0..1 of the uploaded image from its top-left corner
  * @out: (out) (transfer full): the result, also on failure
@@ -850,6 +880,12 @@ ATTACHE_API AttacheCode attache_upload_file(AttacheUploader *up, const char *pat
 	const char *alt_text, gboolean have_focus, double focus_x,
 	double focus_y, AttacheUploadResult **out, GError **error);
 ATTACHE_API void attache_upload_result_free(AttacheUploadResult *result);
+/* The language of the prepared output @path, as attache_upload_file() sees
+ * it: its manifest line's lang, else the one its XMP's x-default stands
+ * for; %NULL when neither says or the file cannot be read. For choosing
+ * each language's account (attache_campaign_account()) before uploading.
+ * Returns: (transfer full) (nullable). */
+ATTACHE_API char *attache_upload_file_lang(const char *path);
 /* The one-line JSON object for @result (docs/upload.md).
  * Returns: (transfer full). */
 ATTACHE_API char *attache_upload_result_to_json(const AttacheUploadResult *result);

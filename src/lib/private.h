@@ -299,6 +299,16 @@ GBytes *attache__xmp_build(const AttacheKept *k, GPtrArray *alt,
  * AltTextAccessibility): the x-default entry, else the first; NULL when
  * there is none (xmp-alt.c). (transfer full) */
 char *attache__xmp_alt_text(const char *xmp, gsize len);
+/* Every entry of the packet's AltTextAccessibility (else dc:description),
+ * blank ones left out: AttacheAlt*, in order, maybe empty. (transfer full) */
+GPtrArray *attache__xmp_alts(const char *xmp, gsize len);
+/* The text of @alt in @lang (%NULL: none asked), else x-default, else the
+ * first; %NULL when @alt is empty. (transfer none) */
+const char *attache__alt_pick(GPtrArray *alt, const char *lang);
+/* The language x-default stands for: the first other entry with the same
+ * text (prep writes x-default as the output's language), or %NULL.
+ * (transfer none) */
+const char *attache__alt_default_lang(GPtrArray *alt);
 
 /* ---- metadata: splicing blocks into an encoded file (embed.c) ---- */
 
@@ -592,6 +602,10 @@ char *attache__person_key(const char *name);
 AttacheApprovalStatus *attache__approval_status(const AttacheManifest *m,
 	GPtrArray *approvals, const char *approvals_error, const char *file,
 	const char *display, const char *sha256);
+/* The output folder of the output @path, the one that holds its manifest:
+ * its own folder (prep) or the one above (the hot folder's OUT/PHOTO/);
+ * @dir, @file: (out) (transfer full) that folder and @path relative to it. */
+void attache__output_folder(const char *path, char **dir, char **file);
 
 /* ---- hot folder (watch.c, watch-settings.c, watch-photo.c) ---- */
 

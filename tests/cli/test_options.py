@@ -57,7 +57,7 @@ def test_generated_tables_are_up_to_date():
     # and each table is really there, between its markers
     text = docs()
     for doc, scope in (("docs/prep.md", "prep"), ("docs/watch.md", "watch"),
-                       ("docs/watch.md", "ini")):
+                       ("docs/watch.md", "ini"), ("docs/upload.md", "upload")):
         md = subprocess.run([OPTIONS_MD, scope], check=True,
                             capture_output=True, text=True).stdout
         assert ("<!-- options:%s -->\n%s<!-- /options -->" % (scope, md)
@@ -95,7 +95,7 @@ def test_every_option_is_in_the_docs():
     text = docs()
     everything = "\n".join(text.values())
     for scopes, name, _, _ in table():
-        if scopes & {"prep", "watch", "review"}:
+        if scopes & {"prep", "watch", "review", "upload"}:
             assert re.search(r"(?<![\w-])--%s\b" % re.escape(name),
                              everything), "--%s is in no doc" % name
         if "ini" in scopes and name != "allow-path":  # the operator's only
@@ -108,7 +108,7 @@ def test_every_option_is_in_the_docs():
 
 def test_help_comes_from_the_table():
     rows = table()
-    for cmd in ("prep", "watch", "review"):
+    for cmd in ("prep", "watch", "review", "upload"):
         h = lib.run(cmd, "--help", check=0).stdout
         for scopes, name, alias, short in rows:
             if cmd not in scopes:

@@ -155,6 +155,9 @@ class FakeSocial:
         self.x_token = "1234-xat-" + self._rand(30)
         self.x_token_secret = "xas-" + self._rand(36)
         self.x_bearer = "xbearer-" + self._rand(40)
+        # more X accounts (accounts per language): name -> bearer token;
+        # each media records the account that created it
+        self.x_accounts = {}
         self.x_media = {}
         self.x_nonces = set()
         self.x_auth_ok = 0
@@ -198,11 +201,16 @@ class FakeSocial:
         return "".join(random.choice(string.ascii_letters + string.digits)
                        for _ in range(n))
 
+    def add_x_account(self, name):
+        """Another X account with a bearer token of its own; returns it."""
+        self.x_accounts[name] = "xbearer-%s-" % name + self._rand(40)
+        return self.x_accounts[name]
+
     def secrets(self):
         return [self.x_consumer_key, self.x_consumer_secret, self.x_token,
                 self.x_token_secret, self.x_bearer, self.mastodon_token,
                 self.bsky_password] + list(self.bsky_access) + \
-            list(self.bsky_refresh)
+            list(self.bsky_refresh) + list(self.x_accounts.values())
 
     def now(self):
         return time.time() + self.clock_offset
@@ -398,7 +406,9 @@ class _Handler(BaseHTTPRequestHandler):
         unauthorized = self._problem(401, "Unauthorized",
                                      "Unauthorized", "about:blank")
         if auth.startswith("Bearer "):
-            ok = hmac.compare_digest(auth[7:], app.x_bearer)
+            ok = hmac.compare_digest(auth[7:], app.x_bearer) or any(
+                hmac.compare_digest(auth[7:], t)
+                for t in app.x_accounts.values())
         else:
             p = parse_oauth_header(auth)
             ok = False
@@ -444,8 +454,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._problem(400, "Invalid Request",
                                      "bad initialize body")
             mid = str(random.randint(10 ** 18, 9 * 10 ** 18))
+            token = headers.get("authorization", "")[7:]
+            account = next((n for n, t in app.x_accounts.items()
+                            if t == token), "default")
             with app.lock:
                 app.x_media[mid] = {
+                    "account": account,
                     "total": req["total_bytes"], "type": req["media_type"],
                     "segments": {}, "appends": [], "state": "created",
                     "sha256": None, "alt": None, "polls": 0,

@@ -184,6 +184,45 @@ test_demo_campaign(void)
 	attache_campaign_free(c);
 }
 
+/* The XMP reader of the upload: every language, x-default's own tag,
+ * dc:description only when there is no AltTextAccessibility. */
+static void
+test_xmp_alts(void)
+{
+	const char *xmp = "<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF "
+					  "xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+					  "<rdf:Description xmlns:Iptc4xmpCore='http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/' "
+					  "xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+					  "<dc:description><rdf:Alt><rdf:li xml:lang='x-default'>desc</rdf:li></rdf:Alt></dc:description>"
+					  "<Iptc4xmpCore:AltTextAccessibility><rdf:Alt>"
+					  "<rdf:li xml:lang='x-default'>Texte</rdf:li>"
+					  "<rdf:li xml:lang='ar'>\u0646\u0635</rdf:li>"
+					  "<rdf:li xml:lang='fr'>Texte</rdf:li>"
+					  "<rdf:li xml:lang='es'>  </rdf:li>"
+					  "</rdf:Alt></Iptc4xmpCore:AltTextAccessibility>"
+					  "</rdf:Description></rdf:RDF></x:xmpmeta>";
+	g_autoptr(GPtrArray) a = attache__xmp_alts(xmp, strlen(xmp));
+	g_assert_cmpuint(a->len, ==, 3); /* the blank es is no alt text */
+	g_assert_cmpstr(attache__alt_pick(a, NULL), ==, "Texte");
+	g_assert_cmpstr(attache__alt_pick(a, "AR"), ==, "\u0646\u0635");
+	g_assert_cmpstr(attache__alt_pick(a, "zh"), ==, "Texte");
+	g_assert_cmpstr(attache__alt_default_lang(a), ==, "fr");
+
+	const char *desc = "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+					   "<rdf:Description xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+					   "<dc:description><rdf:Alt><rdf:li xml:lang='x-default'>only desc</rdf:li>"
+					   "</rdf:Alt></dc:description></rdf:Description></rdf:RDF>";
+	g_autoptr(GPtrArray) d = attache__xmp_alts(desc, strlen(desc));
+	g_assert_cmpstr(attache__alt_pick(d, "fr"), ==, "only desc");
+	g_assert_null(attache__alt_default_lang(d));
+
+	g_autoptr(GPtrArray) none = attache__xmp_alts(NULL, 0);
+	g_assert_cmpuint(none->len, ==, 0);
+	g_assert_null(attache__alt_pick(none, NULL));
+	g_autofree char *cut = attache__xmp_alt_text(xmp, 400); /* cut short */
+	(void)cut;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -196,6 +235,7 @@ main(int argc, char **argv)
 	g_test_add_func("/alt/validate", test_validate);
 	g_test_add_func("/alt/check", test_check);
 	g_test_add_func("/alt/read-file", test_read_file);
+	g_test_add_func("/alt/xmp-alts", test_xmp_alts);
 	g_test_add_func("/campaign/demo", test_demo_campaign);
 	int rc = g_test_run();
 	g_autoptr(GDir) d = g_dir_open(tmpdir, 0, NULL);

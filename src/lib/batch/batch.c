@@ -198,6 +198,7 @@ warn_unmatched_rows(const Sink *s, GHashTable *manifest, const char *path,
  * credentials are a usage error and not a failure per photo. */
 typedef struct {
 	AttacheTarget target;
+	char *account; /* the campaign's [accounts] name, %NULL: the default */
 	AttacheCredentials *creds;
 	AttacheUploader *up;
 } Upload;
@@ -207,7 +208,32 @@ upload_free(Upload *u)
 {
 	attache_uploader_free(u->up);
 	attache_credentials_free(u->creds);
+	g_free(u->account);
 	g_free(u);
+}
+
+/* The language a batch makes its outputs in: --lang, else the campaign's
+ * own (the one prep.c brands with). (transfer none) (nullable) */
+static const char *
+batch_lang(const AttachePrepOptions *opts)
+{
+	if (opts->lang)
+		return opts->lang;
+	return opts->campaign ? attache_campaign_default_lang(opts->campaign) : NULL;
+}
+
+/* @t's uploader for @account, made now with that account's credentials
+ * (docs/upload.md, "Accounts per language"), added to @uploads. */
+static gboolean
+upload_add(GPtrArray *uploads, AttacheTarget t, const char *account,
+	const AttacheUploadOptions *uopts, GError **error)
+{
+	Upload *u = g_new0(Upload, 1);
+	u->target = t;
+	u->account = g_strdup(account);
+	g_ptr_array_add(uploads, u);
+	return !attache_credentials_load_account(t, account, NULL, &u->creds, error)
+		   && !attache_uploader_new(u->creds, uopts, &u->up, error);
 }
 
 /* Whether any preset of @opts is made for @t's platform. */
@@ -250,27 +276,29 @@ uploads_new(const char *list, const AttachePrepOptions *opts,
 				name, name, attache__upload_preset(t));
 			return NULL;
 		}
-		Upload *u = g_new0(Upload, 1);
-		u->target = t;
-		g_ptr_array_add(uploads, u);
-		if (attache_credentials_load(t, NULL, &u->creds, error) || attache_uploader_new(u->creds, uopts, &u->up, error))
+		const char *account = attache_campaign_account(opts->campaign,
+			batch_lang(opts));
+		if (!upload_add(uploads, t, account, uopts, error))
 			return NULL;
 	}
 	return g_steal_pointer(&uploads);
 }
 
-/* The uploader for an output's platform, or NULL. (transfer none) */
+/* The uploader for an output's platform and its language's account, or
+ * NULL. (transfer none) */
 static Upload *
 upload_for(GPtrArray *uploads, const AttachePrepOptions *opts,
 	const AttacheOutput *o)
 {
+	const char *account = attache_campaign_account(opts->campaign, o->lang);
 	for (guint k = 0; uploads && k < opts->presets->len; k++) {
 		const AttachePreset *p = opts->presets->pdata[k];
 		if (!g_str_equal(p->name, o->preset))
 			continue;
 		for (guint i = 0; i < uploads->len; i++) {
 			Upload *u = uploads->pdata[i];
-			if (g_strcmp0(p->platform, attache_target_name(u->target)) == 0)
+			if (g_strcmp0(p->platform, attache_target_name(u->target)) == 0
+				&& g_strcmp0(u->account, account) == 0)
 				return u;
 		}
 	}

@@ -100,10 +100,11 @@ struct _AttacheCampaign {
 	char *dir;
 	char *name;
 	char *description;
-	char **languages;	/* NULL when the file declares none */
-	char *lang;			/* [campaign] lang, or NULL */
-	GPtrArray *layers;	/* Layer* */
-	GHashTable *assets; /* absolute path -> AttacheAsset* */
+	char **languages;	  /* NULL when the file declares none */
+	char *lang;			  /* [campaign] lang, or NULL */
+	GPtrArray *layers;	  /* Layer* */
+	GHashTable *assets;	  /* absolute path -> AttacheAsset* */
+	GHashTable *accounts; /* [accounts]: language (lower case) -> account */
 
 	GMutex lock;		  /* guards rendered */
 	GHashTable *rendered; /* key -> VipsImage* (memory) */
@@ -802,6 +803,8 @@ campaign_new(const char *path)
 		(GDestroyNotify)asset_free);
 	c->rendered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		g_object_unref);
+	c->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		g_free);
 	g_mutex_init(&c->lock);
 	return c;
 }
@@ -942,7 +945,7 @@ read_layers(const Ctx *x, GKeyFile *kf, char **groups, GError **error)
 	for (int g = 0; groups[g]; g++) {
 		const char *group = groups[g];
 		AttacheLayerType type;
-		if (g_str_equal(group, "campaign") || strchr(group, '@'))
+		if (g_str_equal(group, "campaign") || g_str_equal(group, "accounts") || strchr(group, '@'))
 			continue;
 		if (!layer_type_of(group, &type))
 			return bad(error, x, group, NULL,
@@ -995,6 +998,65 @@ read_overrides(const Ctx *x, GKeyFile *kf, char **groups, GError **error)
 	return ATTACHE_OK;
 }
 
+/* [accounts]: each language's upload account, LANG = NAME, the
+ * credentials.ini group [TARGET.NAME] (docs/campaigns.md, "Accounts"). */
+static AttacheCode
+read_accounts(const Ctx *x, GKeyFile *kf, GError **error)
+{
+	if (!g_key_file_has_group(kf, "accounts"))
+		return ATTACHE_OK;
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, "accounts", NULL, NULL);
+	for (int i = 0; keys && keys[i]; i++) {
+		const char *lang = keys[i];
+		if (!attache__lang_tag_valid(lang))
+			return bad(error, x, "accounts", lang,
+				"\"%s\" is not a language tag (en, fr, ar ...)", lang);
+		if (!lang_declared(x->c, lang))
+			return bad(error, x, "accounts", lang,
+				"language \"%s\" is not in [campaign] languages", lang);
+		g_autofree char *v = g_key_file_get_string(kf, "accounts", lang, NULL);
+		if (v)
+			g_strstrip(v);
+		if (!attache_account_name_valid(v))
+			return bad(error, x, "accounts", lang,
+				"\"%s\" is not an account name (letters, digits, - and _; "
+				"credentials.ini then has [x.NAME], [mastodon.NAME] ...)",
+				v ? v : "");
+		g_autofree char *key = g_ascii_strdown(lang, -1);
+		g_hash_table_replace(x->c->accounts, g_steal_pointer(&key),
+			g_steal_pointer(&v));
+	}
+	return ATTACHE_OK;
+}
+
+gboolean
+attache_account_name_valid(const char *name)
+{
+	gsize n = name ? strlen(name) : 0;
+	if (n == 0 || n > 64)
+		return FALSE;
+	for (gsize i = 0; i < n; i++)
+		if (!g_ascii_isalnum(name[i]) && name[i] != '-' && name[i] != '_')
+			return FALSE;
+	return TRUE;
+}
+
+const char *
+attache_campaign_account(const AttacheCampaign *c, const char *lang)
+{
+	if (!c || !lang)
+		return NULL;
+	g_autofree char *key = g_ascii_strdown(lang, -1);
+	const char *a = g_hash_table_lookup(c->accounts, key);
+	/* fr-CA without its own line goes with fr */
+	char *dash = strchr(key, '-');
+	if (!a && dash) {
+		*dash = '\0';
+		a = g_hash_table_lookup(c->accounts, key);
+	}
+	return a;
+}
+
 /* Reads and checks the whole campaign in its steps. @out: (transfer
  * full), %NULL on failure. */
 static AttacheCode
@@ -1011,7 +1073,7 @@ campaign_parse(const char *path, const char *text, gsize len,
 	Ctx x = { path, text, c, presets, confine };
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 	if ((code = read_campaign_group(&x, kf, error)) || (code = read_layers(&x, kf, groups, error))
-		|| (code = read_overrides(&x, kf, groups, error))) {
+		|| (code = read_overrides(&x, kf, groups, error)) || (code = read_accounts(&x, kf, error))) {
 		attache_campaign_free(c);
 		return code;
 	}
@@ -1038,6 +1100,7 @@ attache_campaign_free(AttacheCampaign *c)
 	g_free(c->lang);
 	g_ptr_array_unref(c->layers);
 	g_hash_table_unref(c->assets);
+	g_hash_table_unref(c->accounts);
 	g_hash_table_unref(c->rendered);
 	g_mutex_clear(&c->lock);
 	g_free(c);

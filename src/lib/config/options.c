@@ -104,6 +104,16 @@ static const AttacheOption options[] = {
 		"comma list; see attache upload --help for credentials)",
 		"then upload each output to its own platform: a list of `x`, "
 		"`mastodon`, `bluesky` (docs/upload.md)" },
+	{ "campaign", NULL, 'c', ATTACHE_VALUE_FILE, ATTACHE_SCOPE_UPLOAD, 0, NULL,
+		"FILE|NAME",
+		"Upload each language's output to the account the campaign's "
+		"[accounts] names for it",
+		"upload each output to the account the campaign's `[accounts]` names "
+		"for its language (docs/upload.md, \"Accounts per language\")" },
+	{ "allow-no-alt", NULL, 0, ATTACHE_VALUE_FLAG, ATTACHE_SCOPE_UPLOAD, 0, NULL,
+		NULL, "Upload a file that has no alt text (refused otherwise)",
+		"upload a file that has no alt text of its own or given; without "
+		"it such a file is refused (code `alt-text`, docs/upload.md)" },
 	{ "by", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A, 0, "the login name",
 		"NAME", "Who prepares (recorded for approval; default: login name)",
 		"who prepares (recorded in the manifest, for the approval gate)" },

@@ -501,8 +501,8 @@ attache__approval_status(const AttacheManifest *m, GPtrArray *approvals,
 /* The output folder of the output @path: the one that holds the manifest,
  * its own folder (prep) or the one above (the hot folder's OUT/PHOTO/),
  * and @path relative to it. */
-static void
-output_folder(const char *path, char **dir, char **file)
+void
+attache__output_folder(const char *path, char **dir, char **file)
 {
 	g_autofree char *parent = g_path_get_dirname(path);
 	g_autofree char *name = g_path_get_basename(path);
@@ -530,7 +530,7 @@ attache_approval_check(const char *path, const char *sha256,
 {
 	g_autofree char *dir = NULL;
 	g_autofree char *file = NULL;
-	output_folder(path, &dir, &file);
+	attache__output_folder(path, &dir, &file);
 	g_autofree char *sha = sha256 ? g_ascii_strdown(sha256, -1) : NULL;
 	g_autoptr(AttacheManifest) m = NULL;
 	g_autoptr(GPtrArray) approvals = NULL;

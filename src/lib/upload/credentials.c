@@ -8,6 +8,10 @@
  * refused, as ssh refuses a private key, when it is not the user's own or
  * when group or others may read or write it: the mode is checked on the
  * opened file, so a swap between check and read cannot slip through.
+ *
+ * Named accounts ([x.fr], docs/upload.md "Accounts per language") come from
+ * their group of the file alone: the environment holds one account's
+ * secrets, the default one's.
  */
 #include "upload-private.h"
 
@@ -49,6 +53,7 @@ attache_credentials_free(AttacheCredentials *c)
 	g_free(c->bluesky_handle);
 	wipe(&c->bluesky_app_password);
 	g_free(c->source);
+	g_free(c->account);
 	g_free(c);
 }
 
@@ -67,6 +72,7 @@ attache__credentials_copy(const AttacheCredentials *c)
 	d->bluesky_handle = g_strdup(c->bluesky_handle);
 	d->bluesky_app_password = g_strdup(c->bluesky_app_password);
 	d->source = g_strdup(c->source);
+	d->account = g_strdup(c->account);
 	return d;
 }
 
@@ -275,6 +281,99 @@ attache_credentials_load(AttacheTarget target, const char *ini_path,
 					? g_strdup_printf("environment and %s", path)
 				: from_file ? g_strdup(path)
 							: g_strdup("environment");
+	*out = c;
+	return ATTACHE_OK;
+}
+
+/* The value of @f for account @group of @kf into @c, checked; FALSE with
+ * @error. */
+static gboolean
+account_value(GKeyFile *kf, const char *path, const char *group,
+	const Field *f, AttacheCredentials *c, GError **error)
+{
+	char **s = slot(c, f);
+	char *v = g_key_file_get_string(kf, group, f->key, NULL);
+	if (v)
+		g_strstrip(v);
+	if (!v || !*v) {
+		wipe(&v);
+		return TRUE;
+	}
+	g_autofree char *where = g_strdup_printf("%s [%s] %s", path, group,
+		f->key);
+	if (!check_value(f, v, where, error)) {
+		wipe(&v);
+		return FALSE;
+	}
+	*s = v;
+	return TRUE;
+}
+
+AttacheCode
+attache_credentials_load_account(AttacheTarget target, const char *account,
+	const char *ini_path, AttacheCredentials **out, GError **error)
+{
+	if (!account)
+		return attache_credentials_load(target, ini_path, out, error);
+	const AttacheUploadBackend *b = attache__upload_backend(target);
+	if (!b || !attache_account_name_valid(account)) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"\"%s\": not an upload account name (letters, digits, - and _)",
+			account);
+		return ATTACHE_E_USAGE;
+	}
+	g_autofree char *path = ini_path
+								? g_strdup(ini_path)
+								: g_build_filename(g_get_user_config_dir(), "attache",
+									"credentials.ini", NULL);
+	g_autofree char *group = g_strdup_printf("%s.%s", b->name, account);
+	gboolean refused;
+	GKeyFile *kf = read_ini(path, &refused, error);
+	if (refused)
+		return ATTACHE_E_AUTH;
+	if (!kf || !g_key_file_has_group(kf, group)) {
+		if (kf)
+			g_key_file_free(kf);
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUTH,
+			"no credentials for the %s account \"%s\": %s has no [%s] group "
+			"(mode 600; docs/upload.md)",
+			b->name, account, path, group);
+		return ATTACHE_E_AUTH;
+	}
+	AttacheCredentials *c = g_new0(AttacheCredentials, 1);
+	c->target = target;
+	c->account = g_strdup(account);
+	gboolean ok = TRUE;
+	for (guint i = 0; ok && i < b->n_fields; i++)
+		ok = account_value(kf, path, group, &b->fields[i], c, error);
+	/* the server, unlike the secrets, is often the same for every account */
+	for (guint i = 0; ok && i < b->n_fields; i++) {
+		const Field *f = &b->fields[i];
+		const char *env = g_getenv(f->env);
+		if (f->offset != G_STRUCT_OFFSET(AttacheCredentials, base_url) || c->base_url)
+			continue;
+		if (env && *env && check_value(f, env, "environment", NULL))
+			c->base_url = g_strdup(env);
+		else
+			ok = account_value(kf, path, b->name, f, c, error);
+	}
+	g_key_file_free(kf);
+	g_autofree char *gap = ok ? attache__credentials_missing(c) : NULL;
+	if (ok && gap) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_AUTH,
+			"no credentials for the %s account \"%s\": [%s] of %s lacks %s",
+			b->name, account, group, path, gap);
+		ok = FALSE;
+	}
+	if (ok && c->base_url && !attache__url_allowed(c->base_url, base_url_env(b), error)) {
+		attache_credentials_free(c);
+		return ATTACHE_E_USAGE;
+	}
+	if (!ok) {
+		attache_credentials_free(c);
+		return ATTACHE_E_AUTH;
+	}
+	c->source = g_strdup_printf("%s [%s]", path, group);
 	*out = c;
 	return ATTACHE_OK;
 }

@@ -160,6 +160,7 @@ typedef struct {
 	gboolean ready; /* processing finished */
 	gboolean alt_done;
 	gboolean complete;
+	gint64 expires_at; /* Unix s when the platform drops it unused; 0: unsaid */
 } AttacheUploadEntry;
 
 typedef struct {
@@ -294,6 +295,18 @@ gint64 attache__jwt_exp(const char *jwt);
 char *attache__credentials_missing(const AttacheCredentials *c);
 /* A deep copy. (transfer full) */
 AttacheCredentials *attache__credentials_copy(const AttacheCredentials *c);
+
+/* ---- own-alt.c ---- */
+
+/* The own alt text of the prepared file @path (read into @src, bytes
+ * @sha256): its XMP's x-default (prep's output language), else its entry
+ * in the output's language, else the first;
+ * when the XMP has none and not @xmp_only, its manifest line's. @alt,
+ * @lang: (out) (transfer full) (nullable); @from: (out) "xmp", "manifest"
+ * or %NULL. */
+void attache__upload_own_alt(const char *path, const AttacheSource *src,
+	const char *sha256, gboolean xmp_only, char **alt, char **lang,
+	const char **from);
 
 G_END_DECLS
 

@@ -106,6 +106,16 @@ call(AttacheUploader *up, const char *method, const char *path,
 	return ATTACHE_OK;
 }
 
+/* X says in each answer how long the media lives unused
+ * (expires_after_secs): the latest answer's word counts. */
+static void
+note_expiry(AttacheUploadEntry *e, JsonObject *data)
+{
+	gint64 secs = data ? attache__json_int(data, "expires_after_secs", -1) : -1;
+	if (secs > 0 && secs < G_MAXINT32)
+		e->expires_at = g_get_real_time() / G_USEC_PER_SEC + secs;
+}
+
 static AttacheCode
 initialize(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 {
@@ -133,6 +143,7 @@ initialize(AttacheUploader *up, AttacheUploadJob *job, GError **error)
 				"no valid media id (a string of digits)", error);
 		else {
 			job->entry->media_id = g_strdup(id);
+			note_expiry(job->entry, data);
 			attache__http_log(up->http, "%s: media %s", job->path, id);
 		}
 	}
@@ -293,6 +304,7 @@ finalize_and_wait(AttacheUploader *up, AttacheUploadJob *job,
 		if ((code = status(up, job, &root, &data, error)))
 			return code;
 	}
+	note_expiry(e, data);
 	e->ready = TRUE;
 	return ATTACHE_OK;
 }

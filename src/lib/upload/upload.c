@@ -318,13 +318,12 @@ read_audited(const char *path, AttacheSource **src, AttacheUploadResult *r,
 
 /* The two-person rule, on the very bytes that would be sent (SHA-256
  * @sum). The approval covers these bytes, so the alt text sent is the one
- * inside them: never one given beside them (a manifest, a journal or the
- * command line, which anyone may edit after the approval). On success
- * *@alt points into @approved (out) (transfer full). */
+ * inside them, @own (from the XMP): never one given beside them (a
+ * manifest, a journal or the command line, which anyone may edit after the
+ * approval). On success *@alt is @own. */
 static AttacheCode
-approval_gate(const char *path, const AttacheSource *src, const char *sum,
-	const char **alt, char **approved, AttacheUploadResult *r,
-	GError **error)
+approval_gate(const char *path, const char *sum, const char *own,
+	const char **alt, AttacheUploadResult *r, GError **error)
 {
 	AttacheApprovalStatus *st = NULL;
 	AttacheCode code = attache_approval_check(path, sum, &st, error);
@@ -334,18 +333,43 @@ approval_gate(const char *path, const AttacheSource *src, const char *sum,
 	attache_approval_status_free(st);
 	if (code)
 		return code;
-	gsize xlen = 0;
-	const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xlen) : NULL;
-	*approved = attache__xmp_alt_text(x, xlen);
-	if (*alt && g_strcmp0(*alt, *approved) != 0)
+	if (*alt && g_strcmp0(*alt, own) != 0)
 		return refuse(error, ATTACHE_E_APPROVAL,
 			"%s: not sent: the alt text given is not the one embedded in "
 			"the approved file (with the approval gate, the file's own "
 			"alt text is sent)",
 			path);
-	*alt = *approved;
+	*alt = own;
+	return ATTACHE_OK;
+}
+
+/* The alt text to send into *@alt: the caller's (@alt as given), else the
+ * file's own (@own, out, transfer full); the gate's rule; none only when
+ * allowed. Notes the language and the text in @r. */
+static AttacheCode
+choose_alt(AttacheUploader *up, const char *path, const AttacheSource *src,
+	const char *sum, const char **alt, char **own, AttacheUploadResult *r,
+	GError **error)
+{
+	const char *from = NULL;
+	gboolean gate = up->opts.require_approval;
+	attache__upload_own_alt(path, src, sum, gate, own, &r->lang, &from);
+	AttacheCode code;
+	if (gate && (code = approval_gate(path, sum, *own, alt, r, error)))
+		return code;
+	if (!*alt && *own)
+		*alt = *own;
+	if (*alt && from && *alt == *own)
+		attache__http_log(up->http, "%s: its own alt text (%s%s%s)", path, from, r->lang ? ", " : "",
+			r->lang ? r->lang : "");
 	g_free(r->alt_text);
 	r->alt_text = g_strdup(*alt);
+	if (!*alt && up->opts.require_alt)
+		return refuse(error, ATTACHE_E_ALT,
+			"%s: no alt text: the file's XMP has none%s; not sent (prepare it "
+			"with attache prep --alt or --alt-manifest, or upload it with "
+			"--allow-no-alt)",
+			path, gate ? " (under --require-approval only the approved file's own counts)" : " and neither has its manifest line");
 	return ATTACHE_OK;
 }
 
@@ -416,8 +440,8 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	const guint8 *data = g_bytes_get_data(src->bytes, &len);
 	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 		data, len);
-	g_autofree char *approved_alt = NULL;
-	if (up->opts.require_approval && (code = approval_gate(path, src, sum, &alt, &approved_alt, r, error)))
+	g_autofree char *own_alt = NULL;
+	if ((code = choose_alt(up, path, src, sum, &alt, &own_alt, r, error)))
 		return code;
 	if ((code = check_limits(up, path, r->mime, (gint64)len, r->width,
 			 r->height, alt, error)))
@@ -444,6 +468,7 @@ upload_locked(AttacheUploader *up, const char *path, const char *alt,
 	}
 	r->media_id = g_strdup(e->media_id);
 	r->blob = g_strdup(e->blob);
+	r->expires_at = e->expires_at;
 	return ATTACHE_OK;
 }
 
@@ -455,6 +480,7 @@ attache_upload_file(AttacheUploader *up, const char *path,
 	AttacheUploadResult *r = g_new0(AttacheUploadResult, 1);
 	r->file = g_strdup(path);
 	r->target = up->target;
+	r->account = g_strdup(up->creds->account);
 	const char *alt = alt_text && *alt_text ? alt_text : NULL;
 	r->alt_text = g_strdup(alt);
 
@@ -487,6 +513,8 @@ attache_upload_result_free(AttacheUploadResult *r)
 	g_free(r->mime);
 	g_free(r->error);
 	g_free(r->warning);
+	g_free(r->lang);
+	g_free(r->account);
 	g_free(r);
 }
 
@@ -498,11 +526,19 @@ attache_upload_result_to_json(const AttacheUploadResult *r)
 	json_builder_begin_object(b);
 	attache__json_member_string(b, "file", r->file);
 	attache__json_member_string(b, "target", attache_target_name(r->target));
+	attache__json_member_string(b, "account", r->account);
 	attache__json_member_string(b, "media_id", ok ? r->media_id : NULL);
 	const AttacheUploadBackend *backend = attache__upload_backend(r->target);
 	if (backend && backend->result_json)
 		backend->result_json(b, r);
 	attache__json_member_string(b, "alt_text", r->alt_text);
+	attache__json_member_string(b, "lang", r->lang);
+	g_autofree char *expires = NULL;
+	if (ok && r->expires_at > 0) {
+		g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(r->expires_at);
+		expires = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+	}
+	attache__json_member_string(b, "expires_at", expires);
 	json_builder_set_member_name(b, "width");
 	json_builder_add_int_value(b, r->width);
 	json_builder_set_member_name(b, "height");
