@@ -259,7 +259,9 @@ def page(out):
 def test_page_shows_severities_and_counts_missing_alt_text():
     with lib.TempDir() as d:
         out, outs, pdir = setup(d)
-        lib.run("review", "--preset-dir", pdir, out, check=0)
+        p = lib.run("review", "--preset-dir", pdir, out, check=0)
+        assert "2 need a deliberate yes, 1 photo without alt text" in \
+            p.stdout, p.stdout
         facts = page(out)
         figs = {f["file"]: f for f in facts["outputs"]}
         for f in outs["without"]:
@@ -300,7 +302,8 @@ def test_failed_photo_is_on_the_page_prep():
                     "--alt", ALT, src)
         assert_eq(p.returncode, 1, p.stderr)
         assert "1 photo failed" in p.stderr, p.stderr
-        lib.run("review", "--preset-dir", pdir, out, check=0)
+        p = lib.run("review", "--preset-dir", pdir, out, check=0)
+        assert "1 photo failed" in p.stdout, p.stdout
         facts = page(out)
         (f,) = facts["failures"]
         assert f["visible"], f

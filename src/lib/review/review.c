@@ -1218,7 +1218,7 @@ write_attention_list(GString *s, GPtrArray *photos)
 				g_string_append(s, ", ");
 			comma = TRUE;
 			esc(s, v->rec->preset);
-			g_string_append_printf(s, " <span class=\"severity\" data-severity=\"%s\">(%s)</span>",
+			g_string_append_printf(s, " <span class=\"sev-word\" data-severity=\"%s\">(%s)</span>",
 				attache_severity_name(v->severity), severity_words(v->severity));
 		}
 		g_string_append(s, "</li>");
