@@ -1231,11 +1231,12 @@ write_attention_list(GString *s, GPtrArray *photos)
 static void
 write_failure_place(GString *s, const AttacheFailure *f)
 {
+	/* as the line says: a path from the folder's manifest is not looked
+	 * up (the page may be shared; it must not tell what exists) */
 	if (f->original) {
-		gboolean there = g_file_test(f->original, G_FILE_TEST_EXISTS);
 		g_string_append(s, "<div>The original is in <code class=\"original\"><bdi>");
 		esc_name(s, f->original);
-		g_string_append_printf(s, "</bdi></code>%s", there ? "" : " (no longer there)");
+		g_string_append(s, "</bdi></code>");
 		if (f->error_file) {
 			g_string_append(s, ", with what went wrong in <code class=\"error-file\"><bdi>");
 			esc_name(s, f->error_file);
