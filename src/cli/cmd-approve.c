@@ -247,7 +247,8 @@ cmd_approve(int argc, char **argv)
 	 * approvals.json when nothing was tried) */
 	if (code && results->len == 0)
 		cli_error("%s", error->message);
-	if (results->len && (json || !quiet))
+	/* even with -q when some were left: leaving them is never silent */
+	if (results->len && (json || !quiet || t.left))
 		print_tally(&t, by, json);
 	g_hash_table_unref(t.count);
 	g_ptr_array_unref(t.order);

@@ -120,6 +120,10 @@ def test_approve_a_glob_leaves_what_needs_a_deliberate_yes():
             p.stderr
         for f in outs["without"]:
             assert f + ": left unapproved" in p.stderr, p.stderr
+        # -q prints no line per file, but leaving outputs is never silent
+        p = approve(out, "-q", check=0)
+        assert "left unapproved" not in p.stderr, p.stderr
+        assert "2 need a deliberate yes" in p.stderr, p.stderr
 
         # the same in --json: a line per file, then the summary
         p = approve(out, "--json", check=0)
