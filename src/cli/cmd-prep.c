@@ -135,9 +135,13 @@ run_batch(const AttachePrepOptions *opts, AttacheBatchOptions *bopts,
 									? g_strdup_printf(", %d photo%s failed", sum.failed,
 										sum.failed == 1 ? "" : "s")
 									: g_strdup("");
-		cli_note("%d photo%s, %d output%s in %s/%s", sum.photos,
+		g_autofree char *alt = sum.without_alt
+								   ? g_strdup_printf(", %d photo%s without alt text", sum.without_alt,
+									   sum.without_alt == 1 ? "" : "s")
+								   : g_strdup("");
+		cli_note("%d photo%s, %d output%s in %s/%s%s", sum.photos,
 			sum.photos == 1 ? "" : "s", sum.outputs, sum.outputs == 1 ? "" : "s",
-			opts->out_dir, tail);
+			opts->out_dir, tail, alt);
 	}
 	return sum.failed			? EXIT_SOME_FAILED
 		   : sum.uploads_failed ? EXIT_UPLOAD_FAILED

@@ -96,12 +96,25 @@ cmd_review(int argc, char **argv)
 		cli_warn("%s: the manifest or approvals.json is damaged; the page "
 				 "says where",
 			argv[1]);
-	if (!quiet)
+	if (!quiet) {
+		/* the severities (docs/review.md), when there are any */
+		GString *more = g_string_new(NULL);
+		if (sum.blocking)
+			g_string_append_printf(more, ", %d blocked", sum.blocking);
+		if (sum.needs_yes)
+			g_string_append_printf(more, ", %d need%s a deliberate yes", sum.needs_yes, sum.needs_yes == 1 ? "s" : "");
+		if (sum.without_alt)
+			g_string_append_printf(more, ", %d photo%s without alt text", sum.without_alt,
+				sum.without_alt == 1 ? "" : "s");
+		if (sum.failed)
+			g_string_append_printf(more, ", %d photo%s failed", sum.failed, sum.failed == 1 ? "" : "s");
 		cli_out("%s: %d photo%s, %d output%s, %d need%s attention, %d "
-				"approved",
+				"approved%s",
 			page, sum.photos, sum.photos == 1 ? "" : "s", sum.outputs,
 			sum.outputs == 1 ? "" : "s", sum.attention,
-			sum.attention == 1 ? "s" : "", sum.approved);
+			sum.attention == 1 ? "s" : "", sum.approved, more->str);
+		g_string_free(more, TRUE);
+	}
 	rc = EXIT_OK;
 
 out:

@@ -318,6 +318,25 @@ typedef enum {
 /* Comma list ("quality-floor,downscaled"). (transfer full) */
 ATTACHE_API char *attache_flags_to_string(guint flags);
 
+/* How much of a reviewer an output needs: the severities of the one table
+ * of flags (docs/review.md, "Severities"; src/lib/review/flags.c). */
+typedef enum {
+	ATTACHE_SEVERITY_NONE = 0,
+	ATTACHE_SEVERITY_INFO = 1,		/* information: approved with the others */
+	ATTACHE_SEVERITY_NEEDS_YES = 2, /* approved only by name or with
+									 * include_flagged */
+	ATTACHE_SEVERITY_BLOCKING = 3,	/* never approved */
+} AttacheSeverity;
+
+/* "none", "info", "needs-yes", "blocking". (transfer none) */
+ATTACHE_API const char *attache_severity_name(AttacheSeverity severity);
+/* The severity of flag @flag ("quality-floor", "alt-missing", "changed"
+ * ...); a flag this attache does not know needs a deliberate yes. */
+ATTACHE_API AttacheSeverity attache_flag_severity(const char *flag);
+/* Its words for people ("No alt text"); @flag itself when unknown.
+ * (transfer none) */
+ATTACHE_API const char *attache_flag_label(const char *flag);
+
 /* One alt text in one language. */
 typedef struct {
 	char *lang; /* "x-default", "en", "fr", "ar" ... */
@@ -953,6 +972,7 @@ typedef struct {
 	int failed;			/* photos that failed */
 	int outputs;		/* outputs written */
 	int uploads_failed; /* uploads that failed */
+	int without_alt;	/* photos with an output that carries no alt text */
 } AttacheBatchSummary;
 
 /**
@@ -1072,6 +1092,12 @@ typedef struct {
 	char *prepared_by;
 	AttacheCode code; /* %ATTACHE_OK: recorded */
 	char *error;	  /* why not, naming the file */
+	/* not recorded because it needs a deliberate yes (code is then
+	 * %ATTACHE_E_APPROVAL, and it is no failure of attache_approve()) */
+	gboolean left;
+	AttacheSeverity severity; /* the worst of @reasons */
+	char **reasons;			  /* the flags that left or blocked it, worst
+							   * first (docs/review.md); %NULL when none */
 } AttacheApproveResult;
 
 ATTACHE_API void attache_approve_result_free(AttacheApproveResult *result);
@@ -1090,11 +1116,31 @@ ATTACHE_API void attache_approve_result_free(AttacheApproveResult *result);
  * (DIR/.approvals.json.lock), so concurrent runs lose nothing; a damaged
  * file is an error and is left as it is.
  *
- * Returns: %ATTACHE_OK when every file was recorded; otherwise the first
- * failure's code, with @error set.
+ * attache_approve_with() with only @files: outputs that need a deliberate
+ * yes are left (docs/review.md, "Severities"), blocking ones refused.
+ *
+ * Returns: %ATTACHE_OK when every file was recorded or left; otherwise the
+ * first failure's code, with @error set.
  */
 ATTACHE_API AttacheCode attache_approve(const char *dir, const char *by,
 	const char *const *files, GPtrArray **results, GError **error);
+
+/* What attache_approve_with() approves; zero it, then set what you need. */
+typedef struct {
+	/* outputs to consider (paths or names), %NULL-terminated; %NULL with
+	 * @named %NULL too: every output of the manifest still present. A
+	 * list (a shell glob) never counts as naming an output. */
+	const char *const *files;
+	/* outputs named one by one: approved even when they need a
+	 * deliberate yes (never when blocking) */
+	const char *const *named;
+	/* approve every output that needs a deliberate yes, too */
+	gboolean include_flagged;
+} AttacheApproveOptions;
+
+/* attache_approve() with @opts (%NULL: every output, none flagged). */
+ATTACHE_API AttacheCode attache_approve_with(const char *dir, const char *by,
+	const AttacheApproveOptions *opts, GPtrArray **results, GError **error);
 
 /* How to build the review page. Make one with
  * attache_review_options_new(); fields may be set directly. */
@@ -1115,10 +1161,14 @@ ATTACHE_API void attache_review_options_free(AttacheReviewOptions *opts);
 
 typedef struct {
 	int photos, outputs;
-	int attention; /* outputs with something a reviewer must look at */
-	int changed;   /* outputs whose bytes differ from the manifest */
-	int approved;  /* outputs that pass the gate now */
-	int damaged;   /* damaged manifest lines, plus 1 for approvals.json */
+	int attention;	 /* outputs with something a reviewer must look at */
+	int changed;	 /* outputs whose bytes differ from the manifest */
+	int approved;	 /* outputs that pass the gate now */
+	int damaged;	 /* damaged manifest lines, plus 1 for approvals.json */
+	int blocking;	 /* outputs with a blocking flag: never approved */
+	int needs_yes;	 /* outputs that need a deliberate yes (and none blocking) */
+	int without_alt; /* photos with an output that carries no alt text */
+	int failed;		 /* photos that failed (manifest failure lines) */
 } AttacheReviewSummary;
 
 /**

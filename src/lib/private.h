@@ -482,6 +482,9 @@ typedef struct {
  * file names it must not merely repeat, as the caller knows the photo. */
 void attache__alt_check(const char *text, const char *const *names,
 	int max_chars, AttacheAltCheck *out);
+/* Whether @alt (AttacheAlt*, may be %NULL) holds no text a screen reader
+ * could read: none, or only blank ones (the "alt-missing" flag). */
+gboolean attache__alt_none(GPtrArray *alt);
 /* Checks every alt text against @preset's limit (alt_max_chars). */
 AttacheCode attache__alt_check_preset(GPtrArray *alt,
 	const AttachePreset *preset, GError **error);
@@ -508,6 +511,15 @@ typedef struct {
 	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
 } AttacheRecord;
 
+/* One "kind": "failure" line: a photo that gave no output (prep), or
+ * whose original went to failed/ (the hot folder: @original, @error_file
+ * and @reason are then set). */
+typedef struct {
+	int line; /* 1-based line number */
+	char *input, *code, *error, *reason, *original, *error_file;
+	char *prepared_by, *prepared_at;
+} AttacheFailure;
+
 typedef struct {
 	char *dir;
 	char *dir_abs;		/* canonical (g_canonicalize_filename) */
@@ -521,6 +533,9 @@ typedef struct {
 
 	/* char*: each damaged line's bytes (capped), to tell whose it was */
 	GPtrArray *damaged_text;
+	GPtrArray *failures; /* AttacheFailure*, every failure line, in order */
+	GPtrArray *failed;	 /* borrowed from failures: the latest per input
+						  * with no later output line of that input */
 } AttacheManifest;
 
 void attache__record_free(AttacheRecord *r);
@@ -569,6 +584,10 @@ char *attache__manifest_line_from_fields(JsonObject *fields,
  * attache_code_name(), @message as "error". (transfer full) */
 char *attache__manifest_failure_line(const char *input, AttacheCode code,
 	const char *message, const char *prepared_by);
+/* The same with the members of @extra (may be %NULL) added: the hot
+ * folder's "original", "error_file", "reason" and "id". (transfer full) */
+char *attache__manifest_failure_line_with(const char *input, AttacheCode code,
+	const char *message, const char *prepared_by, JsonObject *extra);
 /* Appends attache__manifest_output_line(@o) to DIR/attache-manifest.jsonl
  * (attache__append_line_beneath(): whole or not at all, never through a
  * link). %FALSE with @error (ATTACHE_E_WRITE, naming the file). */
@@ -606,6 +625,36 @@ AttacheApprovalStatus *attache__approval_status(const AttacheManifest *m,
  * its own folder (prep) or the one above (the hot folder's OUT/PHOTO/);
  * @dir, @file: (out) (transfer full) that folder and @path relative to it. */
 void attache__output_folder(const char *path, char **dir, char **file);
+
+/* ---- the flags and their severities (flags.c) ---- */
+
+/* One row of the one table of flags (docs/review.md, "Severities"). */
+typedef struct {
+	const char *name; /* "quality-floor", "alt-missing", "changed" ... */
+	AttacheSeverity severity;
+	const char *label; /* for people: "Quality floor" */
+	const char *why;   /* what it means to a reviewer */
+} AttacheFlagInfo;
+
+/* The table, worst first. (transfer none) */
+const AttacheFlagInfo *attache__flag_table(guint *n);
+/* The row of flag @name; a flag this attache does not know (a newer
+ * one's) has a row of its own that needs a deliberate yes. (transfer
+ * none) */
+const AttacheFlagInfo *attache__flag_info(const char *name);
+/* The one alt-text check (alt.c) of @text for the output @r: the names it
+ * must not merely repeat are the photo's and the output's. */
+void attache__record_check_alt(const char *text, const AttacheRecord *r,
+	int max_chars, AttacheAltCheck *c);
+/* Adds the names of every flag of output @r to @out, worst first: its
+ * manifest flags and warnings, its alt text (none, none in its language
+ * or one of @expected, only the file name, over @preset's limit; @preset
+ * may be %NULL) and, as found now, @changed and @audit_failed. The names
+ * are borrowed from the table and @r. */
+void attache__record_flags(const AttacheRecord *r, const AttachePreset *preset,
+	char **expected, gboolean changed, gboolean audit_failed, GPtrArray *out);
+/* The worst severity of the flags @names (may be %NULL). */
+AttacheSeverity attache__flags_severity(GPtrArray *names);
 
 /* ---- hot folder (watch.c, watch-settings.c, watch-photo.c) ---- */
 

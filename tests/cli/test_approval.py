@@ -335,7 +335,10 @@ def test_approve_records_and_refuses():
         out = os.path.dirname(o["bluesky"])
         # no FILE: every output in the folder
         p = approve(out, "bob", "--json", check=0)
+        # one line per file, then the summary
         lines = lib.json_lines(p.stdout)
+        assert_eq(lines[-1]["summary"]["approved"], len(o), "summary")
+        lines = lines[:-1]
         assert_eq(sorted(l["file"] for l in lines), sorted(o.values()),
                   "all outputs")
         recs = approvals(out)

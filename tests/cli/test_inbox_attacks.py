@@ -238,8 +238,9 @@ def test_approval_pins_and_upload_turns_the_gate_on():
         lib.assert_eq(len(srv.x_media), 0, "uploaded without approval")
         lib.assert_eq(os.listdir(os.path.join(inbox, "done")), [], "done/")
         # a second person approves: the next run uploads it
+        # (no alt text: a deliberate yes for all, docs/review.md)
         lib.run("approve", os.path.join(inbox, "out"), "--by",
-                "second-person-bob", check=0)
+                "second-person-bob", "--include-flagged", check=0)
         r = attack.run_bounded(*args, timeout=120, **e)
         lib.assert_eq(r.returncode, 0, r)
         lib.assert_eq(len(srv.x_media), 1, "uploaded once, after approval")

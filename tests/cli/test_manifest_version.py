@@ -180,7 +180,7 @@ def test_version_1_folder_is_read_and_appended_to():
         assert first + ": already approved by bob" in p.stdout, p.stdout
         assert newest + ": approved by bob" in p.stdout, p.stdout
         assert "IMG/" in p.stdout, p.stdout
-        assert "3 of 3 approved" in p.stdout + p.stderr, p.stderr
+        assert "3 outputs approved by bob, 0 left" in p.stderr, p.stderr
         _, page = review(old)
         assert_eq(page.approval, ["approved"] * 3, "after approve")
 

@@ -265,6 +265,16 @@ def check_outputs(inbox, out, good, bad, presets):
     if good or os.path.exists(os.path.join(out, "attache-manifest.jsonl")):
         with open(os.path.join(out, "attache-manifest.jsonl")) as fh:
             man = [json.loads(l) for l in fh if l.strip()]
+    # a photo that failed has a failure line (at most one: the review page
+    # lists it), naming its original in failed/
+    fails = [m for m in man if m.get("kind") == "failure"]
+    man = [m for m in man if m.get("kind") != "failure"]
+    per = collections.Counter(os.path.basename(m["input"]) for m in fails)
+    assert all(v == 1 for v in per.values()), per
+    assert set(per) <= set(bad), (per, sorted(bad))
+    for m in fails:
+        lib.assert_eq(os.path.dirname(m["original"]),
+                      os.path.join(inbox, "failed"), "original")
     assert_same(sorted(m["output"] for m in man), sorted(outputs), "manifest")
     for m in man:
         lib.assert_eq(sha(m["output"]), m["sha256"], "manifest hash")
@@ -855,6 +865,7 @@ def test_watch_campaign_and_alt_text_sources():
         # branded with the campaign, in French (the manifest records both)
         with open(os.path.join(out, "attache-manifest.jsonl")) as f:
             man = [json.loads(l) for l in f if l.strip()]
+        man = [m for m in man if m.get("kind") != "failure"]
         lib.assert_eq(sorted((m["campaign"], m["lang"]) for m in man),
                       [("demo", "fr"), ("demo", "fr")], "campaign and lang")
 

@@ -134,7 +134,8 @@ def test_watch_changed_after_approval_waits_again():
                     "require-approval = true\nby = alice\n")
         out = os.path.join(inbox, "out")
         run(srv, root, inbox, pdir)
-        lib.run("approve", out, "--by", "bob", check=0)
+        # no alt text: a deliberate yes (docs/review.md)
+        lib.run("approve", out, "--by", "bob", "--include-flagged", check=0)
         (wait,) = [l for l in log_lines(inbox)
                    if l["event"] == "awaiting-approval"]
         (x_out,) = [os.path.join(wait["folder"], f)

@@ -52,7 +52,10 @@ fixture_set_up(Fixture *f, gconstpointer data)
 {
 	f->dir = g_dir_make_tmp("attache-approval-XXXXXX", NULL);
 	f->file = g_build_filename(f->dir, "out.jpg", NULL);
-	g_assert_true(g_file_set_contents(f->file, "the bytes", -1, NULL));
+	/* a real, clean JPEG: approve audits what it approves */
+	VipsImage *im = tu_ramp(16, 16);
+	g_assert_cmpint(vips_jpegsave(im, f->file, "strip", TRUE, NULL), ==, 0);
+	g_object_unref(im);
 	f->sha = attache_file_sha256(f->file, NULL);
 	f->other = g_compute_checksum_for_string(G_CHECKSUM_SHA256, "other", -1);
 	g_autofree char *line = manifest_line("out.jpg", f->sha, "Alice");
@@ -273,11 +276,27 @@ test_approve(Fixture *f, gconstpointer data)
 	GPtrArray *res = NULL;
 	g_autoptr(GError) error = NULL;
 
-	/* every output when no file is named */
+	/* every output when no file is named, but the fixture's line has no
+	 * alt text: it needs a deliberate yes, and is left (no error) */
 	g_assert_cmpint(attache_approve(f->dir, "bob", NULL, &res, &error), ==,
 		ATTACHE_OK);
 	g_assert_cmpuint(res->len, ==, 1);
 	AttacheApproveResult *r = res->pdata[0];
+	g_assert_true(r->left);
+	g_assert_cmpint(r->code, ==, ATTACHE_E_APPROVAL);
+	g_assert_cmpint(r->severity, ==, ATTACHE_SEVERITY_NEEDS_YES);
+	g_assert_cmpstr(r->reasons[0], ==, "alt-missing");
+	g_assert_cmpint(attache_flag_severity(r->reasons[0]), ==, ATTACHE_SEVERITY_NEEDS_YES);
+	g_ptr_array_unref(res);
+	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_NONE);
+	/* named one by one, it is approved */
+	const char *named[] = { "out.jpg", NULL };
+	AttacheApproveOptions by_name = { .named = named };
+	g_assert_cmpint(attache_approve_with(f->dir, "bob", &by_name, &res, &error), ==,
+		ATTACHE_OK);
+	g_assert_cmpuint(res->len, ==, 1);
+	r = res->pdata[0];
+	g_assert_false(r->left);
 	g_assert_cmpstr(r->sha256, ==, f->sha);
 	g_assert_cmpstr(r->prepared_by, ==, "Alice");
 	g_assert_false(r->again);
@@ -285,7 +304,7 @@ test_approve(Fixture *f, gconstpointer data)
 	g_ptr_array_unref(res);
 	g_assert_cmpint(state(f, NULL), ==, ATTACHE_APPROVAL_APPROVED);
 
-	/* again: nothing added */
+	/* again, in a list: said yes before, so not left; nothing added */
 	const char *files[] = { "out.jpg", NULL };
 	g_assert_cmpint(attache_approve(f->dir, "Bob", files, &res, NULL), ==,
 		ATTACHE_OK);
@@ -297,8 +316,9 @@ test_approve(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(list->len, ==, 1);
 	g_ptr_array_unref(list);
 
-	/* the preparer: recorded, marked */
-	g_assert_cmpint(attache_approve(f->dir, "alice", files, &res, NULL), ==,
+	/* the preparer (naming it, as it needs a deliberate yes): recorded,
+	 * marked */
+	g_assert_cmpint(attache_approve_with(f->dir, "alice", &by_name, &res, NULL), ==,
 		ATTACHE_OK);
 	g_assert_true(((AttacheApproveResult *)res->pdata[0])->self);
 	g_ptr_array_unref(res);

@@ -288,7 +288,14 @@ static void
 test_failure_line_documented(void)
 {
 	g_autofree char *dir = tmpdir();
-	g_assert_true(attache__manifest_append_failure(dir, "in/\xff.jpg", ATTACHE_E_INPUT, "bad", "alice", NULL));
+	/* the hot folder's members too (watch-photo.c) */
+	JsonObject *extra = json_object_new();
+	const char *hot[] = { "original", "error_file", "reason", "id" };
+	for (guint i = 0; i < G_N_ELEMENTS(hot); i++)
+		json_object_set_string_member(extra, hot[i], "x");
+	g_autofree char *line = attache__manifest_failure_line_with("in/\xff.jpg", ATTACHE_E_INPUT, "bad", "alice", extra);
+	json_object_unref(extra);
+	g_assert_true(attache__append_line_beneath(dir, "attache-manifest.jsonl", line, NULL));
 	g_autoptr(GPtrArray) lines = read_lines(dir);
 	g_assert_cmpuint(lines->len, ==, 1);
 	JsonObject *l = obj(lines, 0);

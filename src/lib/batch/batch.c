@@ -480,8 +480,10 @@ report_photo(const Sink *s, const AttachePrepOptions *opts,
 	GPtrArray *uploads, Job *j, AttacheBatchSummary *sum)
 {
 	report_warnings(s, j);
+	gboolean no_alt = FALSE;
 	for (guint k = 0; j->outputs && k < j->outputs->len; k++) {
 		const AttacheOutput *o = j->outputs->pdata[k];
+		no_alt |= o->code == ATTACHE_OK && attache__alt_none(o->alt);
 		AttacheUploadResult *r = upload_output(uploads, opts, o);
 		if (r && r->code != ATTACHE_OK)
 			sum->uploads_failed++;
@@ -494,6 +496,9 @@ report_photo(const Sink *s, const AttachePrepOptions *opts,
 	}
 	if (j->code != ATTACHE_OK)
 		sum->failed++;
+	/* as the review page counts them: a photo with an output no screen
+	 * reader can describe */
+	sum->without_alt += no_alt;
 	if (s->sink && s->sink->photo_done)
 		s->sink->photo_done(j->input, j->code, j->error, s->data);
 }

@@ -40,6 +40,20 @@ alt_free(AttacheAlt *a)
 	g_free(a);
 }
 
+static void
+failure_free(AttacheFailure *f)
+{
+	g_free(f->input);
+	g_free(f->code);
+	g_free(f->error);
+	g_free(f->reason);
+	g_free(f->original);
+	g_free(f->error_file);
+	g_free(f->prepared_by);
+	g_free(f->prepared_at);
+	g_free(f);
+}
+
 void
 attache__record_free(AttacheRecord *r)
 {
@@ -79,6 +93,10 @@ attache__manifest_free(AttacheManifest *m)
 	g_ptr_array_unref(m->latest);
 	g_ptr_array_unref(m->damaged);
 	g_ptr_array_unref(m->damaged_text);
+	if (m->failed)
+		g_ptr_array_unref(m->failed);
+	if (m->failures)
+		g_ptr_array_unref(m->failures);
 	g_free(m);
 }
 
@@ -215,11 +233,29 @@ is_output_line(JsonObject *o, char **why)
 	return FALSE;
 }
 
+/* A failure line's members. (transfer full) */
+static AttacheFailure *
+parse_failure(JsonObject *o, int number)
+{
+	AttacheFailure *f = g_new0(AttacheFailure, 1);
+	f->line = number;
+	f->input = member_string(o, "input");
+	f->code = member_string(o, "code");
+	f->error = member_string(o, "error");
+	f->reason = member_string(o, "reason");
+	f->original = member_string(o, "original");
+	f->error_file = member_string(o, "error_file");
+	f->prepared_by = member_string(o, "prepared_by");
+	f->prepared_at = member_string(o, "prepared_at");
+	return f;
+}
+
 /* Parses one line; NULL with *why set when it is damaged, NULL with *why
- * unset when it is a failed output or a failure line (skipped). */
+ * unset when it is a failed output or a failure line (then in *failure,
+ * transfer full). */
 static AttacheRecord *
 parse_line(const AttacheManifest *m, const char *text, gsize len,
-	int number, char **why)
+	int number, char **why, AttacheFailure **failure)
 {
 	g_autoptr(JsonParser) p = json_parser_new();
 	g_autoptr(GError) err = NULL;
@@ -243,8 +279,11 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 		return NULL;
 	}
 	JsonObject *o = json_node_get_object(root);
-	if (!is_output_line(o, why))
+	if (!is_output_line(o, why)) {
+		if (!*why)
+			*failure = parse_failure(o, number);
 		return NULL; /* damaged (*why), or a failure line: no output */
+	}
 	JsonNode *e = json_object_get_member(o, "error");
 	if (e && !JSON_NODE_HOLDS_NULL(e))
 		return NULL; /* a failed output: nothing was written */
@@ -316,6 +355,31 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 	return r;
 }
 
+/* m->failed: the latest failure line of each input, unless a later line
+ * has outputs of that input (the photo was prepared again since). */
+static void
+latest_failures(AttacheManifest *m)
+{
+	g_autoptr(GHashTable) last = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < m->failures->len; i++) {
+		AttacheFailure *f = m->failures->pdata[i];
+		if (f->input)
+			g_hash_table_insert(last, f->input, f);
+	}
+	for (guint i = 0; i < m->failures->len; i++) {
+		AttacheFailure *f = m->failures->pdata[i];
+		if (!f->input || g_hash_table_lookup(last, f->input) != f)
+			continue;
+		gboolean again = FALSE;
+		for (guint k = 0; k < m->lines->len && !again; k++) {
+			const AttacheRecord *r = m->lines->pdata[k];
+			again = r->line > f->line && g_strcmp0(r->input, f->input) == 0;
+		}
+		if (!again)
+			g_ptr_array_add(m->failed, f);
+	}
+}
+
 AttacheCode
 attache__manifest_load(const char *dir, AttacheManifest **out,
 	GError **error)
@@ -330,6 +394,8 @@ attache__manifest_load(const char *dir, AttacheManifest **out,
 	m->latest = g_ptr_array_new();
 	m->damaged = g_ptr_array_new_with_free_func(g_free);
 	m->damaged_text = g_ptr_array_new_with_free_func(g_free);
+	m->failures = g_ptr_array_new_with_free_func((GDestroyNotify)failure_free);
+	m->failed = g_ptr_array_new();
 	*out = m;
 
 	/* never through a link: whoever writes the folder could point it at
@@ -360,9 +426,12 @@ attache__manifest_load(const char *dir, AttacheManifest **out,
 		if (k == l)
 			continue;
 		g_autofree char *why = NULL;
-		AttacheRecord *r = parse_line(m, start, l, number, &why);
+		AttacheFailure *f = NULL;
+		AttacheRecord *r = parse_line(m, start, l, number, &why, &f);
 		if (r)
 			g_ptr_array_add(m->lines, r);
+		else if (f)
+			g_ptr_array_add(m->failures, f);
 		else if (why) {
 			g_ptr_array_add(m->damaged,
 				g_strdup_printf("%s line %d is damaged: %s", m->path, number,
@@ -388,6 +457,7 @@ attache__manifest_load(const char *dir, AttacheManifest **out,
 		if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
 			g_ptr_array_add(m->latest, r);
 	}
+	latest_failures(m);
 	return ATTACHE_OK;
 }
 
@@ -580,6 +650,14 @@ char *
 attache__manifest_failure_line(const char *input, AttacheCode code,
 	const char *message, const char *prepared_by)
 {
+	return attache__manifest_failure_line_with(input, code, message,
+		prepared_by, NULL);
+}
+
+char *
+attache__manifest_failure_line_with(const char *input, AttacheCode code,
+	const char *message, const char *prepared_by, JsonObject *extra)
+{
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree char *iso = g_date_time_format_iso8601(now);
 	JsonObject *f = json_object_new();
@@ -591,6 +669,10 @@ attache__manifest_failure_line(const char *input, AttacheCode code,
 	else
 		json_object_set_null_member(f, "prepared_by");
 	json_object_set_string_member(f, "prepared_at", iso);
+	g_autoptr(GList) names = extra ? json_object_get_members(extra) : NULL;
+	for (GList *l = names; l; l = l->next)
+		json_object_set_member(f, l->data,
+			json_node_copy(json_object_get_member(extra, l->data)));
 	char *s = versioned_line("failure", f, NULL, NULL);
 	json_object_unref(f);
 	return s;

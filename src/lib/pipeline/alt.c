@@ -124,6 +124,19 @@ attache__alt_check(const char *text, const char *const *names, int max_chars,
 	}
 }
 
+gboolean
+attache__alt_none(GPtrArray *alt)
+{
+	for (guint i = 0; alt && i < alt->len; i++) {
+		const AttacheAlt *a = alt->pdata[i];
+		AttacheAltCheck c;
+		attache__alt_check(a->text, NULL, 0, &c);
+		if (!c.blank)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 AttacheCode
 attache_alt_validate(const char *text, const char *what, GError **error)
 {

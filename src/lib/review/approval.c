@@ -65,6 +65,7 @@ attache_approve_result_free(AttacheApproveResult *r)
 	g_free(r->sha256);
 	g_free(r->prepared_by);
 	g_free(r->error);
+	g_strfreev(r->reasons);
 	g_free(r);
 }
 
@@ -768,66 +769,204 @@ open_folder(const char *dir, AttacheManifest **m, GError **error)
 	return ATTACHE_OK;
 }
 
+/* Adds the output @given means to @names (once), or a failed result to
+ * @res; the name, borrowed from @names, or NULL. */
+static const char *
+pick_one(const AttacheManifest *m, const char *given, GPtrArray *names,
+	GPtrArray *res)
+{
+	char *why = NULL;
+	char *name = resolve(m, given, &why);
+	if (!name) {
+		AttacheApproveResult *r = g_new0(AttacheApproveResult, 1);
+		r->file = g_strdup(given);
+		result_fail(r, ATTACHE_E_INPUT, why);
+		g_ptr_array_add(res, r);
+		return NULL;
+	}
+	guint at;
+	if (g_ptr_array_find_with_equal_func(names, name, g_str_equal, &at)) {
+		g_free(name);
+		return names->pdata[at];
+	}
+	g_ptr_array_add(names, name);
+	return name;
+}
+
 /* The outputs to approve, as names in @m's folder, into @names: @files
- * (a failed result in @res for each that is none), else every output of
- * the manifest still there. */
+ * and @named (a failed result in @res for each that is none; those of
+ * @named also in @named_set), else every output of the manifest still
+ * there. */
 static void
 pick_outputs(const AttacheManifest *m, const char *const *files,
-	GPtrArray *names, GPtrArray *res)
+	const char *const *named, GPtrArray *names, GHashTable *named_set,
+	GPtrArray *res)
 {
-	if (!files || !files[0]) {
+	if ((!files || !files[0]) && (!named || !named[0])) {
 		for (guint i = 0; i < m->latest->len; i++)
 			g_ptr_array_add(names,
 				g_strdup(((AttacheRecord *)m->latest->pdata[i])->file));
 		return;
 	}
-	for (int i = 0; files[i]; i++) {
-		char *why = NULL;
-		char *name = resolve(m, files[i], &why);
+	for (int i = 0; files && files[i]; i++)
+		pick_one(m, files[i], names, res);
+	for (int i = 0; named && named[i]; i++) {
+		const char *name = pick_one(m, named[i], names, res);
 		if (name)
-			g_ptr_array_add(names, name);
-		else {
-			AttacheApproveResult *r = g_new0(AttacheApproveResult, 1);
-			r->file = g_strdup(files[i]);
-			result_fail(r, ATTACHE_E_INPUT, why);
-			g_ptr_array_add(res, r);
-		}
+			g_hash_table_add(named_set, (gpointer)name);
 	}
+}
+
+/* What approving a list of outputs needs beyond each one. Borrowed. */
+typedef struct {
+	const AttacheManifest *m;
+	const char *dir;
+	const char *by_key;
+	const AttachePresetSet *presets; /* for the alt-text limits; may be NULL */
+	GHashTable *named;				 /* names given one by one */
+	gboolean include_flagged;
+	GPtrArray *approvals; /* as read before the lock; may be NULL */
+} Approving;
+
+/* Whether @a's reviewer approved the bytes @sha of @name before: said
+ * yes once, they are not left again (the record stands; "again"). */
+static gboolean
+said_yes_before(const Approving *a, const char *name, const char *sha)
+{
+	for (guint i = 0; a->approvals && i < a->approvals->len; i++) {
+		const AttacheApproval *p = a->approvals->pdata[i];
+		if (!g_str_equal(p->file, name) || !g_str_equal(p->sha256, sha))
+			continue;
+		g_autofree char *key = person_key(p->by);
+		if (g_strcmp0(key, a->by_key) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Sets @r's reasons to @names (borrowed) and its severity. */
+static void
+set_reasons(AttacheApproveResult *r, GPtrArray *names)
+{
+	g_strfreev(r->reasons);
+	r->reasons = g_new0(char *, names->len + 1);
+	for (guint i = 0; i < names->len; i++)
+		r->reasons[i] = g_strdup(names->pdata[i]);
+	r->severity = attache__flags_severity(names);
 }
 
 /* Why the bytes of @r (output @name, hashed) are none attache prep made
- * as they are: changed since, or never recorded. (transfer full) */
-static char *
+ * as they are: changed since (blocking), or never recorded. */
+static void
 not_prepared(const AttacheManifest *m, const char *name,
-	const AttacheApproveResult *r)
+	AttacheApproveResult *r)
 {
 	const AttacheRecord *latest = attache__manifest_latest(m, name);
-	if (!latest)
-		return g_strdup_printf("%s: not an output recorded in %s; not "
-							   "approved",
-			r->file, m->path);
+	if (!latest) {
+		result_fail(r, ATTACHE_E_APPROVAL,
+			g_strdup_printf("%s: not an output recorded in %s; not approved",
+				r->file, m->path));
+		return;
+	}
 	g_autofree char *was = short_sha(latest->sha256);
 	g_autofree char *now = short_sha(r->sha256);
-	return g_strdup_printf("%s: changed since attache prep made it "
-						   "(SHA-256 %s…, the manifest says %s…); "
-						   "not approved: prepare it again and "
-						   "review it",
-		r->file, now, was);
+	result_fail(r, ATTACHE_E_APPROVAL,
+		g_strdup_printf("%s: changed since attache prep made it (SHA-256 "
+						"%s…, the manifest says %s…); not approved: "
+						"prepare it again and review it",
+			r->file, now, was));
+	g_autoptr(GPtrArray) why = g_ptr_array_new();
+	g_ptr_array_add(why, (gpointer) "changed");
+	set_reasons(r, why);
 }
 
-/* Output @name's result, added to @res: its bytes now and who prepared
- * exactly those bytes. Whether it may be recorded (else @r has failed). */
+/* @r's bytes now, read once (bounded): their SHA-256, and whether the
+ * audit finds anything forbidden in them (*@forbidden, the kinds, as
+ * words; NULL when clean). FALSE when they cannot be read (@r failed). */
 static gboolean
-check_output(const AttacheManifest *m, const char *dir, const char *name,
-	const char *by_key, GPtrArray *res)
+read_output(AttacheApproveResult *r, char **forbidden)
 {
-	AttacheApproveResult *r = result_new(dir, name);
-	g_ptr_array_add(res, r);
 	g_autoptr(GError) e = NULL;
-	if (!(r->sha256 = attache_file_sha256(r->file, &e))) {
+	g_autoptr(GBytes) bytes = NULL;
+	*forbidden = NULL;
+	if (attache__read_photo(r->file, 0, &bytes, &e)) {
 		result_fail(r, ATTACHE_E_INPUT, g_strdup(e->message));
 		return FALSE;
 	}
+	gsize n;
+	const guchar *d = g_bytes_get_data(bytes, &n);
+	r->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, d, n);
+	AttacheAuditReport *audit = NULL;
+	if (attache_audit_buffer(d, n, &audit, &e))
+		*forbidden = g_strdup(e ? e->message : "cannot be audited");
+	else if (audit->kinds & ATTACHE_KINDS_FORBIDDEN)
+		*forbidden = attache_kinds_to_string(audit->kinds & ATTACHE_KINDS_FORBIDDEN);
+	attache_audit_report_free(audit);
+	return TRUE;
+}
+
+/* The labels of @r's reasons, "No alt text, Quality floor". (transfer
+ * full) */
+static char *
+reason_labels(const AttacheApproveResult *r)
+{
+	GString *s = g_string_new(NULL);
+	for (int i = 0; r->reasons && r->reasons[i]; i++) {
+		const AttacheFlagInfo *f = attache__flag_info(r->reasons[i]);
+		if (f->severity < ATTACHE_SEVERITY_NEEDS_YES)
+			continue;
+		g_string_append_printf(s, "%s%s", s->len ? ", " : "",
+			g_str_equal(f->name, r->reasons[i]) ? f->label : r->reasons[i]);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Whether the recorded output @r (its line @rec) may be approved by its
+ * flags: blocking never, a deliberate yes only when named or with
+ * include_flagged (else it is left). */
+static gboolean
+judge_flags(const Approving *a, const char *name, const AttacheRecord *rec,
+	const char *forbidden, AttacheApproveResult *r)
+{
+	const AttachePreset *preset = a->presets && rec->preset
+									  ? attache_preset_set_lookup(a->presets, rec->preset, NULL)
+									  : NULL;
+	g_autoptr(GPtrArray) flags = g_ptr_array_new();
+	attache__record_flags(rec, preset, NULL, FALSE, forbidden != NULL, flags);
+	set_reasons(r, flags);
+	if (r->severity == ATTACHE_SEVERITY_BLOCKING) {
+		result_fail(r, ATTACHE_E_APPROVAL,
+			g_strdup_printf("%s: not approved: the audit of its bytes now "
+							"fails (%s): it must not be published",
+				r->file, forbidden));
+		return FALSE;
+	}
+	if (r->severity < ATTACHE_SEVERITY_NEEDS_YES || a->include_flagged || g_hash_table_contains(a->named, name)
+		|| said_yes_before(a, name, r->sha256))
+		return TRUE;
+	g_autofree char *labels = reason_labels(r);
+	g_autofree char *base = g_path_get_basename(name);
+	r->left = TRUE;
+	result_fail(r, ATTACHE_E_APPROVAL,
+		g_strdup_printf("%s: left unapproved: it needs a deliberate yes (%s); "
+						"approve it by name (--output %s) or with "
+						"--include-flagged",
+			r->file, labels, base));
+	return FALSE;
+}
+
+/* Output @name's result, added to @res: its bytes now, who prepared
+ * exactly those bytes and what its flags allow. Whether it may be
+ * recorded (else @r has failed or is left). */
+static gboolean
+check_output(const Approving *a, const char *name, GPtrArray *res)
+{
+	const AttacheManifest *m = a->m;
+	AttacheApproveResult *r = result_new(a->dir, name);
+	g_ptr_array_add(res, r);
+	g_autofree char *forbidden = NULL;
+	if (!read_output(r, &forbidden))
+		return FALSE;
 	const char *own = attache__manifest_damaged_for(m, name, r->sha256);
 	if (own) {
 		result_fail(r, ATTACHE_E_APPROVAL,
@@ -848,12 +987,12 @@ check_output(const AttacheManifest *m, const char *dir, const char *name,
 		}
 	}
 	if (!match) {
-		result_fail(r, ATTACHE_E_APPROVAL, not_prepared(m, name, r));
+		not_prepared(m, name, r);
 		return FALSE;
 	}
 	r->prepared_by = join_names(preparers);
-	r->self = g_hash_table_contains(keys, by_key);
-	return TRUE;
+	r->self = g_hash_table_contains(keys, a->by_key);
+	return judge_flags(a, name, match, forbidden, r);
 }
 
 /* Adds @by's approval of each of @todo (results, the outputs' names in
@@ -923,34 +1062,54 @@ AttacheCode
 attache_approve(const char *dir, const char *by, const char *const *files,
 	GPtrArray **results, GError **error)
 {
+	AttacheApproveOptions opts = { .files = files };
+	return attache_approve_with(dir, by, &opts, results, error);
+}
+
+AttacheCode
+attache_approve_with(const char *dir, const char *by,
+	const AttacheApproveOptions *opts, GPtrArray **results, GError **error)
+{
 	GPtrArray *res = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache_approve_result_free);
 	g_autoptr(AttacheManifest) m = NULL;
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) named = g_hash_table_new(g_str_hash, g_str_equal);
+	AttacheApproveOptions none = { 0 };
 	AttacheCode code, first = ATTACHE_OK;
 
 	*results = res;
+	if (!opts)
+		opts = &none;
 	if ((code = check_name(by, error)))
 		return code;
 	if ((code = open_folder(dir, &m, error)))
 		return code;
 	report_damaged(m, res);
-	pick_outputs(m, files, names, res);
+	pick_outputs(m, opts->files, opts->named, names, named, res);
 
+	/* the presets as the page reads them, for the alt-text limits */
+	AttachePresetSet *presets = NULL;
+	if (attache_preset_set_load(NULL, NULL, &presets, NULL))
+		presets = NULL;
 	g_autofree char *by_key = person_key(by);
+	g_autoptr(GPtrArray) before = NULL;
+	attache_approvals_load(dir, &before, NULL); /* damaged: refused later */
+	Approving a = { m, dir, by_key, presets, named, opts->include_flagged, before };
 	g_autoptr(GPtrArray) todo = g_ptr_array_new();
 	g_autoptr(GPtrArray) todo_names = g_ptr_array_new();
 	for (guint i = 0; i < names->len; i++)
-		if (check_output(m, dir, names->pdata[i], by_key, res)) {
+		if (check_output(&a, names->pdata[i], res)) {
 			g_ptr_array_add(todo, g_ptr_array_index(res, res->len - 1));
 			g_ptr_array_add(todo_names, names->pdata[i]);
 		}
+	attache_preset_set_free(presets);
 	if (todo->len && (code = record_approvals(dir, by, by_key, todo, todo_names, error)))
 		return code;
 
 	for (guint i = 0; i < res->len; i++) {
 		AttacheApproveResult *r = res->pdata[i];
-		if (r->code && !first) {
+		if (r->code && !r->left && !first) {
 			first = r->code;
 			g_set_error_literal(error, ATTACHE_ERROR, first, r->error);
 		}

@@ -48,8 +48,10 @@ typedef struct {
 	AttacheAuditReport *audit;
 	char *audit_error;
 	AttacheApprovalStatus *approval;
-	int alt_group;		/* index into the photo's alt groups */
-	gboolean attention; /* something a reviewer must look at */
+	int alt_group;			  /* index into the photo's alt groups */
+	gboolean attention;		  /* something a reviewer must look at */
+	GPtrArray *flags;		  /* names of its flags, worst first (flags.c) */
+	AttacheSeverity severity; /* the worst of them */
 } OutView;
 
 static void
@@ -62,6 +64,8 @@ outview_free(OutView *v)
 	attache_audit_report_free(v->audit);
 	g_free(v->audit_error);
 	attache_approval_status_free(v->approval);
+	if (v->flags)
+		g_ptr_array_unref(v->flags);
 	g_free(v);
 }
 
@@ -166,31 +170,6 @@ relative_url(const char *from, const char *to)
 
 /* ---- small helpers ---- */
 
-/* The alt-text check (alt.c) of @text for the output @r: the names it
- * must not merely repeat are the photo's and the output's, each with and
- * without its extension, and the output's without its preset. */
-static void
-check_alt(const char *text, const AttacheRecord *r, AttacheAltCheck *c)
-{
-	char *names[7] = { NULL };
-	int n = 0;
-	const char *files[2] = { r->input, r->file };
-	for (int i = 0; i < 2; i++) {
-		if (!files[i])
-			continue;
-		names[n++] = g_path_get_basename(files[i]);
-		names[n] = attache__file_stem(names[n - 1]);
-		n++;
-		if (r->preset && i == 1) { /* STEM.PRESET.EXT -> STEM */
-			names[n] = attache__output_name_stem(names[n - 2]);
-			n++;
-		}
-	}
-	attache__alt_check(text, (const char *const *)names, 0, c);
-	for (int i = 0; i < n; i++)
-		g_free(names[i]);
-}
-
 static gboolean
 blank(const char *text)
 {
@@ -254,27 +233,7 @@ size_text(gint64 bytes)
 	return g_format_size((guint64)MAX(bytes, 0));
 }
 
-/* ---- what each flag and kind means to a reviewer ---- */
-
-static const struct {
-	const char *name;
-	const char *label;
-	const char *why;
-} flag_words[] = {
-	{ "quality-floor", "Quality floor",
-		"the byte budget forced the lowest quality the preset allows: look "
-		"for blocky artefacts" },
-	{ "downscaled", "Downscaled",
-		"made smaller than the preset's size to meet the byte budget" },
-	{ "upscaled", "Upscaled",
-		"enlarged beyond the photo's own pixels: it may look soft" },
-	{ "padded", "Padding",
-		"the photo does not fill the frame: bands were added around it" },
-	{ "small-source", "Small source",
-		"the photo has fewer pixels than the preset asks for" },
-	{ "format-fallback", "Format fallback",
-		"saved in another format than the preset's, to meet the budget" },
-};
+/* ---- what each kind means to a reviewer (flags: flags.c) ---- */
 
 static const struct {
 	const char *name;
@@ -468,6 +427,21 @@ static const char css[] =
 	".alt .alt-text{margin:4px 0;white-space:pre-wrap}\n"
 	".alt .mark{color:var(--bad);font-weight:650}\n"
 	".count.over{color:var(--bad);font-weight:650}\n"
+	/* the severities (docs/review.md): blocked in red, a deliberate yes
+	 * in amber, information quiet */
+	".severity{font-size:0.8em;font-weight:650;text-transform:uppercase;"
+	"letter-spacing:0.03em;margin-right:4px}\n"
+	".output.sev-blocking{border-color:var(--bad);"
+	"box-shadow:0 0 0 2px var(--bad)}\n"
+	".output.sev-info.needs-attention{box-shadow:none;border-style:dashed}\n"
+	".flag.sev-info,.note.sev-info{background:var(--card);color:var(--fg);"
+	"border-left-color:var(--muted)}\n"
+	".flag.sev-blocking{background:var(--badbg);color:var(--bad);"
+	"border-left-color:var(--bad)}\n"
+	".failures{border:1px solid var(--bad);background:var(--badbg);"
+	"border-radius:6px;padding:8px 12px;margin:12px 0}\n"
+	".failures h2{color:var(--bad)}.failures ul{margin:4px 0;padding-left:20px}\n"
+	".failure{margin:6px 0}\n"
 	".privacy{display:grid;grid-template-columns:repeat(auto-fit,"
 	"minmax(260px,1fr));gap:8px 20px;margin:0}\n"
 	".privacy dt{font-weight:650}.privacy dd{margin:0 0 6px}\n"
@@ -477,6 +451,40 @@ static const char css[] =
 	".output{flex:1 1 100%}body{font-size:14px}}\n";
 /* clang-format on */
 
+/* The words of a severity on the page. */
+static const char *
+severity_words(AttacheSeverity sev)
+{
+	switch (sev) {
+	case ATTACHE_SEVERITY_BLOCKING:
+		return "Blocking: never approved";
+	case ATTACHE_SEVERITY_NEEDS_YES:
+		return "Needs a deliberate yes";
+	case ATTACHE_SEVERITY_INFO:
+		return "Information";
+	case ATTACHE_SEVERITY_NONE:
+		break;
+	}
+	return "";
+}
+
+/* The opening of one flag's item: class, data-flag, data-severity, and
+ * its severity in words. */
+static void
+flag_item_open(GString *s, const char *cls, const char *attr,
+	const char *name)
+{
+	AttacheSeverity sev = attache__flag_info(name)->severity;
+	g_string_append_printf(s, "<li class=\"%s sev-%s\" %s=\"", cls,
+		attache_severity_name(sev), attr);
+	esc(s, name);
+	g_string_append_printf(s, "\" data-severity=\"%s\"><span "
+							  "class=\"severity\">%s</span> ",
+		attache_severity_name(sev), severity_words(sev));
+}
+
+/* The manifest's flags of the output (quality floor, small source ...),
+ * each with its severity and what it means. */
 static void
 write_flags(GString *s, const OutView *v)
 {
@@ -484,30 +492,42 @@ write_flags(GString *s, const OutView *v)
 	gboolean any = FALSE;
 
 	for (int i = 0; r->flags[i]; i++) {
-		const char *label = r->flags[i], *why = NULL;
-		for (guint k = 0; k < G_N_ELEMENTS(flag_words); k++)
-			if (g_str_equal(flag_words[k].name, r->flags[i])) {
-				label = flag_words[k].label;
-				why = flag_words[k].why;
-			}
+		const AttacheFlagInfo *f = attache__flag_info(r->flags[i]);
+		gboolean known = g_str_equal(f->name, r->flags[i]);
 		if (!any)
 			g_string_append(s, "<ul class=\"flags\">");
 		any = TRUE;
-		g_string_append(s, "<li class=\"flag\" data-flag=\"");
-		esc(s, r->flags[i]);
-		g_string_append(s, "\"><strong>Check: ");
-		esc(s, label);
+		flag_item_open(s, "flag", "data-flag", r->flags[i]);
+		g_string_append(s, "<strong>Check: ");
+		esc(s, known ? f->label : r->flags[i]);
 		g_string_append(s, "</strong>");
 		if (g_str_equal(r->flags[i], "quality-floor") && r->quality)
 			g_string_append_printf(s, " (q%d)", r->quality);
-		if (why) {
-			g_string_append(s, " — ");
-			esc(s, why);
-		}
+		g_string_append(s, " — ");
+		esc(s, f->why);
 		g_string_append(s, "</li>");
 	}
 	if (any)
 		g_string_append(s, "</ul>");
+}
+
+/* The flags found beyond the manifest's own: alt text (told in full in
+ * the photo's alt-text list). */
+static void
+write_alt_notes(GString *n, const OutView *v)
+{
+	for (guint i = 0; i < v->flags->len; i++) {
+		const char *name = v->flags->pdata[i];
+		if (strncmp(name, "alt-", 4) != 0)
+			continue;
+		const AttacheFlagInfo *f = attache__flag_info(name);
+		flag_item_open(n, "note bad", "data-note", name);
+		g_string_append(n, "<strong>");
+		esc(n, f->label);
+		g_string_append(n, ":</strong> ");
+		esc(n, f->why);
+		g_string_append(n, " (see Alt text below)</li>");
+	}
 }
 
 static void
@@ -517,28 +537,29 @@ write_notes(GString *s, const OutView *v)
 	GString *n = g_string_new(NULL);
 
 	if (v->changed) {
-		g_string_append(n, "<li class=\"note bad\" data-note=\"changed\">"
-						   "<strong>Changed since prep:</strong> these are "
+		flag_item_open(n, "note bad", "data-note", "changed");
+		g_string_append(n, "<strong>Changed since prep:</strong> these are "
 						   "not the bytes attache made (SHA-256 now ");
 		esc(n, v->sha_now ? v->sha_now : "unreadable");
 		g_string_append(n, ")</li>");
 	}
 	if (v->audit_error) {
-		g_string_append(n, "<li class=\"note bad\" data-note=\"audit\">"
-						   "<strong>Audit:</strong> ");
+		flag_item_open(n, "note bad", "data-note", "audit-failed");
+		g_string_append(n, "<strong>Audit:</strong> ");
 		esc(n, v->audit_error);
 		g_string_append(n, "</li>");
 	}
 	else if (v->audit && (v->audit->kinds & ATTACHE_KINDS_FORBIDDEN)) {
 		g_autofree char *k = attache_kinds_to_string(
 			v->audit->kinds & ATTACHE_KINDS_FORBIDDEN);
-		g_string_append(n, "<li class=\"note bad\" data-note=\"audit\">"
-						   "<strong>Audit failed:</strong> the file carries ");
+		flag_item_open(n, "note bad", "data-note", "audit-failed");
+		g_string_append(n, "<strong>Audit failed:</strong> the file carries ");
 		esc(n, k);
 		g_string_append(n, "</li>");
 	}
+	write_alt_notes(n, v);
 	for (int i = 0; r->warnings[i]; i++) {
-		g_string_append(n, "<li class=\"note bad\" data-note=\"warning\">");
+		flag_item_open(n, "note", "data-note", "warning");
 		esc(n, r->warnings[i]);
 		g_string_append(n, "</li>");
 	}
@@ -597,8 +618,9 @@ write_figure_tag(GString *s, const OutView *v, int w, int h)
 
 	/* --r: the aspect; --w: the pixel width, never drawn larger */
 	g_string_append_printf(s,
-		"<figure class=\"output%s\" style=\"--r:%s;--w:%d\"",
-		v->attention ? " needs-attention" : "", ratio, w);
+		"<figure class=\"output%s sev-%s\" style=\"--r:%s;--w:%d\"",
+		v->attention ? " needs-attention" : "",
+		attache_severity_name(v->severity), ratio, w);
 	g_string_append(s, " data-file=\"");
 	esc_name(s, r->file);
 	g_string_append(s, "\" data-preset=\"");
@@ -609,8 +631,8 @@ write_figure_tag(GString *s, const OutView *v, int w, int h)
 			g_string_append_c(s, ' ');
 		esc(s, r->flags[i]);
 	}
-	g_string_append_printf(s, "\" data-attention=\"%s\">",
-		v->attention ? "yes" : "no");
+	g_string_append_printf(s, "\" data-attention=\"%s\" data-severity=\"%s\">",
+		v->attention ? "yes" : "no", attache_severity_name(v->severity));
 }
 
 /* The image, with its own alt text as its text alternative, or why there
@@ -737,7 +759,7 @@ write_alt_row(GString *s, const AltGroup *g, const char *lang,
 	AltState state = ALT_OK;
 	AttacheAltCheck c = { 0 };
 	if (text)
-		check_alt(text, g->rec, &c);
+		attache__record_check_alt(text, g->rec, 0, &c);
 	glong chars = c.chars;
 	int limit = 0;
 	GString *over = g_string_new(NULL);
@@ -1058,8 +1080,11 @@ gather_outputs(const AttacheManifest *m, GPtrArray *approvals,
 		g_ptr_array_add(p->outputs, v);
 		group_alt(p, r, v);
 		gboolean forbidden = v->audit && (v->audit->kinds & ATTACHE_KINDS_FORBIDDEN);
-		v->attention = r->flags[0] || r->warnings[0] || v->changed
-					   || v->audit_error || !v->href || forbidden;
+		v->flags = g_ptr_array_new();
+		attache__record_flags(r, v->preset, opts->languages, v->changed,
+			v->audit_error || forbidden, v->flags);
+		v->severity = attache__flags_severity(v->flags);
+		v->attention = v->flags->len || !v->href;
 	}
 }
 
@@ -1072,11 +1097,24 @@ summarize(const AttacheManifest *m, gboolean approvals_damaged,
 	sum.photos = (int)photos->len;
 	sum.outputs = (int)views->len;
 	sum.damaged = (int)m->damaged->len + (approvals_damaged ? 1 : 0);
+	sum.failed = (int)m->failed->len;
 	for (guint i = 0; i < views->len; i++) {
 		const OutView *v = views->pdata[i];
 		sum.attention += v->attention;
 		sum.changed += v->changed;
 		sum.approved += v->approval->state == ATTACHE_APPROVAL_APPROVED;
+		sum.blocking += v->severity == ATTACHE_SEVERITY_BLOCKING;
+		sum.needs_yes += v->severity == ATTACHE_SEVERITY_NEEDS_YES;
+	}
+	/* photos, as prep's summary counts them */
+	for (guint i = 0; i < photos->len; i++) {
+		const PhotoView *p = photos->pdata[i];
+		gboolean none = FALSE;
+		for (guint k = 0; k < p->outputs->len && !none; k++) {
+			const OutView *v = p->outputs->pdata[k];
+			none = g_ptr_array_find_with_equal_func(v->flags, "alt-missing", g_str_equal, NULL);
+		}
+		sum.without_alt += none;
 	}
 	return sum;
 }
@@ -1111,11 +1149,18 @@ write_head(GString *s, const char *dir, const AttacheReviewSummary *sum)
 		"<span data-count=\"photos\">%d photo%s</span>"
 		"<span data-count=\"outputs\">%d output%s</span>"
 		"<span data-count=\"attention\">%d need%s attention</span>"
+		"<span data-count=\"blocking\">%d blocked</span>"
+		"<span data-count=\"needs-yes\">%d need%s a deliberate yes</span>"
+		"<span data-count=\"without-alt\">%d photo%s without alt text</span>"
+		"<span data-count=\"failed\">%d photo%s failed</span>"
 		"<span data-count=\"approved\">%d approved</span>"
 		"<span class=\"muted\">made %s by attache %s</span></div>\n",
 		sum->photos, sum->photos == 1 ? "" : "s", sum->outputs,
 		sum->outputs == 1 ? "" : "s", sum->attention,
-		sum->attention == 1 ? "s" : "", sum->approved, now_s, ATTACHE_VERSION);
+		sum->attention == 1 ? "s" : "", sum->blocking, sum->needs_yes,
+		sum->needs_yes == 1 ? "s" : "", sum->without_alt,
+		sum->without_alt == 1 ? "" : "s", sum->failed,
+		sum->failed == 1 ? "" : "s", sum->approved, now_s, ATTACHE_VERSION);
 }
 
 /* The damaged manifest lines, approvals.json and presets, when any. */
@@ -1173,10 +1218,78 @@ write_attention_list(GString *s, GPtrArray *photos)
 				g_string_append(s, ", ");
 			comma = TRUE;
 			esc(s, v->rec->preset);
+			g_string_append_printf(s, " <span class=\"sev-word\" data-severity=\"%s\">(%s)</span>",
+				attache_severity_name(v->severity), severity_words(v->severity));
 		}
 		g_string_append(s, "</li>");
 	}
 	g_string_append(s, "</ul>\n");
+}
+
+/* Where the original of failure @f is now: the hot folder's failed/, or
+ * where attache prep read it (it is not moved). */
+static void
+write_failure_place(GString *s, const AttacheFailure *f)
+{
+	/* as the line says: a path from the folder's manifest is not looked
+	 * up (the page may be shared; it must not tell what exists) */
+	if (f->original) {
+		g_string_append(s, "<div>The original is in <code class=\"original\"><bdi>");
+		esc_name(s, f->original);
+		g_string_append(s, "</bdi></code>");
+		if (f->error_file) {
+			g_string_append(s, ", with what went wrong in <code class=\"error-file\"><bdi>");
+			esc_name(s, f->error_file);
+			g_string_append(s, "</bdi></code>");
+		}
+		g_string_append(s, ".</div>");
+	}
+	else if (f->input) {
+		g_string_append(s, "<div>The original is where attache prep read it: "
+						   "<code class=\"original\"><bdi>");
+		esc_name(s, f->input);
+		g_string_append(s, "</bdi></code>.</div>");
+	}
+}
+
+/* The photos that gave no output (failure lines not followed by outputs
+ * of the same photo): name, reason, where the original is. */
+static void
+write_failures(GString *s, const AttacheManifest *m)
+{
+	if (!m->failed->len)
+		return;
+	g_string_append_printf(s, "<section class=\"failures\" id=\"failed\"><h2>%u photo%s failed: "
+							  "no output was made</h2><ul>",
+		m->failed->len, m->failed->len == 1 ? "" : "s");
+	for (guint i = 0; i < m->failed->len; i++) {
+		const AttacheFailure *f = m->failed->pdata[i];
+		g_autofree char *base = f->input ? g_path_get_basename(f->input) : g_strdup("(photo not recorded)");
+		g_string_append(s, "<li class=\"failure\" data-input=\"");
+		esc_name(s, f->input ? f->input : "");
+		g_string_append(s, "\" data-code=\"");
+		esc(s, f->code ? f->code : "");
+		g_string_append(s, "\"><strong class=\"name\"><bdi>");
+		esc_name(s, base);
+		g_string_append(s, "</bdi></strong>: <span class=\"reason\">");
+		esc(s, f->reason ? f->reason : f->error ? f->error
+												: "failed");
+		g_string_append(s, "</span>");
+		if (f->reason && f->error) {
+			g_string_append(s, " <span class=\"muted error\">(");
+			esc(s, f->error);
+			g_string_append(s, ")</span>");
+		}
+		write_failure_place(s, f);
+		if (f->prepared_at) {
+			g_autofree char *t = when(f->prepared_at);
+			g_string_append(s, "<div class=\"muted\">");
+			esc(s, t);
+			g_string_append(s, "</div>");
+		}
+		g_string_append(s, "</li>");
+	}
+	g_string_append(s, "</ul></section>\n");
 }
 
 /* The whole page, given the photos' sections in @body. (transfer full) */
@@ -1193,12 +1306,16 @@ write_page(const char *dir, const AttacheManifest *m, const GError *aerr,
 	g_string_append(s, "<p class=\"howto\">To approve what you have seen: "
 					   "<code>attache approve ");
 	esc_name(s, dir);
-	g_string_append(s, " --by YOUR-NAME</code> (every output), or name the "
-					   "files. An approval holds for these exact bytes: an "
-					   "output changed later must be approved again, and "
-					   "whoever prepared an output cannot approve it.</p>\n"
-					   "</header>\n<main>\n");
-	if (!photos->len)
+	g_string_append(s, " --by YOUR-NAME</code> approves every output but "
+					   "those that need a deliberate yes (approve each with "
+					   "<code>--output NAME</code>, or all of them with "
+					   "<code>--include-flagged</code>) and the blocked ones, "
+					   "which are never approved. An approval holds for these "
+					   "exact bytes: an output changed later must be approved "
+					   "again, and whoever prepared an output cannot approve "
+					   "it.</p>\n</header>\n<main>\n");
+	write_failures(s, m);
+	if (!photos->len && !m->failed->len)
 		g_string_append(s, "<p>No outputs: the manifest lists none that is "
 						   "still in the folder.</p>\n");
 	g_string_append_len(s, body->str, (gssize)body->len);

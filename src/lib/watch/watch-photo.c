@@ -864,6 +864,34 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	return FINISH_OK;
 }
 
+/* The failure line in OUTDIR's manifest, once (the journal notes it),
+ * so that the review page lists the photo with where its original is
+ * (docs/watch.md). The photo has failed already: a line that cannot be
+ * written is noted and changes nothing. */
+static void
+manifest_failure(AttacheWatchPlace *place, Journal *j, AttacheWatchJob *job,
+	AttacheCode code)
+{
+	const char *out_dir = jstr(j->o, "out_dir");
+	if (!out_dir || json_object_has_member(j->o, "manifest_failure"))
+		return;
+	g_autofree char *input = g_build_filename(place->inbox, jstr(j->o, "photo"), NULL);
+	JsonObject *extra = json_object_new();
+	const char *keep[] = { "original", "error_file", "reason", "id" };
+	for (guint i = 0; i < G_N_ELEMENTS(keep); i++)
+		if (jstr(j->o, keep[i]))
+			json_object_set_string_member(extra, keep[i], jstr(j->o, keep[i]));
+	const char *by = job->settings ? job->settings->prep->prepared_by : NULL;
+	g_autofree char *line = attache__manifest_failure_line_with(input, code,
+		jstr(j->o, "error"), by, extra);
+	json_object_unref(extra);
+	g_autoptr(GError) e = NULL;
+	if (!attache__append_line_beneath(out_dir, "attache-manifest.jsonl", line, &e))
+		job_notice(job, e->message);
+	json_object_set_boolean_member(j->o, "manifest_failure", TRUE);
+	journal_save(j, NULL);
+}
+
 /* 5-6 for a photo that failed: error file, original to failed/, log. */
 static Finish
 finish_failed(AttacheWatchPlace *place, Journal *j, gboolean recovered,
@@ -881,6 +909,7 @@ finish_failed(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 			return FINISH_AGAIN;
 	}
 	crash_point(place, "landed");
+	manifest_failure(place, j, job, code);
 	if (!move_and_log(place, j, recovered, job, place->failed_dir, error))
 		return FINISH_AGAIN;
 
@@ -991,6 +1020,8 @@ fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
 	reason_for(code, &what, &todo);
 
 	Journal j = journal_start(place, id, job->name, sha, st, "failed");
+	if (job->settings) /* for the failure line of its manifest */
+		json_object_set_string_member(j.o, "out_dir", job->settings->out_dir);
 	char *dest = reserve_name(place, place->failed_dir, stem,
 		ext_of(job->name), TRUE);
 	g_autofree char *errf = g_strconcat(dest, ".error.txt", NULL);
