@@ -242,94 +242,66 @@ journal_delete(AttacheWatchPlace *place, Journal *j)
 
 /* ---- words for a person (the error file) ---- */
 
-static void
-reason_for(AttacheCode code, const char **what, const char **todo)
+/* The message ids of data/messages.ini for a failure with @code: PREFIX
+ * .what and PREFIX.todo. Static string. */
+static const char *
+reason_id(AttacheCode code)
 {
 	switch (code) {
 	case ATTACHE_E_INPUT:
-		*what = "The file could not be read as a photo. It may be damaged, "
-				"empty, or only partly copied.";
-		*todo = "Copy or export the photo again from the phone or camera, "
-				"and drop the new copy into the folder.";
-		break;
+		return "photo.input";
 	case ATTACHE_E_UNSUPPORTED:
-		*what = "This file is not a kind of photo attache can prepare. It "
-				"prepares JPEG, HEIC, PNG, WebP and TIFF photos.";
-		*todo = "Save or export the photo as a JPEG, and drop that into the "
-				"folder.";
-		break;
+		return "photo.unsupported";
 	case ATTACHE_E_LIMIT:
-		*what = "The photo is larger than this folder accepts (too many "
-				"pixels or too many bytes). The limit protects the computer "
-				"from damaged or harmful files.";
-		*todo = "Make a smaller copy of the photo (export it at a lower "
-				"resolution), or ask whoever runs this folder to raise the "
-				"limit (the max-pixels setting).";
-		break;
+		return "photo.limit";
 	case ATTACHE_E_BUDGET:
-		*what = "The photo could not be made small enough for a platform's "
-				"file-size limit without spoiling it.";
-		*todo = "Try a less detailed photo or crop, or ask whoever runs this "
-				"folder.";
-		break;
+		return "photo.budget";
 	case ATTACHE_E_AUDIT:
-		*what = "A prepared copy of the photo still carried private "
-				"information (such as where it was taken), so it was not "
-				"saved. Nothing was published.";
-		*todo = "Please send this file to whoever runs this folder: it "
-				"should not happen.";
-		break;
+		return "photo.audit";
 	case ATTACHE_E_ALT:
-		*what = "The photo has no alt text (the description that blind and "
-				"partially sighted people hear), and this folder requires "
-				"it.";
-		*todo = "Add the alt text as this folder's instructions say, then "
-				"move the photo back into the folder.";
-		break;
+		return "photo.alt";
 	case ATTACHE_E_REJECTED:
-		*what = "The platform refused the prepared image (over one of its "
-				"limits, or a kind of file it does not take). The prepared "
-				"images are in the output folder; nothing was posted.";
-		*todo = "Ask whoever runs this folder: its presets may not match "
-				"the platform's limits.";
-		break;
+		return "photo.rejected";
 	case ATTACHE_E_UPLOAD:
 	case ATTACHE_E_AUTH:
-		*what = "The prepared images could not be uploaded (the network, "
-				"the platform, or the account's credentials).";
-		*todo = "Ask whoever runs this folder to check the connection and "
-				"the credentials.";
-		break;
+		return "photo.upload";
 	case ATTACHE_E_IMAGE:
-		*what = "The picture could not be processed.";
-		*todo = "Try exporting the photo again. If it keeps failing, send "
-				"this file and the photo to whoever runs this folder.";
-		break;
+		return "photo.image";
 	default:
-		*what = "Something went wrong inside attache.";
-		*todo = "Please send this file to whoever runs this folder.";
-		break;
+		return "photo.internal";
 	}
 }
 
+/* What went wrong, or what to do (@part: "what", "todo"), in @lang.
+ * (transfer full) */
+static char *
+reason_text(AttacheCode code, const char *part, const char *lang)
+{
+	g_autofree char *id = g_strdup_printf("%s.%s", reason_id(code), part);
+	return attache__message(id, lang, NULL);
+}
+
+/* The error file, in @lang (the folder's notes-lang); the technical
+ * detail stays as the code wrote it, in English. (transfer full) */
 static char *
 error_text(const char *photo, AttacheCode code, const char *technical,
-	const char *when)
+	const char *when, const char *lang)
 {
-	const char *what, *todo;
-	reason_for(code, &what, &todo);
 	/* read with cat: the names in it are escaped like the terminal's */
 	g_autofree char *name = attache_escape_text(photo);
 	g_autofree char *tech = attache_escape_text(technical);
-	return g_strdup_printf(
-		"attache could not prepare the photo \"%s\".\n\n"
-		"What went wrong: %s\n\n"
-		"What to do: %s\n\n"
-		"To try this same file again, move it from the \"failed\" folder "
-		"back into the main folder.\n\n"
-		"Technical details (for support): %s\n"
-		"Time: %s\n",
-		name, what, todo, tech, when);
+	g_autofree char *title = attache__message("note.photo.title", lang,
+		"photo", name, NULL);
+	g_autofree char *what_l = attache__message("note.what", lang, NULL);
+	g_autofree char *what = reason_text(code, "what", lang);
+	g_autofree char *todo_l = attache__message("note.todo", lang, NULL);
+	g_autofree char *todo = reason_text(code, "todo", lang);
+	g_autofree char *again = attache__message("note.photo.retry", lang, NULL);
+	g_autofree char *tech_l = attache__message("note.technical", lang, NULL);
+	g_autofree char *time_l = attache__message("note.time", lang, NULL);
+	return g_strdup_printf("%s\n\n%s %s\n\n%s %s\n\n%s\n\n%s %s\n%s %s\n",
+		title, what_l, what, todo_l, todo, again, tech_l, tech, time_l,
+		when);
 }
 
 /* ---- the log line ---- */
@@ -747,8 +719,8 @@ fail_after_landing(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	const char *photo = jstr(j->o, "photo");
 	g_autofree char *stem = attache__file_stem(photo);
 	g_autofree char *technical = g_strdup((*error)->message);
-	const char *what, *todo;
-	reason_for(code, &what, &todo);
+	/* the log's reason is for support: English, like the code's message */
+	g_autofree char *what = reason_text(code, "what", "en");
 	g_clear_error(error);
 
 	char *dest = reserve_name(place, place->failed_dir, stem, ext_of(photo),
@@ -875,8 +847,9 @@ finish_failed(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 
 	if (!exists(errf)) {
 		g_autofree char *when = now_iso();
+		const char *lang = jstr(j->o, "notes_lang");
 		g_autofree char *text = error_text(jstr(j->o, "photo"), code,
-			jstr(j->o, "error"), when);
+			jstr(j->o, "error"), when, lang ? lang : "en");
 		if (attache_write_atomic(errf, text, strlen(text), error))
 			return FINISH_AGAIN;
 	}
@@ -987,8 +960,7 @@ fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
 {
 	g_autoptr(GError) e = NULL;
 	g_autofree char *stem = attache__file_stem(job->name);
-	const char *what, *todo;
-	reason_for(code, &what, &todo);
+	g_autofree char *what = reason_text(code, "what", "en");
 
 	Journal j = journal_start(place, id, job->name, sha, st, "failed");
 	char *dest = reserve_name(place, place->failed_dir, stem,
@@ -1000,6 +972,8 @@ fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
 	json_object_set_int_member(j.o, "code_number", code);
 	json_object_set_string_member(j.o, "error", technical);
 	json_object_set_string_member(j.o, "reason", what);
+	json_object_set_string_member(j.o, "notes_lang",
+		job->settings ? job->settings->notes_lang : "en");
 	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
 
 	if (!journal_save(&j, &e))
@@ -1224,6 +1198,8 @@ journal_for_done(AttacheWatchPlace *place, AttacheWatchJob *job,
 	json_object_set_string_member(j.o, "folder", folder);
 	json_object_set_string_member(j.o, "original", dest);
 	json_object_set_string_member(j.o, "presets", s->presets);
+	/* a failure found later (the platform refuses) is told in it too */
+	json_object_set_string_member(j.o, "notes_lang", s->notes_lang);
 	if (s->upload)
 		json_object_set_string_member(j.o, "upload", s->upload);
 	if (s->upload && s->require_approval)

@@ -31,6 +31,7 @@
 
 #define INI_NAME "attache.ini"
 #define LOG_NAME "attache.log"
+#define INI_NOTE_NAME "attache.ini.error.txt"
 /* a safety net under inotify: a rescan catches what an overflowed event
  * queue dropped */
 #define RESCAN_SECONDS 30
@@ -84,7 +85,7 @@ gboolean
 attache_watch_ignores_name(const char *name)
 {
 	static const char *exact[] = { "thumbs.db", "ehthumbs.db", "desktop.ini",
-		"icon\r", INI_NAME, LOG_NAME };
+		"icon\r", INI_NAME, LOG_NAME, INI_NOTE_NAME };
 	/* partial downloads and copies in progress */
 	static const char *suffix[] = { ".part", ".partial", ".crdownload",
 		".download", ".tmp", ".temp", ".!qb", ".filepart", "~" };
@@ -286,6 +287,17 @@ settings_files_changed(AttacheWatch *w)
 	return FALSE;
 }
 
+/* INBOX/attache.ini.error.txt for the people who edit the file; one
+ * that cannot be written is a notice. */
+static void
+write_ini_note(AttacheWatch *w, const char *message, gboolean running)
+{
+	g_autoptr(GError) e = NULL;
+	if (attache__watch_ini_note(w->place.inbox, message,
+			w->settings ? w->settings->notes_lang : "en", running, &e))
+		emit(w, ATTACHE_WATCH_NOTICE, NULL, e->code, e->message, NULL);
+}
+
 /* attache.ini (or a file it names: alt-text manifest, campaign) changed
  * since it was last read: read it again. A broken file is reported once
  * per version and the settings in force stay. */
@@ -308,8 +320,10 @@ refresh_settings(AttacheWatch *w)
 		g_autofree char *line = log_event(w, "settings", "error", msg,
 			"file", w->ini_path);
 		emit(w, ATTACHE_WATCH_SETTINGS, NULL, ATTACHE_E_USAGE, msg, line);
+		write_ini_note(w, e->message, TRUE);
 		return;
 	}
+	attache__watch_ini_note_clear(w->place.inbox);
 	attache__watch_settings_unref(w->settings);
 	w->settings = s;
 	remember_files(w, s->files);
@@ -916,10 +930,14 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 		|| (file_state(w->ini_path, &w->ini_state),
 			code = attache__watch_settings_load(pl->inbox, w->ini_path,
 				w->opts->settings, w->presets, &w->settings, &e))) {
+		/* nothing runs: the folder's editors learn why from the note */
+		if (e && w->presets)
+			attache__watch_ini_note(pl->inbox, e->message, "en", FALSE, NULL);
 		g_propagate_error(error, g_steal_pointer(&e));
 		attache_watch_free(w);
 		return code;
 	}
+	attache__watch_ini_note_clear(pl->inbox);
 	remember_files(w, w->settings->files);
 	*out = w;
 	return ATTACHE_OK;
