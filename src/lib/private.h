@@ -661,6 +661,13 @@ AttacheCode attache__watch_ini_note(const char *inbox, const char *message,
 /* Deletes the note (the settings are good). */
 void attache__watch_ini_note_clear(const char *inbox);
 
+/* keep-originals (watch-keep.c): deletes the regular files at the top of
+ * @done_dir whose mtime is @days days or more before @now (seconds since
+ * the epoch), never through a link; adds each path deleted to @removed
+ * (may be NULL; (transfer full) strings). */
+AttacheCode attache__watch_prune_done(const char *done_dir, int days,
+	gint64 now, GPtrArray *removed, GError **error);
+
 /* ---- memory budget (budget.c) ---- */
 
 /* What one photo took from a budget; cleared: given back. */

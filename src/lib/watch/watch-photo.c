@@ -504,6 +504,11 @@ move_original(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	for (int tries = 0; tries < 1000; tries++) {
 		const char *to = jstr(j->o, "original");
 		if (rename_noreplace(src, to) == 0) {
+			/* keep-originals counts from now, not from a date a sync
+			 * client or camera kept on the file (docs/watch.md) */
+			if (g_str_equal(dir, place->done_dir) && utimensat(AT_FDCWD, to, NULL, AT_SYMLINK_NOFOLLOW) != 0)
+				g_debug("%s: cannot set the time it was done: %s", to,
+					g_strerror(errno));
 			attache__fsync_dir(dir);
 			attache__fsync_dir(place->inbox);
 			return TRUE;

@@ -35,6 +35,8 @@
 /* a safety net under inotify: a rescan catches what an overflowed event
  * queue dropped */
 #define RESCAN_SECONDS 30
+/* keep-originals: done/ is looked at every hour (and at start) */
+#define KEEP_CHECK_SECONDS 3600
 /* disk trouble: first retry after this, doubling up to 10 minutes */
 #define RETRY_FIRST_SECONDS 15
 /* a closed file must also hold still this long (a writer that closes and
@@ -161,7 +163,7 @@ struct _AttacheWatch {
 	int running;
 	gint stop_requested; /* atomic */
 	gboolean stopping, quit;
-	guint tick_id, rescan_id, inbox_id;
+	guint tick_id, rescan_id, inbox_id, keep_id;
 	int failures;
 	int lock_fd;
 	/* the inbox folder this run started on: deleted or replaced (another
@@ -287,6 +289,37 @@ settings_files_changed(AttacheWatch *w)
 	return FALSE;
 }
 
+/* keep-originals = DAYS: the originals done DAYS days ago leave done/,
+ * each with an "expired" log line. */
+static void
+prune_done(AttacheWatch *w)
+{
+	if (!w->settings || w->settings->keep_days <= 0)
+		return;
+	g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *days = g_strdup_printf("%d", w->settings->keep_days);
+	if (attache__watch_prune_done(w->place.done_dir, w->settings->keep_days,
+			g_get_real_time() / G_USEC_PER_SEC, removed, &e))
+		emit(w, ATTACHE_WATCH_NOTICE, NULL, e->code, e->message, NULL);
+	for (guint i = 0; i < removed->len; i++) {
+		const char *path = removed->pdata[i];
+		g_autofree char *line = log_event(w, "expired", "original", path,
+			"keep_originals_days", days);
+		g_autofree char *msg = g_strdup_printf("%s: deleted, done more than "
+											   "%s days ago (keep-originals)",
+			path, days);
+		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, line);
+	}
+}
+
+static gboolean
+on_keep_check(gpointer data)
+{
+	prune_done(data);
+	return G_SOURCE_CONTINUE;
+}
+
 /* INBOX/attache.ini.error.txt for the people who edit the file; one
  * that cannot be written is a notice. */
 static void
@@ -326,6 +359,7 @@ refresh_settings(AttacheWatch *w)
 	attache__watch_ini_note_clear(w->place.inbox);
 	attache__watch_settings_unref(w->settings);
 	w->settings = s;
+	prune_done(w); /* a new keep-originals applies at once */
 	remember_files(w, s->files);
 	g_autofree char *msg = g_strdup_printf("%s: %s; presets %s, outputs in "
 										   "%s",
@@ -1130,6 +1164,10 @@ start_watching(AttacheWatch *w)
 	g_source_set_callback(c, on_inbox_check, w, NULL);
 	w->inbox_id = g_source_attach(c, w->ctx);
 	g_source_unref(c);
+	GSource *k = g_timeout_source_new_seconds(KEEP_CHECK_SECONDS);
+	g_source_set_callback(k, on_keep_check, w, NULL);
+	w->keep_id = g_source_attach(k, w->ctx);
+	g_source_unref(k);
 }
 
 AttacheCode
@@ -1183,6 +1221,8 @@ attache_watch_run(AttacheWatch *w, GError **error)
 		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, line);
 	}
 
+	/* after the journals: a photo finished just now is not old */
+	prune_done(w);
 	if (!w->opts->once)
 		start_watching(w);
 
@@ -1208,7 +1248,10 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	if (w->inbox_id)
 		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
 			w->inbox_id));
-	w->rescan_id = w->tick_id = w->inbox_id = 0;
+	if (w->keep_id)
+		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
+			w->keep_id));
+	w->rescan_id = w->tick_id = w->inbox_id = w->keep_id = 0;
 	g_thread_pool_free(w->pool, FALSE, TRUE);
 	w->pool = NULL;
 	/* results the workers posted after the loop stopped */
