@@ -668,6 +668,13 @@ void attache__watch_ini_note_clear(const char *inbox);
 AttacheCode attache__watch_prune_done(const char *done_dir, int days,
 	gint64 now, GPtrArray *removed, GError **error);
 
+/* Whether @folder (OUT/STEM[-N]) holds an earlier preparation of the
+ * photo whose SHA-256 is @sha and nothing else: its receipt names that
+ * hash, and its files are the receipt's outputs, unchanged
+ * (watch-replace.c). @old_id: (transfer full) the receipt's id. */
+gboolean attache__watch_folder_is_own(const char *folder, const char *sha,
+	char **old_id);
+
 /* ---- memory budget (budget.c) ---- */
 
 /* What one photo took from a budget; cleared: given back. */

@@ -38,6 +38,7 @@
 
 #define RECEIPT ".attache-photo.json"
 #define STAGING ".attache-staging"
+#define REPLACED ".attache-replaced"
 
 void
 attache__watch_job_free(AttacheWatchJob *job)
@@ -189,6 +190,39 @@ reserve_name(AttacheWatchPlace *place, const char *dir, const char *stem,
 		}
 		g_free(path);
 	}
+}
+
+/* The output folder for the photo whose SHA-256 is @sha: its own earlier
+ * folder OUT/STEM[-N] when one holds only that photo's outputs (dropped
+ * again: @replaces is set to that folder's receipt id, (transfer full)),
+ * else the first free name, as reserve_name(). */
+static char *
+reserve_folder(AttacheWatchPlace *place, const char *dir, const char *stem,
+	const char *sha, char **replaces)
+{
+	*replaces = NULL;
+	g_mutex_lock(&place->names_lock);
+	char *own = NULL;
+	for (int n = 1;; n++) {
+		g_autofree char *base = n == 1 ? g_strdup(stem)
+									   : g_strdup_printf("%s-%d", stem, n);
+		char *path = g_build_filename(dir, base, NULL);
+		gboolean reserved = g_hash_table_contains(place->reserved, path);
+		if (!reserved && !exists(path)) {
+			if (own)
+				g_free(path);
+			else
+				own = path;
+			break;
+		}
+		if (!own && !reserved && attache__watch_folder_is_own(path, sha, replaces))
+			own = path;
+		else
+			g_free(path);
+	}
+	g_hash_table_add(place->reserved, g_strdup(own));
+	g_mutex_unlock(&place->names_lock);
+	return own;
 }
 
 static void
@@ -761,6 +795,72 @@ move_and_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	return TRUE;
 }
 
+/* Whether @dir's receipt carries photo id @id. */
+static gboolean
+receipt_has_id(const char *dir, const char *id)
+{
+	g_autofree char *receipt = g_build_filename(dir, RECEIPT, NULL);
+	g_autofree char *text = NULL;
+	g_autofree char *needle = g_strdup_printf("\"id\":\"%s\"", id);
+	gsize len;
+	return attache__read_small(receipt, ATTACHE_MAX_SETTINGS_BYTES,
+			   ATTACHE_READ_NOFOLLOW, &text, &len, NULL)
+			   == ATTACHE_OK
+		   && strstr(text, needle);
+}
+
+/* A photo dropped again (the journal's "replaces"): its staging folder
+ * and its earlier folder trade places in one rename (RENAME_EXCHANGE), so
+ * the folder's outputs change all at once, then the earlier outputs move
+ * to OUT/.attache-replaced/ID/ (docs/watch.md). After a crash each part
+ * is recognised by the receipts' ids. 1: landed so; 0: land as usual (no
+ * replacement, or the earlier folder is gone or changed); -1: disk
+ * trouble, @error set. */
+static int
+swap_own_folder(AttacheWatchPlace *place, Journal *j, GError **error)
+{
+	const char *old_id = jstr(j->o, "replaces");
+	const char *staging = jstr(j->o, "staging");
+	const char *folder = jstr(j->o, "folder");
+	if (!old_id)
+		return 0;
+	gboolean landed = receipt_has_id(folder, jstr(j->o, "id"));
+	if (!landed && exists(staging)) {
+		if (!receipt_has_id(folder, old_id))
+			return 0; /* deleted or taken since: the next free name */
+#ifdef RENAME_EXCHANGE
+		if (renameat2(AT_FDCWD, staging, AT_FDCWD, folder, RENAME_EXCHANGE) != 0)
+#endif
+		{
+			/* no exchange here: the earlier folder first, then ours */
+			g_autofree char *aside = g_strconcat(staging, ".old", NULL);
+			if (rename_noreplace(folder, aside) != 0 || rename_noreplace(staging, folder) != 0 || rename(aside, staging) != 0) {
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+					"%s: cannot replace the earlier outputs: %s", folder,
+					g_strerror(errno));
+				return -1;
+			}
+		}
+		attache__fsync_dir(jstr(j->o, "out_dir"));
+		landed = TRUE;
+	}
+	if (!landed)
+		return 0;
+	/* the staging name now holds the earlier outputs */
+	if (exists(staging) && receipt_has_id(staging, old_id)) {
+		g_autofree char *dir = g_build_filename(jstr(j->o, "out_dir"),
+			REPLACED, NULL);
+		g_autofree char *to = g_build_filename(dir, old_id, NULL);
+		g_mkdir_with_parents(dir, 0777);
+		if (rename_noreplace(staging, to) != 0)
+			remove_tree(staging); /* moved already once: drop the copy */
+		attache__fsync_dir(dir);
+	}
+	g_autofree char *parent = g_path_get_dirname(staging);
+	attache__fsync_dir(parent);
+	return 1;
+}
+
 /* 3-6 for a photo that was prepared. */
 static Finish
 finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
@@ -770,7 +870,11 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	const char *out_dir = jstr(j->o, "out_dir");
 
 	/* 3: land every output at once */
-	if (exists(staging)) {
+	int swapped = swap_own_folder(place, j, error);
+	if (swapped < 0)
+		return FINISH_AGAIN;
+	/* (swapped: landed in place of its earlier outputs) */
+	if (!swapped && exists(staging)) {
 		for (;;) {
 			const char *folder = jstr(j->o, "folder");
 			if (rename_noreplace(staging, folder) == 0)
@@ -796,7 +900,7 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 		g_autofree char *parent = g_path_get_dirname(staging);
 		attache__fsync_dir(parent);
 	}
-	else {
+	else if (!swapped) {
 		/* landed before a crash? its receipt says which photo it holds */
 		g_autofree char *receipt = g_build_filename(jstr(j->o, "folder"),
 			RECEIPT, NULL);
@@ -1195,9 +1299,14 @@ static Journal
 journal_for_done(AttacheWatchPlace *place, AttacheWatchJob *job,
 	AttacheWatchSettings *s, const char *id, const char *sha,
 	const struct stat *st0, const char *staging, const char *folder,
-	const char *dest, GPtrArray *outputs, double seconds)
+	const char *replaces, const char *dest, GPtrArray *outputs,
+	double seconds)
 {
 	Journal j = journal_start(place, id, job->name, sha, st0, "done");
+	/* dropped again: the folder holds this photo's earlier outputs, which
+	 * step 3 swaps for the new ones */
+	if (replaces)
+		json_object_set_string_member(j.o, "replaces", replaces);
 	json_object_set_string_member(j.o, "out_dir", s->out_dir);
 	json_object_set_string_member(j.o, "staging", staging);
 	json_object_set_string_member(j.o, "folder", folder);
@@ -1255,7 +1364,9 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	g_autofree char *staging = staging_make(place, job, s, id);
 	if (!staging)
 		return;
-	char *folder = reserve_name(place, s->out_dir, out_stem, "", FALSE);
+	g_autofree char *replaces = NULL;
+	char *folder = reserve_folder(place, s->out_dir, out_stem, sha,
+		&replaces);
 	g_autofree char *folder_base = g_path_get_basename(folder);
 	AttacheCode code = stage_outputs(place, s, path, staging, folder_base,
 		&outputs, &err);
@@ -1288,7 +1399,7 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	char *dest = reserve_name(place, place->done_dir, stem, ext_of(job->name),
 		FALSE);
 	Journal j = journal_for_done(place, job, s, id, sha, &st0, staging,
-		folder, dest, outputs, seconds);
+		folder, replaces, dest, outputs, seconds);
 	land(place, job, &j, staging);
 	/* the journal may have moved to other names on a collision */
 	release_name(place, jstr(j.o, "folder"));
