@@ -330,6 +330,7 @@ typedef struct {
  */
 typedef struct {
 	char *input;  /* the photo, as given */
+	char *input_sha256; /* hex SHA-256 of the photo's bytes, or %NULL */
 	char *preset; /* preset name */
 	char *output; /* final path, %NULL on error */
 	int width, height;

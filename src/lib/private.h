@@ -502,6 +502,7 @@ typedef struct {
 	char *file; /* the output's path relative to the folder: NAME, or
 				 * PHOTO/NAME for the hot folder's outputs */
 	char *output, *input, *preset, *format;
+	char *input_sha256; /* the photo's bytes, or NULL (older lines) */
 	int width, height, quality;
 	gint64 bytes, max_bytes;
 	char **flags, **removed, **kept, **warnings; /* names, never NULL */
