@@ -628,8 +628,10 @@ typedef struct {
 	 * canonical; NULL-terminated, may be empty */
 	char **allow;
 	int ini_approval; /* require-approval in attache.ini: -1 absent, 0, 1 */
-	const char *notes_lang; /* en, fr, es, ar, zh, ru (static string) */
-	int keep_days;			/* keep-originals: 0 keeps done/ for ever */
+	/* notes-lang: en, fr, es, ar, zh, ru (a static string) */
+	const char *notes_lang;
+	/* keep-originals, in days: 0 keeps done/ for ever */
+	int keep_days;
 } AttacheWatchSettings;
 
 AttacheWatchSettings *attache__watch_settings_ref(AttacheWatchSettings *s);
