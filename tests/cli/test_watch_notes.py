@@ -158,6 +158,9 @@ def test_watch_settings_note_names_the_line_and_goes_when_fixed():
         write_ini("[attache]\npresets = tiny\n")
         w = W.Watcher(root, inbox, "--preset-dir", pdir, "--settle", "0.3")
         W.wait_for(lambda: not os.path.exists(note), 20, "the note removed at start")
+        # edits are seen from the moment it watches (its start line)
+        W.wait_for(lambda: any(l["event"] == "start" for l in W.log_lines(inbox)), 20, "start")
+        time.sleep(0.5)
 
         # broken while running: an unknown key, then a line that is no
         # setting, then a section; the note follows each saved version
@@ -172,8 +175,14 @@ def test_watch_settings_note_names_the_line_and_goes_when_fixed():
         for text, line, what in cases:
             write_ini(text)
             want_line = text.split("\n")[line - 1]
-            W.wait_for(lambda: os.path.exists(note) and want_line in read_note(inbox),
-                       20, "the note for %r" % want_line)
+            try:
+                W.wait_for(lambda: os.path.exists(note) and want_line in read_note(inbox),
+                           20, "the note for %r" % want_line)
+            except AssertionError:
+                w.stop()
+                raise AssertionError("no note for %r:\n%s\n%s" % (
+                    want_line, w.stderr()[-3000:],
+                    read_note(inbox) if os.path.exists(note) else "(no note)"))
             got = read_note(inbox)
             assert c["note.settings.line"]["en"].replace("{line}", str(line)) in got, got
             assert what in got and c["note.settings.running"]["en"] in got, got
@@ -252,3 +261,25 @@ def test_watch_keep_originals_deletes_old_originals_in_done_only():
             docs = f.read()
         section = docs.split("## Keeping originals", 1)[1].split("\n## ", 1)[0]
         assert "keep-originals = 30" in section and "GPS" in section, "docs/watch.md"
+
+
+def test_watch_settings_note_in_poll_mode_without_a_photo():
+    # --poll (network and synced folders): no event tells of the edit; the
+    # note still comes at the next look, not only with the next photo
+    with lib.TempDir() as root:
+        pdir = W.write_presets(root)
+        inbox = W.make_inbox(root)
+        ini = os.path.join(inbox, "attache.ini")
+        note = os.path.join(inbox, "attache.ini.error.txt")
+        with open(ini, "w") as f:
+            f.write("[attache]\npresets = tiny\n")
+        w = W.Watcher(root, inbox, "--preset-dir", pdir, "--poll", "0.5")
+        W.wait_for(lambda: any(l["event"] == "start" for l in W.log_lines(inbox)), 20, "start")
+        with open(ini, "w") as f:
+            f.write("[attache]\npresets = tiny\nrequire-alt = perhaps\n")
+        W.wait_for(lambda: os.path.exists(note), 10, "the note")
+        assert "require-alt = perhaps" in read_note(inbox), read_note(inbox)
+        with open(ini, "w") as f:
+            f.write("[attache]\npresets = tiny\nrequire-alt = true\n")
+        W.wait_for(lambda: not os.path.exists(note), 10, "the note removed")
+        lib.assert_eq(w.stop(), 0, w.stderr())

@@ -737,8 +737,12 @@ static gboolean
 on_rescan(gpointer data)
 {
 	AttacheWatch *w = data;
-	if (inbox_still_there(w))
-		scan(w);
+	if (!inbox_still_there(w))
+		return G_SOURCE_CONTINUE;
+	/* an edit no event told of (--poll, a dropped event): its note and
+	 * log line come now, not with the next photo */
+	refresh_settings(w);
+	scan(w);
 	return G_SOURCE_CONTINUE;
 }
 
