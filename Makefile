@@ -33,6 +33,11 @@ LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden
 LIB_SRC := $(wildcard src/lib/*/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o)
+# data/messages.ini (words for people, six languages) compiled in with
+# GResource (core/messages.c): the installed library needs no data path
+RES_XML := data/attache.gresource.xml
+RES_OBJ := $(BUILD)/res/resources.o
+LIB_OBJ += $(RES_OBJ)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
 HDRS    := $(wildcard src/lib/*.h src/lib/*/*.h) $(wildcard src/cli/*.h)
 SOVER   := 0
@@ -51,6 +56,13 @@ FORCE:
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS) $(BUILD)/.prefix
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(BUILD)/res/resources.c: $(RES_XML) data/messages.ini
+	@mkdir -p $(@D)
+	glib-compile-resources --sourcedir=data --generate-source --internal --c-name attache__res --target=$@ $<
+
+$(RES_OBJ): $(BUILD)/res/resources.c
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(PKG_CFLAGS) -c $< -o $@
 
 $(BUILD)/cli/%.o: src/cli/%.c $(HDRS)
 	@mkdir -p $(@D)

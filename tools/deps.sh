@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="
-pkg-config make gcc clang libclang-rt-14-dev
+pkg-config make gcc clang libclang-rt-14-dev libglib2.0-dev-bin
 libvips-dev libvips-tools
 libexif-dev libcurl4-openssl-dev libpng-dev libjson-glib-dev libheif-dev
 liblcms2-dev zlib1g-dev libicu-dev libjpeg-dev

@@ -374,6 +374,9 @@ typedef struct {
 	 * unknown. Mastodon takes it as the media's focal point. */
 	gboolean have_focus;
 	double focus_x, focus_y;
+	/* hex SHA-256 of the photo's bytes (the manifest's input_sha256), or
+	 * %NULL */
+	char *input_sha256;
 } AttacheOutput;
 
 ATTACHE_API void attache_output_free(AttacheOutput *out);

@@ -90,6 +90,19 @@ AttacheCode attache__read_photo(const char *path, gint64 max_bytes,
  * lies in @dir or beneath it. */
 gboolean attache__path_is_beneath(const char *dir, const char *path);
 
+/* ---- words for people, in six languages (messages.c; data/messages.ini) ---- */
+
+/* The built-in resources (glib-compile-resources, data/attache.gresource.xml).
+ * (transfer none) */
+GResource *attache__res_get_resource(void);
+/* The language of the notes for a tag (en, fr, es, ar, zh, ru; fr-CA is
+ * fr), or NULL for another. Static string. */
+const char *attache__notes_lang(const char *tag);
+/* Message @id in @lang (English when @lang is not one of the six, or the
+ * message lacks it; the id itself when unknown), with each {KEY} replaced:
+ * then pairs of const char *KEY, VALUE, NULL-terminated. (transfer full) */
+char *attache__message(const char *id, const char *lang, ...) G_GNUC_NULL_TERMINATED;
+
 /* ---- stage 1: load (load.c) ---- */
 
 typedef enum {
@@ -502,6 +515,7 @@ typedef struct {
 	char *file; /* the output's path relative to the folder: NAME, or
 				 * PHOTO/NAME for the hot folder's outputs */
 	char *output, *input, *preset, *format;
+	char *input_sha256; /* the photo's bytes, or NULL (older lines) */
 	int width, height, quality;
 	gint64 bytes, max_bytes;
 	char **flags, **removed, **kept, **warnings; /* names, never NULL */
@@ -677,6 +691,10 @@ typedef struct {
 	 * canonical; NULL-terminated, may be empty */
 	char **allow;
 	int ini_approval; /* require-approval in attache.ini: -1 absent, 0, 1 */
+	/* notes-lang: en, fr, es, ar, zh, ru (a static string) */
+	const char *notes_lang;
+	/* keep-originals, in days: 0 keeps done/ for ever */
+	int keep_days;
 } AttacheWatchSettings;
 
 AttacheWatchSettings *attache__watch_settings_ref(AttacheWatchSettings *s);
@@ -699,6 +717,29 @@ AttacheCode attache__watch_settings_load_data(const char *inbox,
 	const char *label, const char *data, gsize len, GHashTable *overrides,
 	const AttachePresetSet *presets, AttacheWatchSettings **out,
 	GError **error);
+
+/* INBOX/attache.ini.error.txt (watch-notes.c): when @message (the
+ * settings loader's) is about INBOX/attache.ini, writes the note naming
+ * its line, atomically, in the file's own notes-lang or else @lang;
+ * @running: the last good settings stay in force (else nothing runs). */
+AttacheCode attache__watch_ini_note(const char *inbox, const char *message,
+	const char *lang, gboolean running, GError **error);
+/* Deletes the note (the settings are good). */
+void attache__watch_ini_note_clear(const char *inbox);
+
+/* keep-originals (watch-keep.c): deletes the regular files at the top of
+ * @done_dir whose mtime is @days days or more before @now (seconds since
+ * the epoch), never through a link; adds each path deleted to @removed
+ * (may be NULL; (transfer full) strings). */
+AttacheCode attache__watch_prune_done(const char *done_dir, int days,
+	gint64 now, GPtrArray *removed, GError **error);
+
+/* Whether @folder (OUT/STEM[-N]) holds an earlier preparation of the
+ * photo whose SHA-256 is @sha and nothing else: its receipt names that
+ * hash, and its files are the receipt's outputs, unchanged
+ * (watch-replace.c). @old_id: (transfer full) the receipt's id. */
+gboolean attache__watch_folder_is_own(const char *folder, const char *sha,
+	char **old_id);
 
 /* ---- memory budget (budget.c) ---- */
 

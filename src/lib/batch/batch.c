@@ -139,13 +139,55 @@ collect_inputs(const Sink *s, const char *const *args, const char *skip_dir)
 	return out;
 }
 
+/* Whether the output folder's manifest @m has outputs named @stem (STEM
+ * .PRESET.*, at its top) made from another photo than @input: another
+ * SHA-256 of the bytes (@sha: @input's, computed on first need, (transfer
+ * full)), or, for a line older than input_sha256, another input path.
+ * Its earlier outputs are then another photo's; a photo's own are
+ * replaced (docs/prep.md). @whose: (transfer none) that photo's input. */
+static gboolean
+stem_taken(const AttacheManifest *m, const char *stem, const char *input,
+	char **sha, const char **whose)
+{
+	for (guint i = 0; m && i < m->latest->len; i++) {
+		const AttacheRecord *r = m->latest->pdata[i];
+		if (!r->preset || strchr(r->file, '/'))
+			continue;
+		g_autofree char *prefix = g_strconcat(stem, ".", r->preset, ".", NULL);
+		if (!g_str_has_prefix(r->file, prefix))
+			continue;
+		gboolean own;
+		if (r->input_sha256) {
+			if (!*sha)
+				*sha = attache_file_sha256(input, NULL);
+			own = *sha && g_str_equal(*sha, r->input_sha256);
+		}
+		else {
+			g_autofree char *a = g_canonicalize_filename(input, NULL);
+			g_autofree char *b = r->input ? g_canonicalize_filename(r->input, NULL) : NULL;
+			own = b && g_str_equal(a, b);
+		}
+		if (!own) {
+			*whose = r->input ? r->input : r->file;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 /* Output names are STEM.PRESET.EXT: two photos of one batch with the same
  * stem (a/IMG_1.jpg, b/IMG_1.jpg, IMG_1.heic) would overwrite each other,
- * so later ones get -2, -3 ... in input order, which is stable.
+ * so later ones get -2, -3 ... in input order, which is stable; and so do
+ * photos whose stem an earlier run's outputs in @out_dir carry for another
+ * photo (phones reuse IMG_0001). A photo prepared again keeps its stem and
+ * replaces its own outputs.
  * Returns: (transfer full) one stem per input. */
 static GPtrArray *
-unique_stems(const Sink *s, GPtrArray *inputs)
+unique_stems(const Sink *s, GPtrArray *inputs, const char *out_dir)
 {
+	g_autoptr(AttacheManifest) m = NULL;
+	/* an unreadable manifest: no earlier outputs known, as own-outputs.c */
+	attache__manifest_load(out_dir, &m, NULL);
 	GPtrArray *stems = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
 		g_str_equal, g_free, NULL);
@@ -153,11 +195,19 @@ unique_stems(const Sink *s, GPtrArray *inputs)
 		/* UTF-8 and short enough, with room for the -N (docs/prep.md) */
 		g_autofree char *base = attache_output_stem(inputs->pdata[i]);
 		char *stem = g_strdup(base);
-		for (int n = 2; g_hash_table_contains(seen, stem); n++) {
+		g_autofree char *sha = NULL;
+		const char *whose = NULL, *earlier = NULL;
+		for (int n = 2; g_hash_table_contains(seen, stem) || stem_taken(m, stem, inputs->pdata[i], &sha, &whose); n++) {
+			earlier = earlier ? earlier : whose;
 			g_free(stem);
 			stem = g_strdup_printf("%s-%d", base, n);
 		}
-		if (!g_str_equal(stem, base))
+		if (earlier)
+			say(s, ATTACHE_BATCH_WARNING,
+				"%s: %s already holds outputs named \"%s.*\" of another "
+				"photo (%s); this one's are named \"%s.*\"",
+				(char *)inputs->pdata[i], out_dir, base, earlier, stem);
+		else if (!g_str_equal(stem, base))
 			say(s, ATTACHE_BATCH_WARNING,
 				"%s: another photo in this batch is also called \"%s\"; "
 				"its outputs are named \"%s.*\"",
@@ -561,7 +611,7 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 			"prep: no photos found in the files and folders given");
 		return ATTACHE_E_INPUT;
 	}
-	g_autoptr(GPtrArray) stems = unique_stems(s, inputs);
+	g_autoptr(GPtrArray) stems = unique_stems(s, inputs, opts->out_dir);
 	if (opts->manifest)
 		warn_unmatched_rows(s, opts->manifest, bopts->alt_manifest, inputs);
 

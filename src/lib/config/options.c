@@ -131,6 +131,17 @@ static const AttacheOption options[] = {
 		"alt-file, alt-manifest); repeatable",
 		"attache.ini may name files and folders beneath DIR too; "
 		"repeatable; the operator's only (not a key of attache.ini)" },
+	{ "notes-lang", NULL, 0, ATTACHE_VALUE_LANG, W | I, 0, "`en`", "LANG",
+		"Language of the notes for people (failed/PHOTO.error.txt, "
+		"attache.ini.error.txt): en, fr, es, ar, zh or ru (default en)",
+		"language of the notes for people (`failed/PHOTO.error.txt`, "
+		"`attache.ini.error.txt`): `en`, `fr`, `es`, `ar`, `zh` or `ru`" },
+	{ "keep-originals", NULL, 0, ATTACHE_VALUE_INT, W | I, 0, "keep for ever",
+		"DAYS",
+		"Delete originals from INBOX/done/ DAYS days after they were done "
+		"(they still carry their GPS)",
+		"delete originals from `INBOX/done/` DAYS days (1 or more) after "
+		"they were done; they still carry their GPS (below)" },
 	{ "once", NULL, 0, ATTACHE_VALUE_FLAG, W, 0, NULL, NULL,
 		"Process what is in INBOX, then exit (for cron)",
 		"finish what an interrupted run left, take what is in INBOX, exit" },

@@ -62,6 +62,7 @@ attache__record_free(AttacheRecord *r)
 	g_free(r->file);
 	g_free(r->output);
 	g_free(r->input);
+	g_free(r->input_sha256);
 	g_free(r->preset);
 	g_free(r->format);
 	g_strfreev(r->flags);
@@ -306,6 +307,9 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 	r->output = g_steal_pointer(&output);
 	r->sha256 = g_steal_pointer(&sha);
 	r->input = member_string(o, "input");
+	r->input_sha256 = member_string(o, "input_sha256");
+	if (r->input_sha256 && !attache__is_sha256(r->input_sha256))
+		g_clear_pointer(&r->input_sha256, g_free);
 	r->preset = member_string(o, "preset");
 	r->format = member_string(o, "format");
 	r->width = (int)CLAMP(member_int(o, "width"), 0, G_MAXINT);
@@ -634,6 +638,11 @@ char *
 attache__manifest_output_line(const AttacheOutput *o)
 {
 	JsonNode *n = attache__output_to_node(o, TRUE);
+	/* which photo it was made from, by its bytes: a re-prepared photo
+	 * replaces its own outputs, another one of the name gets -2 */
+	if (o->input_sha256)
+		json_object_set_string_member(json_node_get_object(n),
+			"input_sha256", o->input_sha256);
 	char *s = versioned_line("output", json_node_get_object(n), NULL, NULL);
 	json_node_unref(n);
 	return s;

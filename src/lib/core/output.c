@@ -10,6 +10,7 @@ attache_output_free(AttacheOutput *o)
 	if (!o)
 		return;
 	g_free(o->input);
+	g_free(o->input_sha256);
 	g_free(o->preset);
 	g_free(o->output);
 	g_free(o->sha256);

@@ -149,6 +149,7 @@ fit_params(const AttachePrepOptions *opts, const AttachePreset *p,
 typedef struct {
 	const AttachePrepOptions *opts;
 	const char *input, *stem, *lang;
+	char *input_sha256; /* of the bytes read, for the manifest */
 	VipsImage *base, *proxy;
 	int ow, oh; /* the oriented photo's full size */
 	GPtrArray *alt;
@@ -240,6 +241,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	const double *place)
 {
 	o->output = g_strdup(path);
+	o->input_sha256 = g_strdup(ph->input_sha256);
 	o->width = enc->width;
 	o->height = enc->height;
 	o->bytes = (gint64)enc->len;
@@ -520,6 +522,7 @@ photo_clear(Photo *ph)
 {
 	g_clear_object(&ph->base);
 	g_clear_object(&ph->proxy);
+	g_clear_pointer(&ph->input_sha256, g_free);
 	g_clear_pointer(&ph->alt, g_ptr_array_unref);
 	g_clear_pointer(&ph->exif_block, g_bytes_unref);
 	g_clear_pointer(&ph->xmp_block, g_bytes_unref);
@@ -544,6 +547,8 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 		code = photo_alt(ph, err);
 	if (code)
 		return code;
+	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256,
+		src->bytes);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err)))
 		return code;

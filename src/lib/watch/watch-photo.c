@@ -38,6 +38,7 @@
 
 #define RECEIPT ".attache-photo.json"
 #define STAGING ".attache-staging"
+#define REPLACED ".attache-replaced"
 
 void
 attache__watch_job_free(AttacheWatchJob *job)
@@ -191,6 +192,39 @@ reserve_name(AttacheWatchPlace *place, const char *dir, const char *stem,
 	}
 }
 
+/* The output folder for the photo whose SHA-256 is @sha: its own earlier
+ * folder OUT/STEM[-N] when one holds only that photo's outputs (dropped
+ * again: @replaces is set to that folder's receipt id, (transfer full)),
+ * else the first free name, as reserve_name(). */
+static char *
+reserve_folder(AttacheWatchPlace *place, const char *dir, const char *stem,
+	const char *sha, char **replaces)
+{
+	*replaces = NULL;
+	g_mutex_lock(&place->names_lock);
+	char *own = NULL;
+	for (int n = 1;; n++) {
+		g_autofree char *base = n == 1 ? g_strdup(stem)
+									   : g_strdup_printf("%s-%d", stem, n);
+		char *path = g_build_filename(dir, base, NULL);
+		gboolean reserved = g_hash_table_contains(place->reserved, path);
+		if (!reserved && !exists(path)) {
+			if (own)
+				g_free(path);
+			else
+				own = path;
+			break;
+		}
+		if (!own && !reserved && attache__watch_folder_is_own(path, sha, replaces))
+			own = path;
+		else
+			g_free(path);
+	}
+	g_hash_table_add(place->reserved, g_strdup(own));
+	g_mutex_unlock(&place->names_lock);
+	return own;
+}
+
 static void
 release_name(AttacheWatchPlace *place, const char *path)
 {
@@ -242,94 +276,66 @@ journal_delete(AttacheWatchPlace *place, Journal *j)
 
 /* ---- words for a person (the error file) ---- */
 
-static void
-reason_for(AttacheCode code, const char **what, const char **todo)
+/* The message ids of data/messages.ini for a failure with @code: PREFIX
+ * .what and PREFIX.todo. Static string. */
+static const char *
+reason_id(AttacheCode code)
 {
 	switch (code) {
 	case ATTACHE_E_INPUT:
-		*what = "The file could not be read as a photo. It may be damaged, "
-				"empty, or only partly copied.";
-		*todo = "Copy or export the photo again from the phone or camera, "
-				"and drop the new copy into the folder.";
-		break;
+		return "photo.input";
 	case ATTACHE_E_UNSUPPORTED:
-		*what = "This file is not a kind of photo attache can prepare. It "
-				"prepares JPEG, HEIC, PNG, WebP and TIFF photos.";
-		*todo = "Save or export the photo as a JPEG, and drop that into the "
-				"folder.";
-		break;
+		return "photo.unsupported";
 	case ATTACHE_E_LIMIT:
-		*what = "The photo is larger than this folder accepts (too many "
-				"pixels or too many bytes). The limit protects the computer "
-				"from damaged or harmful files.";
-		*todo = "Make a smaller copy of the photo (export it at a lower "
-				"resolution), or ask whoever runs this folder to raise the "
-				"limit (the max-pixels setting).";
-		break;
+		return "photo.limit";
 	case ATTACHE_E_BUDGET:
-		*what = "The photo could not be made small enough for a platform's "
-				"file-size limit without spoiling it.";
-		*todo = "Try a less detailed photo or crop, or ask whoever runs this "
-				"folder.";
-		break;
+		return "photo.budget";
 	case ATTACHE_E_AUDIT:
-		*what = "A prepared copy of the photo still carried private "
-				"information (such as where it was taken), so it was not "
-				"saved. Nothing was published.";
-		*todo = "Please send this file to whoever runs this folder: it "
-				"should not happen.";
-		break;
+		return "photo.audit";
 	case ATTACHE_E_ALT:
-		*what = "The photo has no alt text (the description that blind and "
-				"partially sighted people hear), and this folder requires "
-				"it.";
-		*todo = "Add the alt text as this folder's instructions say, then "
-				"move the photo back into the folder.";
-		break;
+		return "photo.alt";
 	case ATTACHE_E_REJECTED:
-		*what = "The platform refused the prepared image (over one of its "
-				"limits, or a kind of file it does not take). The prepared "
-				"images are in the output folder; nothing was posted.";
-		*todo = "Ask whoever runs this folder: its presets may not match "
-				"the platform's limits.";
-		break;
+		return "photo.rejected";
 	case ATTACHE_E_UPLOAD:
 	case ATTACHE_E_AUTH:
-		*what = "The prepared images could not be uploaded (the network, "
-				"the platform, or the account's credentials).";
-		*todo = "Ask whoever runs this folder to check the connection and "
-				"the credentials.";
-		break;
+		return "photo.upload";
 	case ATTACHE_E_IMAGE:
-		*what = "The picture could not be processed.";
-		*todo = "Try exporting the photo again. If it keeps failing, send "
-				"this file and the photo to whoever runs this folder.";
-		break;
+		return "photo.image";
 	default:
-		*what = "Something went wrong inside attache.";
-		*todo = "Please send this file to whoever runs this folder.";
-		break;
+		return "photo.internal";
 	}
 }
 
+/* What went wrong, or what to do (@part: "what", "todo"), in @lang.
+ * (transfer full) */
+static char *
+reason_text(AttacheCode code, const char *part, const char *lang)
+{
+	g_autofree char *id = g_strdup_printf("%s.%s", reason_id(code), part);
+	return attache__message(id, lang, NULL);
+}
+
+/* The error file, in @lang (the folder's notes-lang); the technical
+ * detail stays as the code wrote it, in English. (transfer full) */
 static char *
 error_text(const char *photo, AttacheCode code, const char *technical,
-	const char *when)
+	const char *when, const char *lang)
 {
-	const char *what, *todo;
-	reason_for(code, &what, &todo);
 	/* read with cat: the names in it are escaped like the terminal's */
 	g_autofree char *name = attache_escape_text(photo);
 	g_autofree char *tech = attache_escape_text(technical);
-	return g_strdup_printf(
-		"attache could not prepare the photo \"%s\".\n\n"
-		"What went wrong: %s\n\n"
-		"What to do: %s\n\n"
-		"To try this same file again, move it from the \"failed\" folder "
-		"back into the main folder.\n\n"
-		"Technical details (for support): %s\n"
-		"Time: %s\n",
-		name, what, todo, tech, when);
+	g_autofree char *title = attache__message("note.photo.title", lang,
+		"photo", name, NULL);
+	g_autofree char *what_l = attache__message("note.what", lang, NULL);
+	g_autofree char *what = reason_text(code, "what", lang);
+	g_autofree char *todo_l = attache__message("note.todo", lang, NULL);
+	g_autofree char *todo = reason_text(code, "todo", lang);
+	g_autofree char *again = attache__message("note.photo.retry", lang, NULL);
+	g_autofree char *tech_l = attache__message("note.technical", lang, NULL);
+	g_autofree char *time_l = attache__message("note.time", lang, NULL);
+	return g_strdup_printf("%s\n\n%s %s\n\n%s %s\n\n%s\n\n%s %s\n%s %s\n",
+		title, what_l, what, todo_l, todo, again, tech_l, tech, time_l,
+		when);
 }
 
 /* ---- the log line ---- */
@@ -532,6 +538,11 @@ move_original(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	for (int tries = 0; tries < 1000; tries++) {
 		const char *to = jstr(j->o, "original");
 		if (rename_noreplace(src, to) == 0) {
+			/* keep-originals counts from now, not from a date a sync
+			 * client or camera kept on the file (docs/watch.md) */
+			if (g_str_equal(dir, place->done_dir) && utimensat(AT_FDCWD, to, NULL, AT_SYMLINK_NOFOLLOW) != 0)
+				g_debug("%s: cannot set the time it was done: %s", to,
+					g_strerror(errno));
 			attache__fsync_dir(dir);
 			attache__fsync_dir(place->inbox);
 			return TRUE;
@@ -747,8 +758,8 @@ fail_after_landing(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	const char *photo = jstr(j->o, "photo");
 	g_autofree char *stem = attache__file_stem(photo);
 	g_autofree char *technical = g_strdup((*error)->message);
-	const char *what, *todo;
-	reason_for(code, &what, &todo);
+	/* the log's reason is for support: English, like the code's message */
+	g_autofree char *what = reason_text(code, "what", "en");
 	g_clear_error(error);
 
 	char *dest = reserve_name(place, place->failed_dir, stem, ext_of(photo),
@@ -784,6 +795,72 @@ move_and_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	return TRUE;
 }
 
+/* Whether @dir's receipt carries photo id @id. */
+static gboolean
+receipt_has_id(const char *dir, const char *id)
+{
+	g_autofree char *receipt = g_build_filename(dir, RECEIPT, NULL);
+	g_autofree char *text = NULL;
+	g_autofree char *needle = g_strdup_printf("\"id\":\"%s\"", id);
+	gsize len;
+	return attache__read_small(receipt, ATTACHE_MAX_SETTINGS_BYTES,
+			   ATTACHE_READ_NOFOLLOW, &text, &len, NULL)
+			   == ATTACHE_OK
+		   && strstr(text, needle);
+}
+
+/* A photo dropped again (the journal's "replaces"): its staging folder
+ * and its earlier folder trade places in one rename (RENAME_EXCHANGE), so
+ * the folder's outputs change all at once, then the earlier outputs move
+ * to OUT/.attache-replaced/ID/ (docs/watch.md). After a crash each part
+ * is recognised by the receipts' ids. 1: landed so; 0: land as usual (no
+ * replacement, or the earlier folder is gone or changed); -1: disk
+ * trouble, @error set. */
+static int
+swap_own_folder(AttacheWatchPlace *place, Journal *j, GError **error)
+{
+	const char *old_id = jstr(j->o, "replaces");
+	const char *staging = jstr(j->o, "staging");
+	const char *folder = jstr(j->o, "folder");
+	if (!old_id)
+		return 0;
+	gboolean landed = receipt_has_id(folder, jstr(j->o, "id"));
+	if (!landed && exists(staging)) {
+		if (!receipt_has_id(folder, old_id))
+			return 0; /* deleted or taken since: the next free name */
+#ifdef RENAME_EXCHANGE
+		if (renameat2(AT_FDCWD, staging, AT_FDCWD, folder, RENAME_EXCHANGE) != 0)
+#endif
+		{
+			/* no exchange here: the earlier folder first, then ours */
+			g_autofree char *aside = g_strconcat(staging, ".old", NULL);
+			if (rename_noreplace(folder, aside) != 0 || rename_noreplace(staging, folder) != 0 || rename(aside, staging) != 0) {
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+					"%s: cannot replace the earlier outputs: %s", folder,
+					g_strerror(errno));
+				return -1;
+			}
+		}
+		attache__fsync_dir(jstr(j->o, "out_dir"));
+		landed = TRUE;
+	}
+	if (!landed)
+		return 0;
+	/* the staging name now holds the earlier outputs */
+	if (exists(staging) && receipt_has_id(staging, old_id)) {
+		g_autofree char *dir = g_build_filename(jstr(j->o, "out_dir"),
+			REPLACED, NULL);
+		g_autofree char *to = g_build_filename(dir, old_id, NULL);
+		g_mkdir_with_parents(dir, 0777);
+		if (rename_noreplace(staging, to) != 0)
+			remove_tree(staging); /* moved already once: drop the copy */
+		attache__fsync_dir(dir);
+	}
+	g_autofree char *parent = g_path_get_dirname(staging);
+	attache__fsync_dir(parent);
+	return 1;
+}
+
 /* 3-6 for a photo that was prepared. */
 static Finish
 finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
@@ -793,7 +870,11 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	const char *out_dir = jstr(j->o, "out_dir");
 
 	/* 3: land every output at once */
-	if (exists(staging)) {
+	int swapped = swap_own_folder(place, j, error);
+	if (swapped < 0)
+		return FINISH_AGAIN;
+	/* (swapped: landed in place of its earlier outputs) */
+	if (!swapped && exists(staging)) {
 		for (;;) {
 			const char *folder = jstr(j->o, "folder");
 			if (rename_noreplace(staging, folder) == 0)
@@ -819,7 +900,7 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 		g_autofree char *parent = g_path_get_dirname(staging);
 		attache__fsync_dir(parent);
 	}
-	else {
+	else if (!swapped) {
 		/* landed before a crash? its receipt says which photo it holds */
 		g_autofree char *receipt = g_build_filename(jstr(j->o, "folder"),
 			RECEIPT, NULL);
@@ -903,8 +984,9 @@ finish_failed(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 
 	if (!exists(errf)) {
 		g_autofree char *when = now_iso();
+		const char *lang = jstr(j->o, "notes_lang");
 		g_autofree char *text = error_text(jstr(j->o, "photo"), code,
-			jstr(j->o, "error"), when);
+			jstr(j->o, "error"), when, lang ? lang : "en");
 		if (attache_write_atomic(errf, text, strlen(text), error))
 			return FINISH_AGAIN;
 	}
@@ -1016,8 +1098,7 @@ fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
 {
 	g_autoptr(GError) e = NULL;
 	g_autofree char *stem = attache__file_stem(job->name);
-	const char *what, *todo;
-	reason_for(code, &what, &todo);
+	g_autofree char *what = reason_text(code, "what", "en");
 
 	Journal j = journal_start(place, id, job->name, sha, st, "failed");
 	if (job->settings) /* for the failure line of its manifest */
@@ -1031,6 +1112,8 @@ fail_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
 	json_object_set_int_member(j.o, "code_number", code);
 	json_object_set_string_member(j.o, "error", technical);
 	json_object_set_string_member(j.o, "reason", what);
+	json_object_set_string_member(j.o, "notes_lang",
+		job->settings ? job->settings->notes_lang : "en");
 	json_object_set_int_member(j.o, "ms", (gint64)(seconds * 1000));
 
 	if (!journal_save(&j, &e))
@@ -1247,14 +1330,21 @@ static Journal
 journal_for_done(AttacheWatchPlace *place, AttacheWatchJob *job,
 	AttacheWatchSettings *s, const char *id, const char *sha,
 	const struct stat *st0, const char *staging, const char *folder,
-	const char *dest, GPtrArray *outputs, double seconds)
+	const char *replaces, const char *dest, GPtrArray *outputs,
+	double seconds)
 {
 	Journal j = journal_start(place, id, job->name, sha, st0, "done");
+	/* dropped again: the folder holds this photo's earlier outputs, which
+	 * step 3 swaps for the new ones */
+	if (replaces)
+		json_object_set_string_member(j.o, "replaces", replaces);
 	json_object_set_string_member(j.o, "out_dir", s->out_dir);
 	json_object_set_string_member(j.o, "staging", staging);
 	json_object_set_string_member(j.o, "folder", folder);
 	json_object_set_string_member(j.o, "original", dest);
 	json_object_set_string_member(j.o, "presets", s->presets);
+	/* a failure found later (the platform refuses) is told in it too */
+	json_object_set_string_member(j.o, "notes_lang", s->notes_lang);
 	if (s->upload)
 		json_object_set_string_member(j.o, "upload", s->upload);
 	if (s->upload && s->require_approval)
@@ -1305,7 +1395,9 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	g_autofree char *staging = staging_make(place, job, s, id);
 	if (!staging)
 		return;
-	char *folder = reserve_name(place, s->out_dir, out_stem, "", FALSE);
+	g_autofree char *replaces = NULL;
+	char *folder = reserve_folder(place, s->out_dir, out_stem, sha,
+		&replaces);
 	g_autofree char *folder_base = g_path_get_basename(folder);
 	AttacheCode code = stage_outputs(place, s, path, staging, folder_base,
 		&outputs, &err);
@@ -1338,7 +1430,7 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	char *dest = reserve_name(place, place->done_dir, stem, ext_of(job->name),
 		FALSE);
 	Journal j = journal_for_done(place, job, s, id, sha, &st0, staging,
-		folder, dest, outputs, seconds);
+		folder, replaces, dest, outputs, seconds);
 	land(place, job, &j, staging);
 	/* the journal may have moved to other names on a collision */
 	release_name(place, jstr(j.o, "folder"));

@@ -353,6 +353,32 @@ apply_upload(AttacheWatchSettings *s, const char *value)
 					   : (g_string_free(t, TRUE), NULL);
 }
 
+/* notes-lang: one of the six languages of data/messages.ini;
+ * keep-originals: days, 1 or more (0 would delete at once). */
+static AttacheCode
+apply_notes(AttacheWatchSettings *s, const char *key, const char *value,
+	GError **error)
+{
+	if (g_str_equal(key, "notes-lang")) {
+		s->notes_lang = attache__notes_lang(value);
+		if (s->notes_lang)
+			return ATTACHE_OK;
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"notes-lang: \"%s\": expected en, fr, es, ar, zh or ru", value);
+		return ATTACHE_E_USAGE;
+	}
+	gint64 days = g_ascii_strtoll(value, NULL, 10);
+	if (days < 1 || days > 100000) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+			"keep-originals: \"%s\": expected a number of days, 1 or more "
+			"(remove the line to keep the originals for ever)",
+			value);
+		return ATTACHE_E_USAGE;
+	}
+	s->keep_days = (int)days;
+	return ATTACHE_OK;
+}
+
 /* Puts the checked @value of @key into @s. @from_ini: the value comes
  * from attache.ini (an inbox writer), not from the operator. The watch's
  * own keys are here; the prep settings go through
@@ -381,6 +407,8 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 		apply_allow(s, value);
 	else if (g_str_equal(key, "upload"))
 		apply_upload(s, value);
+	else if (g_str_equal(key, "notes-lang") || g_str_equal(key, "keep-originals"))
+		return apply_notes(s, key, value, error);
 	else {
 		AttacheCode code = attache_prep_options_set(s->prep, key, value,
 			error);
@@ -483,6 +511,7 @@ settings_resolve(const char *inbox, const char *label, GKeyFile *kf,
 	s->prep->prepared_by = g_strdup(g_get_user_name());
 	s->out_dir = g_build_filename(inbox, "out", NULL);
 	s->ini_approval = -1;
+	s->notes_lang = "en";
 	s->allow = g_new0(char *, 1);
 	/* what the operator allows must be known before the file is read */
 	const char *allow = overrides ? g_hash_table_lookup(overrides,

@@ -31,9 +31,12 @@
 
 #define INI_NAME "attache.ini"
 #define LOG_NAME "attache.log"
+#define INI_NOTE_NAME "attache.ini.error.txt"
 /* a safety net under inotify: a rescan catches what an overflowed event
  * queue dropped */
 #define RESCAN_SECONDS 30
+/* keep-originals: done/ is looked at every hour (and at start) */
+#define KEEP_CHECK_SECONDS 3600
 /* disk trouble: first retry after this, doubling up to 10 minutes */
 #define RETRY_FIRST_SECONDS 15
 /* a closed file must also hold still this long (a writer that closes and
@@ -84,7 +87,7 @@ gboolean
 attache_watch_ignores_name(const char *name)
 {
 	static const char *exact[] = { "thumbs.db", "ehthumbs.db", "desktop.ini",
-		"icon\r", INI_NAME, LOG_NAME };
+		"icon\r", INI_NAME, LOG_NAME, INI_NOTE_NAME };
 	/* partial downloads and copies in progress */
 	static const char *suffix[] = { ".part", ".partial", ".crdownload",
 		".download", ".tmp", ".temp", ".!qb", ".filepart", "~" };
@@ -160,7 +163,7 @@ struct _AttacheWatch {
 	int running;
 	gint stop_requested; /* atomic */
 	gboolean stopping, quit;
-	guint tick_id, rescan_id, inbox_id;
+	guint tick_id, rescan_id, inbox_id, keep_id;
 	int failures;
 	int lock_fd;
 	/* the inbox folder this run started on: deleted or replaced (another
@@ -286,6 +289,48 @@ settings_files_changed(AttacheWatch *w)
 	return FALSE;
 }
 
+/* keep-originals = DAYS: the originals done DAYS days ago leave done/,
+ * each with an "expired" log line. */
+static void
+prune_done(AttacheWatch *w)
+{
+	if (!w->settings || w->settings->keep_days <= 0)
+		return;
+	g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *days = g_strdup_printf("%d", w->settings->keep_days);
+	if (attache__watch_prune_done(w->place.done_dir, w->settings->keep_days,
+			g_get_real_time() / G_USEC_PER_SEC, removed, &e))
+		emit(w, ATTACHE_WATCH_NOTICE, NULL, e->code, e->message, NULL);
+	for (guint i = 0; i < removed->len; i++) {
+		const char *path = removed->pdata[i];
+		g_autofree char *line = log_event(w, "expired", "original", path,
+			"keep_originals_days", days);
+		g_autofree char *msg = g_strdup_printf("%s: deleted, done more than "
+											   "%s days ago (keep-originals)",
+			path, days);
+		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, line);
+	}
+}
+
+static gboolean
+on_keep_check(gpointer data)
+{
+	prune_done(data);
+	return G_SOURCE_CONTINUE;
+}
+
+/* INBOX/attache.ini.error.txt for the people who edit the file; one
+ * that cannot be written is a notice. */
+static void
+write_ini_note(AttacheWatch *w, const char *message, gboolean running)
+{
+	g_autoptr(GError) e = NULL;
+	if (attache__watch_ini_note(w->place.inbox, message,
+			w->settings ? w->settings->notes_lang : "en", running, &e))
+		emit(w, ATTACHE_WATCH_NOTICE, NULL, e->code, e->message, NULL);
+}
+
 /* attache.ini (or a file it names: alt-text manifest, campaign) changed
  * since it was last read: read it again. A broken file is reported once
  * per version and the settings in force stay. */
@@ -308,10 +353,13 @@ refresh_settings(AttacheWatch *w)
 		g_autofree char *line = log_event(w, "settings", "error", msg,
 			"file", w->ini_path);
 		emit(w, ATTACHE_WATCH_SETTINGS, NULL, ATTACHE_E_USAGE, msg, line);
+		write_ini_note(w, e->message, TRUE);
 		return;
 	}
+	attache__watch_ini_note_clear(w->place.inbox);
 	attache__watch_settings_unref(w->settings);
 	w->settings = s;
+	prune_done(w); /* a new keep-originals applies at once */
 	remember_files(w, s->files);
 	g_autofree char *msg = g_strdup_printf("%s: %s; presets %s, outputs in "
 										   "%s",
@@ -689,8 +737,12 @@ static gboolean
 on_rescan(gpointer data)
 {
 	AttacheWatch *w = data;
-	if (inbox_still_there(w))
-		scan(w);
+	if (!inbox_still_there(w))
+		return G_SOURCE_CONTINUE;
+	/* an edit no event told of (--poll, a dropped event): its note and
+	 * log line come now, not with the next photo */
+	refresh_settings(w);
+	scan(w);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -916,10 +968,14 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 		|| (file_state(w->ini_path, &w->ini_state),
 			code = attache__watch_settings_load(pl->inbox, w->ini_path,
 				w->opts->settings, w->presets, &w->settings, &e))) {
+		/* nothing runs: the folder's editors learn why from the note */
+		if (e && w->presets)
+			attache__watch_ini_note(pl->inbox, e->message, "en", FALSE, NULL);
 		g_propagate_error(error, g_steal_pointer(&e));
 		attache_watch_free(w);
 		return code;
 	}
+	attache__watch_ini_note_clear(pl->inbox);
 	remember_files(w, w->settings->files);
 	*out = w;
 	return ATTACHE_OK;
@@ -1112,6 +1168,10 @@ start_watching(AttacheWatch *w)
 	g_source_set_callback(c, on_inbox_check, w, NULL);
 	w->inbox_id = g_source_attach(c, w->ctx);
 	g_source_unref(c);
+	GSource *k = g_timeout_source_new_seconds(KEEP_CHECK_SECONDS);
+	g_source_set_callback(k, on_keep_check, w, NULL);
+	w->keep_id = g_source_attach(k, w->ctx);
+	g_source_unref(k);
 }
 
 AttacheCode
@@ -1165,6 +1225,8 @@ attache_watch_run(AttacheWatch *w, GError **error)
 		emit(w, ATTACHE_WATCH_NOTICE, NULL, ATTACHE_OK, msg, line);
 	}
 
+	/* after the journals: a photo finished just now is not old */
+	prune_done(w);
 	if (!w->opts->once)
 		start_watching(w);
 
@@ -1190,7 +1252,10 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	if (w->inbox_id)
 		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
 			w->inbox_id));
-	w->rescan_id = w->tick_id = w->inbox_id = 0;
+	if (w->keep_id)
+		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
+			w->keep_id));
+	w->rescan_id = w->tick_id = w->inbox_id = w->keep_id = 0;
 	g_thread_pool_free(w->pool, FALSE, TRUE);
 	w->pool = NULL;
 	/* results the workers posted after the loop stopped */
