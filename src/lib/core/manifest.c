@@ -63,6 +63,7 @@ attache__record_free(AttacheRecord *r)
 	g_free(r->prepared_by);
 	g_free(r->prepared_at);
 	g_free(r->audit);
+	g_free(r->input_sha256);
 	g_free(r);
 }
 
@@ -284,6 +285,9 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 	r->prepared_by = member_string(o, "prepared_by");
 	r->prepared_at = member_string(o, "prepared_at");
 	r->audit = member_string(o, "audit");
+	r->input_sha256 = member_string(o, "input_sha256");
+	if (!attache__is_sha256(r->input_sha256))
+		g_clear_pointer(&r->input_sha256, g_free);
 
 	r->alt = g_ptr_array_new_with_free_func((GDestroyNotify)alt_free);
 	JsonNode *an = json_object_get_member(o, "alt");
