@@ -453,11 +453,13 @@ photo_metadata(Photo *ph, const AttacheSource *src, guint *in_kinds)
 	g_autoptr(AttacheKept) kept = attache__kept_read(e, el, x, xl, opts->keep);
 	ph->exif_block = attache__exif_build(kept);
 	/* each language's output carries every language's alt text, with its
-	 * own as x-default */
+	 * own as x-default when the run makes several (a single language
+	 * keeps the x-default it always had: docs/alt-text.md) */
 	ph->lang_alt = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 	ph->lang_xmp = g_ptr_array_new_with_free_func((GDestroyNotify)bytes_unref0);
 	for (guint j = 0; j < ph->nlang; j++) {
-		GPtrArray *alt = attache__alt_for_lang(ph->alt, lang_at(ph, j));
+		GPtrArray *alt = ph->langs->len > 1 ? attache__alt_for_lang(ph->alt, lang_at(ph, j))
+											: attache__alt_copy(ph->alt);
 		g_ptr_array_add(ph->lang_alt, alt);
 		g_ptr_array_add(ph->lang_xmp, attache__xmp_build(kept, alt, opts->alt_long));
 	}
