@@ -453,8 +453,8 @@ typedef enum {
 	ATTACHE_VALUE_SIZE,	  /* 512M, 2G (powers of 1024) */
 	ATTACHE_VALUE_FILE,	  /* a file (or, for campaign, a NAME) */
 	ATTACHE_VALUE_FOLDER,
-	ATTACHE_VALUE_DIRS,	   /* absolute folders, one a line */
-	ATTACHE_VALUE_TARGETS, /* a comma list of upload targets */
+	ATTACHE_VALUE_DIRS,		 /* absolute folders, one a line */
+	ATTACHE_VALUE_TARGETS,	 /* a comma list of upload targets */
 	ATTACHE_VALUE_LANGS_ALL, /* a comma list of language tags, or all */
 } AttacheValueType;
 

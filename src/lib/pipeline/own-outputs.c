@@ -87,7 +87,7 @@ attache__output_may_replace(const char *dir, const char *name,
 	g_autofree char *hint = r->lang && o->lang && g_ascii_strcasecmp(r->lang, o->lang)
 								? g_strdup_printf("prepare every language in one run (--lang %s,%s) or use "
 												  "another output folder",
-									  r->lang, o->lang)
+									r->lang, o->lang)
 								: g_strdup("use another output folder, or move the earlier one away");
 	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
 		"%s is already there, made from %s (manifest line %d); not replaced "

@@ -632,8 +632,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		return ATTACHE_E_USAGE;
 	}
 
-	Photo ph = { .opts = opts, .input = input, .stem = stem, .langs = langs,
-		.nlang = MAX(1, langs->len), .outs = outs };
+	Photo ph = { .opts = opts, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs };
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
