@@ -84,8 +84,6 @@ static const AttacheOption options[] = {
 		"`all` (the campaign's `languages =`); each language's text and "
 		"alt text; with more than one, outputs are named "
 		"STEM.PRESET.LANG.EXT (docs/prep.md, \"Languages\")" },
-	{ "lang", NULL, 0, ATTACHE_VALUE_LANG, ATTACHE_SCOPE_CAMPAIGN, 0, NULL,
-		"LANG", "Language used without --lang", "language used without `--lang`" },
 	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A | ATTACHE_SCOPE_PHOTO,
 		0, NULL, "TEXT", "Alt text for every photo without its own (x-default)",
 		"alt text for every photo without its own (docs/alt-text.md)" },

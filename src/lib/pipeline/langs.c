@@ -39,9 +39,15 @@ attache__langs_parse(const char *value, gboolean cli, GPtrArray **out,
 			break;
 		}
 		if (!attache__lang_tag_valid(l)) {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-				"%s \"%s\": not a language tag (en, fr, es, ar, zh, ru ...)",
-				label(cli), l);
+			/* the command line's words, and the option table's elsewhere */
+			if (cli)
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+					"--lang \"%s\": not a language tag (en, fr, es, ar, zh, ru ...)", l);
+			else
+				g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+					"lang: \"%s\": expected a language tag (en, fr, zh-Hans), a "
+					"comma list of them, or all",
+					l);
 			return ATTACHE_E_USAGE;
 		}
 		/* the tag is part of the output names, whose length is budgeted */
