@@ -277,3 +277,30 @@ def test_another_runs_output_is_never_replaced_silently():
         for l in ("fr", "ar"):
             assert os.path.isfile(os.path.join(
                 out, "%s.x-landscape.%s.jpg" % (stem(photo), l))), l
+
+
+def test_hot_folder_makes_every_language_of_attache_ini():
+    """lang = fr,ar in INBOX/attache.ini: the hot folder makes both from
+    the one photo, named STEM.PRESET.LANG.EXT, a manifest line each."""
+    photo = photos()[0]
+    with lib.TempDir() as d:
+        inbox = os.path.join(d, "inbox")
+        os.makedirs(inbox)
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\npresets = x-square\ncampaign = %s\n"
+                    "lang = fr,ar\nalt-manifest = alt.csv\n" % CAMPAIGN)
+        shutil.copy(photo, os.path.join(inbox, "p.jpg"))
+        alt_csv(inbox, [os.path.join(inbox, "p.jpg")])
+        lib.run("watch", inbox, "--once", "--settle", "0.2", "--allow-path",
+                os.path.dirname(CAMPAIGN), check=0)
+        out = os.path.join(inbox, "out")
+        man = manifest(out)
+        assert_eq(sorted(os.path.basename(m["output"]) for m in man),
+                  ["p.x-square.ar.jpg", "p.x-square.fr.jpg"], "outputs")
+        for m in man:
+            path = os.path.join(out, "p", os.path.basename(m["output"]))
+            got = exif_alt(path)
+            assert_eq(got.get("x-default"), ALT[m["lang"]], path)
+            for lang, text in ALT.items():
+                assert_eq(got.get(lang), text, path + ": " + lang)
+            assert_eq(m["input_sha256"], sha256(photo), "input_sha256")
