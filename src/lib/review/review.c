@@ -446,7 +446,12 @@ static const char css[] =
 	"h1{font-size:1.45rem;margin:18px 0 4px}"
 	"h2{font-size:1.2rem;margin:0 0 4px}"
 	"h3{font-size:1rem;margin:14px 0 6px}\n"
-	".lang-group{border-left:3px solid #0b5cad;padding-left:10px;margin:10px 0}\n"
+	/* a photo's languages side by side while they fit, one group each */
+	".lang-groups{display:flex;flex-wrap:wrap;gap:8px 18px;"
+	"align-items:flex-start}\n"
+	".lang-group{flex:1 1 var(--gb,240px);min-width:180px;max-width:100%;"
+	"border-left:3px solid #0b5cad;padding-left:10px;margin:10px 0}\n"
+	".lang-head{margin:0}\n"
 	"code{font:0.85em ui-monospace,\"DejaVu Sans Mono\",monospace}\n"
 	".muted{color:var(--muted)}\n"
 	".summary{display:flex;flex-wrap:wrap;gap:6px 18px;margin:6px 0}\n"
@@ -1046,9 +1051,17 @@ write_outputs_by_lang(GString *s, const PhotoView *p)
 		g_string_append(s, "</div>\n");
 		return;
 	}
+	g_string_append(s, "<div class=\"lang-groups\">\n");
 	for (guint k = 0; k < langs->len; k++) {
 		const char *l = langs->pdata[k];
-		g_string_append(s, "<div class=\"lang-group\" data-lang=\"");
+		/* the group's basis: its outputs' side by side (.output's basis) */
+		double basis = 0;
+		for (guint i = 0; i < p->outputs->len; i++) {
+			const AttacheRecord *r = ((const OutView *)p->outputs->pdata[i])->rec;
+			if (g_str_equal(r->lang ? r->lang : "", l))
+				basis += (basis > 0 ? 12 : 0) + (double)MAX(r->width, 1) / MAX(r->height, 1) * 220 + 18;
+		}
+		g_string_append_printf(s, "<div class=\"lang-group\" style=\"--gb:%dpx\" data-lang=\"", (int)basis);
 		esc(s, l);
 		g_string_append(s, "\"><h3 class=\"lang-head\">");
 		esc(s, *l ? l : "No language");
@@ -1060,6 +1073,7 @@ write_outputs_by_lang(GString *s, const PhotoView *p)
 		}
 		g_string_append(s, "</div></div>\n");
 	}
+	g_string_append(s, "</div>\n");
 }
 
 /* One photo's section: heading, outputs, alt text, privacy. Marks the
@@ -1250,6 +1264,7 @@ write_attention_list(GString *s, GPtrArray *photos)
 			g_string_append(s, "(unknown source)");
 		g_string_append(s, "</a>: ");
 		gboolean comma = FALSE;
+		g_autoptr(GPtrArray) langs = langs_of(p->outputs);
 		for (guint k = 0; k < p->outputs->len; k++) {
 			const OutView *v = p->outputs->pdata[k];
 			if (!v->attention)
@@ -1258,6 +1273,11 @@ write_attention_list(GString *s, GPtrArray *photos)
 				g_string_append(s, ", ");
 			comma = TRUE;
 			esc(s, v->rec->preset);
+			if (langs->len > 1 && v->rec->lang) { /* x-landscape (fr) */
+				g_string_append(s, " (");
+				esc(s, v->rec->lang);
+				g_string_append(s, ")");
+			}
 		}
 		g_string_append(s, "</li>");
 	}
