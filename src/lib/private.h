@@ -428,9 +428,9 @@ AttacheCode attache__langs_parse(const char *value, gboolean cli,
  * array); each checked against the campaign. @out: (transfer full). */
 AttacheCode attache__prep_langs(const AttachePrepOptions *opts,
 	gboolean cli, GPtrArray **out, GError **error);
-/* The first language of --lang into @buf, or NULL (none, or all). */
-const char *attache__prep_first_lang(const AttachePrepOptions *opts,
-	char buf[ATTACHE_LANG_NAME_MAX + 1]);
+/* The first language @opts makes by --lang (all: the campaign's first),
+ * or NULL. (transfer full) */
+char *attache__prep_first_lang(const AttachePrepOptions *opts);
 /* @rgba: 3 doubles, or 4 when @alpha allows #rrggbbaa */
 gboolean attache__value_colour(const char *s, gboolean alpha, double rgba[4]);
 gboolean attache__value_fraction(const char *s, double *out);

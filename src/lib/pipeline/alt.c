@@ -668,8 +668,8 @@ attache__alt_resolve(const AttachePrepOptions *opts, const char *input,
 	if (!def && langs->len) {
 		/* no language-neutral text: the one in --lang, English, the first */
 		const AttacheAlt *pick = NULL;
-		char first[ATTACHE_LANG_NAME_MAX + 1];
-		const char *want[2] = { attache__prep_first_lang(opts, first), "en" };
+		g_autofree char *first = attache__prep_first_lang(opts);
+		const char *want[2] = { first, "en" };
 		for (int w = 0; w < 2 && !pick; w++)
 			for (guint i = 0; want[w] && i < langs->len && !pick; i++)
 				if (!g_ascii_strcasecmp(

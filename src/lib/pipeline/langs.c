@@ -129,18 +129,15 @@ attache__prep_langs(const AttachePrepOptions *opts, gboolean cli,
 	return ATTACHE_OK;
 }
 
-const char *
-attache__prep_first_lang(const AttachePrepOptions *opts, char buf[ATTACHE_LANG_NAME_MAX + 1])
+char *
+attache__prep_first_lang(const AttachePrepOptions *opts)
 {
-	const char *l = opts->lang;
-	if (!l)
+	g_autoptr(GPtrArray) v = NULL;
+	if (attache__langs_parse(opts->lang, FALSE, &v, NULL) || v->len == 0)
 		return NULL;
-	while (*l == ' ')
-		l++;
-	gsize n = strcspn(l, ", ");
-	if (n == 0 || n > ATTACHE_LANG_NAME_MAX || !g_ascii_strncasecmp(l, "all", MAX(n, 3)))
-		return NULL;
-	memcpy(buf, l, n);
-	buf[n] = '\0';
-	return buf;
+	if (g_str_equal(v->pdata[0], "all")) {
+		const char *const *l = opts->campaign ? attache_campaign_languages(opts->campaign) : NULL;
+		return l && l[0] ? g_strdup(l[0]) : NULL;
+	}
+	return g_strdup(v->pdata[0]);
 }

@@ -193,12 +193,12 @@ photo_fail(Photo *ph, AttacheOutput *o, AttacheCode code, const char *msg)
 /* The output at @path was written but its manifest line was not (@why):
  * it is taken back, and the output fails. */
 static void
-unrecorded(Photo *ph, AttacheOutput *o, const AttachePreset *p,
+unrecorded(Photo *ph, AttacheOutput *o, const char *label,
 	const char *path, const GError *why)
 {
 	g_autofree char *msg = g_strdup_printf("%s: %s: not written, since it "
 										   "could not be recorded: %s",
-		ph->input, p->name, why->message);
+		ph->input, label, why->message);
 	/* a file left behind would be an output nobody can tell the preparer
 	 * of: say so rather than drop the error */
 	if (g_unlink(path) != 0 && errno != ENOENT) {
@@ -310,6 +310,8 @@ prep_output(Photo *ph, guint i)
 	GPtrArray *alt = ph->lang_alt->pdata[j];
 	GBytes *xmp = ph->lang_xmp->pdata[j];
 	AttacheOutput *o = ph->outs->pdata[i];
+	/* what messages call it: x-landscape, or x-landscape (fr) */
+	g_autofree char *label = ph->langs->len > 1 ? g_strdup_printf("%s (%s)", p->name, lang) : g_strdup(p->name);
 	AttacheFitParams fp;
 	AttacheEncoded enc = { 0 };
 	g_autoptr(VipsImage) fitted = NULL, branded = NULL;
@@ -333,7 +335,7 @@ prep_output(Photo *ph, guint i)
 			enc.height, &e2);
 	if (code) {
 		g_autofree char *msg = g_strdup_printf("%s: %s: %s", ph->input,
-			p->name, e2->message);
+			label, e2->message);
 		photo_fail(ph, o, code, msg);
 		g_free(enc.data);
 		return;
@@ -342,7 +344,7 @@ prep_output(Photo *ph, guint i)
 	if ((gint64)enc.len > p->max_bytes) {
 		g_autofree char *msg = g_strdup_printf(
 			"%s: %s: %zu bytes with metadata, over max-bytes %" G_GINT64_FORMAT,
-			ph->input, p->name, enc.len, p->max_bytes);
+			ph->input, label, enc.len, p->max_bytes);
 		photo_fail(ph, o, ATTACHE_E_BUDGET, msg);
 		g_free(enc.data);
 		return;
@@ -350,7 +352,7 @@ prep_output(Photo *ph, guint i)
 
 	g_autofree char *name = output_name(ph, p, j, enc.format);
 	g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
-	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, p->name);
+	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, label);
 
 	code = audit_gate(enc.data, enc.len, opts->keep, what, &e2);
 	if (!code)
@@ -368,7 +370,7 @@ prep_output(Photo *ph, guint i)
 	/* an output nobody can tell the preparer of is not an output: the
 	 * gate would refuse it, and review would not list it */
 	if (opts->write_manifest && !attache__manifest_append_output(opts->out_dir, o, &e2))
-		unrecorded(ph, o, p, path, e2);
+		unrecorded(ph, o, label, path, e2);
 }
 
 static void
