@@ -256,10 +256,15 @@ def test_another_runs_output_is_never_replaced_silently():
         shutil.copy([q for q in lib.phone_photos()
                      if q.endswith(".jpg") and q != photo][0], other)
         after = sha256(name)
-        p = lib.run("prep", "-c", CAMPAIGN, "--lang", "fr", "-o", out, other,
-                    check=1)
-        assert "not replaced" in p.stderr, p.stderr
+        p = lib.run("prep", "-c", CAMPAIGN, "--lang", "fr", "--json", "-o",
+                    out, other)
         assert_eq(sha256(name), after, "not replaced by another photo")
+        o = lib.json_lines(p.stdout)[0]
+        # refused naming both, or written under a name of its own (-2)
+        if p.returncode:
+            assert "not replaced" in p.stderr and o["output"] is None, p.stderr
+        else:
+            assert os.path.abspath(o["output"]) != os.path.abspath(name), o
 
         # a file of the user's that the manifest does not record
         mine = os.path.join(out, stem(photo) + ".x-square.jpg")
