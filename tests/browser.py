@@ -216,7 +216,9 @@ DOM_FACTS = r"""
     height: i.getBoundingClientRect().height,
     file: i.closest('figure') ? i.closest('figure').dataset.file : null}));
   const outputs = [...document.querySelectorAll('figure.output')].map(f => ({
-    file: f.dataset.file, preset: f.dataset.preset,
+    file: f.dataset.file, preset: f.dataset.preset, lang: f.dataset.lang,
+    group: f.closest('.lang-group') ? f.closest('.lang-group').dataset.lang
+                                    : null,
     flags: f.dataset.flags ? f.dataset.flags.split(' ') : [],
     attention: f.dataset.attention,
     marked: f.classList.contains('needs-attention'),

@@ -237,6 +237,9 @@ ATTACHE_API char *attache_escape_text(const char *s);
  * (.LANG, up to 12), a -N suffix (up to 6), the preset and the extension
  * still fit in a file name of 255 bytes (docs/prep.md). */
 #define ATTACHE_STEM_MAX 160
+/* The longest language tag --lang takes: the ".LANG" of an output's name
+ * (STEM.PRESET.LANG.EXT) is budgeted at 12 bytes. */
+#define ATTACHE_LANG_NAME_MAX 11
 /* @raw (a file name: bytes) as text: each byte that is not UTF-8 as
  * U+FFFD. (transfer full) */
 ATTACHE_API char *attache_display_name(const char *raw);
@@ -374,8 +377,8 @@ typedef struct {
 	 * unknown. Mastodon takes it as the media's focal point. */
 	gboolean have_focus;
 	double focus_x, focus_y;
-	/* hex SHA-256 of the photo's bytes (the manifest's input_sha256), or
-	 * %NULL */
+	/* hex SHA-256 of the photo's bytes: an output of the same photo, in
+	 * the same language and campaign, is its own to replace */
 	char *input_sha256;
 } AttacheOutput;
 
@@ -419,7 +422,10 @@ typedef struct {
 	gint64 max_pixels;		   /* decompression-bomb limit; default 100 MP */
 	gint64 max_input_bytes;	   /* default 256 MiB */
 	AttacheCampaign *campaign; /* owned; %NULL for none */
-	char *lang;				   /* branding language or %NULL */
+	/* languages made (--lang): one tag, a comma list (fr,ar,zh: every
+	 * output in each, named STEM.PRESET.LANG.EXT) or "all" (the campaign's
+	 * languages); %NULL: the campaign's own */
+	char *lang;
 	/* alt text */
 	char *alt_text;		  /* --alt: for every photo */
 	char *alt_long;		  /* --alt-long */
@@ -466,8 +472,9 @@ typedef enum {
 	ATTACHE_VALUE_SIZE,	  /* 512M, 2G (powers of 1024) */
 	ATTACHE_VALUE_FILE,	  /* a file (or, for campaign, a NAME) */
 	ATTACHE_VALUE_FOLDER,
-	ATTACHE_VALUE_DIRS,	   /* absolute folders, one a line */
-	ATTACHE_VALUE_TARGETS, /* a comma list of upload targets */
+	ATTACHE_VALUE_DIRS,		 /* absolute folders, one a line */
+	ATTACHE_VALUE_TARGETS,	 /* a comma list of upload targets */
+	ATTACHE_VALUE_LANGS_ALL, /* a comma list of language tags, or all */
 } AttacheValueType;
 
 /* Where a setting may come from; the order in which they win is in

@@ -440,6 +440,20 @@ void attache__prep_options_use_presets(AttachePrepOptions *opts,
  * @out alone, when @s is not such a value. */
 gboolean attache__value_bool(const char *s, gboolean *out);
 gboolean attache__lang_tag_valid(const char *s);
+/* ---- the languages of a run (pipeline/langs.c) ---- */
+/* @value (--lang: a comma list, or all) checked and split, duplicates
+ * dropped (case aside); @cli picks "--lang" or "lang" for messages.
+ * @out: (transfer full) char*, "all" alone for all. */
+AttacheCode attache__langs_parse(const char *value, gboolean cli,
+	GPtrArray **out, GError **error);
+/* The languages @opts makes: --lang's list, all (the campaign's
+ * languages), else the campaign's own language, else none (an empty
+ * array); each checked against the campaign. @out: (transfer full). */
+AttacheCode attache__prep_langs(const AttachePrepOptions *opts,
+	gboolean cli, GPtrArray **out, GError **error);
+/* The first language @opts makes by --lang (all: the campaign's first),
+ * or NULL. (transfer full) */
+char *attache__prep_first_lang(const AttachePrepOptions *opts);
 /* @rgba: 3 doubles, or 4 when @alpha allows #rrggbbaa */
 gboolean attache__value_colour(const char *s, gboolean alpha, double rgba[4]);
 gboolean attache__value_fraction(const char *s, double *out);
@@ -503,6 +517,18 @@ AttacheCode attache__alt_check_preset(GPtrArray *alt,
 	const AttachePreset *preset, GError **error);
 /* A deep copy. (transfer full) */
 GPtrArray *attache__alt_copy(GPtrArray *alt);
+/* A deep copy of @alt (x-default first) for the output in @lang: its
+ * x-default is @lang's own text when @alt has one (every other language
+ * stays). (transfer full) */
+GPtrArray *attache__alt_for_lang(GPtrArray *alt, const char *lang);
+/* Whether the output @name may be written into @dir for @o (its input's
+ * SHA-256, language and campaign): nothing is there, or what is there is
+ * the latest output the folder's manifest records of the same photo bytes,
+ * language and campaign. Otherwise %ATTACHE_E_WRITE with a message naming
+ * both; nothing is replaced silently (docs/prep.md, "Outputs already
+ * there"). */
+AttacheCode attache__output_may_replace(const char *dir, const char *name,
+	const AttacheOutput *o, GError **error);
 
 /* fsync a folder so a rename in it is durable (write.c). */
 int attache__fsync_dir(const char *dir);

@@ -140,7 +140,7 @@ def test_version_1_folder_is_read_and_appended_to():
             rel = os.path.basename(l["output"]) if i == 0 else \
                 os.path.join("IMG", os.path.basename(l["output"]))
             shutil.copy(l["output"], os.path.join(old, rel))
-            # (input_sha256 came after version 1)
+            # what version 2 added: the version, the kind, the photo's hash
             line = {k: v for k, v in l.items()
                     if k not in ("attache_manifest", "kind", "input_sha256")}
             line["output"] = os.path.join(old, rel)

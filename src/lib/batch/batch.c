@@ -588,6 +588,10 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
+	/* each preset is made in each language */
+	g_autoptr(GPtrArray) langs = NULL;
+	if (attache__prep_langs(opts, FALSE, &langs, error))
+		return ATTACHE_E_USAGE;
 	if (g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
 			"%s: cannot create the output folder: %s", opts->out_dir,
@@ -618,7 +622,7 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 	int jobs, vips_threads;
 	AttachePrepOptions o = *opts; /* a shallow copy: preset_threads only */
 	attache__batch_threads(bopts->jobs, (int)inputs->len,
-		(int)opts->presets->len, &jobs, &o.preset_threads, &vips_threads);
+		(int)(opts->presets->len * MAX(1, langs->len)), &jobs, &o.preset_threads, &vips_threads);
 	attache__concurrency_default(vips_threads);
 
 	sum->photos = (int)inputs->len;

@@ -76,10 +76,14 @@ static const AttacheOption options[] = {
 		"draw a campaign's logo and text layers: a .ini file, or a NAME in "
 		"`~/.config/attache/campaigns/` (docs/campaigns.md); in attache.ini "
 		"a file inside INBOX or an `--allow-path` folder" },
-	{ "lang", NULL, 0, ATTACHE_VALUE_LANG, P | W | I | A | ATTACHE_SCOPE_CAMPAIGN,
-		0, "the campaign's", "LANG",
-		"Language of the campaign's text (en, fr, es, ar, zh, ru ...)",
-		"language of the campaign's text (`en`, `fr`, `zh-Hans` ...)" },
+	{ "lang", "langs", 0, ATTACHE_VALUE_LANGS_ALL, P | W | I | A, 0,
+		"the campaign's", "LIST",
+		"Languages to make, a comma list (fr,ar,zh) or all (the campaign's "
+		"languages); one output per preset and language",
+		"languages to make from one decode: a comma list (`fr,ar,zh`) or "
+		"`all` (the campaign's `languages =`); each language's text and "
+		"alt text; with more than one, outputs are named "
+		"STEM.PRESET.LANG.EXT (docs/prep.md, \"Languages\")" },
 	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A | ATTACHE_SCOPE_PHOTO,
 		0, NULL, "TEXT", "Alt text for every photo without its own (x-default)",
 		"alt text for every photo without its own (docs/alt-text.md)" },
@@ -231,6 +235,8 @@ expected(AttacheValueType type)
 		return "a language tag (en, fr, zh-Hans)";
 	case ATTACHE_VALUE_LANGS:
 		return "a comma list of language tags (en,fr,ar)";
+	case ATTACHE_VALUE_LANGS_ALL:
+		return "a comma list of language tags (fr,ar,zh), or all";
 	case ATTACHE_VALUE_NAMES:
 		return "a comma list of preset names";
 	case ATTACHE_VALUE_FIT:
@@ -337,6 +343,10 @@ attache_option_check(const AttacheOption *o, const char *value,
 		return ATTACHE_OK;
 	case ATTACHE_VALUE_LANGS:
 		if (!list_ok(value, attache__lang_tag_valid, FALSE))
+			return bad(error, o->name, value, expected(o->type));
+		return ATTACHE_OK;
+	case ATTACHE_VALUE_LANGS_ALL:
+		if (g_ascii_strcasecmp(value, "all") != 0 && !list_ok(value, attache__lang_tag_valid, FALSE))
 			return bad(error, o->name, value, expected(o->type));
 		return ATTACHE_OK;
 	case ATTACHE_VALUE_NAMES:

@@ -78,6 +78,7 @@ attache__record_free(AttacheRecord *r)
 	g_free(r->prepared_by);
 	g_free(r->prepared_at);
 	g_free(r->audit);
+	g_free(r->input_sha256);
 	g_free(r);
 }
 
@@ -637,12 +638,10 @@ versioned_line(const char *kind, JsonObject *fields, const char *output,
 char *
 attache__manifest_output_line(const AttacheOutput *o)
 {
+	/* input_sha256, which photo it was made from, by its bytes: a
+	 * re-prepared photo replaces its own outputs, another one of the name
+	 * gets -2 (output.c writes it) */
 	JsonNode *n = attache__output_to_node(o, TRUE);
-	/* which photo it was made from, by its bytes: a re-prepared photo
-	 * replaces its own outputs, another one of the name gets -2 */
-	if (o->input_sha256)
-		json_object_set_string_member(json_node_get_object(n),
-			"input_sha256", o->input_sha256);
 	char *s = versioned_line("output", json_node_get_object(n), NULL, NULL);
 	json_node_unref(n);
 	return s;

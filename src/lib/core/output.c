@@ -58,6 +58,7 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 
 	json_builder_begin_object(b);
 	add_string_or_null(b, "input", o->input);
+	add_string_or_null(b, "input_sha256", o->input_sha256);
 	add_string_or_null(b, "preset", o->preset);
 	add_string_or_null(b, "output", o->output);
 	json_builder_set_member_name(b, "width");

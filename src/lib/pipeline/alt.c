@@ -9,7 +9,9 @@
  *      IMG_0001.alt[.LANG].txt;
  *   3. --alt TEXT or --alt-file FILE (x-default, for every photo).
  * x-default comes first; when no source gives a language-neutral text, it is
- * the text in --lang, else in English, else the first language by tag.
+ * the text in (the first language of) --lang, else in English, else the
+ * first language by tag. Each language's output then has its own text as
+ * x-default (prep.c).
  *
  * Validation: valid UTF-8, not blank, no control characters, and (per
  * preset) at most the platform's number of characters. Warnings for alt text
@@ -55,6 +57,23 @@ attache__alt_copy(GPtrArray *alt)
 	for (guint i = 0; alt && i < alt->len; i++) {
 		const AttacheAlt *a = alt->pdata[i];
 		g_ptr_array_add(c, alt_new(a->lang, a->text));
+	}
+	return c;
+}
+
+GPtrArray *
+attache__alt_for_lang(GPtrArray *alt, const char *lang)
+{
+	GPtrArray *c = attache__alt_copy(alt);
+	const AttacheAlt *own = NULL;
+	for (guint i = 0; lang && i < c->len && !own; i++)
+		if (!g_ascii_strcasecmp(((AttacheAlt *)c->pdata[i])->lang, lang))
+			own = c->pdata[i];
+	/* x-default is first (attache__alt_resolve() puts it there) */
+	AttacheAlt *def = c->len ? c->pdata[0] : NULL;
+	if (own && def && g_str_equal(def->lang, "x-default")) {
+		g_free(def->text);
+		def->text = g_strdup(own->text);
 	}
 	return c;
 }
@@ -662,7 +681,8 @@ attache__alt_resolve(const AttachePrepOptions *opts, const char *input,
 	if (!def && langs->len) {
 		/* no language-neutral text: the one in --lang, English, the first */
 		const AttacheAlt *pick = NULL;
-		const char *want[2] = { opts->lang, "en" };
+		g_autofree char *first = attache__prep_first_lang(opts);
+		const char *want[2] = { first, "en" };
 		for (int w = 0; w < 2 && !pick; w++)
 			for (guint i = 0; want[w] && i < langs->len && !pick; i++)
 				if (!g_ascii_strcasecmp(

@@ -142,8 +142,15 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 	GError *e = NULL;
 	if (g_str_equal(o->name, "keep") && g->cli)
 		return attache_keep_from_string(value, &opts->keep, error);
-	if (g_str_equal(o->name, "lang") && g->cli && attache_campaign_check_lang(NULL, value, error))
-		return ATTACHE_E_USAGE;
+	if (g_str_equal(o->name, "lang")) {
+		/* its own messages: which item of the list is wrong */
+		g_autoptr(GPtrArray) langs = NULL;
+		if (attache__langs_parse(value, g->cli, &langs, error))
+			return ATTACHE_E_USAGE;
+		g_free(opts->lang);
+		opts->lang = langs->len ? g_strdup(value) : NULL;
+		return ATTACHE_OK;
+	}
 	if (attache_option_check(o, value, &e)) {
 		if (g->cli) /* "--fit: \"x\": expected ..." */
 			g_prefix_error(&e, "--");
@@ -181,10 +188,6 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 		if (!g_str_equal(o->name, "require-alt"))
 			return unmapped(o, error);
 		attache__value_bool(value, &opts->require_alt);
-		break;
-	case ATTACHE_VALUE_LANG:
-		g_free(opts->lang);
-		opts->lang = g_strdup(value);
 		break;
 	default:
 		return unmapped(o, error);
@@ -272,7 +275,8 @@ attache_prep_options_finish(AttachePrepOptions *opts, GError **error)
 		return ATTACHE_E_USAGE;
 	}
 	GError *e = NULL;
-	if ((opts->lang || opts->campaign) && attache_campaign_check_lang(opts->campaign, opts->lang, &e))
+	g_autoptr(GPtrArray) langs = NULL;
+	if (attache__prep_langs(opts, cli, &langs, &e))
 		return fail(error, e, "lang", cli);
 	if (!opts->prepared_by)
 		opts->prepared_by = g_strdup(g_get_user_name());

@@ -3,12 +3,14 @@
  * prep.c: the pipeline for one photo. The only file that knows the order of
  * the stages:
  *
- *   load (shrink-on-load, once) -> orient -> colour -> for each preset:
- *   alt text (resolved and checked once) -> fit -> brand -> encode to
- *   budget -> metadata whitelist + alt text -> audit -> atomic write
+ *   load (shrink-on-load, once) -> orient -> colour -> for each preset
+ *   and language: alt text (resolved and checked once) -> fit -> brand ->
+ *   encode to budget -> metadata whitelist + alt text -> audit -> atomic
+ *   write
  *
  * The photo is decoded once, at the largest scale any preset needs; every
- * output is made from those pixels in memory.
+ * output, in every language (--lang fr,ar,zh), is made from those pixels
+ * in memory.
  */
 #include "private.h"
 
@@ -59,6 +61,13 @@ attache_prep_options_add_preset(AttachePrepOptions *opts,
 	const AttachePreset *preset)
 {
 	g_ptr_array_add(opts->presets, attache__preset_copy(preset));
+}
+
+static void
+bytes_unref0(GBytes *b)
+{
+	if (b)
+		g_bytes_unref(b);
 }
 
 static void
@@ -148,12 +157,16 @@ fit_params(const AttachePrepOptions *opts, const AttachePreset *p,
  * outputs are made, possibly in parallel. */
 typedef struct {
 	const AttachePrepOptions *opts;
-	const char *input, *stem, *lang;
-	char *input_sha256; /* of the bytes read, for the manifest */
+	const char *input, *stem;
+	GPtrArray *langs; /* char*, the languages made; empty: none (borrowed) */
+	guint nlang;	  /* outputs per preset: langs->len, at least 1 */
+	char *input_sha256;
 	VipsImage *base, *proxy;
-	int ow, oh; /* the oriented photo's full size */
-	GPtrArray *alt;
-	GBytes *exif_block, *xmp_block;
+	int ow, oh;		/* the oriented photo's full size */
+	GPtrArray *alt; /* every language's alt text, x-default first */
+	GBytes *exif_block;
+	GPtrArray *lang_alt; /* per language: its alt (x-default its own text) */
+	GPtrArray *lang_xmp; /* per language: its XMP packet (GBytes*) or NULL */
 	guint removed, kept;
 	gboolean have_pf;
 	double pfx, pfy; /* the photo's focus point */
@@ -180,12 +193,12 @@ photo_fail(Photo *ph, AttacheOutput *o, AttacheCode code, const char *msg)
 /* The output at @path was written but its manifest line was not (@why):
  * it is taken back, and the output fails. */
 static void
-unrecorded(Photo *ph, AttacheOutput *o, const AttachePreset *p,
+unrecorded(Photo *ph, AttacheOutput *o, const char *label,
 	const char *path, const GError *why)
 {
 	g_autofree char *msg = g_strdup_printf("%s: %s: not written, since it "
 										   "could not be recorded: %s",
-		ph->input, p->name, why->message);
+		ph->input, label, why->message);
 	/* a file left behind would be an output nobody can tell the preparer
 	 * of: say so rather than drop the error */
 	if (g_unlink(path) != 0 && errno != ENOENT) {
@@ -219,13 +232,13 @@ output_fit_params(const Photo *ph, const AttachePreset *p,
  * leaves room for the metadata spliced in after encoding (and its segment
  * or chunk headers). */
 static AttacheEncodeParams
-output_encode_params(const Photo *ph, const AttachePreset *p)
+output_encode_params(const Photo *ph, const AttachePreset *p, GBytes *xmp)
 {
 	gint64 reserve = 64;
 	if (ph->exif_block)
 		reserve += (gint64)g_bytes_get_size(ph->exif_block) + 16;
-	if (ph->xmp_block)
-		reserve += (gint64)g_bytes_get_size(ph->xmp_block) + 48;
+	if (xmp)
+		reserve += (gint64)g_bytes_get_size(xmp) + 48;
 	AttacheEncodeParams ep = { p->format, p->fallback, p->max_bytes,
 		p->quality_max, p->quality_min, p->min_side,
 		VIPS_MIN(reserve, p->max_bytes / 2) };
@@ -238,10 +251,9 @@ output_encode_params(const Photo *ph, const AttachePreset *p)
 static void
 output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	const AttacheEncoded *enc, guint flags, const VipsImage *fitted,
-	const double *place)
+	const double *place, GPtrArray *alt)
 {
 	o->output = g_strdup(path);
-	o->input_sha256 = g_strdup(ph->input_sha256);
 	o->width = enc->width;
 	o->height = enc->height;
 	o->bytes = (gint64)enc->len;
@@ -252,7 +264,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->kept = ph->kept;
 	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc->data,
 		enc->len);
-	o->alt = attache__alt_copy(ph->alt);
+	o->alt = attache__alt_copy(alt);
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
 	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
@@ -266,14 +278,40 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	}
 }
 
-/* One preset's output: fit, brand, encode under budget, metadata, audit,
- * atomic write, manifest line. Fills outs[i]. */
+/* The language of output @j of a preset, or NULL. */
+static const char *
+lang_at(const Photo *ph, guint j)
+{
+	return j < ph->langs->len ? ph->langs->pdata[j] : NULL;
+}
+
+/* STEM.PRESET.EXT, or STEM.PRESET.LANG.EXT when the run makes several
+ * languages. (transfer full) */
+static char *
+output_name(const Photo *ph, const AttachePreset *p, guint j,
+	AttacheFormat format)
+{
+	const char *ext = attache_format_extension(format);
+	if (ph->langs->len > 1)
+		return g_strdup_printf("%s.%s.%s.%s", ph->stem, p->name, lang_at(ph, j), ext);
+	return g_strdup_printf("%s.%s.%s", ph->stem, p->name, ext);
+}
+
+/* One output, of preset i / nlang in language i % nlang: fit, brand,
+ * encode under budget, metadata, audit, atomic write, manifest line.
+ * Fills outs[i]. */
 static void
 prep_output(Photo *ph, guint i)
 {
 	const AttachePrepOptions *opts = ph->opts;
-	const AttachePreset *p = opts->presets->pdata[i];
+	const AttachePreset *p = opts->presets->pdata[i / ph->nlang];
+	guint j = i % ph->nlang;
+	const char *lang = lang_at(ph, j);
+	GPtrArray *alt = ph->lang_alt->pdata[j];
+	GBytes *xmp = ph->lang_xmp->pdata[j];
 	AttacheOutput *o = ph->outs->pdata[i];
+	/* what messages call it: x-landscape, or x-landscape (fr) */
+	g_autofree char *label = ph->langs->len > 1 ? g_strdup_printf("%s (%s)", p->name, lang) : g_strdup(p->name);
 	AttacheFitParams fp;
 	AttacheEncoded enc = { 0 };
 	g_autoptr(VipsImage) fitted = NULL, branded = NULL;
@@ -282,22 +320,22 @@ prep_output(Photo *ph, guint i)
 	double place[4] = { 0 };
 
 	output_fit_params(ph, p, &fp, place);
-	AttacheEncodeParams ep = output_encode_params(ph, p);
+	AttacheEncodeParams ep = output_encode_params(ph, p, xmp);
 
 	/* the stages, in order: each runs when all before it succeeded */
-	AttacheCode code = attache__alt_check_preset(ph->alt, p, &e2);
+	AttacheCode code = attache__alt_check_preset(alt, p, &e2);
 	if (!code)
 		code = attache__fit(ph->base, &fp, &fitted, &flags, &e2);
 	if (!code && opts->campaign)
-		code = attache__brand(opts->campaign, p, ph->lang, fitted, &branded, o->warnings, &e2);
+		code = attache__brand(opts->campaign, p, lang, fitted, &branded, o->warnings, &e2);
 	if (!code)
 		code = attache__encode(branded ? branded : fitted, &ep, &enc, &e2);
 	if (!code)
-		code = attache__embed(enc.format, &enc.data, &enc.len, ph->exif_block, ph->xmp_block, enc.width,
+		code = attache__embed(enc.format, &enc.data, &enc.len, ph->exif_block, xmp, enc.width,
 			enc.height, &e2);
 	if (code) {
 		g_autofree char *msg = g_strdup_printf("%s: %s: %s", ph->input,
-			p->name, e2->message);
+			label, e2->message);
 		photo_fail(ph, o, code, msg);
 		g_free(enc.data);
 		return;
@@ -306,18 +344,19 @@ prep_output(Photo *ph, guint i)
 	if ((gint64)enc.len > p->max_bytes) {
 		g_autofree char *msg = g_strdup_printf(
 			"%s: %s: %zu bytes with metadata, over max-bytes %" G_GINT64_FORMAT,
-			ph->input, p->name, enc.len, p->max_bytes);
+			ph->input, label, enc.len, p->max_bytes);
 		photo_fail(ph, o, ATTACHE_E_BUDGET, msg);
 		g_free(enc.data);
 		return;
 	}
 
-	g_autofree char *name = g_strdup_printf("%s.%s.%s", ph->stem, p->name,
-		attache_format_extension(enc.format));
+	g_autofree char *name = output_name(ph, p, j, enc.format);
 	g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
-	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, p->name);
+	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, label);
 
 	code = audit_gate(enc.data, enc.len, opts->keep, what, &e2);
+	if (!code)
+		code = attache__output_may_replace(opts->out_dir, name, o, &e2);
 	if (!code)
 		code = attache_write_atomic(path, enc.data, enc.len, &e2);
 	if (code) {
@@ -325,13 +364,13 @@ prep_output(Photo *ph, guint i)
 		g_free(enc.data);
 		return;
 	}
-	output_fill(ph, o, path, &enc, flags, fitted, place);
+	output_fill(ph, o, path, &enc, flags, fitted, place, alt);
 	g_free(enc.data);
 
 	/* an output nobody can tell the preparer of is not an output: the
 	 * gate would refuse it, and review would not list it */
 	if (opts->write_manifest && !attache__manifest_append_output(opts->out_dir, o, &e2))
-		unrecorded(ph, o, p, path, e2);
+		unrecorded(ph, o, label, path, e2);
 }
 
 static void
@@ -347,16 +386,19 @@ attache_prep_photo(const AttachePrepOptions *opts, const char *input,
 	return attache_prep_photo_as(opts, input, NULL, outputs, error);
 }
 
-/* One result per preset, each naming the photo, its preset and who
+/* One result per preset and language (@langs, char*; empty: none), in
+ * that order, each naming the photo, its preset, its language and who
  * prepares it, to be filled or failed. (transfer full) */
 static GPtrArray *
 outputs_new(const AttachePrepOptions *opts, const char *input,
-	const char *lang)
+	GPtrArray *langs)
 {
 	GPtrArray *outs = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache_output_free);
-	for (guint i = 0; i < opts->presets->len; i++) {
-		const AttachePreset *p = opts->presets->pdata[i];
+	guint nlang = MAX(1, langs->len);
+	for (guint i = 0; i < opts->presets->len * nlang; i++) {
+		const AttachePreset *p = opts->presets->pdata[i / nlang];
+		const char *lang = i % nlang < langs->len ? langs->pdata[i % nlang] : NULL;
 		AttacheOutput *o = g_new0(AttacheOutput, 1);
 		o->input = g_strdup(input);
 		o->preset = g_strdup(p->name);
@@ -412,7 +454,17 @@ photo_metadata(Photo *ph, const AttacheSource *src, guint *in_kinds)
 	const char *x = src->xmp ? g_bytes_get_data(src->xmp, &xl) : NULL;
 	g_autoptr(AttacheKept) kept = attache__kept_read(e, el, x, xl, opts->keep);
 	ph->exif_block = attache__exif_build(kept);
-	ph->xmp_block = attache__xmp_build(kept, ph->alt, opts->alt_long);
+	/* each language's output carries every language's alt text, with its
+	 * own as x-default when the run makes several (a single language
+	 * keeps the x-default it always had: docs/alt-text.md) */
+	ph->lang_alt = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	ph->lang_xmp = g_ptr_array_new_with_free_func((GDestroyNotify)bytes_unref0);
+	for (guint j = 0; j < ph->nlang; j++) {
+		GPtrArray *alt = ph->langs->len > 1 ? attache__alt_for_lang(ph->alt, lang_at(ph, j))
+											: attache__alt_copy(ph->alt);
+		g_ptr_array_add(ph->lang_alt, alt);
+		g_ptr_array_add(ph->lang_xmp, attache__xmp_build(kept, alt, opts->alt_long));
+	}
 	return kept_kinds(kept, ph->alt, opts->alt_long);
 }
 
@@ -434,8 +486,7 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	}
 	g_autoptr(VipsImage) loaded = NULL, oriented = NULL;
 	AttacheCode code = attache__memory_take(opts->memory, ph->input,
-		attache__decode_estimate(src, scale, opts->presets->len), hold,
-		error);
+		attache__decode_estimate(src, scale, ph->outs->len), hold, error);
 	if (!code)
 		code = attache__load(src, scale, &loaded, error);
 	if (!code)
@@ -498,15 +549,15 @@ photo_outputs(Photo *ph, GError **error)
 	const AttachePrepOptions *opts = ph->opts;
 	g_mutex_init(&ph->lock);
 	int threads = VIPS_MIN(VIPS_MAX(1, opts->preset_threads),
-		(int)opts->presets->len);
+		(int)ph->outs->len);
 	if (threads <= 1)
-		for (guint i = 0; i < opts->presets->len; i++)
+		for (guint i = 0; i < ph->outs->len; i++)
 			prep_output(ph, i);
 	else {
 		/* a lone photo with several presets: one output per core */
 		GThreadPool *pool = g_thread_pool_new(output_worker, ph, threads,
 			TRUE, NULL);
-		for (guint i = 0; i < opts->presets->len; i++)
+		for (guint i = 0; i < ph->outs->len; i++)
 			g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
 		g_thread_pool_free(pool, FALSE, TRUE);
 	}
@@ -525,7 +576,8 @@ photo_clear(Photo *ph)
 	g_clear_pointer(&ph->input_sha256, g_free);
 	g_clear_pointer(&ph->alt, g_ptr_array_unref);
 	g_clear_pointer(&ph->exif_block, g_bytes_unref);
-	g_clear_pointer(&ph->xmp_block, g_bytes_unref);
+	g_clear_pointer(&ph->lang_alt, g_ptr_array_unref);
+	g_clear_pointer(&ph->lang_xmp, g_ptr_array_unref);
 }
 
 /* Every stage before the outputs, then the outputs. A failure before the
@@ -538,17 +590,16 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	gboolean converted = FALSE;
 	guint in_kinds = 0;
 
-	AttacheCode code = attache_campaign_check_lang(opts->campaign, ph->lang,
-		err);
-	if (!code)
-		code = attache__source_open(ph->input, opts->max_input_bytes,
-			opts->max_pixels, &src, err);
+	AttacheCode code = attache__source_open(ph->input, opts->max_input_bytes,
+		opts->max_pixels, &src, err);
 	if (!code)
 		code = photo_alt(ph, err);
 	if (code)
 		return code;
-	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256,
-		src->bytes);
+	/* what tells a re-prepared photo from another of the same name */
+	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, src->bytes);
+	for (guint i = 0; i < ph->outs->len; i++)
+		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err)))
 		return code;
@@ -570,20 +621,22 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	g_autoptr(GError) err = NULL;
 	g_autofree char *stem = stem_in ? g_strdup(stem_in) : attache_output_stem(input);
 
-	/* the language drawn: --lang, else the campaign's own */
-	const char *lang = opts->lang;
-	if (!lang && opts->campaign)
-		lang = attache_campaign_default_lang(opts->campaign);
+	/* the languages made: --lang's, else the campaign's own */
+	g_autoptr(GPtrArray) langs = NULL;
+	AttacheCode code = attache__prep_langs(opts, FALSE, &langs, &err);
+	if (code)
+		langs = g_ptr_array_new_with_free_func(g_free);
 
-	GPtrArray *outs = outputs_new(opts, input, lang);
+	GPtrArray *outs = outputs_new(opts, input, langs);
 	*outputs = outs;
 	if (opts->presets->len == 0) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
 
-	Photo ph = { .opts = opts, .input = input, .stem = stem, .lang = lang, .outs = outs };
-	AttacheCode code = photo_run(&ph, &hold, &err, error);
+	Photo ph = { .opts = opts, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs };
+	if (!code)
+		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
 	if (!err)
 		return code; /* the outputs' own results */

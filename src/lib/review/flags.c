@@ -109,8 +109,13 @@ attache__record_check_alt(const char *text, const AttacheRecord *r,
 		names[n++] = g_path_get_basename(files[i]);
 		names[n] = attache__file_stem(names[n - 1]);
 		n++;
-		if (r->preset && i == 1) { /* STEM.PRESET.EXT -> STEM */
-			names[n] = attache__output_name_stem(names[n - 2]);
+		if (r->preset && i == 1) { /* STEM.PRESET[.LANG].EXT -> STEM */
+			g_autofree char *own = r->lang ? g_strdup_printf(".%s", r->lang) : NULL;
+			const char *cut = names[n - 1];
+			g_autofree char *nolang = own && g_str_has_suffix(cut, own)
+										  ? g_strndup(cut, strlen(cut) - strlen(own))
+										  : NULL;
+			names[n] = nolang ? attache__file_stem(nolang) : attache__output_name_stem(names[n - 2]);
 			n++;
 		}
 	}

@@ -201,18 +201,48 @@ alt_for_img(const AttacheRecord *r)
 	return a && !blank(a->text) ? a->text : NULL;
 }
 
-/* The same alt texts (and long description) in the same order. */
+/* Whether @r's x-default is its own language's text, as in each output
+ * of a run of several languages (docs/prep.md, "Languages"). */
+static gboolean
+default_is_own(const AttacheRecord *r)
+{
+	const AttacheAlt *d = alt_in(r, "x-default");
+	const AttacheAlt *own = r->lang ? alt_in(r, r->lang) : NULL;
+	return d && own && g_str_equal(d->text, own->text);
+}
+
+/* The same alt texts (and long description) in the same order; an
+ * x-default that is each output's own language's text does not tell
+ * the languages of one photo apart. */
 static gboolean
 same_alt(const AttacheRecord *a, const AttacheRecord *b)
 {
 	if (a->alt->len != b->alt->len || g_strcmp0(a->alt_long, b->alt_long) != 0)
 		return FALSE;
+	gboolean own = default_is_own(a) && default_is_own(b);
 	for (guint i = 0; i < a->alt->len; i++) {
 		const AttacheAlt *x = a->alt->pdata[i], *y = b->alt->pdata[i];
-		if (strcmp(x->lang, y->lang) || strcmp(x->text, y->text))
+		if (strcmp(x->lang, y->lang))
+			return FALSE;
+		if (strcmp(x->text, y->text) && !(own && g_str_equal(x->lang, "x-default")))
 			return FALSE;
 	}
 	return TRUE;
+}
+
+/* The languages of @outputs (OutView*) in the order first seen, "" for
+ * none. (transfer container) */
+static GPtrArray *
+langs_of(GPtrArray *outputs)
+{
+	GPtrArray *langs = g_ptr_array_new();
+	for (guint i = 0; i < outputs->len; i++) {
+		const char *l = ((const OutView *)outputs->pdata[i])->rec->lang;
+		l = l ? l : "";
+		if (!g_ptr_array_find_with_equal_func(langs, l, g_str_equal, NULL))
+			g_ptr_array_add(langs, (gpointer)l);
+	}
+	return langs;
 }
 
 static char *
@@ -370,6 +400,12 @@ static const char css[] =
 	"h1{font-size:1.45rem;margin:18px 0 4px}"
 	"h2{font-size:1.2rem;margin:0 0 4px}"
 	"h3{font-size:1rem;margin:14px 0 6px}\n"
+	/* a photo's languages side by side while they fit, one group each */
+	".lang-groups{display:flex;flex-wrap:wrap;gap:8px 18px;"
+	"align-items:flex-start}\n"
+	".lang-group{flex:1 1 var(--gb,240px);min-width:180px;max-width:100%;"
+	"border-left:3px solid #0b5cad;padding-left:10px;margin:10px 0}\n"
+	".lang-head{margin:0}\n"
 	"code{font:0.85em ui-monospace,\"DejaVu Sans Mono\",monospace}\n"
 	".muted{color:var(--muted)}\n"
 	".summary{display:flex;flex-wrap:wrap;gap:6px 18px;margin:6px 0}\n"
@@ -625,6 +661,8 @@ write_figure_tag(GString *s, const OutView *v, int w, int h)
 	esc_name(s, r->file);
 	g_string_append(s, "\" data-preset=\"");
 	esc(s, r->preset);
+	g_string_append(s, "\" data-lang=\"");
+	esc(s, r->lang);
 	g_string_append(s, "\" data-flags=\"");
 	for (int i = 0; r->flags[i]; i++) {
 		if (i)
@@ -845,18 +883,31 @@ write_alt_group(GString *s, const AltGroup *g, gboolean label,
 		}
 		g_string_append(s, ":</p>");
 	}
+	/* several languages, each output's x-default its own language's
+	 * text: that text is in its language's row */
+	g_autoptr(GPtrArray) group_langs = langs_of(g->outputs);
+	gboolean own_default = group_langs->len > 1;
+	for (guint i = 0; own_default && i < g->outputs->len; i++)
+		own_default = default_is_own(((const OutView *)g->outputs->pdata[i])->rec);
+	if (own_default)
+		g_string_append(s, "<p class=\"muted x-default-own\">Each language's "
+						   "output gives its own language's text as the "
+						   "default (x-default).</p>");
 	g_string_append(s, "<ul class=\"alts\">");
 	if (r->alt->len == 0)
 		attention |= write_alt_row(s, g, "x-default", NULL, FALSE, FALSE) != ALT_OK;
 	for (guint i = 0; i < r->alt->len; i++) {
 		const AttacheAlt *a = r->alt->pdata[i];
+		if (own_default && g_str_equal(a->lang, "x-default"))
+			continue;
 		attention |= write_alt_row(s, g, a->lang, a->text, FALSE, FALSE) != ALT_OK;
 	}
 	/* languages the posts go out in but the alt text lacks */
 	gboolean have_default = alt_in(r, "x-default") != NULL;
 	g_autoptr(GPtrArray) langs = g_ptr_array_new();
-	if (r->lang && *r->lang)
-		g_ptr_array_add(langs, r->lang);
+	for (guint i = 0; i < group_langs->len; i++)
+		if (*(const char *)group_langs->pdata[i])
+			g_ptr_array_add(langs, group_langs->pdata[i]);
 	for (int i = 0; expected && expected[i]; i++)
 		g_ptr_array_add(langs, expected[i]);
 	for (guint i = 0; i < langs->len; i++) {
@@ -925,8 +976,15 @@ write_photo_head(GString *s, const PhotoView *p, int index)
 	}
 	g_string_append(s, "Campaign: <span class=\"campaign\">");
 	esc(s, r0->campaign ? r0->campaign : "none");
-	g_string_append(s, "</span> · Language: <span class=\"lang\">");
-	esc(s, r0->lang ? r0->lang : "not set");
+	g_autoptr(GPtrArray) langs = langs_of(p->outputs);
+	gboolean several = langs->len > 1;
+	g_string_append_printf(s, "</span> · Language%s: <span class=\"lang\">", several ? "s" : "");
+	for (guint i = 0; i < langs->len; i++) {
+		const char *l = langs->pdata[i];
+		if (i)
+			g_string_append(s, ", ");
+		esc(s, *l ? l : "not set");
+	}
 	g_string_append(s, "</span> · Prepared by <span class=\"by\">");
 	esc(s, r0->prepared_by ? r0->prepared_by : "(nobody recorded)");
 	g_string_append(s, "</span>");
@@ -997,6 +1055,44 @@ write_privacy(GString *s, const PhotoView *p)
 	g_string_append(s, "</dd></div></dl>");
 }
 
+/* The photo's outputs, one group per language when it was made in
+ * several (each group's heading its language), else as they come. */
+static void
+write_outputs_by_lang(GString *s, const PhotoView *p)
+{
+	g_autoptr(GPtrArray) langs = langs_of(p->outputs);
+	if (langs->len <= 1) {
+		g_string_append(s, "<div class=\"outputs\">\n");
+		for (guint i = 0; i < p->outputs->len; i++)
+			write_output(s, p->outputs->pdata[i]);
+		g_string_append(s, "</div>\n");
+		return;
+	}
+	g_string_append(s, "<div class=\"lang-groups\">\n");
+	for (guint k = 0; k < langs->len; k++) {
+		const char *l = langs->pdata[k];
+		/* the group's basis: its outputs' side by side (.output's basis) */
+		double basis = 0;
+		for (guint i = 0; i < p->outputs->len; i++) {
+			const AttacheRecord *r = ((const OutView *)p->outputs->pdata[i])->rec;
+			if (g_str_equal(r->lang ? r->lang : "", l))
+				basis += (basis > 0 ? 12 : 0) + (double)MAX(r->width, 1) / MAX(r->height, 1) * 220 + 18;
+		}
+		g_string_append_printf(s, "<div class=\"lang-group\" style=\"--gb:%dpx\" data-lang=\"", (int)basis);
+		esc(s, l);
+		g_string_append(s, "\"><h3 class=\"lang-head\">");
+		esc(s, *l ? l : "No language");
+		g_string_append(s, "</h3>\n<div class=\"outputs\">\n");
+		for (guint i = 0; i < p->outputs->len; i++) {
+			const OutView *v = p->outputs->pdata[i];
+			if (g_str_equal(v->rec->lang ? v->rec->lang : "", l))
+				write_output(s, v);
+		}
+		g_string_append(s, "</div></div>\n");
+	}
+	g_string_append(s, "</div>\n");
+}
+
 /* One photo's section: heading, outputs, alt text, privacy. Marks the
  * outputs (and the photo) whose alt text needs attention. */
 static void
@@ -1014,10 +1110,8 @@ write_photo(GString *s, PhotoView *p, int index, char **expected)
 		p->attention |= ((OutView *)p->outputs->pdata[i])->attention;
 
 	write_photo_head(s, p, index);
-	g_string_append(s, "<div class=\"outputs\">\n");
-	for (guint i = 0; i < p->outputs->len; i++)
-		write_output(s, p->outputs->pdata[i]);
-	g_string_append(s, "</div>\n<h3>Alt text</h3>");
+	write_outputs_by_lang(s, p);
+	g_string_append(s, "<h3>Alt text</h3>");
 	g_string_append_len(s, alts->str, (gssize)alts->len);
 	g_string_free(alts, TRUE);
 	write_privacy(s, p);
@@ -1210,6 +1304,7 @@ write_attention_list(GString *s, GPtrArray *photos)
 			g_string_append(s, "(unknown source)");
 		g_string_append(s, "</a>: ");
 		gboolean comma = FALSE;
+		g_autoptr(GPtrArray) langs = langs_of(p->outputs);
 		for (guint k = 0; k < p->outputs->len; k++) {
 			const OutView *v = p->outputs->pdata[k];
 			if (!v->attention)
@@ -1218,6 +1313,11 @@ write_attention_list(GString *s, GPtrArray *photos)
 				g_string_append(s, ", ");
 			comma = TRUE;
 			esc(s, v->rec->preset);
+			if (langs->len > 1 && v->rec->lang) { /* x-landscape (fr) */
+				g_string_append(s, " (");
+				esc(s, v->rec->lang);
+				g_string_append(s, ")");
+			}
 			g_string_append_printf(s, " <span class=\"sev-word\" data-severity=\"%s\">(%s)</span>",
 				attache_severity_name(v->severity), severity_words(v->severity));
 		}

@@ -1306,10 +1306,13 @@ journal_outputs(AttacheWatchSettings *s, GPtrArray *outputs)
 		json_object_set_string_member(json_node_get_object(n), "output",
 			base);
 		json_array_add_element(outs, n);
-		/* outputs are in the order of the presets */
-		const AttachePreset *pr = s->prep->presets->pdata[i];
+		/* its preset's (each preset is made in each language) */
+		const AttachePreset *pr = NULL;
+		for (guint k = 0; k < s->prep->presets->len && !pr; k++)
+			if (g_strcmp0(((AttachePreset *)s->prep->presets->pdata[k])->name, out->preset) == 0)
+				pr = s->prep->presets->pdata[k];
 		json_object_set_string_member(json_node_get_object(n), "platform",
-			pr->platform);
+			pr ? pr->platform : NULL);
 		/* what an upload sends with it: the photo's own alt text (x-default
 		 * first) and focal point inside this output */
 		JsonObject *up = json_object_new();
