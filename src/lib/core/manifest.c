@@ -78,7 +78,6 @@ attache__record_free(AttacheRecord *r)
 	g_free(r->prepared_by);
 	g_free(r->prepared_at);
 	g_free(r->audit);
-	g_free(r->input_sha256);
 	g_free(r);
 }
 
