@@ -194,7 +194,8 @@ AttacheCode attache__colour(VipsImage *in, VipsImage **out,
 /* ---- stage 4: fit (fit.c) ---- */
 
 typedef struct {
-	int width, height;
+	int width, height; /* the box; 0 x 0 with @pixels: no box */
+	gint64 pixels;	   /* inside: at most this many pixels, 0 = no budget */
 	AttacheFit fit;
 	AttacheCrop crop;
 	AttachePad pad;
