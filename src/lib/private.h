@@ -39,6 +39,9 @@ AttachePreset *attache__preset_copy(const AttachePreset *p);
 
 /* The installed presets folder (compiled in), or the source tree's. */
 const char *attache__builtin_preset_dir(void);
+/* Where `-c NAME` finds the shipped campaigns (demo) after the user's.
+ * (transfer none) */
+const char *attache__builtin_campaign_dir(void);
 
 /* ---- bounded, confined reads (safefile.c; docs/security.md) ---- */
 

@@ -3,6 +3,7 @@ COMMAND`, usage lines that name the command, -V, and "did you mean" for a
 mistyped command, option or preset name."""
 import os
 import re
+import subprocess
 
 import lib
 
@@ -76,3 +77,77 @@ def test_did_you_mean_preset():
         p = lib.run("prep", "-p", "tiktok", "-o", d, photo, check=2)
         assert "did you mean" not in p.stderr and "known:" in p.stderr, \
             p.stderr
+
+
+def complete(*words, cur_index=None):
+    """What build/attache.bash offers for the command line @words (the last
+    one being completed), as bash's programmable completion would call it:
+    COMP_WORDS, COMP_CWORD, then the function `complete -F` registered."""
+    script = os.path.join(lib.BUILD, "attache.bash")
+    words = [lib.ATTACHE] + list(words)
+    cword = len(words) - 1 if cur_index is None else cur_index
+    arr = " ".join("'%s'" % w.replace("'", "'\\''") for w in words)
+    prog = ("source '%s'\n"
+            "spec=$(complete -p attache)\n"
+            "fn=${spec#*-F }; fn=${fn%% *}\n"
+            "COMP_WORDS=(%s); COMP_CWORD=%d\n"
+            "COMP_LINE=\"${COMP_WORDS[*]}\"; COMP_POINT=${#COMP_LINE}\n"
+            "$fn attache \"${COMP_WORDS[COMP_CWORD]}\" "
+            "\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
+            "printf '%%s\\n' \"${COMPREPLY[@]}\"\n" % (script, arr, cword))
+    p = subprocess.run(["bash", "--norc", "-c", prog], capture_output=True,
+                       text=True, env=lib.env(), cwd=lib.ROOT)
+    assert p.returncode == 0, p.stderr
+    return [l for l in p.stdout.splitlines() if l]
+
+
+def test_bash_completion_commands_options_presets():
+    # commands
+    lib.assert_eq(complete("pr"), ["prep", "presets"], "commands")
+    assert "approve" in complete("") and "help" in complete(""), complete("")
+    lib.assert_eq(complete("help", "wa"), ["watch"], "help COMMAND")
+    # options, from the command's own flags (the option table's for prep)
+    lib.assert_eq(complete("prep", "--pre"), ["--presets", "--preset-dir"],
+                  "prep options")
+    assert "--require-approval" in complete("watch", "--re"), \
+        complete("watch", "--re")
+    lib.assert_eq(complete("upload", "--t"), ["--to"], "upload options")
+    # preset names, from `attache presets`, after -p and in a comma list
+    names = sorted(l.split()[0] for l in
+                   lib.run("presets", check=0).stdout.splitlines())
+    lib.assert_eq(complete("prep", "-p", ""), names, "all presets")
+    lib.assert_eq(complete("prep", "-p", "x-l"), ["x-landscape"], "-p x-l")
+    lib.assert_eq(complete("prep", "--presets", "mastodon,blue"),
+                  ["mastodon,bluesky", "mastodon,bluesky-1mb"], "comma list")
+    lib.assert_eq(complete("prep", "--presets", "=", "insta"),
+                  ["instagram-landscape", "instagram-portrait",
+                   "instagram-square"], "--presets=")
+    lib.assert_eq(complete("presets", "th"), ["threads"], "presets NAME")
+    # a file argument: files
+    assert "Makefile" in complete("prep", "Makef"), complete("prep", "Makef")
+
+
+def test_campaign_by_name_finds_the_shipped_demo():
+    """`-c demo` with no campaign of the user's: the shipped example (the
+    source tree's campaigns/ here, PREFIX/share/attache/campaigns once
+    installed: test_api.py's install test)."""
+    lib.phone_photos()
+    photo = os.path.join(lib.PHONE, "nokia-n70_iptc-city_thumb.jpg")
+    with lib.TempDir() as d:
+        xdg = os.path.join(d, "xdg")
+        p = lib.run("prep", "-c", "demo", "--json", "-o", d, photo,
+                    XDG_CONFIG_HOME=xdg, check=0)
+        (o,) = lib.json_lines(p.stdout)
+        lib.assert_eq(o["campaign"], "demo", "campaign")
+        # a user's campaign of the same name wins
+        os.makedirs(os.path.join(xdg, "attache", "campaigns"))
+        with open(os.path.join(xdg, "attache", "campaigns", "demo.ini"),
+                  "w") as f:
+            f.write("[campaign]\nname=mine\n[text t]\ntext=Hi\n")
+        p = lib.run("prep", "-c", "demo", "--json", "-o", d + "/2", photo,
+                    XDG_CONFIG_HOME=xdg, check=0)
+        (o,) = lib.json_lines(p.stdout)
+        lib.assert_eq(o["campaign"], "mine", "the user's first")
+        p = lib.run("prep", "-c", "dmeo", "-o", d + "/3", photo,
+                    XDG_CONFIG_HOME=xdg, check=2)
+        assert "dmeo" in p.stderr, p.stderr

@@ -695,9 +695,16 @@ resolve_path(const char *file_or_name, GError **error)
 		"campaigns", base, NULL);
 	if (g_file_test(user, G_FILE_TEST_EXISTS))
 		return user;
+	/* then the shipped ones (the demo), installed with the presets */
+	char *shipped = g_build_filename(attache__builtin_campaign_dir(), base, NULL);
+	if (g_file_test(shipped, G_FILE_TEST_EXISTS)) {
+		g_free(user);
+		return shipped;
+	}
 	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-		"campaign \"%s\": no such file, and no %s", file_or_name, user);
+		"campaign \"%s\": no such file, and no %s or %s", file_or_name, user, shipped);
 	g_free(user);
+	g_free(shipped);
 	return NULL;
 }
 
