@@ -120,15 +120,21 @@ def check_installed_conventions(prefix, d, env):
     assert o["error"] is None and os.path.isfile(o["output"]), o
     # the page, as man shows it (groff's nroff when man is absent)
     page = os.path.join(prefix, "share", "man", "man1", "attache.1")
-    if shutil.which("man"):
-        cmd = ["man", "-l", page]
+    if shutil.which("man") or shutil.which("nroff"):
+        cmd = ["man", "-l", page] if shutil.which("man") else \
+            ["nroff", "-man", page]
+        text = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                              env=dict(env, MANWIDTH="100", PAGER="cat",
+                                       MAN_KEEP_FORMATTING="")).stdout
+        text = re.sub(r".\x08", "", text)  # overstrike bold, if any
+        assert text.startswith("ATTACHE(1)"), text[:200]
     else:
-        cmd = ["nroff", "-man", page]
-    text = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                          env=dict(env, MANWIDTH="100", MAN_KEEP_FORMATTING="",
-                                   PAGER="cat")).stdout
-    text = re.sub(r".\x08", "", text)  # overstrike bold, if any
-    assert text.startswith("ATTACHE(1)"), text[:200]
+        # no formatter on this machine: the roff itself, requests unwrapped
+        roff = open(page, encoding="utf-8").read()
+        assert roff.startswith(".TH ATTACHE 1 "), roff[:200]
+        text = re.sub(r'^\.S[HS] "?([^"\n]*)"?$', r"\1", roff, flags=re.M)
+        text = text.replace("\\-", "-").replace("\\fB", "") \
+            .replace("\\fR", "").replace("\\fI", "")
     for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS", "FILES"):
         assert re.search(r"^%s$" % section, text, re.M), section
     names = re.findall(r"^  (\w+)\s", subprocess.run(

@@ -116,6 +116,8 @@ def test_bluesky_over_the_byte_limit_never_sent():
                      env={"ATTACHE_BLUESKY_MAX_BYTES": "1000000"})
         err = U.lines(p)[0]["error"]
         assert "1000000" in err and "not sent" in err, err
+        # the advice is the preset made for such a server
+        assert "attache prep -p bluesky-1mb" in err, err
         lib.assert_eq(srv.requests, [], "requests")
         U.upload(srv, d, "bluesky", f, check=0)
         lib.assert_eq(len(srv.bsky_blobs), 1, "blobs")

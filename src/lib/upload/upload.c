@@ -232,9 +232,9 @@ check_limits(AttacheUploader *up, const char *path, const char *mime,
 	gint64 bytes, int w, int h, const char *alt, GError **error)
 {
 	const char *name = up->backend->title;
-	const char *preset = up->backend->preset;
 	AttacheUploadLimits l = { 0 };
 	up->backend->limits(up, &l);
+	const char *preset = l.preset ? l.preset : up->backend->preset;
 
 	if (l.mimes && !mime_in(mime, l.mimes))
 		return refuse(error, ATTACHE_E_REJECTED,
