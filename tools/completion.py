@@ -141,8 +141,10 @@ def zsh(attache):
                 action = ":%s:_attache_presets" % mv.lower()
             elif mv in ("DIR", "INBOX", "FOLDER"):
                 action = ":%s:_files -/" % mv.lower()
-            elif mv:
+            elif mv and "FILE" in mv:
                 action = ":%s:_files" % mv.lower()
+            elif mv:  # a value: its name shown, nothing to complete
+                action = ":%s: " % mv.lower()
             else:
                 action = ""
             help_ = zsh_quote(text)
@@ -165,7 +167,7 @@ def zsh(attache):
 
 _attache_presets() {
   local -a names
-  names=(${(f)"$(${words[1]:-attache} presets 2>/dev/null | awk '{print $1}')"})
+  names=(${(f)"$(${_attache_bin:-attache} presets 2>/dev/null | awk '{print $1}')"})
   _values -s , preset $names
 }
 
@@ -180,7 +182,8 @@ _attache() {
     _arguments '(-V --version)'{-V,--version}'[print the version]'
     return
   fi
-  local cmd=$words[2]
+  # the command as typed, for `attache presets` in _attache_presets
+  local cmd=$words[2] _attache_bin=$words[1]
   shift words
   (( CURRENT-- ))
   case $cmd in

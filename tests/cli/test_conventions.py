@@ -3,6 +3,7 @@ COMMAND`, usage lines that name the command, -V, and "did you mean" for a
 mistyped command, option or preset name."""
 import os
 import re
+import shutil
 import subprocess
 
 import lib
@@ -151,3 +152,37 @@ def test_campaign_by_name_finds_the_shipped_demo():
         p = lib.run("prep", "-c", "dmeo", "-o", d + "/3", photo,
                     XDG_CONFIG_HOME=xdg, check=2)
         assert "dmeo" in p.stderr, p.stderr
+
+
+def test_zsh_completion_dispatch_and_presets():
+    """build/_attache under zsh, its completion builtins replaced by ones
+    that print what they are given: after `prep -p` the preset action is
+    offered, and it lists the presets `attache presets` names."""
+    if not shutil.which("zsh"):
+        lib.skip("zsh is not installed (make deps installs it)")
+    script = os.path.join(lib.BUILD, "_attache")
+    prog = r"""
+_arguments() { print -rl -- "$@" }
+_describe() { print -r -- "describe ${(j: :)${(P)${@[-1]}}}" }
+_values() { shift 3; print -r -- "values $*" }
+source %s
+words=(%s prep -p x); CURRENT=4
+_attache
+words=(%s pr); CURRENT=2
+_attache
+_attache_bin=%s
+_attache_presets
+""" % (script, lib.ATTACHE, lib.ATTACHE, lib.ATTACHE)
+    p = subprocess.run(["zsh", "-f", "-c", prog], capture_output=True,
+                       text=True, env=lib.env())
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.splitlines()
+    assert any(l.startswith("(-p --presets)-p[") and
+               l.endswith(":_attache_presets") for l in out), out
+    assert any(l.startswith("--json[") for l in out), out
+    (desc,) = [l for l in out if l.startswith("describe ")]
+    assert "prep:" in desc and "approve:" in desc, desc
+    (values,) = [l for l in out if l.startswith("values ")]
+    names = sorted(l.split()[0] for l in
+                   lib.run("presets", check=0).stdout.splitlines())
+    lib.assert_eq(values.split()[1:], names, "presets offered")
