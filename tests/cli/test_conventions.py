@@ -151,7 +151,8 @@ def test_campaign_by_name_finds_the_shipped_demo():
         lib.assert_eq(o["campaign"], "mine", "the user's first")
         p = lib.run("prep", "-c", "dmeo", "-o", d + "/3", photo,
                     XDG_CONFIG_HOME=xdg, check=2)
-        assert "dmeo" in p.stderr, p.stderr
+        assert 'campaign "dmeo"' in p.stderr, p.stderr
+        assert '(did you mean "demo"?)' in p.stderr, p.stderr
 
 
 def test_zsh_completion_dispatch_and_presets():
