@@ -14,6 +14,13 @@ PKGS      += icu-uc icu-i18n
 # (jpeg-tail.c)
 PKGS      += libjpeg
 DATADIR   := $(PREFIX)/share/attache
+# make install: the man page, the docs (with the systemd user unit), the
+# shell completions and the unit where systemd --user looks for it
+MANDIR      = $(PREFIX)/share/man
+DOCDIR      = $(PREFIX)/share/doc/attache
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
+USERUNITDIR = $(PREFIX)/lib/systemd/user
 
 # Evaluated when a recipe runs (=, not :=), so a first `make check` on a
 # fresh machine sees the packages `make deps` has just installed.
@@ -45,7 +52,18 @@ SOVER   := 0
 .PHONY: all deps demo check asan bench fuzz samples install uninstall clean format lint docs
 
 all: $(BUILD)/attache $(BUILD)/libattache.a $(BUILD)/libattache.so $(BUILD)/attache.pc \
-	$(BUILD)/attache-uninstalled.pc
+	$(BUILD)/attache-uninstalled.pc $(BUILD)/attache.1 $(BUILD)/attache.bash $(BUILD)/_attache
+
+# The man page and the shell completions, from the command's own --help,
+# the option table (options-md) and docs/ (tools/man.py, tools/completion.py;
+# no pandoc). A sanitized build's command runs here too: no leak report.
+GEN_ENV = ASAN_OPTIONS=detect_leaks=0 LC_ALL=C.UTF-8
+$(BUILD)/attache.1: tools/man.py $(BUILD)/attache $(BUILD)/options-md $(wildcard docs/*.md) README.md
+	$(GEN_ENV) python3 tools/man.py $(BUILD) > $@.tmp && mv $@.tmp $@
+$(BUILD)/attache.bash: tools/completion.py $(BUILD)/attache
+	$(GEN_ENV) python3 tools/completion.py bash $(BUILD) > $@.tmp && mv $@.tmp $@
+$(BUILD)/_attache: tools/completion.py $(BUILD)/attache
+	$(GEN_ENV) python3 tools/completion.py zsh $(BUILD) > $@.tmp && mv $@.tmp $@
 
 # PREFIX is compiled in (the presets folder): rebuild when it changes.
 $(BUILD)/.prefix: FORCE
@@ -161,11 +179,23 @@ install: all
 	install -m 644 src/lib/attache.h $(DESTDIR)$(PREFIX)/include/attache.h
 	install -m 644 $(BUILD)/attache.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/attache.pc
 	install -m 644 presets/*.ini $(DESTDIR)$(DATADIR)/presets/
+	install -d $(DESTDIR)$(DATADIR)/campaigns $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(USERUNITDIR)
+	install -m 644 campaigns/* $(DESTDIR)$(DATADIR)/campaigns/
+	install -m 644 $(BUILD)/attache.1 $(DESTDIR)$(MANDIR)/man1/attache.1
+	install -m 644 README.md docs/*.md docs/attache-watch.service $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 $(BUILD)/attache.bash $(DESTDIR)$(BASHCOMPDIR)/attache
+	install -m 644 $(BUILD)/_attache $(DESTDIR)$(ZSHCOMPDIR)/_attache
+	sed 's|/usr/local/bin/attache|$(PREFIX)/bin/attache|' docs/attache-watch.service \
+		> $(DESTDIR)$(USERUNITDIR)/attache-watch.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/attache $(DESTDIR)$(PREFIX)/lib/libattache.* \
 		$(DESTDIR)$(PREFIX)/include/attache.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/attache.pc
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/attache.1 $(DESTDIR)$(BASHCOMPDIR)/attache \
+		$(DESTDIR)$(ZSHCOMPDIR)/_attache $(DESTDIR)$(USERUNITDIR)/attache-watch.service
 
 C_TREE = src/lib/*.h src/lib/*/*.c src/lib/*/*.h src/cli/*.c src/cli/*.h tests/unit/*.c \
 	tests/unit/*.h tests/gen/*.c tests/fuzz/*.c tools/*.c docs/examples/*.c

@@ -13,6 +13,7 @@ libimage-exiftool-perl imagemagick time
 fonts-noto-core fonts-noto-cjk libpango1.0-dev libfontconfig-dev
 python3
 chromium
+man-db zsh
 "
 
 missing=""

@@ -49,8 +49,10 @@ cmd_presets(int argc, char **argv)
 		for (guint i = 0; i < all->len; i++) {
 			const AttachePreset *p = all->pdata[i];
 			g_autofree char *size = g_format_size((guint64)p->max_bytes);
-			cli_out("%-20s %5dx%-5d %-7s %-4s %9s  %s", p->name, p->width,
-				p->height, attache_fit_name(p->fit),
+			/* a pixel budget without a box: its megapixels */
+			g_autofree char *box = p->width > 0 ? g_strdup_printf("%5dx%-5d", p->width, p->height)
+												: g_strdup_printf("%8.1fMP", p->fit_pixels / 1e6);
+			cli_out("%-20s %-11s %-7s %-4s %9s  %s", p->name, box, attache_fit_name(p->fit),
 				attache_format_extension(p->format), size, p->description);
 		}
 	}

@@ -147,6 +147,7 @@ typedef struct {
 	gint64 max_pixels;	 /* platform pixel limit of the output, 0 = none */
 	int alt_max_chars;	 /* platform alt-text limit, 0 = none */
 	double safe_area[4]; /* top, right, bottom, left, fractions 0..0.5 */
+	gint64 fit_pixels;	 /* [fit] pixels: output pixel budget (inside), 0 = none */
 } AttachePreset;
 
 typedef struct _AttachePresetSet AttachePresetSet;
@@ -248,6 +249,16 @@ ATTACHE_API char *attache_display_name(const char *raw);
  * longer than ATTACHE_STEM_MAX bytes, its start cut at a character, "~"
  * and 8 hex digits of the whole stem's SHA-256. (transfer full) */
 ATTACHE_API char *attache_output_stem(const char *input);
+/* Damerau-Levenshtein distance between @a and @b (insertions, deletions,
+ * substitutions and swaps of two neighbours; each character at most once
+ * in a swap), in Unicode characters, case folded; counting stops at
+ * @max + 1. Both UTF-8. */
+ATTACHE_API guint attache_edit_distance(const char *a, const char *b, guint max);
+/* "Did you mean": of @candidates (@n of them, or NULL-terminated when @n is
+ * -1), the closest to @word within an edit distance of 2 (the first of
+ * equals), or %NULL when none is, or @word is one of them. (transfer
+ * none): one of @candidates. */
+ATTACHE_API const char *attache_suggest(const char *word, const char *const *candidates, gssize n);
 /* Name of a single kind bit ("gps"). Static string. */
 ATTACHE_API const char *attache_kind_name(AttacheKind kind);
 
@@ -831,7 +842,7 @@ typedef struct {
 	double poll_interval;	   /* processing poll when unsaid: 1 s */
 	double processing_timeout; /* longest wait for processing: 600 s */
 	gint64 x_segment_bytes;	   /* X append segment: 4 MiB (the maximum) */
-	gint64 bluesky_max_bytes;  /* 1000000, or up to 2000000 */
+	gint64 bluesky_max_bytes;  /* 2000000 (1000000: older servers) */
 	char *cache_dir;		   /* %NULL: $XDG_CACHE_HOME/attache */
 	AttacheLogFunc log;		   /* %NULL: quiet */
 	gpointer log_data;

@@ -39,6 +39,9 @@ AttachePreset *attache__preset_copy(const AttachePreset *p);
 
 /* The installed presets folder (compiled in), or the source tree's. */
 const char *attache__builtin_preset_dir(void);
+/* Where `-c NAME` finds the shipped campaigns (demo) after the user's.
+ * (transfer none) */
+const char *attache__builtin_campaign_dir(void);
 
 /* ---- bounded, confined reads (safefile.c; docs/security.md) ---- */
 
@@ -207,7 +210,8 @@ AttacheCode attache__colour(VipsImage *in, VipsImage **out,
 /* ---- stage 4: fit (fit.c) ---- */
 
 typedef struct {
-	int width, height;
+	int width, height; /* the box; 0 x 0 with @pixels: no box */
+	gint64 pixels;	   /* inside: at most this many pixels, 0 = no budget */
 	AttacheFit fit;
 	AttacheCrop crop;
 	AttachePad pad;

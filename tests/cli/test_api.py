@@ -2,6 +2,8 @@
 against an installed copy, and does what the command does."""
 import json
 import os
+import re
+import shutil
 import subprocess
 
 import lib
@@ -84,3 +86,67 @@ def test_install_and_pkg_config():
         check_example(binary, d, env)
         static = pkg("--static", "--cflags", "--libs", "attache", env=env)
         assert "-lvips" in static
+        check_installed_conventions(prefix, d, env)
+
+
+def check_installed_conventions(prefix, d, env):
+    """make install's man page, completions, docs, unit and example
+    campaign (issue 13, section 7): the installed command finds `-c demo`
+    on its own; the page renders as attache(1) with a section per
+    command."""
+    attache = os.path.join(prefix, "bin", "attache")
+    for f in ("share/man/man1/attache.1", "share/attache/campaigns/demo.ini",
+              "share/attache/campaigns/demo-logo.svg",
+              "share/doc/attache/prep.md", "share/doc/attache/README.md",
+              "share/doc/attache/attache-watch.service",
+              "share/bash-completion/completions/attache",
+              "share/zsh/site-functions/_attache"):
+        assert os.path.exists(os.path.join(prefix, f)), f
+    unit = open(os.path.join(prefix, "lib", "systemd", "user",
+                             "attache-watch.service")).read()
+    assert "ExecStart=%s watch " % attache in unit, unit
+    # -c demo, from anywhere, with an empty user config
+    out = os.path.join(d, "demo-out")
+    photo = os.path.join(lib.PHONE, "canon-eos-600d_gps_xmp-iptc-city.jpg")
+    if not os.path.exists(photo):
+        photo = os.path.join(lib.SAMPLES, "doorway-orientation6.jpg")
+    p = subprocess.run([attache, "prep", "-c", "demo", "--lang", "fr",
+                        "--json", "-p", "instagram-portrait", "-o", out,
+                        photo], capture_output=True, text=True, env=env,
+                       cwd=d)
+    assert_eq(p.returncode, 0, p.stderr)
+    (o,) = [json.loads(l) for l in p.stdout.splitlines()]
+    assert_eq((o["campaign"], o["lang"]), ("demo", "fr"), "campaign")
+    assert o["error"] is None and os.path.isfile(o["output"]), o
+    # the page, as man shows it (groff's nroff when man is absent)
+    page = os.path.join(prefix, "share", "man", "man1", "attache.1")
+    if shutil.which("man") or shutil.which("nroff"):
+        cmd = ["man", "-l", page] if shutil.which("man") else \
+            ["nroff", "-man", page]
+        text = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                              env=dict(env, MANWIDTH="100", PAGER="cat",
+                                       MAN_KEEP_FORMATTING="")).stdout
+        text = re.sub(r".\x08", "", text)  # overstrike bold, if any
+        assert text.startswith("ATTACHE(1)"), text[:200]
+    else:
+        # no formatter on this machine: the roff itself, requests unwrapped
+        roff = open(page, encoding="utf-8").read()
+        assert roff.startswith(".TH ATTACHE 1 "), roff[:200]
+        text = re.sub(r'^\.S[HS] "?([^"\n]*)"?$', r"\1", roff, flags=re.M)
+        text = text.replace("\\-", "-").replace("\\fB", "") \
+            .replace("\\fR", "").replace("\\fI", "")
+    for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS", "FILES"):
+        assert re.search(r"^%s$" % section, text, re.M), section
+    names = re.findall(r"^  (\w+)\s", subprocess.run(
+        [attache, "--help"], capture_output=True, text=True,
+        env=env).stdout, re.M)
+    assert_eq(len(names), 7, "commands")
+    for name in names:
+        assert re.search(r"^ATTACHE %s$" % name.upper(), text, re.M), name
+        # its usage line and every flag its --help lists
+        usage = subprocess.run([attache, "help", name], capture_output=True,
+                               text=True, env=env).stdout
+        for flag in re.findall(r"^  (?:-\w, )?(--[\w-]+)", usage, re.M):
+            if flag != "--help":
+                assert flag in text, (name, flag)
+    assert "--presets" in text and "x-landscape" in text

@@ -12,7 +12,7 @@ from lib import assert_eq
 
 ALL_PRESETS = ("x-landscape,x-square,x-portrait,instagram-square,"
                "instagram-portrait,instagram-landscape,facebook-link,"
-               "linkedin,mastodon,bluesky,threads")
+               "linkedin,mastodon,bluesky,bluesky-1mb,threads")
 
 
 def preset_table():
@@ -31,7 +31,10 @@ def preset_table():
             if mb.endswith(suf):
                 mb = int(float(mb[:-len(suf)]) * m)
                 break
-        out[f[:-4]] = dict(w=int(c["fit"]["width"]), h=int(c["fit"]["height"]),
+        # [fit] pixels: a pixel budget, with or without a box
+        out[f[:-4]] = dict(w=int(c["fit"].get("width", 0)),
+                           h=int(c["fit"].get("height", 0)),
+                           pixels=int(c["fit"].get("pixels", 0)),
                            fit=c["fit"].get("mode", "cover"),
                            max_bytes=int(mb))
     return out
@@ -60,10 +63,18 @@ def expected_size(ow, oh, p):
             return W, H
         k = min(ow / W, oh / H)
         return int(W * k + 1e-9), int(H * k + 1e-9)
-    s = min(W / ow, H / oh)
+    s = min(W / ow, H / oh) if W else float("inf")
+    if p["pixels"]:
+        # docs/presets.md: at most that many pixels, rounded down if over
+        s = min(s, (p["pixels"] / (ow * oh)) ** 0.5)
     if s >= 1:
         return ow, oh
-    return min(W, round(ow * s)), min(H, round(oh * s))
+    w, h = round(ow * s), round(oh * s)
+    if W:
+        w, h = min(W, w), min(H, h)
+    if p["pixels"] and w * h > p["pixels"]:
+        w, h = int(ow * s), int(oh * s)
+    return w, h
 
 
 def check_output(o, presets, oriented=None):
@@ -651,7 +662,10 @@ def test_presets_command():
             again = lib.run("presets", "--preset-dir", pdir, "copy",
                             check=0).stdout
             assert_eq(again.split("\n", 1)[1], shown.split("\n", 1)[1], name)
-            assert "width=%d" % table[name]["w"] in shown
+            if table[name]["w"]:
+                assert "width=%d" % table[name]["w"] in shown
+            else:
+                assert "pixels=%d" % table[name]["pixels"] in shown
         # user presets add to and override the built-in ones
         xdg = os.path.join(d, "xdg")
         os.makedirs(os.path.join(xdg, "attache", "presets"))

@@ -99,27 +99,36 @@ def test_bluesky_revoked_refresh_token_logs_in_again():
 
 
 def test_bluesky_over_the_byte_limit_never_sent():
-    """Over 1,000,000 bytes: refused before anything goes out, login
-    included; ATTACHE_BLUESKY_MAX_BYTES=2000000 opts into the newer
-    limit."""
+    """The hosted service's 2,000,000 bytes by default (since 2026-04):
+    a 1.5 MB file goes out, one over 2,000,000 is refused before anything
+    goes out, login included; ATTACHE_BLUESKY_MAX_BYTES=1000000 (a
+    self-hosted server not yet upgraded) refuses the 1.5 MB one too."""
     with lib.TempDir() as d, FakeSocial() as srv:
         f = U.noise_image(os.path.join(d, "a.jpg"), 900, 700)
         size = os.path.getsize(f)
         assert 1000000 < size < 2000000, size
-        p = U.upload(srv, d, "bluesky", "--json", f, check=3)
+        big = U.noise_image(os.path.join(d, "big.jpg"), 1300, 1000)
+        assert os.path.getsize(big) > 2000000, os.path.getsize(big)
+        p = U.upload(srv, d, "bluesky", "--json", big, check=3)
+        err = U.lines(p)[0]["error"]
+        assert "2000000" in err and "not sent" in err, err
+        p = U.upload(srv, d, "bluesky", "--json", f, check=3,
+                     env={"ATTACHE_BLUESKY_MAX_BYTES": "1000000"})
         err = U.lines(p)[0]["error"]
         assert "1000000" in err and "not sent" in err, err
+        # the advice is the preset made for such a server
+        assert "attache prep -p bluesky-1mb" in err, err
         lib.assert_eq(srv.requests, [], "requests")
-        srv.bsky_max_blob = 2000000
-        U.upload(srv, d, "bluesky", f, check=0,
-                 env={"ATTACHE_BLUESKY_MAX_BYTES": "2000000"})
+        U.upload(srv, d, "bluesky", f, check=0)
         lib.assert_eq(len(srv.bsky_blobs), 1, "blobs")
 
 
 def test_bluesky_over_2000_pixels_never_sent():
     with lib.TempDir() as d, FakeSocial() as srv:
         f = U.flat_jpeg(os.path.join(d, "wide.jpg"), 2400, 1000)
-        p = U.upload(srv, d, "bluesky", f, check=3)
+        # the official client's 2000 px go with the 1 MB limit
+        p = U.upload(srv, d, "bluesky", f, check=3,
+                     env={"ATTACHE_BLUESKY_MAX_BYTES": "1000000"})
         assert "2000 pixels" in p.stderr, p.stderr
         lib.assert_eq(srv.requests, [], "requests")
 

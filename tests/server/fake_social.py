@@ -185,7 +185,7 @@ class FakeSocial:
         self.bsky_password = "abcd-efgh-" + self._rand(4).lower() + "-ijkl"
         self.bsky_did = "did:plc:" + self._rand(24).lower()
         self.bsky_access_lifetime = 7200
-        self.bsky_max_blob = 1000000
+        self.bsky_max_blob = 2000000  # the hosted service's, 2026-04
         self.bsky_access = {}  # token -> exp
         self.bsky_refresh = set()
         self.bsky_logins = 0

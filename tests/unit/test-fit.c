@@ -215,6 +215,51 @@ test_inside_and_small(void)
 	g_assert_true(flags & ATTACHE_FLAG_PADDED);
 }
 
+/* [fit] pixels (issue 13): at most the budget, aspect kept, never
+ * enlarged, with or without a box; the decode scale agrees. */
+static void
+test_pixel_budget(void)
+{
+	static const int src[][2] = { { 3024, 4032 }, { 4032, 3024 }, { 2957, 4089 }, { 9000, 1000 }, { 1999, 1001 },
+		{ 640, 480 } };
+	const gint64 budget = 8294400;
+	for (guint i = 0; i < G_N_ELEMENTS(src); i++) {
+		int w0 = src[i][0], h0 = src[i][1];
+		g_autoptr(VipsImage) in = tu_ramp(w0, h0);
+		for (int box = 0; box < 2; box++) {
+			AttacheFitParams p = { 0 };
+			p.fit = ATTACHE_FIT_INSIDE;
+			p.pixels = budget;
+			p.width = box ? 4000 : 0;
+			p.height = box ? 4000 : 0;
+			guint flags;
+			g_autoptr(VipsImage) out = NULL;
+			g_assert_cmpint(attache__fit(in, &p, &out, &flags, NULL), ==, ATTACHE_OK);
+			gint64 px = (gint64)out->Xsize * out->Ysize;
+			g_assert_cmpint(px, <=, budget);
+			g_assert_false(flags & (ATTACHE_FLAG_UPSCALED | ATTACHE_FLAG_SMALL));
+			if ((gint64)w0 * h0 <= budget && (!box || VIPS_MAX(w0, h0) <= 4000)) {
+				g_assert_cmpint(out->Xsize, ==, w0); /* never enlarged */
+				g_assert_cmpint(out->Ysize, ==, h0);
+				continue;
+			}
+			if (box) {
+				g_assert_cmpint(out->Xsize, <=, 4000);
+				g_assert_cmpint(out->Ysize, <=, 4000);
+			}
+			else /* the budget alone: within 0.2 % of it */
+				g_assert_cmpint(px, >, budget * 998 / 1000);
+			double aspect = (double)w0 / h0; /* kept, to a pixel's rounding */
+			g_assert_cmpfloat(fabs((double)out->Xsize / out->Ysize - aspect) / aspect, <,
+				2.0 / VIPS_MIN(out->Xsize, out->Ysize));
+			/* the decode scale asked of the loader covers the output */
+			double s = attache__fit_needed_scale(&p, w0, h0);
+			g_assert_cmpfloat(s * w0, >=, out->Xsize - 1);
+			g_assert_cmpfloat(s * h0, >=, out->Ysize - 1);
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -227,6 +272,7 @@ main(int argc, char **argv)
 	g_test_add_func("/fit/attention", test_attention_finds_subject);
 	g_test_add_func("/fit/contain", test_contain);
 	g_test_add_func("/fit/inside-and-small", test_inside_and_small);
+	g_test_add_func("/fit/pixel-budget", test_pixel_budget);
 	int rc = g_test_run();
 	attache_shutdown();
 	return rc;

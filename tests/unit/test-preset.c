@@ -4,6 +4,7 @@
 #include "private.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 static char *
@@ -44,8 +45,10 @@ test_shipped(void)
 		{ "instagram-landscape", 1080, 566, ATTACHE_FIT_COVER },
 		{ "facebook-link", 1200, 630, ATTACHE_FIT_COVER },
 		{ "linkedin", 1200, 627, ATTACHE_FIT_COVER },
-		{ "mastodon", 3840, 2160, ATTACHE_FIT_INSIDE },
+		/* a pixel budget, no box (issue 13) */
+		{ "mastodon", 0, 0, ATTACHE_FIT_INSIDE },
 		{ "bluesky", 2000, 2000, ATTACHE_FIT_INSIDE },
+		{ "bluesky-1mb", 2000, 2000, ATTACHE_FIT_INSIDE },
 		{ "threads", 1440, 14400, ATTACHE_FIT_INSIDE },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
@@ -60,8 +63,17 @@ test_shipped(void)
 		if (g_str_has_prefix(p->name, "x-"))
 			g_assert_cmpint(p->quality_max, <=, 85);
 	}
+	/* the lexicon's 2,000,000 since 2026-04; 1 MB for older servers */
 	g_assert_cmpint(attache_preset_set_lookup(set, "bluesky", NULL)->max_bytes,
-		==, 1000000);
+		==, 2000000);
+	g_assert_cmpint(attache_preset_set_lookup(set, "bluesky-1mb", NULL)->max_bytes, ==, 1000000);
+	g_assert_cmpint(attache_preset_set_lookup(set, "mastodon", NULL)->fit_pixels, ==, 8294400);
+	/* the 3:4 profile grid trims a 4:5 post at the sides, 34 px at 1080 */
+	const AttachePreset *ig = attache_preset_set_lookup(set, "instagram-portrait", NULL);
+	g_assert_cmpfloat(ig->safe_area[0], ==, 0);
+	g_assert_cmpfloat(ig->safe_area[2], ==, 0);
+	g_assert_cmpint(lround(ig->safe_area[1] * 1080), ==, 34);
+	g_assert_cmpint(lround(ig->safe_area[3] * 1080), ==, 34);
 	g_assert_cmpint(
 		attache_preset_set_lookup(set, "mastodon", NULL)->max_bytes, ==,
 		16 * 1024 * 1024);
@@ -73,6 +85,12 @@ test_shipped(void)
 		g_assert_true(g_file_get_contents(p->path, &text, NULL, NULL));
 		g_assert_nonnull(strstr(text, "# Source:"));
 		g_assert_nonnull(strstr(text, "# Checked: "));
+		/* alt-text limits nobody documents say they are guesses */
+		if (g_str_equal(p->platform, "linkedin") || g_str_equal(p->platform, "facebook")
+			|| g_str_equal(p->platform, "instagram") || g_str_equal(p->platform, "threads"))
+			g_assert_nonnull(strstr(text, "documents no limit; "));
+		if (g_str_equal(p->platform, "mastodon"))
+			g_assert_nonnull(strstr(text, "description_limit"));
 	}
 	g_assert_null(attache_preset_set_lookup(set, "nope", &error));
 	g_assert_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE);
@@ -140,6 +158,19 @@ test_broken(void)
 				 "height=200\n[encode]\nmax-bytes=100000\n[safe-area]\n"
 				 "top=nan\n",
 		":10:", "top=nan");
+	/* a pixel budget keeps the whole photo, never enlarged */
+	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\npixels=100000\nmode=cover\n"
+				 "[encode]\nmax-bytes=100000\n",
+		":5:", "mode must be inside");
+	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\npixels=100000\nupscale=true\n"
+				 "[encode]\nmax-bytes=100000\n",
+		":5:", "upscale must be false");
+	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\npixels=100000\nwidth=300\n"
+				 "[encode]\nmax-bytes=100000\n",
+		"both width and height", NULL);
+	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\npixels=1e12\n"
+				 "[encode]\nmax-bytes=100000\n",
+		":5:", "out of range");
 	/* quality floor above ceiling */
 	expect_error("[preset]\ndescription=x\nplatform=x\n[fit]\nwidth=200\n"
 				 "height=200\n[encode]\nmax-bytes=100000\nquality-max=50\n"
@@ -186,6 +217,24 @@ test_values(void)
 	attache_preset_free(q);
 	g_unlink(path);
 	g_unlink(again);
+
+	/* a pixel budget without a box: inside, and it prints and loads back
+	 * without width and height */
+	g_autofree char *bpath = write_tmp(dir, "b.ini",
+		"[preset]\ndescription=B\nplatform=t\n[fit]\npixels=8294400\n[encode]\nmax-bytes=16MiB\n");
+	g_assert_cmpint(attache_preset_load_file(bpath, &p, NULL), ==, ATTACHE_OK);
+	g_assert_cmpint(p->fit, ==, ATTACHE_FIT_INSIDE);
+	g_assert_cmpint(p->fit_pixels, ==, 8294400);
+	g_assert_cmpint(p->width, ==, 0);
+	g_autofree char *btext = attache_preset_to_string(p);
+	g_assert_null(strstr(btext, "width="));
+	g_autofree char *bagain = write_tmp(dir, "b2.ini", btext);
+	g_assert_cmpint(attache_preset_load_file(bagain, &q, NULL), ==, ATTACHE_OK);
+	g_assert_cmpint(q->fit_pixels, ==, 8294400);
+	attache_preset_free(p);
+	attache_preset_free(q);
+	g_unlink(bpath);
+	g_unlink(bagain);
 	g_rmdir(dir);
 }
 

@@ -685,6 +685,25 @@ duplicate_group(const char *text, int *line)
 	return NULL;
 }
 
+/* The campaign name nearest @name among the user's and the shipped ones,
+ * or %NULL. (transfer full) */
+static char *
+campaign_suggest(const char *name)
+{
+	g_autofree char *user = g_build_filename(g_get_user_config_dir(), "attache", "campaigns", NULL);
+	const char *dirs[] = { user, attache__builtin_campaign_dir() };
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		g_autoptr(GDir) d = g_dir_open(dirs[i], 0, NULL);
+		const char *n;
+		while (d && (n = g_dir_read_name(d)) && names->len < 256)
+			if (g_str_has_suffix(n, ".ini") && n[0] != '.')
+				g_ptr_array_add(names, g_strndup(n, strlen(n) - 4));
+	}
+	const char *near = attache_suggest(name, (const char *const *)names->pdata, names->len);
+	return g_strdup(near);
+}
+
 static char *
 resolve_path(const char *file_or_name, GError **error)
 {
@@ -696,9 +715,18 @@ resolve_path(const char *file_or_name, GError **error)
 		"campaigns", base, NULL);
 	if (g_file_test(user, G_FILE_TEST_EXISTS))
 		return user;
+	/* then the shipped ones (the demo), installed with the presets */
+	char *shipped = g_build_filename(attache__builtin_campaign_dir(), base, NULL);
+	if (g_file_test(shipped, G_FILE_TEST_EXISTS)) {
+		g_free(user);
+		return shipped;
+	}
+	g_autofree char *near = campaign_suggest(file_or_name);
+	g_autofree char *hint = near ? g_strdup_printf(" (did you mean \"%s\"?)", near) : NULL;
 	g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-		"campaign \"%s\": no such file, and no %s", file_or_name, user);
+		"campaign \"%s\": no such file, and no %s or %s%s", file_or_name, user, shipped, hint ? hint : "");
 	g_free(user);
+	g_free(shipped);
 	return NULL;
 }
 

@@ -74,7 +74,8 @@ static const AttacheOption options[] = {
 		"Draw a campaign's logo and text layers (a .ini file, or NAME in "
 		"$XDG_CONFIG_HOME/attache/campaigns/)",
 		"draw a campaign's logo and text layers: a .ini file, or a NAME in "
-		"`~/.config/attache/campaigns/` (docs/campaigns.md); in attache.ini "
+		"`~/.config/attache/campaigns/` or the shipped ones (`demo`; "
+		"docs/campaigns.md); in attache.ini "
 		"a file inside INBOX or an `--allow-path` folder" },
 	{ "lang", "langs", 0, ATTACHE_VALUE_LANGS_ALL, P | W | I | A, 0,
 		"the campaign's", "LIST",

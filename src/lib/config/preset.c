@@ -38,6 +38,7 @@ typedef struct {
 static const PresetKey preset_keys[] = {
 	{ "preset", "description", KEY_STRING, OFF(description), 0, 0, TRUE },
 	{ "preset", "platform", KEY_STRING, OFF(platform), 0, 0, TRUE },
+	/* required unless [fit] pixels= gives a pixel budget instead */
 	{ "fit", "width", KEY_INT, OFF(width), 16, 16384, TRUE },
 	{ "fit", "height", KEY_INT, OFF(height), 16, 16384, TRUE },
 	{ "fit", "mode", KEY_FIT, OFF(fit), 0, 0, FALSE },
@@ -45,6 +46,8 @@ static const PresetKey preset_keys[] = {
 	{ "fit", "pad", KEY_PAD, OFF(pad), 0, 0, FALSE },
 	{ "fit", "pad-colour", KEY_COLOUR, OFF(pad_colour), 0, 0, FALSE },
 	{ "fit", "upscale", KEY_BOOL, OFF(upscale), 0, 0, FALSE },
+	/* the output's pixel budget (not max-pixels, the input's limit) */
+	{ "fit", "pixels", KEY_BYTES, OFF(fit_pixels), 0, 268435456, FALSE },
 	{ "encode", "format", KEY_FORMAT, OFF(format), 0, 0, FALSE },
 	{ "encode", "fallback", KEY_FORMAT, OFF(fallback), 0, 0, FALSE },
 	{ "encode", "max-bytes", KEY_BYTES, OFF(max_bytes), 1024, 1e12, TRUE },
@@ -242,6 +245,29 @@ known_group(const char *group)
 	return FALSE;
 }
 
+/* [fit] pixels: the photo whole, aspect kept, at most that many pixels and
+ * never enlarged; width and height, when given, are a box as well. */
+static AttacheCode
+check_pixels(AttachePreset *p, GKeyFile *kf, const char *path, const char *text, GError **error)
+{
+	if (!p->fit_pixels)
+		return ATTACHE_OK;
+	const char *why = NULL;
+	if (g_key_file_has_key(kf, "fit", "mode", NULL) && p->fit != ATTACHE_FIT_INSIDE)
+		why = "a pixel budget keeps the whole photo: mode must be inside";
+	else if (p->upscale)
+		why = "a pixel budget never enlarges a photo: upscale must be false";
+	else if (g_key_file_has_key(kf, "fit", "width", NULL) != g_key_file_has_key(kf, "fit", "height", NULL))
+		why = "give both width and height (a box), or neither";
+	if (why) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s:%d: [fit] pixels: %s", path,
+			attache__keyfile_line(text, "fit", "pixels"), why);
+		return ATTACHE_E_USAGE;
+	}
+	p->fit = ATTACHE_FIT_INSIDE;
+	return ATTACHE_OK;
+}
+
 AttacheCode
 attache_preset_load_file(const char *path, AttachePreset **out,
 	GError **error)
@@ -321,9 +347,12 @@ attache__preset_load_data(const char *path, const char *text, gsize len,
 		}
 	}
 
+	if (check_pixels(p, kf, path, text, error))
+		return ATTACHE_E_USAGE;
 	for (guint i = 0; i < G_N_ELEMENTS(preset_keys); i++) {
 		const PresetKey *k = &preset_keys[i];
-		if (k->required && !g_key_file_has_key(kf, k->group, k->key, NULL)) {
+		if (k->required && !(p->fit_pixels && g_str_equal(k->group, "fit"))
+			&& !g_key_file_has_key(kf, k->group, k->key, NULL)) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
 				"%s: [%s] missing required key \"%s\"", path, k->group,
 				k->key);
@@ -365,6 +394,9 @@ attache_preset_to_string(const AttachePreset *p)
 	for (guint i = 0; i < G_N_ELEMENTS(preset_keys); i++) {
 		const PresetKey *k = &preset_keys[i];
 		const guint8 *field = (const guint8 *)p + k->offset;
+		/* a pixel budget without a box: no width or height to show */
+		if (k->type == KEY_INT && k->required && !*(const int *)field)
+			continue;
 		if (!group || !g_str_equal(group, k->group)) {
 			group = k->group;
 			g_string_append_printf(s, "%s[%s]\n", s->len ? "\n" : "", group);
@@ -487,11 +519,15 @@ attache_preset_set_lookup(const AttachePresetSet *set, const char *name,
 	if (!p) {
 		g_autoptr(GPtrArray) all = attache_preset_set_list(set);
 		GString *known = g_string_new(NULL);
-		for (guint i = 0; i < all->len; i++)
-			g_string_append_printf(known, "%s%s", i ? ", " : "",
-				((AttachePreset *)all->pdata[i])->name);
+		g_autofree const char **names = g_new0(const char *, all->len + 1);
+		for (guint i = 0; i < all->len; i++) {
+			names[i] = ((AttachePreset *)all->pdata[i])->name;
+			g_string_append_printf(known, "%s%s", i ? ", " : "", names[i]);
+		}
+		const char *near = attache_suggest(name, names, all->len);
+		g_autofree char *hint = near ? g_strdup_printf("did you mean \"%s\"? ", near) : NULL;
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"unknown preset \"%s\" (known: %s)", name, known->str);
+			"unknown preset \"%s\" (%sknown: %s)", name, hint ? hint : "", known->str);
 		g_string_free(known, TRUE);
 	}
 	return p;

@@ -120,3 +120,13 @@ attache__builtin_preset_dir(void)
 		return ATTACHE_DATADIR "/presets";
 	return ATTACHE_SRCDIR "/presets";
 }
+
+const char *
+attache__builtin_campaign_dir(void)
+{
+	/* as the presets: the data dir when installed (make install puts the
+	 * example campaign there), else the source tree's campaigns/ */
+	if (g_file_test(ATTACHE_DATADIR "/campaigns", G_FILE_TEST_IS_DIR))
+		return ATTACHE_DATADIR "/campaigns";
+	return ATTACHE_SRCDIR "/campaigns";
+}

@@ -6,7 +6,8 @@
  *          focus point);
  * contain: exactly WxH, the photo whole, the rest padded with a flat colour
  *          or a blurred, darkened copy of the photo;
- * inside:  within WxH, aspect kept.
+ * inside:  within WxH, aspect kept; with a pixel budget (`[fit] pixels`),
+ *          at most that many pixels as well (and WxH may be absent).
  *
  * A photo smaller than the box is not enlarged unless the preset says
  * upscale=true: cover and contain then give the largest W:H frame the photo
@@ -18,9 +19,26 @@
 #include <math.h>
 #include <string.h>
 
+#define ATTACHE_FIT_MAX_SIDE 16384
+
+/* The scale at which an @iw x @ih photo fits inside @p: its box (if any)
+ * and its pixel budget (if any); above 1 when the photo is smaller. */
+static double
+inside_scale(const AttacheFitParams *p, int iw, int ih)
+{
+	/* no box: the largest a preset's box may be, 16384 a side */
+	int W = p->width > 0 ? p->width : ATTACHE_FIT_MAX_SIDE, H = p->height > 0 ? p->height : ATTACHE_FIT_MAX_SIDE;
+	double s = VIPS_MIN((double)W / iw, (double)H / ih);
+	if (p->pixels > 0)
+		s = VIPS_MIN(s, sqrt((double)p->pixels / ((double)iw * ih)));
+	return s;
+}
+
 double
 attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh)
 {
+	if (p->fit == ATTACHE_FIT_INSIDE)
+		return inside_scale(p, ow, oh);
 	double sx = (double)p->width / ow, sy = (double)p->height / oh;
 	return p->fit == ATTACHE_FIT_COVER ? VIPS_MAX(sx, sy) : VIPS_MIN(sx, sy);
 }
@@ -190,18 +208,24 @@ static AttacheCode
 fit_inside(VipsImage *in, const AttacheFitParams *p, int iw, int ih,
 	VipsImage **out, guint *flags, GError **error)
 {
-	int W = p->width, H = p->height;
+	int W = p->width > 0 ? p->width : ATTACHE_FIT_MAX_SIDE;
+	int H = p->height > 0 ? p->height : ATTACHE_FIT_MAX_SIDE;
 	/* a bounding box, not a target size: a smaller photo is shown
 	 * whole at its own size, nothing to flag */
-	double s = VIPS_MIN((double)W / iw, (double)H / ih);
+	double s = inside_scale(p, iw, ih);
 	if (s > 1) {
-		if (p->upscale)
+		if (p->upscale && !p->pixels)
 			*flags |= ATTACHE_FLAG_UPSCALED | ATTACHE_FLAG_SMALL;
 		else
 			s = 1;
 	}
 	int rw = VIPS_CLIP(1, (int)lround(iw * s), W);
 	int rh = VIPS_CLIP(1, (int)lround(ih * s), H);
+	/* a budget is a ceiling: rounded down until within it */
+	if (p->pixels > 0 && (gint64)rw * rh > p->pixels) {
+		rw = VIPS_MAX(1, (int)floor(iw * s));
+		rh = VIPS_MAX(1, (int)floor(ih * s));
+	}
 	if (attache__resize_exact(in, rw, rh, out))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 	if (p->place)

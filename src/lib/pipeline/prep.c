@@ -141,7 +141,12 @@ fit_params(const AttachePrepOptions *opts, const AttachePreset *p,
 	memset(fp, 0, sizeof(*fp));
 	fp->width = p->width;
 	fp->height = p->height;
+	fp->pixels = p->fit_pixels;
 	fp->fit = opts->fit >= 0 ? (AttacheFit)opts->fit : p->fit;
+	/* a pixel budget without a box has no frame to cover or pad: it
+	 * keeps the whole photo whatever --fit says (docs/presets.md) */
+	if (p->fit_pixels && (p->width <= 0 || p->height <= 0))
+		fp->fit = ATTACHE_FIT_INSIDE;
 	fp->crop = opts->crop >= 0 ? (AttacheCrop)opts->crop : p->crop;
 	if (opts->have_focus && opts->crop < 0)
 		fp->crop = ATTACHE_CROP_FOCUS;

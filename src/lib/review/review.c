@@ -714,7 +714,7 @@ write_dims(GString *s, const OutView *v)
 	}
 	g_string_append_printf(s, " · <span class=\"dims\">%d × %d px</span>",
 		r->width, r->height);
-	if (v->preset && (v->preset->width != r->width || v->preset->height != r->height))
+	if (v->preset && v->preset->width > 0 && (v->preset->width != r->width || v->preset->height != r->height))
 		g_string_append_printf(s,
 			" <span class=\"muted\">(preset %d × %d)</span>",
 			v->preset->width, v->preset->height);

@@ -421,6 +421,8 @@ bluesky_limits(AttacheUploader *up, AttacheUploadLimits *l)
 		/* the official client's: 2000 px with 1 MB, 4000 px with 2 MB */
 		.max_side = max_bytes > ATTACHE_BLUESKY_MAX_BYTES ? 4000 : 2000,
 		.alt_max = BLUESKY_ALT_MAX,
+		/* a server still at 1 MB: the preset made for it */
+		.preset = max_bytes <= ATTACHE_BLUESKY_MAX_BYTES ? "bluesky-1mb" : "bluesky",
 	};
 }
 

@@ -243,7 +243,8 @@ typedef struct {
 	gint64 max_bytes;
 	gint64 max_pixels; /* width x height */
 	int max_side;
-	int alt_max; /* characters (code points) */
+	int alt_max;		/* characters (code points) */
+	const char *preset; /* for these limits, in hints; %NULL: the backend's */
 } AttacheUploadLimits;
 
 /* Everything the dispatcher (upload.c) and credentials.c know about a

@@ -43,7 +43,9 @@ attache_upload_options_new(void)
 	o->poll_interval = 1;
 	o->processing_timeout = 600;
 	o->x_segment_bytes = ATTACHE_X_SEGMENT_MAX;
-	o->bluesky_max_bytes = ATTACHE_BLUESKY_MAX_BYTES;
+	/* the hosted service's since 2026-04; ATTACHE_BLUESKY_MAX_BYTES=1000000
+	 * for a self-hosted server not yet upgraded (preset bluesky-1mb) */
+	o->bluesky_max_bytes = ATTACHE_BLUESKY_MAX_BYTES_2MB;
 
 	/* tests and impatient schedulers shorten these */
 	env_double("ATTACHE_HTTP_TIMEOUT", &o->timeout, 0.1, 3600);
@@ -124,7 +126,7 @@ attache_uploader_new(const AttacheCredentials *creds,
 	up->opts.x_segment_bytes = CLAMP(opts->x_segment_bytes, 1024,
 		ATTACHE_X_SEGMENT_MAX);
 	if (opts->bluesky_max_bytes <= 0)
-		up->opts.bluesky_max_bytes = ATTACHE_BLUESKY_MAX_BYTES;
+		up->opts.bluesky_max_bytes = ATTACHE_BLUESKY_MAX_BYTES_2MB;
 	up->opts.bluesky_max_bytes = MIN(up->opts.bluesky_max_bytes,
 		ATTACHE_BLUESKY_MAX_BYTES_2MB);
 	up->base = g_strdup(base);
@@ -230,9 +232,9 @@ check_limits(AttacheUploader *up, const char *path, const char *mime,
 	gint64 bytes, int w, int h, const char *alt, GError **error)
 {
 	const char *name = up->backend->title;
-	const char *preset = up->backend->preset;
 	AttacheUploadLimits l = { 0 };
 	up->backend->limits(up, &l);
+	const char *preset = l.preset ? l.preset : up->backend->preset;
 
 	if (l.mimes && !mime_in(mime, l.mimes))
 		return refuse(error, ATTACHE_E_REJECTED,
