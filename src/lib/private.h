@@ -332,6 +332,9 @@ void attache__batch_threads(int jobs, int photos, int presets, int *jobs_out,
 char *attache__file_stem(const char *path);
 /* An output's name STEM.PRESET.EXT -> STEM (names.c). (transfer full) */
 char *attache__output_name_stem(const char *name);
+/* Levenshtein distance of two UTF-8 names by code point, at most @max + 1
+ * (edit-distance.c). */
+int attache__edit_distance(const char *a, const char *b, int max);
 
 /* The output's JSON object; @manifest adds prepared_by, prepared_at,
  * audit (output.c). (transfer full) */

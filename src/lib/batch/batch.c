@@ -168,8 +168,35 @@ unique_stems(const Sink *s, GPtrArray *inputs)
 	return stems;
 }
 
-/* A row of the alt-text manifest that names no photo of the batch is most
- * likely a typo. */
+/* The name of a photo of the batch within edit distance 2 of @key (a
+ * manifest's file column; a path is compared by its file name), or NULL.
+ * @names: file names and stems. (transfer none) */
+static const char *
+near_name(GHashTable *names, const char *key)
+{
+	g_autofree char *base = g_path_get_basename(key);
+	const char *best = NULL;
+	int best_d = 3;
+	GHashTableIter it;
+	gpointer name;
+	g_hash_table_iter_init(&it, names);
+	while (g_hash_table_iter_next(&it, &name, NULL)) {
+		if (strchr(name, '/'))
+			continue;
+		int d = attache__edit_distance(base, name, 2);
+		if (d < best_d || (d == best_d && best && strcmp(name, best) < 0)) {
+			best = name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* Rows of the alt-text manifest that name no photo of the batch: a
+ * manifest usually covers more photos than one run (a day's, a
+ * campaign's), so they are one count; but a row within edit distance 2 of
+ * a photo's name is most likely a typo that leaves that photo without its
+ * alt text, and is always named (docs/alt-text.md). */
 static void
 warn_unmatched_rows(const Sink *s, GHashTable *manifest, const char *path,
 	GPtrArray *inputs)
@@ -182,14 +209,31 @@ warn_unmatched_rows(const Sink *s, GHashTable *manifest, const char *path,
 		g_hash_table_add(names, attache__file_stem(in));
 		g_hash_table_add(names, g_canonicalize_filename(in, NULL));
 	}
+	const char *label = path ? path : "the alt-text manifest";
+	g_autoptr(GPtrArray) keys = g_ptr_array_new();
 	GHashTableIter it;
-	gpointer key;
+	gpointer key, rows;
 	g_hash_table_iter_init(&it, manifest);
-	while (g_hash_table_iter_next(&it, &key, NULL))
+	while (g_hash_table_iter_next(&it, &key, &rows))
 		if (!g_hash_table_contains(names, key))
+			g_ptr_array_add(keys, key);
+	g_ptr_array_sort(keys, cmp_str);
+	guint others = 0;
+	for (guint i = 0; i < keys->len; i++) {
+		const char *k = keys->pdata[i];
+		const char *near = near_name(names, k);
+		if (near)
 			say(s, ATTACHE_BATCH_WARNING,
-				"%s: a row for \"%s\", which is not among the photos given",
-				path ? path : "the alt-text manifest", (char *)key);
+				"%s: a row for \"%s\", which is not among the photos given: "
+				"did you mean \"%s\"?",
+				label, k, near);
+		else
+			others += ((GPtrArray *)g_hash_table_lookup(manifest, k))->len;
+	}
+	if (others)
+		say(s, ATTACHE_BATCH_NOTE,
+			"%s: %u %s for photos not in this run", label, others,
+			others == 1 ? "row is" : "rows are");
 }
 
 /* ---- upload routing (docs/upload.md) ---- */

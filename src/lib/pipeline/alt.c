@@ -238,6 +238,7 @@ attache__alt_read_file_beneath(const char *dir, const char *rel, char **out,
 typedef struct {
 	const char *p, *end;
 	int line;
+	char sep; /* ',' or ';' (Excel in French and many other locales) */
 } Csv;
 
 /* Reads one record into @fields; FALSE at the end of the data. Sets
@@ -274,7 +275,7 @@ csv_record(Csv *c, GPtrArray *fields, char **bad)
 					c->line++;
 				g_string_append_c(f, *c->p++);
 			}
-			if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
+			if (c->p < c->end && *c->p != c->sep && *c->p != '\n' && *c->p != '\r') {
 				*bad = g_strdup("text after a closing quote (a quote inside "
 								"a quoted field is written \"\")");
 				g_string_free(f, TRUE);
@@ -282,7 +283,7 @@ csv_record(Csv *c, GPtrArray *fields, char **bad)
 			}
 		}
 		else {
-			while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
+			while (c->p < c->end && *c->p != c->sep && *c->p != '\n' && *c->p != '\r') {
 				if (*c->p == '"') {
 					*bad = g_strdup("a quote inside an unquoted field (quote "
 									"the whole field)");
@@ -293,7 +294,7 @@ csv_record(Csv *c, GPtrArray *fields, char **bad)
 			}
 		}
 		g_ptr_array_add(fields, g_string_free(f, FALSE));
-		if (c->p < c->end && *c->p == ',') {
+		if (c->p < c->end && *c->p == c->sep) {
 			c->p++;
 			f = g_string_new(NULL);
 			continue;
@@ -375,6 +376,54 @@ attache__alt_manifest_load_beneath(const char *dir, const char *rel,
 	return attache__alt_manifest_parse(path, data, len, out, error);
 }
 
+/* Spreadsheets save "CSV" in the encoding of their locale unless told
+ * otherwise: UTF-16 ("Unicode text": a BOM, or NUL bytes between ASCII
+ * letters) and Windows-1252 (bytes that are not UTF-8) are refused with
+ * what to do, naming the file (and the line of the first bad byte). */
+static AttacheCode
+manifest_encoding(const char *path, const char *data, gsize len,
+	GError **error)
+{
+	static const char fix[] = "save it as CSV UTF-8 (in Excel: Save As, "
+							  "\"CSV UTF-8 (Comma delimited)\")";
+	gboolean bom16 = len >= 2 && ((guchar)data[0] == 0xFF || (guchar)data[0] == 0xFE) && (guchar)data[1] == ((guchar)data[0] ^ 0x01);
+	if (bom16 || memchr(data, '\0', len)) {
+		g_autofree char *why = g_strdup_printf("the file is UTF-16, not "
+											   "UTF-8: %s",
+			fix);
+		return manifest_bad(error, path, 1, why);
+	}
+	const char *bad_at;
+	if (g_utf8_validate_len(data, len, &bad_at))
+		return ATTACHE_OK;
+	int line = 1;
+	for (const char *p = data; p < bad_at; p++)
+		line += *p == '\n';
+	g_autofree char *why = g_strdup_printf("not valid UTF-8 (Windows-1252 or "
+										   "another legacy encoding?): %s",
+		fix);
+	return manifest_bad(error, path, line, why);
+}
+
+/* The separator, from the header line: ';' when it has more semicolons
+ * than commas outside quotes (Excel writes ';' where the decimal mark is a
+ * comma), else ','. Only the header decides: alt text holds both. */
+static char
+header_separator(const char *p, const char *end)
+{
+	int commas = 0, semis = 0;
+	gboolean quoted = FALSE;
+	for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == ',')
+			commas++;
+		else if (!quoted && *p == ';')
+			semis++;
+	}
+	return semis > commas ? ';' : ',';
+}
+
 /* Parses the CSV bytes @data of the manifest at @path (named in messages,
  * and the folder for relative file columns); also the fuzz target's entry
  * point. @data: borrowed, NUL-terminated at @len. @out: (transfer full)
@@ -384,18 +433,13 @@ attache__alt_manifest_parse(const char *path, const char *data, gsize len,
 	GHashTable **out, GError **error)
 {
 	*out = NULL;
-	const char *bad_at;
-	if (!g_utf8_validate_len(data, len, &bad_at)) {
-		int line = 1;
-		for (const char *p = data; p < bad_at; p++)
-			line += *p == '\n';
-		return manifest_bad(error, path, line,
-			"not valid UTF-8 (save the file as UTF-8)");
-	}
+	if (manifest_encoding(path, data, len, error))
+		return ATTACHE_E_USAGE;
 
-	Csv c = { data, data + len, 1 };
+	Csv c = { data, data + len, 1, ',' };
 	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
 		c.p += 3;
+	c.sep = header_separator(c.p, c.end);
 	g_autofree char *abs = g_canonicalize_filename(path, NULL);
 	g_autofree char *dir = g_path_get_dirname(abs);
 	g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
@@ -446,9 +490,9 @@ attache__alt_manifest_parse(const char *path, const char *data, gsize len,
 		}
 		if (fields->len != 3) {
 			g_autofree char *why = g_strdup_printf(
-				"%u fields, expected 3 (file,lang,alt; quote a field that "
-				"holds a comma)",
-				fields->len);
+				"%u fields, expected 3 (file%clang%calt; quote a field that "
+				"holds a \"%c\")",
+				fields->len, c.sep, c.sep, c.sep);
 			return manifest_bad(error, path, line, why);
 		}
 		g_autofree char *file = g_strstrip(g_strdup(fields->pdata[col[0]]));
