@@ -181,6 +181,8 @@ ATTACHE_API const char *attache_format_mime(AttacheFormat format);
 ATTACHE_API gboolean attache_fit_from_string(const char *s, AttacheFit *out);
 ATTACHE_API gboolean attache_crop_from_string(const char *s, AttacheCrop *out);
 ATTACHE_API gboolean attache_format_from_string(const char *s, AttacheFormat *out);
+/* "0", "90", "180" or "270" (degrees clockwise); @out may be %NULL. */
+ATTACHE_API gboolean attache_rotate_from_string(const char *s, int *out);
 /* "X,Y" with both fractions in 0..1 (a focus point). */
 ATTACHE_API gboolean attache_focus_from_string(const char *s, double *x, double *y);
 /* A pixel count: "100MP", "40 MP", "100000000". */
@@ -355,6 +357,9 @@ typedef struct {
 	 * unknown. Mastodon takes it as the media's focal point. */
 	gboolean have_focus;
 	double focus_x, focus_y;
+	/* degrees clockwise the photo was turned after its orientation
+	 * (--rotate, or `rotate =` in its PHOTO.attache.ini); 0 for none */
+	int rotate;
 } AttacheOutput;
 
 ATTACHE_API void attache_output_free(AttacheOutput *out);
@@ -392,7 +397,11 @@ typedef struct {
 	int fit;			/* -1: preset's, else an #AttacheFit */
 	int crop;			/* -1: preset's, else an #AttacheCrop */
 	gboolean have_focus;
-	double focus_x, focus_y;   /* fractions 0..1 of the oriented photo */
+	double focus_x, focus_y;   /* fractions 0..1 of the upright photo (after
+								* the orientation and @rotate) */
+	/* degrees clockwise (0, 90, 180, 270), turned after the EXIF
+	 * orientation, for a photo whose orientation is wrong (--rotate) */
+	int rotate;
 	guint keep;				   /* #AttacheKeep */
 	gint64 max_pixels;		   /* decompression-bomb limit; default 100 MP */
 	gint64 max_input_bytes;	   /* default 256 MiB */
@@ -446,6 +455,7 @@ typedef enum {
 	ATTACHE_VALUE_FOLDER,
 	ATTACHE_VALUE_DIRS,	   /* absolute folders, one a line */
 	ATTACHE_VALUE_TARGETS, /* a comma list of upload targets */
+	ATTACHE_VALUE_ROTATE,  /* 0, 90, 180 or 270 (degrees clockwise) */
 } AttacheValueType;
 
 /* Where a setting may come from; the order in which they win is in

@@ -182,6 +182,10 @@ AttacheCode attache__orient(VipsImage *in, int orientation, VipsImage **out,
 	GError **error);
 /* Dimensions after orientation. */
 void attache__oriented_size(int w, int h, int orientation, int *ow, int *oh);
+/* Turns @in @degrees clockwise (0, 90, 180, 270), after the orientation
+ * (orient.c). @out: (transfer full). */
+AttacheCode attache__rotate(VipsImage *in, int degrees, VipsImage **out,
+	GError **error);
 
 /* ---- stage 3: colour (colour.c) ---- */
 

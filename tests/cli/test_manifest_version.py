@@ -141,7 +141,7 @@ def test_version_1_folder_is_read_and_appended_to():
                 os.path.join("IMG", os.path.basename(l["output"]))
             shutil.copy(l["output"], os.path.join(old, rel))
             line = {k: v for k, v in l.items()
-                    if k not in ("attache_manifest", "kind")}
+                    if k not in ("attache_manifest", "kind", "rotate")}
             line["output"] = os.path.join(old, rel)
             assert_eq(list(line), V1_MEMBERS, "a version 1 line's members")
             v1.append(json.dumps(line, separators=(",", ":"),

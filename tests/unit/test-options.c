@@ -181,6 +181,7 @@ test_every_api_row_is_mapped(void)
 		[ATTACHE_VALUE_FOLDER] = "/nonexistent-attache-test",
 		[ATTACHE_VALUE_DIRS] = "/tmp",
 		[ATTACHE_VALUE_TARGETS] = "x",
+		[ATTACHE_VALUE_ROTATE] = "90",
 	};
 	guint n, api = 0;
 	const AttacheOption *t = attache_options(&n);

@@ -47,10 +47,17 @@ static const AttacheOption options[] = {
 		"HOW", "Crop for cover: attention, entropy, centre or focus",
 		"`attention`, `entropy`, `centre` or `focus`: overrides the presets' "
 		"crop" },
-	{ "focus", NULL, 0, ATTACHE_VALUE_FOCUS, P | W | I | A, 0, NULL, "X,Y",
-		"Focus point as fractions of the oriented photo (for --crop focus)",
-		"focus point, fractions 0..1 of the oriented photo (for `--crop "
-		"focus`, which needs it)" },
+	{ "focus", NULL, 0, ATTACHE_VALUE_FOCUS, P | W | I | A | ATTACHE_SCOPE_PHOTO, 0, NULL, "X,Y",
+		"Focus point as fractions of the upright photo (for --crop focus)",
+		"focus point, fractions 0..1 of the upright photo, after its "
+		"orientation and `rotate` (for `--crop focus`, which needs it)" },
+	{ "rotate", NULL, 0, ATTACHE_VALUE_ROTATE, P | W | I | A | ATTACHE_SCOPE_PHOTO, 0,
+		"`0`", "DEGREES",
+		"Turn the photo 90, 180 or 270 degrees clockwise, after its EXIF "
+		"orientation (when that is wrong)",
+		"`90`, `180` or `270` degrees clockwise (or `0`), turned after the "
+		"EXIF orientation, for photos whose orientation is wrong; recorded "
+		"in the manifest and the JSON line (`rotate`)" },
 	{ "keep", NULL, 0, ATTACHE_VALUE_KEEP, P | W | I | A, PIN, "`credit`",
 		"LIST",
 		"Metadata to keep: none, or a list of credit, datetime, camera "
@@ -231,6 +238,8 @@ expected(AttacheValueType type)
 		return "an absolute folder";
 	case ATTACHE_VALUE_TARGETS:
 		return "a comma list of x, mastodon, bluesky (or nothing)";
+	case ATTACHE_VALUE_ROTATE:
+		return "0, 90, 180 or 270 (degrees clockwise)";
 	case ATTACHE_VALUE_TEXT:
 	case ATTACHE_VALUE_FILE:
 		break;
@@ -287,6 +296,8 @@ core_value_ok(AttacheValueType type, const char *value)
 		return attache_pixels_from_string(value, &n);
 	case ATTACHE_VALUE_SIZE:
 		return attache_size_from_string(value, &n);
+	case ATTACHE_VALUE_ROTATE:
+		return attache_rotate_from_string(value, NULL);
 	default:
 		return TRUE;
 	}

@@ -232,6 +232,22 @@ attache_focus_from_string(const char *s, double *x, double *y)
 }
 
 gboolean
+attache_rotate_from_string(const char *s, int *out)
+{
+	static const int turns[] = { 0, 90, 180, 270 };
+	for (guint i = 0; s && i < G_N_ELEMENTS(turns); i++) {
+		char word[4];
+		g_snprintf(word, sizeof(word), "%d", turns[i]);
+		if (g_str_equal(s, word)) {
+			if (out)
+				*out = turns[i];
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+gboolean
 attache_pixels_from_string(const char *s, gint64 *out)
 {
 	char *end;

@@ -182,6 +182,9 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 			return unmapped(o, error);
 		attache__value_bool(value, &opts->require_alt);
 		break;
+	case ATTACHE_VALUE_ROTATE:
+		attache_rotate_from_string(value, &opts->rotate);
+		break;
 	case ATTACHE_VALUE_LANG:
 		g_free(opts->lang);
 		opts->lang = g_strdup(value);

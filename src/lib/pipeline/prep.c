@@ -253,6 +253,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->alt = attache__alt_copy(ph->alt);
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
+	o->rotate = ph->opts->rotate;
 	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
 		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
 		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
@@ -423,6 +424,11 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	const AttachePrepOptions *opts = ph->opts;
 	attache__oriented_size(src->width, src->height, src->orientation, &ph->ow,
 		&ph->oh);
+	if (opts->rotate == 90 || opts->rotate == 270) {
+		int t = ph->ow;
+		ph->ow = ph->oh;
+		ph->oh = t;
+	}
 	double scale = 0;
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
@@ -430,7 +436,7 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		scale = VIPS_MAX(scale,
 			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh)));
 	}
-	g_autoptr(VipsImage) loaded = NULL, oriented = NULL;
+	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL;
 	AttacheCode code = attache__memory_take(opts->memory, ph->input,
 		attache__decode_estimate(src, scale, opts->presets->len), hold,
 		error);
@@ -439,7 +445,9 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	if (!code)
 		code = attache__orient(loaded, src->orientation, &oriented, error);
 	if (!code)
-		code = attache__colour(oriented, &ph->base, converted, error);
+		code = attache__rotate(oriented, opts->rotate, &upright, error);
+	if (!code)
+		code = attache__colour(upright, &ph->base, converted, error);
 	return code;
 }
 
