@@ -315,6 +315,8 @@ typedef enum {
 	ATTACHE_FLAG_PADDED = 1 << 3,		 /* contain fit added padding */
 	ATTACHE_FLAG_SMALL = 1 << 4,		 /* photo smaller than the preset */
 	ATTACHE_FLAG_FALLBACK = 1 << 5,		 /* fell back to another format */
+	/* the alt text names a place the photo's metadata named */
+	ATTACHE_FLAG_ALT_NAMES_PLACE = 1 << 6,
 } AttacheFlag;
 
 /* Comma list ("quality-floor,downscaled"). (transfer full) */

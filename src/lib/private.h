@@ -291,6 +291,15 @@ int attache__exif_orientation(const guint8 *exif, gsize len);
  * @k. Returns NULL when there is nothing to write. (transfer full) */
 GBytes *attache__exif_build(const AttacheKept *k);
 
+/* ---- alt text that names a place (places.c) ---- */
+
+/* The place names (City, Sub-location, State, Country) the audit @r of a
+ * photo found in its IPTC and XMP, distinct, as written. (transfer full) */
+GPtrArray *attache__places_from_report(const AttacheAuditReport *r);
+/* The first of @places that @text names (NFKC, casefolded, whole words),
+ * or NULL. (transfer none: an item of @places) */
+const char *attache__alt_names_place(const char *text, GPtrArray *places);
+
 /* ---- metadata: the XMP attache writes (xmp.c) ---- */
 
 /* Builds the XMP packet: dc:creator/dc:rights (when kept) and the alt text

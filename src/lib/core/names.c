@@ -37,6 +37,7 @@ static const struct {
 	{ ATTACHE_FLAG_PADDED, "padded" },
 	{ ATTACHE_FLAG_SMALL, "small-source" },
 	{ ATTACHE_FLAG_FALLBACK, "format-fallback" },
+	{ ATTACHE_FLAG_ALT_NAMES_PLACE, "alt-names-place" },
 };
 
 const char *

@@ -154,6 +154,7 @@ typedef struct {
 	GPtrArray *alt;
 	GBytes *exif_block, *xmp_block;
 	guint removed, kept;
+	guint flags; /* the photo's own, for every output (alt-names-place) */
 	gboolean have_pf;
 	double pfx, pfy; /* the photo's focus point */
 	gboolean have_att;
@@ -245,7 +246,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->bytes = (gint64)enc->len;
 	o->format = enc->format;
 	o->quality = enc->quality;
-	o->flags = flags | enc->flags;
+	o->flags = flags | enc->flags | ph->flags;
 	o->removed = ph->removed;
 	o->kept = ph->kept;
 	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc->data,
@@ -390,6 +391,41 @@ photo_alt(Photo *ph, GError **error)
 	return ATTACHE_OK;
 }
 
+/* Alt text that names a place the photo's own metadata named (audit @r
+ * of the original): the GPS is gone, but the text would still say where.
+ * Flags every output and warns once per language (places.c). */
+static void
+photo_places(Photo *ph, const AttacheAuditReport *r)
+{
+	g_autoptr(GPtrArray) places = attache__places_from_report(r);
+	if (!places->len)
+		return;
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; ph->alt && i < ph->alt->len; i++) {
+		const AttacheAlt *a = ph->alt->pdata[i];
+		const char *place = attache__alt_names_place(a->text, places);
+		/* x-default is a copy of a language's text when none was given */
+		if (place && !(i == 0 && ph->alt->len > 1 && g_str_equal(a->lang, "x-default") && g_str_equal(a->text, ((AttacheAlt *)ph->alt->pdata[1])->text)))
+			g_ptr_array_add(warnings, g_strdup_printf("alt text (%s) names \"%s\", where the photo's metadata says "
+													  "it was taken: removing the GPS does not help if the alt text "
+													  "says it",
+										  a->lang, place));
+	}
+	const char *place = attache__alt_names_place(ph->opts->alt_long, places);
+	if (place)
+		g_ptr_array_add(warnings, g_strdup_printf("the long description names \"%s\", where the photo's "
+												  "metadata says it was taken",
+									  place));
+	if (warnings->len)
+		ph->flags |= ATTACHE_FLAG_ALT_NAMES_PLACE;
+	for (guint i = 0; i < ph->outs->len; i++) {
+		AttacheOutput *o = ph->outs->pdata[i];
+		for (guint w = 0; w < warnings->len; w++)
+			g_ptr_array_add(o->warnings, g_strdup(warnings->pdata[w]));
+	}
+	g_ptr_array_unref(warnings);
+}
+
 /* The metadata blocks every output carries (the whitelist and the alt
  * text), and what the photo carried, for the "removed" report. Returns
  * the kinds kept. */
@@ -403,8 +439,10 @@ photo_metadata(Photo *ph, const AttacheSource *src, guint *in_kinds)
 	const guint8 *d = g_bytes_get_data(src->bytes, &len);
 	g_autoptr(AttacheAuditReport) r = NULL;
 	*in_kinds = 0;
-	if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK)
+	if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK) {
 		*in_kinds = r->kinds;
+		photo_places(ph, r);
+	}
 
 	gsize el = 0, xl = 0;
 	const guint8 *e = src->exif ? g_bytes_get_data(src->exif, &el) : NULL;

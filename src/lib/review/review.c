@@ -274,6 +274,10 @@ static const struct {
 		"the photo has fewer pixels than the preset asks for" },
 	{ "format-fallback", "Format fallback",
 		"saved in another format than the preset's, to meet the budget" },
+	{ "alt-names-place", "Alt text names a place",
+		"the alt text names a place the photo's metadata gave (city, region "
+		"or country): the GPS was removed, but the text still says where it "
+		"was taken; publish only if that is meant" },
 };
 
 static const struct {
