@@ -881,6 +881,11 @@ typedef struct {
 	AttacheUploadOptions *upload_options; /* owned; the defaults */
 	char *alt_manifest;					  /* owned: the file opts->manifest was read from,
 										   * named in warnings; %NULL: none given */
+	/* --dry-run: report each output the batch would write (through the
+	 * sink's output callback, with its path) and write nothing: no
+	 * output folder, no manifest, no upload; photos are not decoded
+	 * (docs/prep.md, "Dry run") */
+	gboolean dry_run;
 } AttacheBatchOptions;
 
 /* Returns: (transfer full). */
@@ -927,7 +932,7 @@ typedef struct {
 typedef struct {
 	int photos;			/* found in the files and folders */
 	int failed;			/* photos that failed */
-	int outputs;		/* outputs written */
+	int outputs;		/* outputs written (with dry_run: that would be) */
 	int uploads_failed; /* uploads that failed */
 } AttacheBatchSummary;
 

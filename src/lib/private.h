@@ -327,6 +327,14 @@ AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
  * chose them already (init.c). */
 void attache__concurrency_default(int threads);
 
+/* --dry-run: what attache_prep_photo_as() would write for @input under
+ * @stem, without decoding or writing: the header read and checked, the
+ * alt text resolved and checked, each output's path named with its
+ * preset's format (prep.c). @outputs: (transfer full), as
+ * attache_prep_photo(); a photo that would fail fails the same way. */
+AttacheCode attache__prep_photo_plan(const AttachePrepOptions *opts,
+	const char *input, const char *stem, GPtrArray **outputs, GError **error);
+
 /* One photo of a batch: attache_prep_photo_as() with @opts (writing no
  * manifest itself), then each output written recorded through @sink's
  * record (%NULL sink or record: the manifest, when opts->write_manifest);

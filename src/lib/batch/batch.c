@@ -445,6 +445,7 @@ typedef struct {
 	const AttacheBatchSink *sink;
 	gpointer data;
 	GAsyncQueue *done;
+	gboolean dry_run;
 } Shared;
 
 static void
@@ -464,8 +465,8 @@ worker(gpointer data, gpointer user)
 	Job *j = data;
 	Shared *s = user;
 	g_autoptr(GError) error = NULL;
-	j->code = attache__batch_photo(s->opts, j->input, j->stem, s->sink,
-		s->data, &j->outputs, &error);
+	j->code = s->dry_run ? attache__prep_photo_plan(s->opts, j->input, j->stem, &j->outputs, &error)
+						 : attache__batch_photo(s->opts, j->input, j->stem, s->sink, s->data, &j->outputs, &error);
 	if (error)
 		j->error = g_strdup(error->message);
 	g_async_queue_push(s->done, j);
@@ -519,9 +520,9 @@ report_photo(const Sink *s, const AttachePrepOptions *opts,
 static void
 run_pool(const Sink *s, const AttachePrepOptions *opts, int jobs,
 	GPtrArray *uploads, GPtrArray *inputs, GPtrArray *stems,
-	AttacheBatchSummary *sum)
+	gboolean dry_run, AttacheBatchSummary *sum)
 {
-	Shared shared = { opts, s->sink, s->data, g_async_queue_new() };
+	Shared shared = { opts, s->sink, s->data, g_async_queue_new(), dry_run };
 	GThreadPool *pool = g_thread_pool_new(worker, &shared, jobs, TRUE, NULL);
 	for (guint i = 0; i < inputs->len; i++) {
 		Job *j = g_new0(Job, 1);
@@ -549,7 +550,7 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
-	if (g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
+	if (!bopts->dry_run && g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
 			"%s: cannot create the output folder: %s", opts->out_dir,
 			g_strerror(errno));
@@ -585,7 +586,9 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 	sum->photos = (int)inputs->len;
 	if (s->sink && s->sink->started)
 		s->sink->started(sum->photos, s->data);
-	run_pool(s, &o, jobs, uploads, inputs, stems, sum);
+	/* a dry run checks the targets and credentials, and uploads nothing */
+	run_pool(s, &o, jobs, bopts->dry_run ? NULL : uploads, inputs, stems,
+		bopts->dry_run, sum);
 	return ATTACHE_OK;
 }
 

@@ -139,6 +139,13 @@ static const AttacheOption options[] = {
 	{ "settle", NULL, 0, ATTACHE_VALUE_SECONDS, W, 0, "`2`", "SECONDS",
 		"A file still open is complete once unchanged this long (default 2)",
 		"a file still open is complete once unchanged this long" },
+	{ "dry-run", NULL, 'n', ATTACHE_VALUE_FLAG, P, 0, NULL, NULL,
+		"Print what would be written, where and under which names; write "
+		"nothing",
+		"print each output that would be written, where and under which "
+		"name (the real one, `-2` included), and write nothing: no output "
+		"folder, no manifest, no upload; photos are checked but not "
+		"decoded (\"Dry run\" below)" },
 	{ "quiet", NULL, 'q', ATTACHE_VALUE_FLAG, P | W, 0, NULL, NULL,
 		"Print nothing but errors", "print nothing but errors" },
 	{ "verbose", NULL, 'v', ATTACHE_VALUE_FLAG, P | W, 0, NULL, NULL,

@@ -266,6 +266,18 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	}
 }
 
+/* Where the output of preset @p in @format goes: OUT/STEM.PRESET.EXT.
+ * The one place that names outputs, for the run and its --dry-run.
+ * (transfer full) */
+static char *
+output_path(const AttachePrepOptions *opts, const char *stem,
+	const AttachePreset *p, AttacheFormat format)
+{
+	g_autofree char *name = g_strdup_printf("%s.%s.%s", stem, p->name,
+		attache_format_extension(format));
+	return g_build_filename(opts->out_dir, name, NULL);
+}
+
 /* One preset's output: fit, brand, encode under budget, metadata, audit,
  * atomic write, manifest line. Fills outs[i]. */
 static void
@@ -312,9 +324,7 @@ prep_output(Photo *ph, guint i)
 		return;
 	}
 
-	g_autofree char *name = g_strdup_printf("%s.%s.%s", ph->stem, p->name,
-		attache_format_extension(enc.format));
-	g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
+	g_autofree char *path = output_path(opts, ph->stem, p, enc.format);
 	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, p->name);
 
 	code = audit_gate(enc.data, enc.len, opts->keep, what, &e2);
@@ -631,6 +641,67 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 
 	/* every error names the file: the stages (fit, colour, orient) do
 	 * not know which photo they work on */
+	if (!strstr(err->message, input))
+		g_prefix_error(&err, "%s: ", input);
+	for (guint i = 0; i < outs->len; i++)
+		fail(outs->pdata[i], code, err->message);
+	g_propagate_error(error, g_steal_pointer(&err));
+	return code;
+}
+
+/* Every stage of attache_prep_photo_as() that reads no pixel: the
+ * campaign's language, the header (format, limits), the alt text and its
+ * checks, the places its metadata names. Fails like the run would. */
+static AttacheCode
+plan_run(Photo *ph, GError **err)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	g_autoptr(AttacheSource) src = NULL;
+	AttacheCode code = attache_campaign_check_lang(opts->campaign, ph->lang,
+		err);
+	if (!code)
+		code = attache__source_open(ph->input, opts->max_input_bytes,
+			opts->max_pixels, &src, err);
+	if (!code)
+		code = photo_alt(ph, err);
+	if (code)
+		return code;
+	gsize len;
+	const guint8 *d = g_bytes_get_data(src->bytes, &len);
+	g_autoptr(AttacheAuditReport) r = NULL;
+	if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK)
+		photo_places(ph, r);
+	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
+	const char *stem_in, GPtrArray **outputs, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *stem = stem_in ? g_strdup(stem_in) : attache_output_stem(input);
+	const char *lang = opts->lang;
+	if (!lang && opts->campaign)
+		lang = attache_campaign_default_lang(opts->campaign);
+
+	GPtrArray *outs = outputs_new(opts, input, lang);
+	*outputs = outs;
+	Photo ph = { .opts = opts, .input = input, .stem = stem, .lang = lang, .outs = outs };
+	AttacheCode code = plan_run(&ph, &err);
+	for (guint i = 0; !code && i < outs->len; i++) {
+		const AttachePreset *p = opts->presets->pdata[i];
+		AttacheOutput *o = outs->pdata[i];
+		o->output = output_path(opts, stem, p, p->format);
+		o->format = p->format;
+		o->flags = ph.flags;
+		o->rotate = opts->rotate;
+		o->alt = attache__alt_copy(ph.alt);
+		o->alt_long = g_strdup(opts->alt_long);
+		o->code = ATTACHE_OK;
+	}
+	photo_clear(&ph);
+	if (!err)
+		return code;
 	if (!strstr(err->message, input))
 		g_prefix_error(&err, "%s: ", input);
 	for (guint i = 0; i < outs->len; i++)
