@@ -399,8 +399,8 @@ typedef struct {
 	int fit;			/* -1: preset's, else an #AttacheFit */
 	int crop;			/* -1: preset's, else an #AttacheCrop */
 	gboolean have_focus;
-	double focus_x, focus_y;   /* fractions 0..1 of the upright photo (after
-								* the orientation and @rotate) */
+	double focus_x, focus_y; /* fractions 0..1 of the upright photo (after
+							  * the orientation and @rotate) */
 	/* degrees clockwise (0, 90, 180, 270), turned after the EXIF
 	 * orientation, for a photo whose orientation is wrong (--rotate) */
 	int rotate;
@@ -465,7 +465,7 @@ typedef enum {
 #define ATTACHE_SCOPE_PREP (1u << 0)	 /* attache prep's command line */
 #define ATTACHE_SCOPE_WATCH (1u << 1)	 /* attache watch's command line */
 #define ATTACHE_SCOPE_INI (1u << 2)		 /* INBOX/attache.ini */
-#define ATTACHE_SCOPE_PHOTO (1u << 3)	 /* a photo's sidecar or manifest row */
+#define ATTACHE_SCOPE_PHOTO (1u << 3)	 /* a photo's PHOTO.attache.ini (or sidecar, manifest row) */
 #define ATTACHE_SCOPE_CAMPAIGN (1u << 4) /* a campaign .ini */
 #define ATTACHE_SCOPE_PRESET (1u << 5)	 /* a preset .ini */
 #define ATTACHE_SCOPE_REVIEW (1u << 6)	 /* attache review's command line */

@@ -291,6 +291,28 @@ int attache__exif_orientation(const guint8 *exif, gsize len);
  * @k. Returns NULL when there is nothing to write. (transfer full) */
 GBytes *attache__exif_build(const AttacheKept *k);
 
+/* ---- a photo's own settings, PHOTO.attache.ini (photo-settings.c) ---- */
+
+typedef struct {
+	char *path; /* the file, for messages */
+	gboolean have_rotate;
+	int rotate; /* degrees clockwise */
+	gboolean have_focus;
+	double focus_x, focus_y; /* fractions of the upright photo */
+	GPtrArray *alt;			 /* AttacheAlt*, as the file gives them */
+} AttachePhotoSettings;
+
+void attache__photo_settings_free(AttachePhotoSettings *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttachePhotoSettings, attache__photo_settings_free)
+/* Reads @input's settings file beside it (IMG_1.jpg.attache.ini, else
+ * IMG_1.attache.ini) beneath its folder, bounded. @out: (transfer full),
+ * %NULL when there is none. %ATTACHE_E_INPUT naming the file and line. */
+AttacheCode attache__photo_settings_load(const char *input, AttachePhotoSettings **out, GError **error);
+/* Parses the bytes of the settings file @path; also the fuzz target's
+ * entry point. @data: borrowed. @out: (transfer full). */
+AttacheCode attache__photo_settings_parse(const char *path, const char *data, gsize len,
+	AttachePhotoSettings **out, GError **error);
+
 /* ---- alt text that names a place (places.c) ---- */
 
 /* The place names (City, Sub-location, State, Country) the audit @r of a
@@ -480,7 +502,7 @@ AttacheCode attache__brand(AttacheCampaign *c, const AttachePreset *preset,
  * %ATTACHE_E_ALT for a sidecar that is not valid or, with require_alt, when
  * there is none. @alt, @warnings: (transfer full). */
 AttacheCode attache__alt_resolve(const AttachePrepOptions *opts,
-	const char *input, GPtrArray **alt, GPtrArray **warnings,
+	const char *input, GPtrArray *own, GPtrArray **alt, GPtrArray **warnings,
 	GError **error);
 /* What the one alt-text check finds in @text (valid UTF-8; alt.c). prep's
  * errors and warnings and the review page's marks all come from it. */

@@ -87,15 +87,19 @@ static const AttacheOption options[] = {
 		0, "the campaign's", "LANG",
 		"Language of the campaign's text (en, fr, es, ar, zh, ru ...)",
 		"language of the campaign's text (`en`, `fr`, `zh-Hans` ...)" },
-	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A | ATTACHE_SCOPE_PHOTO,
+	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A,
 		0, NULL, "TEXT", "Alt text for every photo without its own (x-default)",
 		"alt text for every photo without its own (docs/alt-text.md)" },
+	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, ATTACHE_SCOPE_PHOTO, 0, NULL, "TEXT",
+		NULL,
+		"the photo's alt text, x-default; `alt.LANG` (`alt.fr`, `alt.zh-Hans`) "
+		"in a language, or `LANG =` in an `[alt]` group" },
 	{ "alt-file", NULL, 0, ATTACHE_VALUE_FILE, P | W | I | A, 0, NULL, "FILE",
 		"Read that alt text from a UTF-8 file",
 		"the same, from a UTF-8 file (in attache.ini: inside INBOX or an "
 		"`--allow-path` folder)" },
 	{ "alt-manifest", NULL, 0, ATTACHE_VALUE_FILE,
-		P | W | I | A | ATTACHE_SCOPE_PHOTO, 0, NULL, "FILE",
+		P | W | I | A, 0, NULL, "FILE",
 		"Alt text per photo and language from a CSV file (file,lang,alt)",
 		"alt text per photo and language, a CSV file `file,lang,alt`" },
 	{ "require-alt", NULL, 0, ATTACHE_VALUE_FLAG, P | W | I | A, 0, "`false`",
@@ -397,7 +401,8 @@ char *
 attache_options_markdown(guint scope)
 {
 	GString *s = g_string_new(NULL);
-	gboolean ini = scope == ATTACHE_SCOPE_INI;
+	/* the settings files' tables name keys, not flags */
+	gboolean ini = scope == ATTACHE_SCOPE_INI || scope == ATTACHE_SCOPE_PHOTO;
 	g_string_append(s, ini ? "| key | value | default |\n|---|---|---|\n"
 						   : "| option | | default |\n|---|---|---|\n");
 	for (guint i = 0; i < G_N_ELEMENTS(options); i++) {

@@ -7,7 +7,8 @@
  *      file name (IMG_0001.jpg) or its stem (IMG_0001);
  *   2. sidecars beside the photo: IMG_0001.jpg.alt[.LANG].txt, then
  *      IMG_0001.alt[.LANG].txt;
- *   3. --alt TEXT or --alt-file FILE (x-default, for every photo).
+ *   3. the photo's own PHOTO.attache.ini (alt, alt.LANG, [alt]);
+ *   4. --alt TEXT or --alt-file FILE (x-default, for every photo).
  * x-default comes first; when no source gives a language-neutral text, it is
  * the text in --lang, else in English, else the first language by tag.
  *
@@ -639,7 +640,7 @@ warn_about(const AttacheAlt *a, const char *base, const char *stem,
 
 AttacheCode
 attache__alt_resolve(const AttachePrepOptions *opts, const char *input,
-	GPtrArray **alt_out, GPtrArray **warnings_out, GError **error)
+	GPtrArray *own, GPtrArray **alt_out, GPtrArray **warnings_out, GError **error)
 {
 	g_autofree char *base = g_path_get_basename(input);
 	g_autofree char *stem = attache__file_stem(input);
@@ -652,6 +653,12 @@ attache__alt_resolve(const AttachePrepOptions *opts, const char *input,
 	/* 3. --alt / --alt-file: every photo */
 	if (opts->alt_text && *opts->alt_text)
 		put(by_lang, "x-default", opts->alt_text);
+	/* 2b. the photo's own settings file (PHOTO.attache.ini), below the
+	 * one-text sidecars, which were there first */
+	for (guint i = 0; own && i < own->len; i++) {
+		const AttacheAlt *a = own->pdata[i];
+		put(by_lang, a->lang, a->text);
+	}
 	/* 2. sidecars */
 	if (read_sidecars(input, base, stem, by_lang, error))
 		return ATTACHE_E_ALT;

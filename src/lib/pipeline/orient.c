@@ -195,9 +195,13 @@ attache__oriented_size(int w, int h, int orientation, int *ow, int *oh)
 AttacheCode
 attache__rotate(VipsImage *in, int degrees, VipsImage **out, GError **error)
 {
-	VipsAngle angle = degrees == 90 ? VIPS_ANGLE_D90 : degrees == 180 ? VIPS_ANGLE_D180
-												   : degrees == 270 ? VIPS_ANGLE_D270
-																	: VIPS_ANGLE_D0;
+	VipsAngle angle = VIPS_ANGLE_D0;
+	if (degrees == 90)
+		angle = VIPS_ANGLE_D90;
+	else if (degrees == 180)
+		angle = VIPS_ANGLE_D180;
+	else if (degrees == 270)
+		angle = VIPS_ANGLE_D270;
 	if (angle == VIPS_ANGLE_D0) {
 		*out = g_object_ref(in);
 		return ATTACHE_OK;

@@ -154,7 +154,8 @@ typedef struct {
 	GPtrArray *alt;
 	GBytes *exif_block, *xmp_block;
 	guint removed, kept;
-	guint flags; /* the photo's own, for every output (alt-names-place) */
+	guint flags;		/* the photo's own, for every output (alt-names-place) */
+	GPtrArray *own_alt; /* its PHOTO.attache.ini's alt text, or NULL */
 	gboolean have_pf;
 	double pfx, pfy; /* the photo's focus point */
 	gboolean have_att;
@@ -389,8 +390,8 @@ static AttacheCode
 photo_alt(Photo *ph, GError **error)
 {
 	g_autoptr(GPtrArray) warnings = NULL;
-	AttacheCode code = attache__alt_resolve(ph->opts, ph->input, &ph->alt,
-		&warnings, error);
+	AttacheCode code = attache__alt_resolve(ph->opts, ph->input, ph->own_alt,
+		&ph->alt, &warnings, error);
 	if (code)
 		return code;
 	for (guint i = 0; i < ph->outs->len; i++) {
@@ -399,6 +400,19 @@ photo_alt(Photo *ph, GError **error)
 			g_ptr_array_add(o->warnings, g_strdup(warnings->pdata[w]));
 	}
 	return ATTACHE_OK;
+}
+
+/* Whether alt[@i] is x-default holding a language's text (its copy, when
+ * no language-neutral text was given): warned about once, as that
+ * language. */
+static gboolean
+same_as_a_language(GPtrArray *alt, guint i)
+{
+	const AttacheAlt *a = alt->pdata[i];
+	for (guint k = 0; g_str_equal(a->lang, "x-default") && k < alt->len; k++)
+		if (k != i && g_str_equal(a->text, ((AttacheAlt *)alt->pdata[k])->text))
+			return TRUE;
+	return FALSE;
 }
 
 /* Alt text that names a place the photo's own metadata named (audit @r
@@ -414,8 +428,7 @@ photo_places(Photo *ph, const AttacheAuditReport *r)
 	for (guint i = 0; ph->alt && i < ph->alt->len; i++) {
 		const AttacheAlt *a = ph->alt->pdata[i];
 		const char *place = attache__alt_names_place(a->text, places);
-		/* x-default is a copy of a language's text when none was given */
-		if (place && !(i == 0 && ph->alt->len > 1 && g_str_equal(a->lang, "x-default") && g_str_equal(a->text, ((AttacheAlt *)ph->alt->pdata[1])->text)))
+		if (place && !same_as_a_language(ph->alt, i))
 			g_ptr_array_add(warnings, g_strdup_printf("alt text (%s) names \"%s\", where the photo's metadata says "
 													  "it was taken: removing the GPS does not help if the alt text "
 													  "says it",
@@ -612,6 +625,29 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	return photo_outputs(ph, error);
 }
 
+/* @input's own PHOTO.attache.ini over @opts: @po is a shallow copy of
+ * @opts (nothing in it to free) with the photo's rotate and focus, which
+ * win over the command line and attache.ini for this photo; its focus
+ * makes the crop a focus crop. *@own: (transfer full) the settings. */
+static AttacheCode
+photo_settings(const AttachePrepOptions *opts, const char *input,
+	AttachePrepOptions *po, AttachePhotoSettings **own, GError **error)
+{
+	*po = *opts;
+	AttacheCode code = attache__photo_settings_load(input, own, error);
+	if (code || !*own)
+		return code;
+	if ((*own)->have_rotate)
+		po->rotate = (*own)->rotate;
+	if ((*own)->have_focus) {
+		po->have_focus = TRUE;
+		po->focus_x = (*own)->focus_x;
+		po->focus_y = (*own)->focus_y;
+		po->crop = ATTACHE_CROP_FOCUS;
+	}
+	return ATTACHE_OK;
+}
+
 AttacheCode
 attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	const char *stem_in, GPtrArray **outputs, GError **error)
@@ -633,8 +669,12 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		return ATTACHE_E_USAGE;
 	}
 
-	Photo ph = { .opts = opts, .input = input, .stem = stem, .lang = lang, .outs = outs };
-	AttacheCode code = photo_run(&ph, &hold, &err, error);
+	AttachePrepOptions po;
+	g_autoptr(AttachePhotoSettings) own = NULL;
+	AttacheCode code = photo_settings(opts, input, &po, &own, &err);
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .lang = lang, .outs = outs, .own_alt = own ? own->alt : NULL };
+	if (!code)
+		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
 	if (!err)
 		return code; /* the outputs' own results */
@@ -686,15 +726,19 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 
 	GPtrArray *outs = outputs_new(opts, input, lang);
 	*outputs = outs;
-	Photo ph = { .opts = opts, .input = input, .stem = stem, .lang = lang, .outs = outs };
-	AttacheCode code = plan_run(&ph, &err);
+	AttachePrepOptions po;
+	g_autoptr(AttachePhotoSettings) own = NULL;
+	AttacheCode code = photo_settings(opts, input, &po, &own, &err);
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .lang = lang, .outs = outs, .own_alt = own ? own->alt : NULL };
+	if (!code)
+		code = plan_run(&ph, &err);
 	for (guint i = 0; !code && i < outs->len; i++) {
 		const AttachePreset *p = opts->presets->pdata[i];
 		AttacheOutput *o = outs->pdata[i];
 		o->output = output_path(opts, stem, p, p->format);
 		o->format = p->format;
 		o->flags = ph.flags;
-		o->rotate = opts->rotate;
+		o->rotate = po.rotate;
 		o->alt = attache__alt_copy(ph.alt);
 		o->alt_long = g_strdup(opts->alt_long);
 		o->code = ATTACHE_OK;
