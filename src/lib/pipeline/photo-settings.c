@@ -254,8 +254,9 @@ attache__photo_settings_load(const char *input, AttachePhotoSettings **out, GErr
 		g_autofree char *path = g_build_filename(dir, rel, NULL);
 		GStatBuf st;
 		/* lstat: a link named like the settings is refused below, not
-		 * taken for "none" */
-		if (g_lstat(path, &st) != 0 && errno == ENOENT)
+		 * taken for "none"; a photo whose name is too long for the
+		 * suffix cannot have one */
+		if (g_lstat(path, &st) != 0 && (errno == ENOENT || errno == ENAMETOOLONG || errno == ENOTDIR))
 			continue;
 		g_autofree char *data = NULL;
 		gsize len;
