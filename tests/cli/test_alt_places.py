@@ -84,3 +84,35 @@ def test_review_page_shows_the_flag():
             page = f.read()
         assert 'data-flag="alt-names-place"' in page, page[-2000:]
         assert "Alt text names a place" in page
+
+
+def test_han_without_spaces_and_decomposed_accents():
+    """exiftool writes the places into a copy of a real photo: a Han city
+    (no spaces between words) and a city with an accent, which the alt
+    text spells decomposed (NFD): NFKC makes them the same."""
+    import shutil
+    import subprocess
+    lib.phone_photos()
+    with lib.TempDir() as d:
+        photo = shutil.copy(os.path.join(lib.PHONE, NOKIA),
+                            os.path.join(d, "p.jpg"))
+        subprocess.run(["exiftool", "-q", "-overwrite_original",
+                        "-XMP-photoshop:City=北京",
+                        "-IPTC:CodedCharacterSet=UTF8",
+                        "-IPTC:Sub-location=Zürich", photo], check=True)
+        tags = lib.exiftool(photo)
+        lib.assert_eq(tags.get("XMP-photoshop:City"), "北京", "exiftool")
+        m = os.path.join(d, "alt.csv")
+        with open(m, "w", encoding="utf-8") as f:
+            f.write("file,lang,alt\n"
+                    "p.jpg,zh,志愿者在北京分发饮用水\n"
+                    "p.jpg,de,Freiwillige in Zu\u0308rich\n"
+                    "p.jpg,en,Volunteers hand out water\n")
+        r = lib.run("prep", "-p", "x-square", "--json", "-o",
+                    os.path.join(d, "out"), "--alt-manifest", m, photo,
+                    check=0)
+        (o,) = lib.json_lines(r.stdout)
+        assert "alt-names-place" in o["flags"], o
+        assert 'alt text (zh) names "北京"' in r.stderr, r.stderr
+        assert 'alt text (de) names "Zürich"' in r.stderr, r.stderr
+        assert "alt text (en)" not in r.stderr, r.stderr
