@@ -378,8 +378,8 @@ attache__alt_manifest_load_beneath(const char *dir, const char *rel,
 }
 
 /* Spreadsheets save "CSV" in the encoding of their locale unless told
- * otherwise: UTF-16 ("Unicode text": a BOM, or NUL bytes between ASCII
- * letters) and Windows-1252 (bytes that are not UTF-8) are refused with
+ * otherwise: UTF-16 ("Unicode text": a BOM, or a NUL byte beside the
+ * first ASCII letter) and Windows-1252 (bytes that are not UTF-8) are refused with
  * what to do, naming the file (and the line of the first bad byte). */
 static AttacheCode
 manifest_encoding(const char *path, const char *data, gsize len,
@@ -388,7 +388,10 @@ manifest_encoding(const char *path, const char *data, gsize len,
 	static const char fix[] = "save it as CSV UTF-8 (in Excel: Save As, "
 							  "\"CSV UTF-8 (Comma delimited)\")";
 	gboolean bom16 = len >= 2 && ((guchar)data[0] == 0xFF || (guchar)data[0] == 0xFE) && (guchar)data[1] == ((guchar)data[0] ^ 0x01);
-	if (bom16 || memchr(data, '\0', len)) {
+	/* without a BOM, UTF-16 text starting with an ASCII letter ("file")
+	 * has a NUL in its first two bytes; a stray NUL further on is the
+	 * line's own fault, below */
+	if (bom16 || (len >= 2 && (!data[0] || !data[1]))) {
 		g_autofree char *why = g_strdup_printf("the file is UTF-16, not "
 											   "UTF-8: %s",
 			fix);
