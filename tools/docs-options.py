@@ -2,7 +2,7 @@
 """Regenerate the option tables in docs/*.md from the option table.
 
 Each table sits between `<!-- options:SCOPE -->` and `<!-- /options -->`
-(SCOPE: prep, watch, ini, review) and is what `options-md SCOPE` prints
+(SCOPE: prep, watch, ini, review, photo) and is what `options-md SCOPE` prints
 (tools/options-md.c, linked with libattache.a). `make docs` rewrites them;
 with --check nothing is written and the exit status is 1 when one is stale.
 

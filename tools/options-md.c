@@ -4,7 +4,7 @@
  * (config/options.c); built by the Makefile, run by tools/docs-options.py
  * (`make docs`) and tests/cli/test_options.py.
  *
- *   options-md prep|watch|ini   the Markdown table of that scope
+ *   options-md prep|watch|ini|photo   the Markdown table of that scope
  *   options-md names            every row: SCOPES NAME [ALIAS] [-S]
  */
 #include <attache.h>
@@ -20,6 +20,7 @@ static const struct {
 	{ "ini", ATTACHE_SCOPE_INI },
 	{ "review", ATTACHE_SCOPE_REVIEW },
 	{ "upload", ATTACHE_SCOPE_UPLOAD },
+	{ "photo", ATTACHE_SCOPE_PHOTO },
 };
 
 /* One line per row, its scopes as words, for the docs test. */

@@ -45,7 +45,7 @@ json_with_upload(const AttacheOutput *o, const AttacheUploadResult *r)
 
 /* What the sink prints with. */
 typedef struct {
-	gboolean json, quiet;
+	gboolean json, quiet, dry_run;
 	GHashTable *said; /* distinct failures of the photo at hand */
 } Printer;
 
@@ -73,10 +73,41 @@ on_warning(const char *input, const char *text, gpointer data)
 	cli_warn("%s: %s", input, text);
 }
 
+/* --dry-run: the output that would be written, as a person or a JSON line
+ * reads it (docs/json.md, "Dry run"). */
+static void
+print_planned(const Printer *p, const AttacheOutput *o)
+{
+	gboolean exists = o->output && g_file_test(o->output, G_FILE_TEST_EXISTS);
+	if (p->json) {
+		g_autoptr(JsonParser) parser = json_parser_new();
+		g_autofree char *line = attache_output_to_json(o);
+		json_parser_load_from_data(parser, line, -1, NULL);
+		JsonObject *obj = json_node_get_object(json_parser_get_root(parser));
+		static const char *const unknown[] = { "width", "height", "bytes", "quality", "removed", "kept", "sha256",
+			"focus" };
+		for (guint i = 0; i < G_N_ELEMENTS(unknown); i++)
+			json_object_remove_member(obj, unknown[i]);
+		json_object_set_boolean_member(obj, "dry_run", TRUE);
+		json_object_set_boolean_member(obj, "exists", exists);
+		g_autofree char *out = json_to_string(json_parser_get_root(parser), FALSE);
+		cli_out("%s", out);
+	}
+	else if (!p->quiet && o->code == ATTACHE_OK)
+		cli_out("would write %s (%s, %s)%s", o->output, o->preset, attache_format_name(o->format),
+			exists ? ": replaces the file there" : "");
+}
+
 static void
 on_output(const AttacheOutput *o, const AttacheUploadResult *r, gpointer data)
 {
 	Printer *p = data;
+	if (p->dry_run) {
+		print_planned(p, o);
+		if (o->code != ATTACHE_OK && g_hash_table_add(p->said, g_strdup(o->error)))
+			cli_error("%s", o->error);
+		return;
+	}
 	if (r && r->code != ATTACHE_OK)
 		cli_error("%s", r->error);
 	if (p->json) {
@@ -117,7 +148,7 @@ run_batch(const AttachePrepOptions *opts, AttacheBatchOptions *bopts,
 {
 	static const AttacheBatchSink sink = { on_message, on_started, NULL,
 		on_warning, on_output, on_photo_done };
-	Printer p = { json, quiet,
+	Printer p = { json, quiet, bopts->dry_run,
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
 	AttacheBatchSummary sum;
 	g_autoptr(GError) error = NULL;
@@ -130,7 +161,13 @@ run_batch(const AttachePrepOptions *opts, AttacheBatchOptions *bopts,
 		/* no photo found: a batch with nothing done; else configuration */
 		return code == ATTACHE_E_INPUT ? EXIT_SOME_FAILED : EXIT_USAGE;
 	}
-	if (!json && !quiet) {
+	if (!json && !quiet && bopts->dry_run) {
+		g_autofree char *tail = g_strdup_printf(sum.failed ? ", %d photo%s would fail" : "", sum.failed,
+			sum.failed == 1 ? "" : "s");
+		cli_note("dry run: %d photo%s, %d output%s would be written in %s/%s; nothing was written", sum.photos,
+			sum.photos == 1 ? "" : "s", sum.outputs, sum.outputs == 1 ? "" : "s", opts->out_dir, tail);
+	}
+	else if (!json && !quiet) {
 		g_autofree char *tail = sum.failed
 									? g_strdup_printf(", %d photo%s failed", sum.failed,
 										sum.failed == 1 ? "" : "s")
@@ -199,6 +236,7 @@ cmd_prep(int argc, char **argv)
 	bopts->jobs = a.jobs;
 	bopts->upload = g_strdup(a.upload);
 	bopts->alt_manifest = g_strdup(a.alt_manifest);
+	bopts->dry_run = cli_arg_flag(&args, "dry-run");
 	if (verbose)
 		bopts->upload_options->log = upload_log;
 	rc = run_batch(opts, bopts, argv + 1, json, quiet);

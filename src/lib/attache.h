@@ -182,6 +182,8 @@ ATTACHE_API const char *attache_format_mime(AttacheFormat format);
 ATTACHE_API gboolean attache_fit_from_string(const char *s, AttacheFit *out);
 ATTACHE_API gboolean attache_crop_from_string(const char *s, AttacheCrop *out);
 ATTACHE_API gboolean attache_format_from_string(const char *s, AttacheFormat *out);
+/* "0", "90", "180" or "270" (degrees clockwise); @out may be %NULL. */
+ATTACHE_API gboolean attache_rotate_from_string(const char *s, int *out);
 /* "X,Y" with both fractions in 0..1 (a focus point). */
 ATTACHE_API gboolean attache_focus_from_string(const char *s, double *x, double *y);
 /* A pixel count: "100MP", "40 MP", "100000000". */
@@ -327,6 +329,8 @@ typedef enum {
 	ATTACHE_FLAG_PADDED = 1 << 3,		 /* contain fit added padding */
 	ATTACHE_FLAG_SMALL = 1 << 4,		 /* photo smaller than the preset */
 	ATTACHE_FLAG_FALLBACK = 1 << 5,		 /* fell back to another format */
+	/* the alt text names a place the photo's metadata named */
+	ATTACHE_FLAG_ALT_NAMES_PLACE = 1 << 6,
 } AttacheFlag;
 
 /* Comma list ("quality-floor,downscaled"). (transfer full) */
@@ -391,6 +395,9 @@ typedef struct {
 	/* hex SHA-256 of the photo's bytes: an output of the same photo, in
 	 * the same language and campaign, is its own to replace */
 	char *input_sha256;
+	/* degrees clockwise the photo was turned after its orientation
+	 * (--rotate, or `rotate =` in its PHOTO.attache.ini); 0 for none */
+	int rotate;
 } AttacheOutput;
 
 ATTACHE_API void attache_output_free(AttacheOutput *out);
@@ -428,7 +435,11 @@ typedef struct {
 	int fit;			/* -1: preset's, else an #AttacheFit */
 	int crop;			/* -1: preset's, else an #AttacheCrop */
 	gboolean have_focus;
-	double focus_x, focus_y;   /* fractions 0..1 of the oriented photo */
+	double focus_x, focus_y; /* fractions 0..1 of the upright photo (after
+							  * the orientation and @rotate) */
+	/* degrees clockwise (0, 90, 180, 270), turned after the EXIF
+	 * orientation, for a photo whose orientation is wrong (--rotate) */
+	int rotate;
 	guint keep;				   /* #AttacheKeep */
 	gint64 max_pixels;		   /* decompression-bomb limit; default 100 MP */
 	gint64 max_input_bytes;	   /* default 256 MiB */
@@ -486,6 +497,7 @@ typedef enum {
 	ATTACHE_VALUE_DIRS,		 /* absolute folders, one a line */
 	ATTACHE_VALUE_TARGETS,	 /* a comma list of upload targets */
 	ATTACHE_VALUE_LANGS_ALL, /* a comma list of language tags, or all */
+	ATTACHE_VALUE_ROTATE,	 /* 0, 90, 180 or 270 (degrees clockwise) */
 } AttacheValueType;
 
 /* Where a setting may come from; the order in which they win is in
@@ -493,7 +505,7 @@ typedef enum {
 #define ATTACHE_SCOPE_PREP (1u << 0)	 /* attache prep's command line */
 #define ATTACHE_SCOPE_WATCH (1u << 1)	 /* attache watch's command line */
 #define ATTACHE_SCOPE_INI (1u << 2)		 /* INBOX/attache.ini */
-#define ATTACHE_SCOPE_PHOTO (1u << 3)	 /* a photo's sidecar or manifest row */
+#define ATTACHE_SCOPE_PHOTO (1u << 3)	 /* a photo's PHOTO.attache.ini (or sidecar, manifest row) */
 #define ATTACHE_SCOPE_CAMPAIGN (1u << 4) /* a campaign .ini */
 #define ATTACHE_SCOPE_PRESET (1u << 5)	 /* a preset .ini */
 #define ATTACHE_SCOPE_REVIEW (1u << 6)	 /* attache review's command line */
@@ -945,6 +957,11 @@ typedef struct {
 	AttacheUploadOptions *upload_options; /* owned; the defaults */
 	char *alt_manifest;					  /* owned: the file opts->manifest was read from,
 										   * named in warnings; %NULL: none given */
+	/* --dry-run: report each output the batch would write (through the
+	 * sink's output callback, with its path) and write nothing: no
+	 * output folder, no manifest, no upload; photos are not decoded
+	 * (docs/prep.md, "Dry run") */
+	gboolean dry_run;
 } AttacheBatchOptions;
 
 /* Returns: (transfer full). */
@@ -991,7 +1008,7 @@ typedef struct {
 typedef struct {
 	int photos;			/* found in the files and folders */
 	int failed;			/* photos that failed */
-	int outputs;		/* outputs written */
+	int outputs;		/* outputs written (with dry_run: that would be) */
 	int uploads_failed; /* uploads that failed */
 	int without_alt;	/* photos with an output that carries no alt text */
 } AttacheBatchSummary;

@@ -198,6 +198,10 @@ AttacheCode attache__orient(VipsImage *in, int orientation, VipsImage **out,
 	GError **error);
 /* Dimensions after orientation. */
 void attache__oriented_size(int w, int h, int orientation, int *ow, int *oh);
+/* Turns @in @degrees clockwise (0, 90, 180, 270), after the orientation
+ * (orient.c). @out: (transfer full). */
+AttacheCode attache__rotate(VipsImage *in, int degrees, VipsImage **out,
+	GError **error);
 
 /* ---- stage 3: colour (colour.c) ---- */
 
@@ -304,6 +308,37 @@ int attache__exif_orientation(const guint8 *exif, gsize len);
  * @k. Returns NULL when there is nothing to write. (transfer full) */
 GBytes *attache__exif_build(const AttacheKept *k);
 
+/* ---- a photo's own settings, PHOTO.attache.ini (photo-settings.c) ---- */
+
+typedef struct {
+	char *path; /* the file, for messages */
+	gboolean have_rotate;
+	int rotate; /* degrees clockwise */
+	gboolean have_focus;
+	double focus_x, focus_y; /* fractions of the upright photo */
+	GPtrArray *alt;			 /* AttacheAlt*, as the file gives them */
+} AttachePhotoSettings;
+
+void attache__photo_settings_free(AttachePhotoSettings *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttachePhotoSettings, attache__photo_settings_free)
+/* Reads @input's settings file beside it (IMG_1.jpg.attache.ini, else
+ * IMG_1.attache.ini) beneath its folder, bounded. @out: (transfer full),
+ * %NULL when there is none. %ATTACHE_E_INPUT naming the file and line. */
+AttacheCode attache__photo_settings_load(const char *input, AttachePhotoSettings **out, GError **error);
+/* Parses the bytes of the settings file @path; also the fuzz target's
+ * entry point. @data: borrowed. @out: (transfer full). */
+AttacheCode attache__photo_settings_parse(const char *path, const char *data, gsize len,
+	AttachePhotoSettings **out, GError **error);
+
+/* ---- alt text that names a place (places.c) ---- */
+
+/* The place names (City, Sub-location, State, Country) the audit @r of a
+ * photo found in its IPTC and XMP, distinct, as written. (transfer full) */
+GPtrArray *attache__places_from_report(const AttacheAuditReport *r);
+/* The first of @places that @text names (NFKC, casefolded, whole words),
+ * or NULL. (transfer none: an item of @places) */
+const char *attache__alt_names_place(const char *text, GPtrArray *places);
+
 /* ---- metadata: the XMP attache writes (xmp.c) ---- */
 
 /* Builds the XMP packet: dc:creator/dc:rights (when kept) and the alt text
@@ -340,6 +375,14 @@ AttacheCode attache__embed(AttacheFormat format, guint8 **data, gsize *len,
 /* libvips' threads, unless attache_set_concurrency() or an earlier batch
  * chose them already (init.c). */
 void attache__concurrency_default(int threads);
+
+/* --dry-run: what attache_prep_photo_as() would write for @input under
+ * @stem, without decoding or writing: the header read and checked, the
+ * alt text resolved and checked, each output's path named with its
+ * preset's format (prep.c). @outputs: (transfer full), as
+ * attache_prep_photo(); a photo that would fail fails the same way. */
+AttacheCode attache__prep_photo_plan(const AttachePrepOptions *opts,
+	const char *input, const char *stem, GPtrArray **outputs, GError **error);
 
 /* One photo of a batch: attache_prep_photo_as() with @opts (writing no
  * manifest itself), then each output written recorded through @sink's
@@ -497,7 +540,7 @@ AttacheCode attache__brand(AttacheCampaign *c, const AttachePreset *preset,
  * %ATTACHE_E_ALT for a sidecar that is not valid or, with require_alt, when
  * there is none. @alt, @warnings: (transfer full). */
 AttacheCode attache__alt_resolve(const AttachePrepOptions *opts,
-	const char *input, GPtrArray **alt, GPtrArray **warnings,
+	const char *input, GPtrArray *own, GPtrArray **alt, GPtrArray **warnings,
 	GError **error);
 /* What the one alt-text check finds in @text (valid UTF-8; alt.c). prep's
  * errors and warnings and the review page's marks all come from it. */

@@ -12,6 +12,11 @@
  *
  * Beyond that: settings that load are whole (presets, an absolute output
  * folder that is not the inbox), as the watcher assumes.
+ *
+ * The same bytes as a photo's own settings file, PHOTO.attache.ini
+ * (attache__photo_settings_parse): what it accepts is in range (rotate
+ * 0/90/180/270, focus in 0..1) and every alt text valid, with a language
+ * tag; what it refuses names the file.
  */
 #include "private.h"
 
@@ -84,9 +89,32 @@ fuzz_watch_setup(const AttachePresetSet **presets)
 	return inbox;
 }
 
+static void
+fuzz_photo_settings(const uint8_t *data, size_t size)
+{
+	AttachePhotoSettings *ps = NULL;
+	g_autoptr(GError) e = NULL;
+	if (attache__photo_settings_parse("/fuzz/p.attache.ini", (const char *)data, size, &ps, &e)) {
+		if (ps || !e || !g_utf8_validate(e->message, -1, NULL) || !strstr(e->message, "/fuzz/p.attache.ini"))
+			abort();
+		return;
+	}
+	if (ps->have_rotate && ps->rotate != 0 && ps->rotate != 90 && ps->rotate != 180 && ps->rotate != 270)
+		abort();
+	if (ps->have_focus && !(ps->focus_x >= 0 && ps->focus_x <= 1 && ps->focus_y >= 0 && ps->focus_y <= 1))
+		abort();
+	for (guint i = 0; i < ps->alt->len; i++) {
+		const AttacheAlt *a = ps->alt->pdata[i];
+		if (attache_alt_validate(a->text, "fuzz", NULL) || (g_strcmp0(a->lang, "x-default") && !attache__lang_tag_valid(a->lang)))
+			abort();
+	}
+	attache__photo_settings_free(ps);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	fuzz_photo_settings(data, size);
 	const AttachePresetSet *presets;
 	const char *inbox = fuzz_watch_setup(&presets);
 

@@ -271,6 +271,44 @@ test_record_refused(Fixture *f, gconstpointer data)
 	g_mutex_clear(&s.lock);
 }
 
+/* dry_run: each output the run would write is reported with its path,
+ * the broken photo fails as it would, and nothing is written or recorded:
+ * no output folder, record never called. */
+static void
+test_dry_run(Fixture *f, gconstpointer data)
+{
+	AttacheBatchSink sink = { 0 };
+	sink.record = on_record;
+	sink.output = on_output;
+	sink.photo_done = on_done;
+	Seen s = { 0 };
+	g_mutex_init(&s.lock);
+	s.files = g_ptr_array_new_with_free_func(g_free);
+	const char *inputs[] = { f->in, NULL };
+	AttacheBatchOptions *b = attache_batch_options_new();
+	b->dry_run = TRUE;
+	AttacheBatchSummary sum;
+
+	g_assert_cmpint(attache_prep_batch(f->opts, b, inputs, &sink, &s, &sum,
+						NULL),
+		==, ATTACHE_OK);
+	g_assert_cmpint(sum.outputs, ==, 4);
+	g_assert_cmpint(sum.failed, ==, 1);
+	g_assert_cmpint(s.recorded, ==, 0);
+	g_assert_false(g_file_test(f->out, G_FILE_TEST_EXISTS));
+	g_autofree char *want = g_build_filename(f->out,
+		"htc-desire_gps_small.bluesky.jpg", NULL);
+	gboolean named = FALSE;
+	for (guint i = 0; i < s.files->len; i++)
+		named |= g_str_equal(s.files->pdata[i], want);
+	g_assert_true(named);
+	g_assert_nonnull(strstr(s.failed_message, "broken.jpg"));
+	attache_batch_options_free(b);
+	g_ptr_array_unref(s.files);
+	g_free(s.failed_message);
+	g_mutex_clear(&s.lock);
+}
+
 /* Errors of the batch as a whole are returned, not reported per photo. */
 static void
 test_batch_errors(Fixture *f, gconstpointer data)
@@ -311,6 +349,8 @@ main(int argc, char **argv)
 		test_record_refused, fixture_tear_down);
 	g_test_add("/batch/errors", Fixture, NULL, fixture_set_up,
 		test_batch_errors, fixture_tear_down);
+	g_test_add("/batch/dry-run", Fixture, NULL, fixture_set_up,
+		test_dry_run, fixture_tear_down);
 	int rc = g_test_run();
 	attache_shutdown();
 	return rc;

@@ -182,6 +182,7 @@ test_every_api_row_is_mapped(void)
 		[ATTACHE_VALUE_DIRS] = "/tmp",
 		[ATTACHE_VALUE_TARGETS] = "x",
 		[ATTACHE_VALUE_LANGS_ALL] = "fr,ar",
+		[ATTACHE_VALUE_ROTATE] = "90",
 	};
 	guint n, api = 0;
 	const AttacheOption *t = attache_options(&n);

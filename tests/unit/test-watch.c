@@ -34,10 +34,10 @@ test_ignored_names(void)
 		"~$report.docx", "Thumbs.db", "thumbs.db", "desktop.ini",
 		"attache.ini", "attache.log", "IMG_1.jpg~", "a.partial",
 		"IMG_1.alt.txt", "IMG_1.jpg.alt.fr.txt", "IMG_1.alt.zh-Hans.txt",
-		"" };
+		"IMG_1.attache.ini", "IMG_1.jpg.attache.ini", "" };
 	const char *taken[] = { "IMG_1.jpg", "IMG_1.HEIC", "notes.txt",
 		"part.jpg", "tmp.png", "my attache.ini.jpg", "~IMG.jpg", "alt.jpg",
-		"notes.txt" };
+		"notes.txt", "IMG_1.attache.ini.jpg" };
 
 	for (guint i = 0; i < G_N_ELEMENTS(ignored); i++)
 		g_assert_true(attache_watch_ignores_name(ignored[i]));

@@ -218,8 +218,35 @@ unique_stems(const Sink *s, GPtrArray *inputs, const char *out_dir)
 	return stems;
 }
 
-/* A row of the alt-text manifest that names no photo of the batch is most
- * likely a typo. */
+/* The name of a photo of the batch within edit distance 2 of @key (a
+ * manifest's file column; a path is compared by its file name), or NULL.
+ * @names: file names and stems. (transfer none) */
+static const char *
+near_name(GHashTable *names, const char *key)
+{
+	g_autofree char *base = g_path_get_basename(key);
+	const char *best = NULL;
+	int best_d = 3;
+	GHashTableIter it;
+	gpointer name;
+	g_hash_table_iter_init(&it, names);
+	while (g_hash_table_iter_next(&it, &name, NULL)) {
+		if (strchr(name, '/'))
+			continue;
+		int d = (int)attache_edit_distance(base, name, 2);
+		if (d < best_d || (d == best_d && best && strcmp(name, best) < 0)) {
+			best = name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* Rows of the alt-text manifest that name no photo of the batch: a
+ * manifest usually covers more photos than one run (a day's, a
+ * campaign's), so they are one count; but a row within edit distance 2 of
+ * a photo's name is most likely a typo that leaves that photo without its
+ * alt text, and is always named (docs/alt-text.md). */
 static void
 warn_unmatched_rows(const Sink *s, GHashTable *manifest, const char *path,
 	GPtrArray *inputs)
@@ -232,14 +259,31 @@ warn_unmatched_rows(const Sink *s, GHashTable *manifest, const char *path,
 		g_hash_table_add(names, attache__file_stem(in));
 		g_hash_table_add(names, g_canonicalize_filename(in, NULL));
 	}
+	const char *label = path ? path : "the alt-text manifest";
+	g_autoptr(GPtrArray) keys = g_ptr_array_new();
 	GHashTableIter it;
-	gpointer key;
+	gpointer key, rows;
 	g_hash_table_iter_init(&it, manifest);
-	while (g_hash_table_iter_next(&it, &key, NULL))
+	while (g_hash_table_iter_next(&it, &key, &rows))
 		if (!g_hash_table_contains(names, key))
+			g_ptr_array_add(keys, key);
+	g_ptr_array_sort(keys, cmp_str);
+	guint others = 0;
+	for (guint i = 0; i < keys->len; i++) {
+		const char *k = keys->pdata[i];
+		const char *near = near_name(names, k);
+		if (near)
 			say(s, ATTACHE_BATCH_WARNING,
-				"%s: a row for \"%s\", which is not among the photos given",
-				path ? path : "the alt-text manifest", (char *)key);
+				"%s: a row for \"%s\", which is not among the photos given: "
+				"did you mean \"%s\"?",
+				label, k, near);
+		else
+			others += ((GPtrArray *)g_hash_table_lookup(manifest, k))->len;
+	}
+	if (others)
+		say(s, ATTACHE_BATCH_NOTE,
+			"%s: %u %s for photos not in this run", label, others,
+			others == 1 ? "row is" : "rows are");
 }
 
 /* ---- upload routing (docs/upload.md) ---- */
@@ -479,6 +523,7 @@ typedef struct {
 	const AttacheBatchSink *sink;
 	gpointer data;
 	GAsyncQueue *done;
+	gboolean dry_run;
 } Shared;
 
 static void
@@ -498,8 +543,8 @@ worker(gpointer data, gpointer user)
 	Job *j = data;
 	Shared *s = user;
 	g_autoptr(GError) error = NULL;
-	j->code = attache__batch_photo(s->opts, j->input, j->stem, s->sink,
-		s->data, &j->outputs, &error);
+	j->code = s->dry_run ? attache__prep_photo_plan(s->opts, j->input, j->stem, &j->outputs, &error)
+						 : attache__batch_photo(s->opts, j->input, j->stem, s->sink, s->data, &j->outputs, &error);
 	if (error)
 		j->error = g_strdup(error->message);
 	g_async_queue_push(s->done, j);
@@ -558,9 +603,9 @@ report_photo(const Sink *s, const AttachePrepOptions *opts,
 static void
 run_pool(const Sink *s, const AttachePrepOptions *opts, int jobs,
 	GPtrArray *uploads, GPtrArray *inputs, GPtrArray *stems,
-	AttacheBatchSummary *sum)
+	gboolean dry_run, AttacheBatchSummary *sum)
 {
-	Shared shared = { opts, s->sink, s->data, g_async_queue_new() };
+	Shared shared = { opts, s->sink, s->data, g_async_queue_new(), dry_run };
 	GThreadPool *pool = g_thread_pool_new(worker, &shared, jobs, TRUE, NULL);
 	for (guint i = 0; i < inputs->len; i++) {
 		Job *j = g_new0(Job, 1);
@@ -592,7 +637,7 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 	g_autoptr(GPtrArray) langs = NULL;
 	if (attache__prep_langs(opts, FALSE, &langs, error))
 		return ATTACHE_E_USAGE;
-	if (g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
+	if (!bopts->dry_run && g_mkdir_with_parents(opts->out_dir, 0777) != 0) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
 			"%s: cannot create the output folder: %s", opts->out_dir,
 			g_strerror(errno));
@@ -628,7 +673,9 @@ batch_run(const Sink *s, const AttachePrepOptions *opts,
 	sum->photos = (int)inputs->len;
 	if (s->sink && s->sink->started)
 		s->sink->started(sum->photos, s->data);
-	run_pool(s, &o, jobs, uploads, inputs, stems, sum);
+	/* a dry run checks the targets and credentials, and uploads nothing */
+	run_pool(s, &o, jobs, bopts->dry_run ? NULL : uploads, inputs, stems,
+		bopts->dry_run, sum);
 	return ATTACHE_OK;
 }
 

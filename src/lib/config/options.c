@@ -47,10 +47,17 @@ static const AttacheOption options[] = {
 		"HOW", "Crop for cover: attention, entropy, centre or focus",
 		"`attention`, `entropy`, `centre` or `focus`: overrides the presets' "
 		"crop" },
-	{ "focus", NULL, 0, ATTACHE_VALUE_FOCUS, P | W | I | A, 0, NULL, "X,Y",
-		"Focus point as fractions of the oriented photo (for --crop focus)",
-		"focus point, fractions 0..1 of the oriented photo (for `--crop "
-		"focus`, which needs it)" },
+	{ "focus", NULL, 0, ATTACHE_VALUE_FOCUS, P | W | I | A | ATTACHE_SCOPE_PHOTO, 0, NULL, "X,Y",
+		"Focus point as fractions of the upright photo (for --crop focus)",
+		"focus point, fractions 0..1 of the upright photo, after its "
+		"orientation and `rotate` (for `--crop focus`, which needs it)" },
+	{ "rotate", NULL, 0, ATTACHE_VALUE_ROTATE, P | W | I | A | ATTACHE_SCOPE_PHOTO, 0,
+		"`0`", "DEGREES",
+		"Turn the photo 90, 180 or 270 degrees clockwise, after its EXIF "
+		"orientation (when that is wrong)",
+		"`90`, `180` or `270` degrees clockwise (or `0`), turned after the "
+		"EXIF orientation, for photos whose orientation is wrong; recorded "
+		"in the manifest and the JSON line (`rotate`)" },
 	{ "keep", NULL, 0, ATTACHE_VALUE_KEEP, P | W | I | A, PIN, "`credit`",
 		"LIST",
 		"Metadata to keep: none, or a list of credit, datetime, camera "
@@ -85,15 +92,19 @@ static const AttacheOption options[] = {
 		"`all` (the campaign's `languages =`); each language's text and "
 		"alt text; with more than one, outputs are named "
 		"STEM.PRESET.LANG.EXT (docs/prep.md, \"Languages\")" },
-	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A | ATTACHE_SCOPE_PHOTO,
+	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A,
 		0, NULL, "TEXT", "Alt text for every photo without its own (x-default)",
 		"alt text for every photo without its own (docs/alt-text.md)" },
+	{ "alt", NULL, 0, ATTACHE_VALUE_TEXT, ATTACHE_SCOPE_PHOTO, 0, NULL, "TEXT",
+		NULL,
+		"the photo's alt text, x-default; `alt.LANG` (`alt.fr`, `alt.zh-Hans`) "
+		"in a language, or `LANG =` in an `[alt]` group" },
 	{ "alt-file", NULL, 0, ATTACHE_VALUE_FILE, P | W | I | A, 0, NULL, "FILE",
 		"Read that alt text from a UTF-8 file",
 		"the same, from a UTF-8 file (in attache.ini: inside INBOX or an "
 		"`--allow-path` folder)" },
 	{ "alt-manifest", NULL, 0, ATTACHE_VALUE_FILE,
-		P | W | I | A | ATTACHE_SCOPE_PHOTO, 0, NULL, "FILE",
+		P | W | I | A, 0, NULL, "FILE",
 		"Alt text per photo and language from a CSV file (file,lang,alt)",
 		"alt text per photo and language, a CSV file `file,lang,alt`" },
 	{ "require-alt", NULL, 0, ATTACHE_VALUE_FLAG, P | W | I | A, 0, "`false`",
@@ -158,6 +169,13 @@ static const AttacheOption options[] = {
 	{ "settle", NULL, 0, ATTACHE_VALUE_SECONDS, W, 0, "`2`", "SECONDS",
 		"A file still open is complete once unchanged this long (default 2)",
 		"a file still open is complete once unchanged this long" },
+	{ "dry-run", NULL, 'n', ATTACHE_VALUE_FLAG, P, 0, NULL, NULL,
+		"Print what would be written, where and under which names; write "
+		"nothing",
+		"print each output that would be written, where and under which "
+		"name (the real one, `-2` included), and write nothing: no output "
+		"folder, no manifest, no upload; photos are checked but not "
+		"decoded (\"Dry run\" below)" },
 	{ "quiet", NULL, 'q', ATTACHE_VALUE_FLAG, P | W, 0, NULL, NULL,
 		"Print nothing but errors", "print nothing but errors" },
 	{ "verbose", NULL, 'v', ATTACHE_VALUE_FLAG, P | W, 0, NULL, NULL,
@@ -259,6 +277,8 @@ expected(AttacheValueType type)
 		return "an absolute folder";
 	case ATTACHE_VALUE_TARGETS:
 		return "a comma list of x, mastodon, bluesky (or nothing)";
+	case ATTACHE_VALUE_ROTATE:
+		return "0, 90, 180 or 270 (degrees clockwise)";
 	case ATTACHE_VALUE_TEXT:
 	case ATTACHE_VALUE_FILE:
 		break;
@@ -315,6 +335,8 @@ core_value_ok(AttacheValueType type, const char *value)
 		return attache_pixels_from_string(value, &n);
 	case ATTACHE_VALUE_SIZE:
 		return attache_size_from_string(value, &n);
+	case ATTACHE_VALUE_ROTATE:
+		return attache_rotate_from_string(value, NULL);
 	default:
 		return TRUE;
 	}
@@ -411,7 +433,8 @@ char *
 attache_options_markdown(guint scope)
 {
 	GString *s = g_string_new(NULL);
-	gboolean ini = scope == ATTACHE_SCOPE_INI;
+	/* the settings files' tables name keys, not flags */
+	gboolean ini = scope == ATTACHE_SCOPE_INI || scope == ATTACHE_SCOPE_PHOTO;
 	g_string_append(s, ini ? "| key | value | default |\n|---|---|---|\n"
 						   : "| option | | default |\n|---|---|---|\n");
 	for (guint i = 0; i < G_N_ELEMENTS(options); i++) {

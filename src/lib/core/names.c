@@ -37,6 +37,7 @@ static const struct {
 	{ ATTACHE_FLAG_PADDED, "padded" },
 	{ ATTACHE_FLAG_SMALL, "small-source" },
 	{ ATTACHE_FLAG_FALLBACK, "format-fallback" },
+	{ ATTACHE_FLAG_ALT_NAMES_PLACE, "alt-names-place" },
 };
 
 const char *
@@ -229,6 +230,22 @@ attache_focus_from_string(const char *s, double *x, double *y)
 	*x = fx;
 	*y = fy;
 	return TRUE;
+}
+
+gboolean
+attache_rotate_from_string(const char *s, int *out)
+{
+	static const int turns[] = { 0, 90, 180, 270 };
+	for (guint i = 0; s && i < G_N_ELEMENTS(turns); i++) {
+		char word[4];
+		g_snprintf(word, sizeof(word), "%d", turns[i]);
+		if (g_str_equal(s, word)) {
+			if (out)
+				*out = turns[i];
+			return TRUE;
+		}
+	}
+	return FALSE;
 }
 
 gboolean

@@ -108,6 +108,8 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 	}
 	else
 		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "rotate");
+	json_builder_add_int_value(b, o->rotate);
 	if (o->campaign || manifest)
 		add_string_or_null(b, "campaign", o->campaign);
 	if (o->lang || manifest)

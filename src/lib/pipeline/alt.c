@@ -7,7 +7,8 @@
  *      file name (IMG_0001.jpg) or its stem (IMG_0001);
  *   2. sidecars beside the photo: IMG_0001.jpg.alt[.LANG].txt, then
  *      IMG_0001.alt[.LANG].txt;
- *   3. --alt TEXT or --alt-file FILE (x-default, for every photo).
+ *   3. the photo's own PHOTO.attache.ini (alt, alt.LANG, [alt]);
+ *   4. --alt TEXT or --alt-file FILE (x-default, for every photo).
  * x-default comes first; when no source gives a language-neutral text, it is
  * the text in (the first language of) --lang, else in English, else the
  * first language by tag. Each language's output then has its own text as
@@ -270,6 +271,7 @@ attache__alt_read_file_beneath(const char *dir, const char *rel, char **out,
 typedef struct {
 	const char *p, *end;
 	int line;
+	char sep; /* ',' or ';' (Excel in French and many other locales) */
 } Csv;
 
 /* Reads one record into @fields; FALSE at the end of the data. Sets
@@ -306,7 +308,7 @@ csv_record(Csv *c, GPtrArray *fields, char **bad)
 					c->line++;
 				g_string_append_c(f, *c->p++);
 			}
-			if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
+			if (c->p < c->end && *c->p != c->sep && *c->p != '\n' && *c->p != '\r') {
 				*bad = g_strdup("text after a closing quote (a quote inside "
 								"a quoted field is written \"\")");
 				g_string_free(f, TRUE);
@@ -314,7 +316,7 @@ csv_record(Csv *c, GPtrArray *fields, char **bad)
 			}
 		}
 		else {
-			while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
+			while (c->p < c->end && *c->p != c->sep && *c->p != '\n' && *c->p != '\r') {
 				if (*c->p == '"') {
 					*bad = g_strdup("a quote inside an unquoted field (quote "
 									"the whole field)");
@@ -325,7 +327,7 @@ csv_record(Csv *c, GPtrArray *fields, char **bad)
 			}
 		}
 		g_ptr_array_add(fields, g_string_free(f, FALSE));
-		if (c->p < c->end && *c->p == ',') {
+		if (c->p < c->end && *c->p == c->sep) {
 			c->p++;
 			f = g_string_new(NULL);
 			continue;
@@ -407,6 +409,57 @@ attache__alt_manifest_load_beneath(const char *dir, const char *rel,
 	return attache__alt_manifest_parse(path, data, len, out, error);
 }
 
+/* Spreadsheets save "CSV" in the encoding of their locale unless told
+ * otherwise: UTF-16 ("Unicode text": a BOM, or a NUL byte beside the
+ * first ASCII letter) and Windows-1252 (bytes that are not UTF-8) are refused with
+ * what to do, naming the file (and the line of the first bad byte). */
+static AttacheCode
+manifest_encoding(const char *path, const char *data, gsize len,
+	GError **error)
+{
+	static const char fix[] = "save it as CSV UTF-8 (in Excel: Save As, "
+							  "\"CSV UTF-8 (Comma delimited)\")";
+	gboolean bom16 = len >= 2 && ((guchar)data[0] == 0xFF || (guchar)data[0] == 0xFE) && (guchar)data[1] == ((guchar)data[0] ^ 0x01);
+	/* without a BOM, UTF-16 text starting with an ASCII letter ("file")
+	 * has a NUL in its first two bytes; a stray NUL further on is the
+	 * line's own fault, below */
+	if (bom16 || (len >= 2 && (!data[0] || !data[1]))) {
+		g_autofree char *why = g_strdup_printf("the file is UTF-16, not "
+											   "UTF-8: %s",
+			fix);
+		return manifest_bad(error, path, 1, why);
+	}
+	const char *bad_at;
+	if (g_utf8_validate_len(data, len, &bad_at))
+		return ATTACHE_OK;
+	int line = 1;
+	for (const char *p = data; p < bad_at; p++)
+		line += *p == '\n';
+	g_autofree char *why = g_strdup_printf("not valid UTF-8 (Windows-1252 or "
+										   "another legacy encoding?): %s",
+		fix);
+	return manifest_bad(error, path, line, why);
+}
+
+/* The separator, from the header line: ';' when it has more semicolons
+ * than commas outside quotes (Excel writes ';' where the decimal mark is a
+ * comma), else ','. Only the header decides: alt text holds both. */
+static char
+header_separator(const char *p, const char *end)
+{
+	int commas = 0, semis = 0;
+	gboolean quoted = FALSE;
+	for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == ',')
+			commas++;
+		else if (!quoted && *p == ';')
+			semis++;
+	}
+	return semis > commas ? ';' : ',';
+}
+
 /* Parses the CSV bytes @data of the manifest at @path (named in messages,
  * and the folder for relative file columns); also the fuzz target's entry
  * point. @data: borrowed, NUL-terminated at @len. @out: (transfer full)
@@ -416,18 +469,13 @@ attache__alt_manifest_parse(const char *path, const char *data, gsize len,
 	GHashTable **out, GError **error)
 {
 	*out = NULL;
-	const char *bad_at;
-	if (!g_utf8_validate_len(data, len, &bad_at)) {
-		int line = 1;
-		for (const char *p = data; p < bad_at; p++)
-			line += *p == '\n';
-		return manifest_bad(error, path, line,
-			"not valid UTF-8 (save the file as UTF-8)");
-	}
+	if (manifest_encoding(path, data, len, error))
+		return ATTACHE_E_USAGE;
 
-	Csv c = { data, data + len, 1 };
+	Csv c = { data, data + len, 1, ',' };
 	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
 		c.p += 3;
+	c.sep = header_separator(c.p, c.end);
 	g_autofree char *abs = g_canonicalize_filename(path, NULL);
 	g_autofree char *dir = g_path_get_dirname(abs);
 	g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
@@ -478,9 +526,9 @@ attache__alt_manifest_parse(const char *path, const char *data, gsize len,
 		}
 		if (fields->len != 3) {
 			g_autofree char *why = g_strdup_printf(
-				"%u fields, expected 3 (file,lang,alt; quote a field that "
-				"holds a comma)",
-				fields->len);
+				"%u fields, expected 3 (file%clang%calt; quote a field that "
+				"holds a \"%c\")",
+				fields->len, c.sep, c.sep, c.sep);
 			return manifest_bad(error, path, line, why);
 		}
 		g_autofree char *file = g_strstrip(g_strdup(fields->pdata[col[0]]));
@@ -627,7 +675,7 @@ warn_about(const AttacheAlt *a, const char *base, const char *stem,
 
 AttacheCode
 attache__alt_resolve(const AttachePrepOptions *opts, const char *input,
-	GPtrArray **alt_out, GPtrArray **warnings_out, GError **error)
+	GPtrArray *own, GPtrArray **alt_out, GPtrArray **warnings_out, GError **error)
 {
 	g_autofree char *base = g_path_get_basename(input);
 	g_autofree char *stem = attache__file_stem(input);
@@ -640,6 +688,12 @@ attache__alt_resolve(const AttachePrepOptions *opts, const char *input,
 	/* 3. --alt / --alt-file: every photo */
 	if (opts->alt_text && *opts->alt_text)
 		put(by_lang, "x-default", opts->alt_text);
+	/* 2b. the photo's own settings file (PHOTO.attache.ini), below the
+	 * one-text sidecars, which were there first */
+	for (guint i = 0; own && i < own->len; i++) {
+		const AttacheAlt *a = own->pdata[i];
+		put(by_lang, a->lang, a->text);
+	}
 	/* 2. sidecars */
 	if (read_sidecars(input, base, stem, by_lang, error))
 		return ATTACHE_E_ALT;

@@ -189,6 +189,9 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 			return unmapped(o, error);
 		attache__value_bool(value, &opts->require_alt);
 		break;
+	case ATTACHE_VALUE_ROTATE:
+		attache_rotate_from_string(value, &opts->rotate);
+		break;
 	default:
 		return unmapped(o, error);
 	}

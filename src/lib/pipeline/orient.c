@@ -9,6 +9,10 @@
  * primary item has one the EXIF value is ignored (iPhone: EXIF 6 and
  * irot=270 describe the same turn). When it has none, some phones (Samsung)
  * still record the turn in EXIF only, so the EXIF value is applied.
+ *
+ * Then the user's own turn (--rotate, `rotate =` per photo), for a photo
+ * whose orientation is wrong: after the orientation, so that it is what
+ * the user sees in a viewer that honours EXIF, turned by that much.
  */
 #include "private.h"
 
@@ -186,6 +190,25 @@ attache__oriented_size(int w, int h, int orientation, int *ow, int *oh)
 	gboolean swap = orientation >= 5 && orientation <= 8;
 	*ow = swap ? h : w;
 	*oh = swap ? w : h;
+}
+
+AttacheCode
+attache__rotate(VipsImage *in, int degrees, VipsImage **out, GError **error)
+{
+	VipsAngle angle = VIPS_ANGLE_D0;
+	if (degrees == 90)
+		angle = VIPS_ANGLE_D90;
+	else if (degrees == 180)
+		angle = VIPS_ANGLE_D180;
+	else if (degrees == 270)
+		angle = VIPS_ANGLE_D270;
+	if (angle == VIPS_ANGLE_D0) {
+		*out = g_object_ref(in);
+		return ATTACHE_OK;
+	}
+	if (vips_rot(in, out, angle, NULL))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "rotate");
+	return ATTACHE_OK;
 }
 
 AttacheCode

@@ -173,6 +173,8 @@ typedef struct {
 	GPtrArray *lang_alt; /* per language: its alt (x-default its own text) */
 	GPtrArray *lang_xmp; /* per language: its XMP packet (GBytes*) or NULL */
 	guint removed, kept;
+	guint flags;		/* the photo's own, for every output (alt-names-place) */
+	GPtrArray *own_alt; /* its PHOTO.attache.ini's alt text, or NULL */
 	gboolean have_pf;
 	double pfx, pfy; /* the photo's focus point */
 	gboolean have_att;
@@ -264,7 +266,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->bytes = (gint64)enc->len;
 	o->format = enc->format;
 	o->quality = enc->quality;
-	o->flags = flags | enc->flags;
+	o->flags = flags | enc->flags | ph->flags;
 	o->removed = ph->removed;
 	o->kept = ph->kept;
 	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc->data,
@@ -272,6 +274,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->alt = attache__alt_copy(alt);
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
+	o->rotate = ph->opts->rotate;
 	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
 		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
 		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
@@ -300,6 +303,16 @@ output_name(const Photo *ph, const AttachePreset *p, guint j,
 	if (ph->langs->len > 1)
 		return g_strdup_printf("%s.%s.%s.%s", ph->stem, p->name, lang_at(ph, j), ext);
 	return g_strdup_printf("%s.%s.%s", ph->stem, p->name, ext);
+}
+
+/* Where output @j of preset @p in @format goes, OUT/NAME: the one place
+ * that names outputs, for the run and its --dry-run. (transfer full) */
+static char *
+output_path(const Photo *ph, const AttachePreset *p, guint j,
+	AttacheFormat format)
+{
+	g_autofree char *name = output_name(ph, p, j, format);
+	return g_build_filename(ph->opts->out_dir, name, NULL);
 }
 
 /* One output, of preset i / nlang in language i % nlang: fit, brand,
@@ -355,8 +368,8 @@ prep_output(Photo *ph, guint i)
 		return;
 	}
 
-	g_autofree char *name = output_name(ph, p, j, enc.format);
-	g_autofree char *path = g_build_filename(opts->out_dir, name, NULL);
+	g_autofree char *path = output_path(ph, p, j, enc.format);
+	g_autofree char *name = g_path_get_basename(path);
 	g_autofree char *what = g_strdup_printf("%s: %s", ph->input, label);
 
 	code = audit_gate(enc.data, enc.len, opts->keep, what, &e2);
@@ -426,8 +439,8 @@ static AttacheCode
 photo_alt(Photo *ph, GError **error)
 {
 	g_autoptr(GPtrArray) warnings = NULL;
-	AttacheCode code = attache__alt_resolve(ph->opts, ph->input, &ph->alt,
-		&warnings, error);
+	AttacheCode code = attache__alt_resolve(ph->opts, ph->input, ph->own_alt,
+		&ph->alt, &warnings, error);
 	if (code)
 		return code;
 	for (guint i = 0; i < ph->outs->len; i++) {
@@ -436,6 +449,53 @@ photo_alt(Photo *ph, GError **error)
 			g_ptr_array_add(o->warnings, g_strdup(warnings->pdata[w]));
 	}
 	return ATTACHE_OK;
+}
+
+/* Whether alt[@i] is x-default holding a language's text (its copy, when
+ * no language-neutral text was given): warned about once, as that
+ * language. */
+static gboolean
+same_as_a_language(GPtrArray *alt, guint i)
+{
+	const AttacheAlt *a = alt->pdata[i];
+	for (guint k = 0; g_str_equal(a->lang, "x-default") && k < alt->len; k++)
+		if (k != i && g_str_equal(a->text, ((AttacheAlt *)alt->pdata[k])->text))
+			return TRUE;
+	return FALSE;
+}
+
+/* Alt text that names a place the photo's own metadata named (audit @r
+ * of the original): the GPS is gone, but the text would still say where.
+ * Flags every output and warns once per language (places.c). */
+static void
+photo_places(Photo *ph, const AttacheAuditReport *r)
+{
+	g_autoptr(GPtrArray) places = attache__places_from_report(r);
+	if (!places->len)
+		return;
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; ph->alt && i < ph->alt->len; i++) {
+		const AttacheAlt *a = ph->alt->pdata[i];
+		const char *place = attache__alt_names_place(a->text, places);
+		if (place && !same_as_a_language(ph->alt, i))
+			g_ptr_array_add(warnings, g_strdup_printf("alt text (%s) names \"%s\", where the photo's metadata says "
+													  "it was taken: removing the GPS does not help if the alt text "
+													  "says it",
+										  a->lang, place));
+	}
+	const char *place = attache__alt_names_place(ph->opts->alt_long, places);
+	if (place)
+		g_ptr_array_add(warnings, g_strdup_printf("the long description names \"%s\", where the photo's "
+												  "metadata says it was taken",
+									  place));
+	if (warnings->len)
+		ph->flags |= ATTACHE_FLAG_ALT_NAMES_PLACE;
+	for (guint i = 0; i < ph->outs->len; i++) {
+		AttacheOutput *o = ph->outs->pdata[i];
+		for (guint w = 0; w < warnings->len; w++)
+			g_ptr_array_add(o->warnings, g_strdup(warnings->pdata[w]));
+	}
+	g_ptr_array_unref(warnings);
 }
 
 /* The metadata blocks every output carries (the whitelist and the alt
@@ -451,8 +511,10 @@ photo_metadata(Photo *ph, const AttacheSource *src, guint *in_kinds)
 	const guint8 *d = g_bytes_get_data(src->bytes, &len);
 	g_autoptr(AttacheAuditReport) r = NULL;
 	*in_kinds = 0;
-	if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK)
+	if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK) {
 		*in_kinds = r->kinds;
+		photo_places(ph, r);
+	}
 
 	gsize el = 0, xl = 0;
 	const guint8 *e = src->exif ? g_bytes_get_data(src->exif, &el) : NULL;
@@ -482,6 +544,11 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	const AttachePrepOptions *opts = ph->opts;
 	attache__oriented_size(src->width, src->height, src->orientation, &ph->ow,
 		&ph->oh);
+	if (opts->rotate == 90 || opts->rotate == 270) {
+		int t = ph->ow;
+		ph->ow = ph->oh;
+		ph->oh = t;
+	}
 	double scale = 0;
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
@@ -489,7 +556,7 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		scale = VIPS_MAX(scale,
 			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh)));
 	}
-	g_autoptr(VipsImage) loaded = NULL, oriented = NULL;
+	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL;
 	AttacheCode code = attache__memory_take(opts->memory, ph->input,
 		attache__decode_estimate(src, scale, ph->outs->len), hold, error);
 	if (!code)
@@ -497,7 +564,9 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	if (!code)
 		code = attache__orient(loaded, src->orientation, &oriented, error);
 	if (!code)
-		code = attache__colour(oriented, &ph->base, converted, error);
+		code = attache__rotate(oriented, opts->rotate, &upright, error);
+	if (!code)
+		code = attache__colour(upright, &ph->base, converted, error);
 	return code;
 }
 
@@ -617,6 +686,29 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	return photo_outputs(ph, error);
 }
 
+/* @input's own PHOTO.attache.ini over @opts: @po is a shallow copy of
+ * @opts (nothing in it to free) with the photo's rotate and focus, which
+ * win over the command line and attache.ini for this photo; its focus
+ * makes the crop a focus crop. *@own: (transfer full) the settings. */
+static AttacheCode
+photo_settings(const AttachePrepOptions *opts, const char *input,
+	AttachePrepOptions *po, AttachePhotoSettings **own, GError **error)
+{
+	*po = *opts;
+	AttacheCode code = attache__photo_settings_load(input, own, error);
+	if (code || !*own)
+		return code;
+	if ((*own)->have_rotate)
+		po->rotate = (*own)->rotate;
+	if ((*own)->have_focus) {
+		po->have_focus = TRUE;
+		po->focus_x = (*own)->focus_x;
+		po->focus_y = (*own)->focus_y;
+		po->crop = ATTACHE_CROP_FOCUS;
+	}
+	return ATTACHE_OK;
+}
+
 AttacheCode
 attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	const char *stem_in, GPtrArray **outputs, GError **error)
@@ -639,7 +731,11 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		return ATTACHE_E_USAGE;
 	}
 
-	Photo ph = { .opts = opts, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs };
+	AttachePrepOptions po = *opts;
+	g_autoptr(AttachePhotoSettings) own = NULL;
+	if (!code)
+		code = photo_settings(opts, input, &po, &own, &err);
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
@@ -648,6 +744,81 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 
 	/* every error names the file: the stages (fit, colour, orient) do
 	 * not know which photo they work on */
+	if (!strstr(err->message, input))
+		g_prefix_error(&err, "%s: ", input);
+	for (guint i = 0; i < outs->len; i++)
+		fail(outs->pdata[i], code, err->message);
+	g_propagate_error(error, g_steal_pointer(&err));
+	return code;
+}
+
+/* Every stage of attache_prep_photo_as() that reads no pixel: the
+ * header (format, limits), the alt text and its checks, the places its
+ * metadata names (the languages were checked by attache__prep_langs()).
+ * Fails like the run would. */
+static AttacheCode
+plan_run(Photo *ph, GError **err)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	g_autoptr(AttacheSource) src = NULL;
+	AttacheCode code = attache__source_open(ph->input, opts->max_input_bytes,
+		opts->max_pixels, &src, err);
+	if (!code)
+		code = photo_alt(ph, err);
+	if (code)
+		return code;
+	gsize len;
+	const guint8 *d = g_bytes_get_data(src->bytes, &len);
+	/* which photo this is, for the rule on outputs already there */
+	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, src->bytes);
+	for (guint i = 0; i < ph->outs->len; i++)
+		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
+	g_autoptr(AttacheAuditReport) r = NULL;
+	if (attache_audit_buffer(d, len, &r, NULL) == ATTACHE_OK)
+		photo_places(ph, r);
+	return ATTACHE_OK;
+}
+
+AttacheCode
+attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
+	const char *stem_in, GPtrArray **outputs, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *stem = stem_in ? g_strdup(stem_in) : attache_output_stem(input);
+	g_autoptr(GPtrArray) langs = NULL;
+	AttacheCode code = attache__prep_langs(opts, FALSE, &langs, &err);
+	if (code)
+		langs = g_ptr_array_new_with_free_func(g_free);
+
+	GPtrArray *outs = outputs_new(opts, input, langs);
+	*outputs = outs;
+	AttachePrepOptions po = *opts;
+	g_autoptr(AttachePhotoSettings) own = NULL;
+	if (!code)
+		code = photo_settings(opts, input, &po, &own, &err);
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
+	if (!code)
+		code = plan_run(&ph, &err);
+	for (guint i = 0; !code && i < outs->len; i++) {
+		const AttachePreset *p = opts->presets->pdata[i / ph.nlang];
+		AttacheOutput *o = outs->pdata[i];
+		o->output = output_path(&ph, p, i % ph.nlang, p->format);
+		o->format = p->format;
+		o->flags = ph.flags;
+		o->rotate = po.rotate;
+		o->alt = attache__alt_copy(ph.alt);
+		o->alt_long = g_strdup(opts->alt_long);
+		o->code = ATTACHE_OK;
+		/* an output the run would refuse to write over what is there */
+		g_autoptr(GError) e2 = NULL;
+		g_autofree char *name = g_path_get_basename(o->output);
+		AttacheCode c2 = attache__output_may_replace(opts->out_dir, name, o, &e2);
+		if (c2)
+			fail(o, c2, e2->message);
+	}
+	photo_clear(&ph);
+	if (!err)
+		return code;
 	if (!strstr(err->message, input))
 		g_prefix_error(&err, "%s: ", input);
 	for (guint i = 0; i < outs->len; i++)

@@ -30,6 +30,10 @@ static const AttacheFlagInfo flags[] = {
 		"describe what the photo shows" },
 	{ "alt-over", ATTACHE_SEVERITY_NEEDS_YES, "Alt text over the limit",
 		"longer than its platform takes" },
+	{ "alt-names-place", ATTACHE_SEVERITY_NEEDS_YES, "Alt text names a place",
+		"the alt text names a place the photo's metadata gave (city, region "
+		"or country): the GPS was removed, but the text still says where it "
+		"was taken; publish only if that is meant" },
 	{ "quality-floor", ATTACHE_SEVERITY_INFO, "Quality floor",
 		"the byte budget forced the lowest quality the preset allows: look "
 		"for blocky artefacts" },

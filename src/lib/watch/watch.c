@@ -101,7 +101,10 @@ attache_watch_ignores_name(const char *name)
 	for (guint i = 0; i < G_N_ELEMENTS(suffix); i++)
 		if (g_str_has_suffix(lower, suffix[i]))
 			return TRUE;
-	/* alt-text sidecars (docs/alt-text.md): read with their photo */
+	/* a photo's own settings (PHOTO.attache.ini) and alt-text sidecars
+	 * (docs/alt-text.md): read with their photo */
+	if (g_str_has_suffix(lower, ".attache.ini"))
+		return TRUE;
 	return g_regex_match_simple("\\.alt(\\.[A-Za-z0-9-]+)?\\.txt$", name, 0,
 		0);
 }
