@@ -281,6 +281,24 @@ def test_prep_upload_goes_to_the_languages_account():
             assert_eq(media["alt"], "Texte " + lang, "alt")
         U.assert_no_secret(srv, p)
 
+        # every language in one run: each output goes with its language's
+        # account (one uploader per account, made before any photo)
+        with open(os.path.join(d, "alt.csv"), "w", encoding="utf-8") as f:
+            f.write("file,lang,alt\n%s,fr,Texte fr\n%s,ar,نص عربي\n"
+                    % (os.path.basename(src), os.path.basename(src)))
+        p = lib.run("prep", "-p", "x-landscape", "-c", camp, "--lang",
+                    "fr,ar", "--alt-manifest", os.path.join(d, "alt.csv"),
+                    "--upload", "x", "--json", "-o", os.path.join(d, "both"),
+                    src, check=0, **e)
+        lines = lib.json_lines(p.stdout)
+        assert_eq(sorted(l["lang"] for l in lines), ["ar", "fr"], "languages")
+        for line in lines:
+            media = srv.x_media[line["upload"]["media_id"]]
+            assert_eq(media["account"], "un-" + line["lang"], "account")
+            assert_eq(media["alt"], {"fr": "Texte fr", "ar": "نص عربي"}[
+                line["lang"]], "its own alt text")
+        U.assert_no_secret(srv, p)
+
 
 def test_accounts_group_is_checked_when_the_campaign_is_read():
     with lib.TempDir() as d:

@@ -306,16 +306,6 @@ upload_free(Upload *u)
 	g_free(u);
 }
 
-/* The language a batch makes its outputs in: --lang, else the campaign's
- * own (the one prep.c brands with). (transfer none) (nullable) */
-static const char *
-batch_lang(const AttachePrepOptions *opts)
-{
-	if (opts->lang)
-		return opts->lang;
-	return opts->campaign ? attache_campaign_default_lang(opts->campaign) : NULL;
-}
-
 /* @t's uploader for @account, made now with that account's credentials
  * (docs/upload.md, "Accounts per language"), added to @uploads. */
 static gboolean
@@ -328,6 +318,32 @@ upload_add(GPtrArray *uploads, AttacheTarget t, const char *account,
 	g_ptr_array_add(uploads, u);
 	return !attache_credentials_load_account(t, account, NULL, &u->creds, error)
 		   && !attache_uploader_new(u->creds, uopts, &u->up, error);
+}
+
+/* One uploader of @t per account the run's languages go to (each
+ * language's, docs/upload.md "Accounts per language"), made before any
+ * photo, so that a missing account stops the run before anything is sent. */
+static gboolean
+uploads_for_langs(GPtrArray *uploads, AttacheTarget t,
+	const AttachePrepOptions *opts, const AttacheUploadOptions *uopts,
+	GError **error)
+{
+	g_autoptr(GPtrArray) langs = NULL;
+	if (attache__prep_langs(opts, FALSE, &langs, error))
+		return FALSE;
+	guint n = MAX(1, langs->len);
+	for (guint i = 0; i < n; i++) {
+		const char *lang = i < langs->len ? langs->pdata[i] : NULL;
+		const char *account = attache_campaign_account(opts->campaign, lang);
+		gboolean have = FALSE;
+		for (guint k = 0; k < uploads->len && !have; k++) {
+			const Upload *u = uploads->pdata[k];
+			have = u->target == t && g_strcmp0(u->account, account) == 0;
+		}
+		if (!have && !upload_add(uploads, t, account, uopts, error))
+			return FALSE;
+	}
+	return TRUE;
 }
 
 /* Whether any preset of @opts is made for @t's platform. */
@@ -370,9 +386,7 @@ uploads_new(const char *list, const AttachePrepOptions *opts,
 				name, name, attache__upload_preset(t));
 			return NULL;
 		}
-		const char *account = attache_campaign_account(opts->campaign,
-			batch_lang(opts));
-		if (!upload_add(uploads, t, account, uopts, error))
+		if (!uploads_for_langs(uploads, t, opts, uopts, error))
 			return NULL;
 	}
 	return g_steal_pointer(&uploads);
