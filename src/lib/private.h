@@ -874,7 +874,7 @@ typedef struct {
 	GHashTable *reserved;  /* paths chosen and not yet taken */
 	const char *crash_at;  /* test hook: ATTACHE_WATCH_CRASH */
 	GMutex upload_lock;	   /* guards @uploaders */
-	GHashTable *uploaders; /* AttacheTarget -> AttacheUploader*, one a run */
+	GHashTable *uploaders; /* "TARGET/GATE/ACCOUNT" -> AttacheUploader*, one a run */
 	GPtrArray *retired;	   /* uploaders refused: freed at the end */
 	/* the memory budget the workers share (owned) */
 	AttacheMemoryBudget *memory;

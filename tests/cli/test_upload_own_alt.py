@@ -8,6 +8,7 @@ import datetime
 import glob
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -323,3 +324,34 @@ def test_mastodon_says_no_expiry():
         assert_eq(r["error"], None, "uploaded")
         assert_eq(r["expires_at"], None, "Mastodon gives no expiry")
         assert r["alt_text"], r
+
+
+def test_hot_folder_uploads_each_language_to_its_account():
+    """attache watch with `lang = fr,ar` and a campaign whose [accounts]
+    names un-fr and un-ar: each language's output goes to its account."""
+    with lib.TempDir() as d, FakeSocial() as srv:
+        camp = accounts_setup(d, srv)
+        inbox = os.path.join(d, "inbox")
+        os.makedirs(inbox)
+        shutil.copy(camp, os.path.join(inbox, "accounts.ini"))
+        src = photos(1)[0]
+        shutil.copy(src, inbox)
+        stem = os.path.splitext(os.path.basename(src))[0]
+        for lang, text in (("fr", "Texte fr"), ("ar", "نص عربي")):
+            with open(os.path.join(inbox, "%s.alt.%s.txt" % (stem, lang)),
+                      "w", encoding="utf-8") as f:
+                f.write(text)
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\ncampaign = accounts.ini\nlang = fr,ar\n"
+                    "upload = x\n")
+        e = {k: None for k in U.UPLOAD_VARS}
+        e.update(U.FAST)
+        e.update(XDG_CONFIG_HOME=os.path.join(d, "config"),
+                 XDG_CACHE_HOME=os.path.join(d, "cache"),
+                 ATTACHE_X_API=srv.url)
+        p = lib.run("watch", inbox, "--once", "-p", "x-landscape",
+                    "--settle", "0.2", "--no-approval", check=0, **e)
+        U.assert_no_secret(srv, p)
+        got = sorted((m["account"], m["alt"]) for m in srv.x_media.values())
+        assert_eq(got, [("un-ar", "نص عربي"), ("un-fr", "Texte fr")],
+                  "each language's output, its account and alt text")

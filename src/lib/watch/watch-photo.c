@@ -603,26 +603,32 @@ finish_log(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 
 /* ---- upload (docs/upload.md): after landing, before the original moves ---- */
 
-/* The key of the uploader for @t, with or without the approval gate. */
-#define UPLOADER_KEY(t, gate) GINT_TO_POINTER((int)(t) + ((gate) ? 16 : 0))
+/* The key of the uploader for @t and @account (NULL: the default one),
+ * with or without the approval gate. (transfer full) */
+static char *
+uploader_key(AttacheTarget t, gboolean gate, const char *account)
+{
+	return g_strdup_printf("%d/%d/%s", (int)t, gate ? 1 : 0, account ? account : "");
+}
 
-/* The run's uploader for @t, made on first use (one per target and run:
- * it holds the connection, the session and what was already sent). With
- * @gate, it checks the approval of the very bytes it sends
- * (docs/review.md). */
+/* The run's uploader for @t and @account (the output's language's,
+ * docs/upload.md "Accounts per language"), made on first use (one per
+ * target, account and run: it holds the connection, the session and what
+ * was already sent). With @gate, it checks the approval of the very bytes
+ * it sends (docs/review.md). */
 static AttacheUploader *
 uploader_get(AttacheWatchPlace *place, AttacheTarget t, gboolean gate,
-	GError **error)
+	const char *account, GError **error)
 {
+	g_autofree char *key = uploader_key(t, gate, account);
 	g_mutex_lock(&place->upload_lock);
-	AttacheUploader *up = g_hash_table_lookup(place->uploaders,
-		UPLOADER_KEY(t, gate));
+	AttacheUploader *up = g_hash_table_lookup(place->uploaders, key);
 	if (!up) {
 		AttacheCredentials *c = NULL;
 		AttacheUploadOptions *o = attache_upload_options_new();
 		o->require_approval = gate;
-		if (attache_credentials_load(t, NULL, &c, error) == ATTACHE_OK && attache_uploader_new(c, o, &up, error) == ATTACHE_OK)
-			g_hash_table_insert(place->uploaders, UPLOADER_KEY(t, gate), up);
+		if (attache_credentials_load_account(t, account, NULL, &c, error) == ATTACHE_OK && attache_uploader_new(c, o, &up, error) == ATTACHE_OK)
+			g_hash_table_insert(place->uploaders, g_steal_pointer(&key), up);
 		attache_credentials_free(c);
 		attache_upload_options_free(o);
 	}
@@ -635,11 +641,12 @@ uploader_get(AttacheWatchPlace *place, AttacheTarget t, gboolean gate,
  * so it is freed at the end of the run. */
 static void
 uploader_retire(AttacheWatchPlace *place, AttacheTarget t, gboolean gate,
-	AttacheUploader *up)
+	const char *account, AttacheUploader *up)
 {
+	g_autofree char *key = uploader_key(t, gate, account);
 	g_mutex_lock(&place->upload_lock);
-	if (g_hash_table_lookup(place->uploaders, UPLOADER_KEY(t, gate)) == up) {
-		g_hash_table_steal(place->uploaders, UPLOADER_KEY(t, gate));
+	if (g_hash_table_lookup(place->uploaders, key) == up) {
+		g_hash_table_remove(place->uploaders, key);
 		g_ptr_array_add(place->retired, up);
 	}
 	g_mutex_unlock(&place->upload_lock);
@@ -697,14 +704,15 @@ upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
 				}
 				attache_approval_status_free(st);
 			}
-			AttacheUploader *up = uploader_get(place, t, gate, error);
+			JsonObject *send = json_object_has_member(m, "send")
+								   ? json_object_get_object_member(m, "send")
+								   : NULL;
+			const char *account = send ? jstr(send, "account") : NULL;
+			AttacheUploader *up = uploader_get(place, t, gate, account, error);
 			if (!up)
 				return FINISH_AGAIN;
 			AttacheUploadResult *r = NULL;
 			g_autoptr(GError) e = NULL;
-			JsonObject *send = json_object_has_member(m, "send")
-								   ? json_object_get_object_member(m, "send")
-								   : NULL;
 			gboolean focus = send && json_object_has_member(send, "focus_x");
 			AttacheCode code = attache_upload_file(up, path,
 				send ? jstr(send, "alt") : NULL, focus,
@@ -731,7 +739,7 @@ upload_outputs(AttacheWatchPlace *place, Journal *j, AttacheCode *refused,
 			}
 			g_propagate_error(error, g_steal_pointer(&e));
 			if (code == ATTACHE_E_AUTH)
-				uploader_retire(place, t, gate, up);
+				uploader_retire(place, t, gate, account, up);
 			if (code == ATTACHE_E_UPLOAD || code == ATTACHE_E_AUTH)
 				return FINISH_AGAIN;
 			*refused = code;
@@ -1323,6 +1331,10 @@ journal_outputs(AttacheWatchSettings *s, GPtrArray *outputs)
 			json_object_set_double_member(up, "focus_x", out->focus_x);
 			json_object_set_double_member(up, "focus_y", out->focus_y);
 		}
+		/* and the account of its language (the campaign's [accounts]) */
+		const char *account = attache_campaign_account(s->prep->campaign, out->lang);
+		if (account)
+			json_object_set_string_member(up, "account", account);
 		json_object_set_object_member(json_node_get_object(n), "send", up);
 	}
 	return outs;

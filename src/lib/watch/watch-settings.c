@@ -420,6 +420,34 @@ apply(AttacheWatchSettings *s, const char *inbox, const char *key,
 	return ATTACHE_OK;
 }
 
+/* The credentials of every account @target's uploads go to, one per
+ * language made (the campaign's [accounts], docs/upload.md "Accounts per
+ * language"), load now: a missing one is a settings error, not a photo
+ * that waits for ever. */
+static AttacheCode
+check_accounts(const AttacheWatchSettings *s, const char *target,
+	GError **error)
+{
+	AttacheTarget t;
+	g_autoptr(GPtrArray) langs = NULL;
+	g_autoptr(GError) e = NULL;
+	attache_target_from_string(target, &t);
+	if (attache__prep_langs(s->prep, FALSE, &langs, error))
+		return ATTACHE_E_USAGE;
+	for (guint i = 0; i < MAX(1, langs->len); i++) {
+		const char *lang = i < langs->len ? langs->pdata[i] : NULL;
+		const char *account = attache_campaign_account(s->prep->campaign, lang);
+		AttacheCredentials *c = NULL;
+		if (attache_credentials_load_account(t, account, NULL, &c, &e)) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
+				"upload = %s: %s", target, e->message);
+			return ATTACHE_E_USAGE;
+		}
+		attache_credentials_free(c);
+	}
+	return ATTACHE_OK;
+}
+
 /* The settings after every layer: checks that need all of them at once. */
 static AttacheCode
 check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
@@ -445,16 +473,8 @@ check_whole(AttacheWatchSettings *s, const char *inbox, GError **error)
 				targets[i], s->presets, targets[i]);
 			return ATTACHE_E_USAGE;
 		}
-		AttacheTarget t;
-		AttacheCredentials *c = NULL;
-		g_autoptr(GError) e = NULL;
-		attache_target_from_string(targets[i], &t);
-		if (attache_credentials_load(t, NULL, &c, &e)) {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-				"upload = %s: %s", targets[i], e->message);
-			return ATTACHE_E_USAGE;
-		}
-		attache_credentials_free(c);
+		if ((code = check_accounts(s, targets[i], error)))
+			return code;
 	}
 
 	/* the output folder may sit inside the inbox (the default, out/), but

@@ -953,8 +953,8 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 		NULL);
 	pl->crash_at = g_getenv("ATTACHE_WATCH_CRASH");
 	g_mutex_init(&pl->upload_lock);
-	pl->uploaders = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-		NULL, (GDestroyNotify)attache_uploader_free);
+	pl->uploaders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		(GDestroyNotify)attache_uploader_free);
 	pl->retired = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)attache_uploader_free);
 	w->ini_path = g_build_filename(pl->inbox, INI_NAME, NULL);
