@@ -597,6 +597,9 @@ typedef struct {
 	char *sha256;
 	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
 } AttacheRecord;
+/* @r's alt text in @lang ("x-default" too), compared without case, or
+ * NULL (manifest.c). (transfer none) */
+const AttacheAlt *attache__record_alt(const AttacheRecord *r, const char *lang);
 
 /* One "kind": "failure" line: a photo that gave no output (prep), or
  * whose original went to failed/ (the hot folder: @original, @error_file

@@ -54,6 +54,17 @@ failure_free(AttacheFailure *f)
 	g_free(f);
 }
 
+const AttacheAlt *
+attache__record_alt(const AttacheRecord *r, const char *lang)
+{
+	for (guint i = 0; i < r->alt->len; i++) {
+		const AttacheAlt *a = r->alt->pdata[i];
+		if (!g_ascii_strcasecmp(a->lang, lang))
+			return a;
+	}
+	return NULL;
+}
+
 void
 attache__record_free(AttacheRecord *r)
 {

@@ -709,6 +709,41 @@ photo_settings(const AttachePrepOptions *opts, const char *input,
 	return ATTACHE_OK;
 }
 
+/* What the run and the plan start from: *@langs, the languages made
+ * (--lang's, else the campaign's own; none when they are refused), and
+ * *@outputs, one result per preset and language (both transfer full);
+ * @po, @opts with the photo's own settings (*@own, transfer full) over
+ * it. Returns the first error, in @err. */
+static AttacheCode
+photo_begin(const AttachePrepOptions *opts, const char *input,
+	GPtrArray **langs, GPtrArray **outputs, AttachePrepOptions *po,
+	AttachePhotoSettings **own, GError **err)
+{
+	AttacheCode code = attache__prep_langs(opts, FALSE, langs, err);
+	if (code)
+		*langs = g_ptr_array_new_with_free_func(g_free);
+	*outputs = outputs_new(opts, input, *langs);
+	*po = *opts;
+	if (!code)
+		code = photo_settings(opts, input, po, own, err);
+	return code;
+}
+
+/* A failure of the whole photo: @err (transfer full), naming the file
+ * (the stages, fit, colour, orient, do not know which photo they work
+ * on), fails each of @outs and goes to @error. Returns @code. */
+static AttacheCode
+photo_failed(GPtrArray *outs, const char *input, AttacheCode code,
+	GError *err, GError **error)
+{
+	if (!strstr(err->message, input))
+		g_prefix_error(&err, "%s: ", input);
+	for (guint i = 0; i < outs->len; i++)
+		fail(outs->pdata[i], code, err->message);
+	g_propagate_error(error, err);
+	return code;
+}
+
 AttacheCode
 attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	const char *stem_in, GPtrArray **outputs, GError **error)
@@ -717,39 +752,22 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 	g_auto(AttacheMemoryHold) hold = { NULL, 0 };
 	g_autoptr(GError) err = NULL;
 	g_autofree char *stem = stem_in ? g_strdup(stem_in) : attache_output_stem(input);
-
-	/* the languages made: --lang's, else the campaign's own */
 	g_autoptr(GPtrArray) langs = NULL;
-	AttacheCode code = attache__prep_langs(opts, FALSE, &langs, &err);
-	if (code)
-		langs = g_ptr_array_new_with_free_func(g_free);
-
-	GPtrArray *outs = outputs_new(opts, input, langs);
-	*outputs = outs;
+	g_autoptr(AttachePhotoSettings) own = NULL;
+	AttachePrepOptions po;
+	AttacheCode code = photo_begin(opts, input, &langs, outputs, &po, &own, &err);
+	GPtrArray *outs = *outputs;
 	if (opts->presets->len == 0) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
-
-	AttachePrepOptions po = *opts;
-	g_autoptr(AttachePhotoSettings) own = NULL;
-	if (!code)
-		code = photo_settings(opts, input, &po, &own, &err);
 	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
 	if (!err)
 		return code; /* the outputs' own results */
-
-	/* every error names the file: the stages (fit, colour, orient) do
-	 * not know which photo they work on */
-	if (!strstr(err->message, input))
-		g_prefix_error(&err, "%s: ", input);
-	for (guint i = 0; i < outs->len; i++)
-		fail(outs->pdata[i], code, err->message);
-	g_propagate_error(error, g_steal_pointer(&err));
-	return code;
+	return photo_failed(outs, input, code, g_steal_pointer(&err), error);
 }
 
 /* Every stage of attache_prep_photo_as() that reads no pixel: the
@@ -786,16 +804,10 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 	g_autoptr(GError) err = NULL;
 	g_autofree char *stem = stem_in ? g_strdup(stem_in) : attache_output_stem(input);
 	g_autoptr(GPtrArray) langs = NULL;
-	AttacheCode code = attache__prep_langs(opts, FALSE, &langs, &err);
-	if (code)
-		langs = g_ptr_array_new_with_free_func(g_free);
-
-	GPtrArray *outs = outputs_new(opts, input, langs);
-	*outputs = outs;
-	AttachePrepOptions po = *opts;
 	g_autoptr(AttachePhotoSettings) own = NULL;
-	if (!code)
-		code = photo_settings(opts, input, &po, &own, &err);
+	AttachePrepOptions po;
+	AttacheCode code = photo_begin(opts, input, &langs, outputs, &po, &own, &err);
+	GPtrArray *outs = *outputs;
 	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
 	if (!code)
 		code = plan_run(&ph, &err);
@@ -819,10 +831,5 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 	photo_clear(&ph);
 	if (!err)
 		return code;
-	if (!strstr(err->message, input))
-		g_prefix_error(&err, "%s: ", input);
-	for (guint i = 0; i < outs->len; i++)
-		fail(outs->pdata[i], code, err->message);
-	g_propagate_error(error, g_steal_pointer(&err));
-	return code;
+	return photo_failed(outs, input, code, g_steal_pointer(&err), error);
 }

@@ -128,17 +128,6 @@ attache__record_check_alt(const char *text, const AttacheRecord *r,
 		g_free(names[i]);
 }
 
-static const AttacheAlt *
-alt_in(const AttacheRecord *r, const char *lang)
-{
-	for (guint i = 0; i < r->alt->len; i++) {
-		const AttacheAlt *a = r->alt->pdata[i];
-		if (!g_ascii_strcasecmp(a->lang, lang))
-			return a;
-	}
-	return NULL;
-}
-
 /* The alt-text flags of @r: none at all, none in a language it is posted
  * in (its own, and @expected), only the file name, over @max_chars. */
 static void
@@ -161,10 +150,10 @@ alt_flags(const AttacheRecord *r, int max_chars, char **expected,
 		set[2] |= c.repeats_name;
 		set[3] |= c.over;
 	}
-	if (r->lang && *r->lang && !alt_in(r, r->lang))
+	if (r->lang && *r->lang && !attache__record_alt(r, r->lang))
 		set[1] = TRUE;
 	for (int i = 0; expected && expected[i]; i++)
-		set[1] |= !alt_in(r, expected[i]);
+		set[1] |= !attache__record_alt(r, expected[i]);
 }
 
 /* The place of flag @name in the table's order: worst first, a flag

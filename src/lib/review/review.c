@@ -180,22 +180,11 @@ blank(const char *text)
 	return c.blank;
 }
 
-static const AttacheAlt *
-alt_in(const AttacheRecord *r, const char *lang)
-{
-	for (guint i = 0; i < r->alt->len; i++) {
-		const AttacheAlt *a = r->alt->pdata[i];
-		if (!g_ascii_strcasecmp(a->lang, lang))
-			return a;
-	}
-	return NULL;
-}
-
 /* The text for the img alt attribute: x-default, else the first. */
 static const char *
 alt_for_img(const AttacheRecord *r)
 {
-	const AttacheAlt *a = alt_in(r, "x-default");
+	const AttacheAlt *a = attache__record_alt(r, "x-default");
 	if (!a && r->alt->len)
 		a = r->alt->pdata[0];
 	return a && !blank(a->text) ? a->text : NULL;
@@ -206,8 +195,8 @@ alt_for_img(const AttacheRecord *r)
 static gboolean
 default_is_own(const AttacheRecord *r)
 {
-	const AttacheAlt *d = alt_in(r, "x-default");
-	const AttacheAlt *own = r->lang ? alt_in(r, r->lang) : NULL;
+	const AttacheAlt *d = attache__record_alt(r, "x-default");
+	const AttacheAlt *own = r->lang ? attache__record_alt(r, r->lang) : NULL;
 	return d && own && g_str_equal(d->text, own->text);
 }
 
@@ -903,7 +892,7 @@ write_alt_group(GString *s, const AltGroup *g, gboolean label,
 		attention |= write_alt_row(s, g, a->lang, a->text, FALSE, FALSE) != ALT_OK;
 	}
 	/* languages the posts go out in but the alt text lacks */
-	gboolean have_default = alt_in(r, "x-default") != NULL;
+	gboolean have_default = attache__record_alt(r, "x-default") != NULL;
 	g_autoptr(GPtrArray) langs = g_ptr_array_new();
 	for (guint i = 0; i < group_langs->len; i++)
 		if (*(const char *)group_langs->pdata[i])
@@ -915,7 +904,7 @@ write_alt_group(GString *s, const AltGroup *g, gboolean label,
 		gboolean dup = FALSE;
 		for (guint k = 0; k < i; k++)
 			dup |= !g_ascii_strcasecmp(langs->pdata[k], l);
-		if (dup || alt_in(r, l) || r->alt->len == 0)
+		if (dup || attache__record_alt(r, l) || r->alt->len == 0)
 			continue;
 		write_alt_row(s, g, l, NULL, TRUE, have_default);
 		attention = TRUE;
