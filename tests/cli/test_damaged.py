@@ -181,3 +181,25 @@ def test_data_the_decode_never_reached_is_refused():
             out = os.path.join(d, "out", os.path.basename(path)[:-4] +
                                ".x-landscape.jpg")
             assert os.path.exists(out) == ("intact" in path), out
+
+
+def test_no_false_refusal_at_the_smallest_decode():
+    """A small preset (144 and 200 pixels) decodes a JPEG at 1/8, where an
+    8 x 8 block is one pixel and every pixel is a block edge: the project's
+    flat drawings (the camp, the doorway) were refused there as blocks of
+    damage. Every intact photo is accepted at every decode scale."""
+    photos = lib.sample_photos()
+    try:
+        photos += [p for p in lib.phone_photos() if "truncated" not in p]
+    except lib.Skip:
+        pass
+    with lib.TempDir() as d:
+        pdir = lib.write_presets(os.path.join(d, "presets"), {
+            "t144": (144, 144), "t200": (200, 200), "t300": (300, 300)})
+        for preset in ("t144", "t200", "t300"):  # one decode scale each
+            p = lib.run("prep", "--json", "-j", "2", "--preset-dir", pdir,
+                        "-p", preset, "-o", os.path.join(d, preset),
+                        *photos, check=None)
+            bad = [l["error"] for l in lib.json_lines(p.stdout)
+                   if l["error"]]
+            assert not bad, (preset, bad)

@@ -254,15 +254,18 @@ load_checked(const AttacheSource *src, int tw, int th, VipsImage **out,
 }
 
 /* The factor libjpeg shrinks @src by while decoding it for @scale (at
- * most 1): the largest of 8, 4 and 2 that leaves every side at least
- * @scale of the original, else 1. attache__load() decodes with it and
- * attache__decode_estimate() counts with it, so the two agree. */
+ * most 1): the largest of 4 and 2 that leaves every side at least @scale
+ * of the original, else 1. Never 8: at 1/8 an 8 x 8 block is one pixel,
+ * so the damage checks (block edges, level steps on MCU rows) cannot tell
+ * blocks from content, and flat drawings were refused as damaged.
+ * attache__load() decodes with it and attache__decode_estimate() counts
+ * with it, so the two agree. */
 static int
 jpeg_shrink(const AttacheSource *src, double scale)
 {
 	int tw = VIPS_MAX(1, (int)ceil(src->width * scale));
 	int th = VIPS_MAX(1, (int)ceil(src->height * scale));
-	for (int s = 8; s >= 2; s /= 2)
+	for (int s = 4; s >= 2; s /= 2)
 		if ((src->width + s - 1) / s >= tw && (src->height + s - 1) / s >= th)
 			return s;
 	return 1;
