@@ -76,6 +76,10 @@ AttacheCode attache__read_small_beneath(const char *dir, const char *rel,
  * descriptor (the caller closes it) or -1 with errno (EXDEV: escapes,
  * ELOOP: a link). */
 int attache__open_beneath(int dirfd, const char *rel, int flags, mode_t mode);
+/* Makes the folders of @rel beneath @dir (each as needed), none of them
+ * through a symbolic link: 0, or -1 with errno (ELOOP or ENOTDIR for a
+ * link or a file in the way, EXDEV for '..'). Both borrowed. */
+int attache__mkdir_beneath(const char *dir, const char *rel);
 /* A message for an errno from attache__open_beneath(). Static string. */
 const char *attache__beneath_strerror(int e);
 /* Opens a photo (or an output) for reading without ever blocking:

@@ -8,6 +8,7 @@ import re
 import shutil
 
 import lib
+from lib import assert_eq
 import test_watch as W
 
 
@@ -115,3 +116,34 @@ def test_watch_dropped_again_killed_at_each_step_then_restarted():
             lib.assert_eq(len(os.listdir(os.path.join(out, ".attache-replaced"))), 1, point)
             lib.assert_eq(sorted(os.listdir(os.path.join(inbox, "done"))), ["a-2.jpg", "a.jpg"], point)
             lib.assert_eq(len([l for l in W.photo_lines(inbox) if l["event"] == "done"]), 2, point)
+
+
+def test_links_planted_in_the_output_folder_are_not_followed():
+    """Whoever can write to the shared output folder plants
+    OUT/.attache-staging and OUT/.attache-replaced as links to a folder of
+    theirs: attache writes nothing there, staged outputs nor replaced
+    ones (docs/security.md)."""
+    src = [p for p in lib.phone_photos() if "htc-desire" in p][0]
+    with lib.TempDir() as d:
+        inbox = os.path.join(d, "inbox")
+        out = os.path.join(inbox, "out")
+        os.makedirs(out)
+        elsewhere = os.path.join(d, "elsewhere")
+        os.makedirs(elsewhere)
+
+        def drop():
+            shutil.copy(src, os.path.join(inbox, "a.jpg"))
+            return lib.run("watch", inbox, "--once", "-p", "x-landscape",
+                           "--settle", "0.2", check=None)
+
+        os.symlink(elsewhere, os.path.join(out, ".attache-staging"))
+        drop()
+        assert_eq(os.listdir(elsewhere), [], "nothing staged through a link")
+        assert not os.path.exists(os.path.join(out, "a")), "not prepared"
+        os.unlink(os.path.join(out, ".attache-staging"))
+        drop()
+        assert os.path.isfile(os.path.join(out, "a", "a.x-landscape.jpg"))
+        os.symlink(elsewhere, os.path.join(out, ".attache-replaced"))
+        drop()  # the same photo again: its earlier outputs are replaced
+        assert_eq(os.listdir(elsewhere), [], "nothing moved through a link")
+        assert os.path.isfile(os.path.join(out, "a", "a.x-landscape.jpg"))

@@ -205,6 +205,39 @@ attache__open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
 	return (int)fd;
 }
 
+int
+attache__mkdir_beneath(const char *dir, const char *rel)
+{
+	/* ownership: the folder fds are closed here */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	g_auto(GStrv) parts = g_strsplit(rel, "/", -1);
+	for (int i = 0; fd >= 0 && parts[i]; i++) {
+		if (!*parts[i])
+			continue;
+		if (g_str_equal(parts[i], "..") || g_str_equal(parts[i], ".")) {
+			close(fd);
+			errno = EXDEV;
+			return -1;
+		}
+		if (mkdirat(fd, parts[i], 0777) != 0 && errno != EEXIST) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		/* a link planted in a shared folder is not followed */
+		int next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int e = errno;
+		close(fd);
+		errno = e;
+		fd = next;
+	}
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* A message for an errno from attache__open_beneath(). Static string. */
 const char *
 attache__beneath_strerror(int e)

@@ -859,8 +859,8 @@ swap_own_folder(AttacheWatchPlace *place, Journal *j, GError **error)
 		g_autofree char *dir = g_build_filename(jstr(j->o, "out_dir"),
 			REPLACED, NULL);
 		g_autofree char *to = g_build_filename(dir, old_id, NULL);
-		g_mkdir_with_parents(dir, 0777);
-		if (rename_noreplace(staging, to) != 0)
+		/* never through a link someone put in the output folder */
+		if (attache__mkdir_beneath(jstr(j->o, "out_dir"), REPLACED) != 0 || rename_noreplace(staging, to) != 0)
 			remove_tree(staging); /* moved already once: drop the copy */
 		attache__fsync_dir(dir);
 	}
@@ -1254,7 +1254,9 @@ staging_make(AttacheWatchPlace *place, AttacheWatchJob *job,
 		return NULL;
 	}
 	char *staging = staging_path(place, s->out_dir, id);
-	if (g_mkdir_with_parents(staging, 0777) != 0) {
+	g_autofree char *rel = g_build_filename(STAGING, place->inbox_key, id, NULL);
+	/* never through a link someone put in the output folder */
+	if (attache__mkdir_beneath(s->out_dir, rel) != 0) {
 		g_autofree char *why = g_strdup_printf("%s: %s", staging,
 			g_strerror(errno));
 		retry(job, ATTACHE_E_WRITE, why);
