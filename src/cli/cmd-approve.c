@@ -54,7 +54,7 @@ result_json(const AttacheApproveResult *r, const char *by)
 
 /* What was not approved, grouped by why. */
 typedef struct {
-	int approved, left, needs_yes, blocking, failed;
+	int approved, self, left, needs_yes, blocking, failed;
 	GHashTable *count; /* worst reason -> int, for each not approved */
 	GPtrArray *order;  /* those reasons, as first seen */
 } Tally;
@@ -63,7 +63,11 @@ static void
 tally_add(Tally *t, const AttacheApproveResult *r)
 {
 	if (r->code == ATTACHE_OK) {
-		t->approved++;
+		/* recorded, but the approver prepared it: it does not count */
+		if (r->self)
+			t->self++;
+		else
+			t->approved++;
 		return;
 	}
 	t->left++;
@@ -107,9 +111,9 @@ print_tally(const Tally *t, const char *by, gboolean json)
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "summary");
 		json_builder_begin_object(b);
-		const char *names[] = { "approved", "left", "needs_yes", "blocking",
-			"failed" };
-		const int values[] = { t->approved, t->left, t->needs_yes,
+		const char *names[] = { "approved", "self", "left", "needs_yes",
+			"blocking", "failed" };
+		const int values[] = { t->approved, t->self, t->left, t->needs_yes,
 			t->blocking, t->failed };
 		for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
 			json_builder_set_member_name(b, names[i]);
@@ -132,6 +136,11 @@ print_tally(const Tally *t, const char *by, gboolean json)
 	}
 	cli_note("%d output%s approved by %s, %d left", t->approved,
 		t->approved == 1 ? "" : "s", by, t->left);
+	if (t->self)
+		cli_note("  %d recorded but not counted: %s (or a name that looks the "
+				 "same) prepared %s; a second person must approve %s",
+			t->self, by, t->self == 1 ? "it" : "them",
+			t->self == 1 ? "it" : "them");
 	if (t->needs_yes) {
 		g_autofree char *why = tally_reasons(t, FALSE);
 		cli_note("  %d need%s a deliberate yes (%s): approve each by name "
@@ -217,8 +226,8 @@ cmd_approve(int argc, char **argv)
 		cli_error("%s", error->message);
 		goto out;
 	}
-	Tally t = { 0, 0, 0, 0, 0, g_hash_table_new(g_str_hash, g_str_equal),
-		g_ptr_array_new() };
+	Tally t = { .count = g_hash_table_new(g_str_hash, g_str_equal),
+		.order = g_ptr_array_new() };
 	for (guint i = 0; i < results->len; i++) {
 		const AttacheApproveResult *r = results->pdata[i];
 		tally_add(&t, r);
@@ -248,7 +257,7 @@ cmd_approve(int argc, char **argv)
 	if (code && results->len == 0)
 		cli_error("%s", error->message);
 	/* even with -q when some were left: leaving them is never silent */
-	if (results->len && (json || !quiet || t.left))
+	if (results->len && (json || !quiet || t.left || t.self))
 		print_tally(&t, by, json);
 	g_hash_table_unref(t.count);
 	g_ptr_array_unref(t.order);

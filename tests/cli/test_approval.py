@@ -177,6 +177,9 @@ def test_lookalike_names_are_the_preparer():
         for name in names:
             p = approve(out, name, check=0)
             assert "does not count" in p.stderr, (ascii(name), p.stderr)
+            # and its closing count does not call it approved
+            assert "0 outputs approved by" in p.stderr, (ascii(name), p.stderr)
+            assert "1 recorded but not counted" in p.stderr, p.stderr
             r = U.upload(srv, d, "x", "--require-approval", "--json",
                          o["x-landscape"], check=3)
             err = U.lines(r)[0]["error"]
