@@ -14,6 +14,11 @@ fonts-noto-core fonts-noto-cjk libpango1.0-dev libfontconfig-dev
 python3
 chromium
 man-db zsh
+g++ libdlib-dev libopencv-objdetect-dev libopencv-contrib-dev opencv-data python3-opencv
+libtesseract-dev tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-spa
+tesseract-ocr-ara tesseract-ocr-chi-sim tesseract-ocr-rus
+libsoup-3.0-dev glib-networking libsqlite3-dev libsodium-dev
+libjpeg-turbo-progs npm
 "
 
 missing=""
