@@ -331,6 +331,15 @@ typedef enum {
 	ATTACHE_FLAG_FALLBACK = 1 << 5,		 /* fell back to another format */
 	/* the alt text names a place the photo's metadata named */
 	ATTACHE_FLAG_ALT_NAMES_PLACE = 1 << 6,
+	/* a crop edge cuts through a head (no window of the preset's shape
+	 * holds them all, or --crop centre / --focus chose so) */
+	ATTACHE_FLAG_FACES_CUT = 1 << 7,
+	/* the photo is to be protected and no face was found: not safe */
+	ATTACHE_FLAG_NO_FACE_FOUND = 1 << 8,
+	/* a campaign requires protection and a face shows unmasked */
+	ATTACHE_FLAG_FACES_VISIBLE = 1 << 9,
+	/* readable text shows in the photo (it may name a place) */
+	ATTACHE_FLAG_SHOWS_TEXT = 1 << 10,
 } AttacheFlag;
 
 /* Comma list ("quality-floor,downscaled"). (transfer full) */
@@ -354,6 +363,31 @@ ATTACHE_API AttacheSeverity attache_flag_severity(const char *flag);
 /* Its words for people ("No alt text"); @flag itself when unknown.
  * (transfer none) */
 ATTACHE_API const char *attache_flag_label(const char *flag);
+
+/* What a region of a photo is. */
+typedef enum {
+	ATTACHE_REGION_FACE = 0, /* a face attache's detector found */
+	ATTACHE_REGION_HAND = 1, /* given by hand: `mask =`, --mask */
+	ATTACHE_REGION_TEXT = 2, /* text attache read (--scan-text) */
+} AttacheRegionKind;
+
+/* A region of a photo. x, y, w, h are fractions of the upright photo
+ * (after its orientation and --rotate), from its top-left corner. */
+typedef struct {
+	AttacheRegionKind kind;
+	double x, y, w, h;
+	double score;	 /* the detector's score; 0 for a hand region */
+	char *text;		 /* the words read (ATTACHE_REGION_TEXT), else NULL */
+	gboolean masked; /* filled solid in every output of the photo */
+	/* the box in one output's own pixels; FALSE when its crop left the
+	 * region out (in an AttacheOutput's lists only) */
+	gboolean in_output;
+	double ox, oy, ow, oh;
+} AttacheRegion;
+
+/* (transfer full) a copy of @r. */
+ATTACHE_API AttacheRegion *attache_region_copy(const AttacheRegion *r);
+ATTACHE_API void attache_region_free(AttacheRegion *r);
 
 /* One alt text in one language. */
 typedef struct {
@@ -398,6 +432,11 @@ typedef struct {
 	/* degrees clockwise the photo was turned after its orientation
 	 * (--rotate, or `rotate =` in its PHOTO.attache.ini); 0 for none */
 	int rotate;
+	/* AttacheRegion*, the same for every output of a photo apart from
+	 * their in_output boxes. faces: %NULL when faces were not looked for
+	 * (empty: none found); regions: masked by hand; text: read by
+	 * --scan-text, %NULL when not looked for. */
+	GPtrArray *faces, *regions, *text_found;
 } AttacheOutput;
 
 ATTACHE_API void attache_output_free(AttacheOutput *out);

@@ -240,6 +240,10 @@ typedef struct {
 	 * each preset measuring again (FALSE: fit measures on the proxy) */
 	gboolean have_attention;
 	double attention_x, attention_y;
+	/* AttacheRegion* (borrowed): the photo's faces, kept whole by a
+	 * face-aware crop and reported cut by the others; NULL or empty:
+	 * none known */
+	const GPtrArray *faces;
 	/* when not NULL, fit says where the whole photo lies in the output:
 	 * x, y, width, height in output pixels (cover: partly outside) */
 	double *place;

@@ -38,6 +38,10 @@ static const struct {
 	{ ATTACHE_FLAG_SMALL, "small-source" },
 	{ ATTACHE_FLAG_FALLBACK, "format-fallback" },
 	{ ATTACHE_FLAG_ALT_NAMES_PLACE, "alt-names-place" },
+	{ ATTACHE_FLAG_FACES_CUT, "faces-cut" },
+	{ ATTACHE_FLAG_NO_FACE_FOUND, "no-face-found" },
+	{ ATTACHE_FLAG_FACES_VISIBLE, "faces-visible" },
+	{ ATTACHE_FLAG_SHOWS_TEXT, "shows-text" },
 };
 
 const char *

@@ -23,7 +23,29 @@ attache_output_free(AttacheOutput *o)
 	g_free(o->lang);
 	g_free(o->prepared_by);
 	g_free(o->error);
+	g_clear_pointer(&o->faces, g_ptr_array_unref);
+	g_clear_pointer(&o->regions, g_ptr_array_unref);
+	g_clear_pointer(&o->text_found, g_ptr_array_unref);
 	g_free(o);
+}
+
+/* @r: (transfer none). Returns: (transfer full). */
+AttacheRegion *
+attache_region_copy(const AttacheRegion *r)
+{
+	AttacheRegion *c = g_memdup2(r, sizeof *r);
+	c->text = g_strdup(r->text);
+	return c;
+}
+
+/* @r: (transfer full). */
+void
+attache_region_free(AttacheRegion *r)
+{
+	if (!r)
+		return;
+	g_free(r->text);
+	g_free(r);
 }
 
 static void

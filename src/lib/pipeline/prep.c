@@ -179,6 +179,10 @@ typedef struct {
 	double pfx, pfy; /* the photo's focus point */
 	gboolean have_att;
 	double atx, aty; /* its centre of attention */
+	/* AttacheRegion*, fractions of the upright photo: the faces found
+	 * (NULL: not looked for), the regions filled solid before any fit,
+	 * the text read (NULL: not looked for) */
+	GPtrArray *faces, *masks, *text_found;
 	GPtrArray *outs;
 	GMutex lock; /* guards first, first_error */
 	AttacheCode first;
@@ -652,6 +656,9 @@ photo_clear(Photo *ph)
 	g_clear_pointer(&ph->exif_block, g_bytes_unref);
 	g_clear_pointer(&ph->lang_alt, g_ptr_array_unref);
 	g_clear_pointer(&ph->lang_xmp, g_ptr_array_unref);
+	g_clear_pointer(&ph->faces, g_ptr_array_unref);
+	g_clear_pointer(&ph->masks, g_ptr_array_unref);
+	g_clear_pointer(&ph->text_found, g_ptr_array_unref);
 }
 
 /* Every stage before the outputs, then the outputs. A failure before the

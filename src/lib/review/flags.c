@@ -34,6 +34,19 @@ static const AttacheFlagInfo flags[] = {
 		"the alt text names a place the photo's metadata gave (city, region "
 		"or country): the GPS was removed, but the text still says where it "
 		"was taken; publish only if that is meant" },
+	{ "faces-visible", ATTACHE_SEVERITY_NEEDS_YES, "Faces visible, not masked",
+		"the campaign requires protection and a face in the photo is not "
+		"masked: publish only if that person may be shown" },
+	{ "no-face-found", ATTACHE_SEVERITY_NEEDS_YES, "Protected, no face found",
+		"the photo was to have its faces masked and attache found none: "
+		"look for faces it missed (profiles, small or covered faces) and "
+		"mask them by hand" },
+	{ "shows-text", ATTACHE_SEVERITY_NEEDS_YES, "The photo shows text",
+		"readable text (a sign, a shop name, a number plate) may say where "
+		"it was taken: mask it or publish only if that is meant" },
+	{ "faces-cut", ATTACHE_SEVERITY_NEEDS_YES, "A crop cuts a head",
+		"a crop edge runs through a person's head: no frame of this shape "
+		"holds every head, or the crop was chosen by hand" },
 	{ "quality-floor", ATTACHE_SEVERITY_INFO, "Quality floor",
 		"the byte budget forced the lowest quality the preset allows: look "
 		"for blocky artefacts" },
