@@ -236,6 +236,7 @@ output_fit_params(const Photo *ph, const AttachePreset *p,
 	fp->have_attention = ph->have_att;
 	fp->attention_x = ph->atx;
 	fp->attention_y = ph->aty;
+	fp->faces = ph->faces;
 	fp->place = place;
 }
 
@@ -683,6 +684,8 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err)))
+		return code;
+	if ((code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err)))
 		return code;
 
 	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;
