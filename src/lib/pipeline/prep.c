@@ -280,6 +280,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
 	o->rotate = ph->opts->rotate;
+	o->faces = attache__faces_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
 	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
 		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
 		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
