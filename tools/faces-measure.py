@@ -61,7 +61,7 @@ def main():
     cases = faceset.cases(tmp)
     for c in configs:
         v = c.split(",")
-        cfg = (int(v[0]), int(v[1]), int(v[2]), int(v[3]), float(v[4]), float(v[5]), float(v[6]))
+        cfg = (v[0], int(v[1]), int(v[2]), int(v[3]), float(v[4]), float(v[5]), float(v[6]))
         groups, total, ms12 = {}, [0, 0, 0], []
         for case in cases:
             boxes, dims, ms = probe(build, case.path, cfg)
