@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * regions.c: a list of AttacheRegion in an output's JSON line and back
+ * regions.c: AttacheRegion, and a list of them in an output's JSON line and back
  * (the "faces" member, docs/json.md). A manifest is untrusted: what is
  * read back is bounded and checked (docs/security.md).
  */
@@ -11,6 +11,25 @@
 
 /* The most regions read back from one manifest line. */
 #define REGIONS_MAX 1024
+
+/* @r: (transfer none). Returns: (transfer full). */
+AttacheRegion *
+attache_region_copy(const AttacheRegion *r)
+{
+	AttacheRegion *c = g_memdup2(r, sizeof *r);
+	c->text = g_strdup(r->text);
+	return c;
+}
+
+/* @r: (transfer full). */
+void
+attache_region_free(AttacheRegion *r)
+{
+	if (!r)
+		return;
+	g_free(r->text);
+	g_free(r);
+}
 
 static void
 add_box(JsonBuilder *b, double x, double y, double w, double h)
