@@ -16,7 +16,20 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import faceset  # noqa: E402
 
 
+_probed = {}
+
+
 def probe(build, path, cfg):
+    """The raw boxes (every cascade box of 3 neighbours and more, every
+    HOG box of confidence -0.5 and more): the floors are applied after, so
+    configurations that differ only there share one run."""
+    key = (path,) + tuple(cfg[:5])
+    if key not in _probed:
+        _probed[key] = _probe(build, path, cfg)
+    return _probed[key]
+
+
+def _probe(build, path, cfg):
     L, det, min_px, up, step = cfg[:5]
     out = subprocess.run([os.path.join(build, "faces-probe"), path, str(L), str(det), str(min_px), str(up), str(step)],
                          capture_output=True, text=True, check=True).stdout
