@@ -244,10 +244,41 @@ typedef struct {
 	 * face-aware crop and reported cut by the others; NULL or empty:
 	 * none known */
 	const GPtrArray *faces;
+	/* when not NULL, fit says which heads the output keeps whole and
+	 * their faces' centre (fit-heads.c) */
+	struct _AttacheHeads *heads;
 	/* when not NULL, fit says where the whole photo lies in the output:
 	 * x, y, width, height in output pixels (cover: partly outside) */
 	double *place;
 } AttacheFitParams;
+
+/* ---- stage 4: the heads a crop keeps (fit-heads.c) ---- */
+
+/* What a crop did to the photo's heads. */
+typedef struct _AttacheHeads {
+	/* a head is cut by an edge (or, for a face-aware crop, left out) */
+	gboolean cut;
+	int kept; /* heads kept whole */
+	/* the area-weighted centre of the kept heads' faces, fractions of
+	 * the upright photo (when kept > 0): Mastodon's focus point */
+	double cx, cy;
+} AttacheHeads;
+
+/* The head around @face: the face box, a third of its height above and
+ * a tenth of its size on the other sides, clipped to the photo; x, y, w,
+ * h fractions of the upright photo in @head. */
+void attache__head_box(const AttacheRegion *face, double head[4]);
+/* The heads of @faces (AttacheRegion*, fractions; borrowed) against the
+ * @w x @h window at (*left, *top) of an @rw x @rh photo. With @move (a
+ * face-aware crop) the window is moved to the nearest position that keeps
+ * every head whole, or when none does the largest heads; @out says what
+ * the window keeps. */
+void attache__fit_heads(const GPtrArray *faces, int rw, int rh, int w, int h,
+	gboolean move, int *left, int *top, AttacheHeads *out);
+/* Whether a fit of @p uses the photo's faces (a face-aware crop, a crop
+ * whose cut heads are flagged, or a focus point taken from them): FALSE
+ * for --crop attention-only, and for a whole-photo fit with --focus. */
+gboolean attache__fit_needs_faces(const AttacheFitParams *p);
 
 /* The small copy of @in that smart crops are decided on (libvips'
  * attention shrinks to 32 px anyway). @out: (transfer full). */

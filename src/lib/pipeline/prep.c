@@ -236,6 +236,7 @@ output_fit_params(const Photo *ph, const AttachePreset *p,
 	fp->have_attention = ph->have_att;
 	fp->attention_x = ph->atx;
 	fp->attention_y = ph->aty;
+	fp->faces = ph->faces;
 	fp->place = place;
 }
 
@@ -262,7 +263,7 @@ output_encode_params(const Photo *ph, const AttachePreset *p, GBytes *xmp)
 static void
 output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	const AttacheEncoded *enc, guint flags, const VipsImage *fitted,
-	const double *place, GPtrArray *alt)
+	const double *place, const AttacheHeads *heads, GPtrArray *alt)
 {
 	o->output = g_strdup(path);
 	o->width = enc->width;
@@ -279,9 +280,12 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
 	o->rotate = ph->opts->rotate;
-	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
-		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
-		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
+	/* the faces it keeps, when it keeps any and the user gave no point */
+	gboolean faces = heads->kept > 0 && !ph->opts->have_focus;
+	double pfx = faces ? heads->cx : ph->pfx, pfy = faces ? heads->cy : ph->pfy;
+	if ((ph->have_pf || faces) && place[2] > 0 && place[3] > 0) {
+		double fx = (place[0] + pfx * place[2]) / fitted->Xsize;
+		double fy = (place[1] + pfy * place[3]) / fitted->Ysize;
 		if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
 			o->have_focus = TRUE;
 			o->focus_x = fx;
@@ -340,8 +344,10 @@ prep_output(Photo *ph, guint i)
 	g_autoptr(GError) e2 = NULL;
 	guint flags = 0;
 	double place[4] = { 0 };
+	AttacheHeads heads = { 0 };
 
 	output_fit_params(ph, p, &fp, place);
+	fp.heads = &heads;
 	AttacheEncodeParams ep = output_encode_params(ph, p, xmp);
 
 	/* the stages, in order: each runs when all before it succeeded */
@@ -386,7 +392,7 @@ prep_output(Photo *ph, guint i)
 		g_free(enc.data);
 		return;
 	}
-	output_fill(ph, o, path, &enc, flags, fitted, place, alt);
+	output_fill(ph, o, path, &enc, flags, fitted, place, &heads, alt);
 	g_free(enc.data);
 
 	/* an output nobody can tell the preparer of is not an output: the
@@ -589,7 +595,7 @@ photo_attention(Photo *ph, GError **error)
 		fit_params(opts, opts->presets->pdata[i], &fp);
 		if (fp.fit == ATTACHE_FIT_COVER && fp.crop == ATTACHE_CROP_ENTROPY)
 			need_proxy = TRUE;
-		if (fp.fit == ATTACHE_FIT_COVER && fp.crop == ATTACHE_CROP_ATTENTION)
+		if (fp.fit == ATTACHE_FIT_COVER && (fp.crop == ATTACHE_CROP_ATTENTION || fp.crop == ATTACHE_CROP_ATTENTION_ONLY))
 			need_attention = TRUE;
 	}
 	AttacheCode code;
