@@ -690,6 +690,8 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err)))
 		return code;
+	if ((code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err)))
+		return code;
 
 	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;
 	guint policy = ATTACHE_KIND_CREDIT | ATTACHE_KIND_DATETIME | ATTACHE_KIND_CAMERA;
