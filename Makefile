@@ -17,7 +17,7 @@ PKGS      += libjpeg
 # HOG and OpenCV's cascades. OpenCV 4.6 on Debian ships no opencv4.pc.
 VISION_PKGS   := dlib-1
 VISION_CFLAGS  = $(shell pkg-config --cflags $(VISION_PKGS)) -I/usr/include/opencv4
-VISION_LIBS    = $(shell pkg-config --libs $(VISION_PKGS)) -lopencv_objdetect -lopencv_imgproc -lopencv_core -lstdc++
+VISION_LIBS    = $(shell pkg-config --libs $(VISION_PKGS)) -lopencv_objdetect -lopencv_saliency -lopencv_imgproc -lopencv_core -lstdc++
 CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 DATADIR   := $(PREFIX)/share/attache

@@ -580,6 +580,26 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	return code;
 }
 
+/* Attention's point, moved to the photo's most salient subject when it
+ * lies on the photo's edge and the half-size window around it holds
+ * clearly less salience (salient.c). On the edge, attention was pulled by
+ * clutter at the border (the squirrel's leaves); elsewhere it is kept, as
+ * salience alone cuts large objects (docs/presets.md). */
+static AttacheCode
+photo_salient(Photo *ph, GError **error)
+{
+	const double edge = 0.1;
+	if (ph->atx > edge && ph->atx < 1 - edge && ph->aty > edge && ph->aty < 1 - edge)
+		return ATTACHE_OK;
+	AttacheSalience *s = NULL;
+	AttacheCode code = attache__salience_of(ph->proxy, &s, error);
+	if (code)
+		return code;
+	attache__salient_centre(s, 0.5, 0.5, &ph->atx, &ph->aty);
+	attache__salience_free(s);
+	return ATTACHE_OK;
+}
+
 /* Smart crops are decided on a small copy, made once for all presets, and
  * one attention analysis serves the photo (libvips' attention on the
  * proxy, a crop of half its size): every attention crop is centred on it,
@@ -590,6 +610,8 @@ photo_attention(Photo *ph, GError **error)
 {
 	const AttachePrepOptions *opts = ph->opts;
 	gboolean need_proxy = FALSE, need_attention = !opts->have_focus;
+	/* attention-only is today's attention, without faces or salience */
+	gboolean need_salient = !opts->have_focus;
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
 		fit_params(opts, opts->presets->pdata[i], &fp);
@@ -597,6 +619,10 @@ photo_attention(Photo *ph, GError **error)
 			need_proxy = TRUE;
 		if (fp.fit == ATTACHE_FIT_COVER && (fp.crop == ATTACHE_CROP_ATTENTION || fp.crop == ATTACHE_CROP_ATTENTION_ONLY))
 			need_attention = TRUE;
+		if (fp.crop == ATTACHE_CROP_ATTENTION_ONLY)
+			need_salient = FALSE;
+		else if (fp.fit == ATTACHE_FIT_COVER && fp.crop == ATTACHE_CROP_ATTENTION)
+			need_salient = TRUE;
 	}
 	AttacheCode code;
 	if ((need_proxy || need_attention) && (code = attache__fit_proxy(ph->base, &ph->proxy, error)))
@@ -618,6 +644,8 @@ photo_attention(Photo *ph, GError **error)
 		vips_error_clear();
 		if (c)
 			g_object_unref(c);
+		if (ph->have_att && need_salient && (code = photo_salient(ph, error)))
+			return code;
 	}
 	ph->have_pf = opts->have_focus || ph->have_att;
 	ph->pfx = opts->have_focus ? opts->focus_x : ph->atx;
