@@ -238,6 +238,12 @@ AttacheFacesMode attache__faces_mode(const AttachePrepOptions *opts);
 /* The prep stage: the faces of @base (the decoded photo, borrowed) when
  * @opts needs them, else *@faces = %NULL (not looked for). *@faces:
  * (transfer full). */
+/* Copies of @faces (borrowed; NULL gives NULL) for one output: in_output
+ * and the box in its pixels, clipped to its frame (@out_w x @out_h), from
+ * @place (where the whole photo lies in the @fit_w x @fit_h fitted frame,
+ * attache__fit()). (transfer full) */
+GPtrArray *attache__faces_in_output(const GPtrArray *faces, const double *place,
+	int fit_w, int fit_h, int out_w, int out_h);
 AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
 	const char *input, GPtrArray **faces, GError **error);
 
@@ -487,6 +493,17 @@ char *attache__output_name_stem(const char *name);
 typedef struct _JsonNode JsonNode;
 typedef struct _JsonObject JsonObject;
 JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
+/* Writes member @name: null for %NULL @regions, else an array of
+ * {"x","y","w","h","score","in_output"} (in_output: {"x","y","w","h"} in
+ * the output's pixels, or null) (regions.c). */
+typedef struct _JsonBuilder JsonBuilder;
+void attache__regions_to_json(JsonBuilder *b, const char *name,
+	const GPtrArray *regions);
+/* Reads member @name of a manifest line back: (transfer full)
+ * AttacheRegion* of @kind, those not well-formed (fractions outside 0..1)
+ * skipped, at most 1024; %NULL when absent or null. */
+GPtrArray *attache__regions_from_json(JsonObject *o, const char *name,
+	AttacheRegionKind kind);
 /* Every string in @root that is not UTF-8 (a file name's bytes) becomes
  * its display name (attache_display_name()); an object's member NAME gets
  * NAME_bytes beside it with the raw bytes in base64 (display.c). */
@@ -675,6 +692,7 @@ typedef struct {
 	char *alt_long;
 	char *sha256;
 	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
+	GPtrArray *faces; /* AttacheRegion*, NULL: not looked for */
 } AttacheRecord;
 /* @r's alt text in @lang ("x-default" too), compared without case, or
  * NULL (manifest.c). (transfer none) */

@@ -89,6 +89,7 @@ attache__record_free(AttacheRecord *r)
 	g_free(r->prepared_by);
 	g_free(r->prepared_at);
 	g_free(r->audit);
+	g_clear_pointer(&r->faces, g_ptr_array_unref);
 	g_free(r);
 }
 
@@ -338,6 +339,7 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 	r->prepared_by = member_string(o, "prepared_by");
 	r->prepared_at = member_string(o, "prepared_at");
 	r->audit = member_string(o, "audit");
+	r->faces = attache__regions_from_json(o, "faces", ATTACHE_REGION_FACE);
 
 	r->alt = g_ptr_array_new_with_free_func((GDestroyNotify)alt_free);
 	JsonNode *an = json_object_get_member(o, "alt");

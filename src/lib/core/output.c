@@ -132,6 +132,7 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "rotate");
 	json_builder_add_int_value(b, o->rotate);
+	attache__regions_to_json(b, "faces", o->faces);
 	if (o->campaign || manifest)
 		add_string_or_null(b, "campaign", o->campaign);
 	if (o->lang || manifest)

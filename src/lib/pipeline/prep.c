@@ -280,6 +280,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
 	o->rotate = ph->opts->rotate;
+	o->faces = attache__faces_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
 	/* the faces it keeps, when it keeps any and the user gave no point */
 	gboolean faces = heads->kept > 0 && !ph->opts->have_focus;
 	double pfx = faces ? heads->cx : ph->pfx, pfy = faces ? heads->cy : ph->pfy;
