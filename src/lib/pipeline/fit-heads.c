@@ -19,14 +19,18 @@
 
 #define HEAD_UP 0.30   /* of the face's height, above it */
 #define HEAD_SIDE 0.10 /* of the face's size, left, right and below */
-#define HEADS_MAX 64   /* more faces than this: the largest 64 count */
-#define TOL 1.0		   /* pixels of rounding an edge may overlap a head */
+/* headroom a moved window gives when it can give it to every head: a
+ * detector's box ends at the brow, and hair may rise ~0.6 face above it */
+#define ROOM_UP 0.60
+#define ROOM_SIDE 0.20
+#define HEADS_MAX 64 /* more faces than this: the largest 64 count */
+#define TOL 1.0		 /* pixels of rounding an edge may overlap a head */
 
-void
-attache__head_box(const AttacheRegion *face, double head[4])
+static void
+grown_box(const AttacheRegion *face, double up, double side, double head[4])
 {
-	double x0 = face->x - HEAD_SIDE * face->w, x1 = face->x + (1 + HEAD_SIDE) * face->w;
-	double y0 = face->y - HEAD_UP * face->h, y1 = face->y + (1 + HEAD_SIDE) * face->h;
+	double x0 = face->x - side * face->w, x1 = face->x + (1 + side) * face->w;
+	double y0 = face->y - up * face->h, y1 = face->y + (1 + side) * face->h;
 	x0 = CLAMP(x0, 0.0, 1.0);
 	x1 = CLAMP(x1, 0.0, 1.0);
 	y0 = CLAMP(y0, 0.0, 1.0);
@@ -35,6 +39,12 @@ attache__head_box(const AttacheRegion *face, double head[4])
 	head[1] = y0;
 	head[2] = x1 - x0;
 	head[3] = y1 - y0;
+}
+
+void
+attache__head_box(const AttacheRegion *face, double head[4])
+{
+	grown_box(face, HEAD_UP, HEAD_SIDE, head);
 }
 
 typedef struct {
@@ -70,14 +80,14 @@ by_area(const void *x, const void *y)
 /* The heads of @faces in an @rw x @rh photo, largest first; returns how
  * many (at most HEADS_MAX). */
 static int
-heads_of(const GPtrArray *faces, int rw, int rh, Head *out)
+heads_of(const GPtrArray *faces, int rw, int rh, gboolean roomy, Head *out)
 {
 	int n = 0;
 	g_autofree Head *all = g_new0(Head, faces->len);
 	for (guint i = 0; i < faces->len; i++) {
 		const AttacheRegion *f = faces->pdata[i];
 		double hb[4];
-		attache__head_box(f, hb);
+		grown_box(f, roomy ? ROOM_UP : HEAD_UP, roomy ? ROOM_SIDE : HEAD_SIDE, hb);
 		if (hb[2] <= 0 || hb[3] <= 0)
 			continue;
 		Head *h = &all[n++];
@@ -173,14 +183,26 @@ attache__fit_heads(const GPtrArray *faces, int rw, int rh, int w, int h,
 	memset(out, 0, sizeof(*out));
 	if (!faces || !faces->len)
 		return;
-	Head hd[HEADS_MAX];
-	int n = heads_of(faces, rw, rh, hd);
+	Head hd[HEADS_MAX], room[HEADS_MAX];
+	int n = heads_of(faces, rw, rh, FALSE, hd);
 	const int size[2] = { w, h };
 	double at[2] = { *left, *top };
 	if (move && n) {
+		/* with headroom for every head when some window gives it, else
+		 * the heads themselves */
 		double lo[2] = { 0, 0 }, hi[2] = { rw - w, rh - h };
 		gboolean taken[HEADS_MAX] = { FALSE };
-		take_heads(hd, n, size, lo, hi, taken);
+		heads_of(faces, rw, rh, TRUE, room);
+		take_heads(room, n, size, lo, hi, taken);
+		for (int i = 0; i < n; i++)
+			if (!taken[i] || room[i].b[0] - room[i].a[0] > w || room[i].b[1] - room[i].a[1] > h) {
+				memset(taken, 0, sizeof(taken));
+				lo[0] = lo[1] = 0;
+				hi[0] = rw - w;
+				hi[1] = rh - h;
+				take_heads(hd, n, size, lo, hi, taken);
+				break;
+			}
 		double cx[2 * HEADS_MAX + 3], cy[2 * HEADS_MAX + 3];
 		int nx = candidates(hd, n, taken, 0, w, at[0], lo[0], hi[0], cx);
 		int ny = candidates(hd, n, taken, 1, h, at[1], lo[1], hi[1], cy);
