@@ -18,6 +18,7 @@ COVER = ("x-landscape", "x-portrait", "x-square", "instagram-portrait",
          "instagram-square", "instagram-landscape", "facebook-link",
          "linkedin")
 N = 96  # the matched copies' side along the axis the crop keeps whole
+UPRIGHT = {}
 
 
 def labels():
@@ -57,7 +58,11 @@ def crop_window(d, photo, output):
     else:
         up_w, up_h = N, round(N * phh / pw)
         o_w, o_h = N, min(up_h, round(N * ohh / ow))
-    up = grey(photo, os.path.join(d, "up"), up_w, up_h)
+    key = (photo, up_w, up_h)
+    if key not in UPRIGHT:  # the same photo for each of its presets
+        UPRIGHT[key] = grey(photo, os.path.join(d, "up%d" % len(UPRIGHT)),
+                            up_w, up_h)
+    up = UPRIGHT[key]
     out = grey(output, os.path.join(d, "out"), o_w, o_h)
     slack = (up_w - o_w) if wide else (up_h - o_h)
     best = None
