@@ -18,7 +18,7 @@ PKGS      += libjpeg
 # Debian's OpenCV 4.6 ships no opencv4.pc, and dlib-1.pc's --libs would
 # put its own dependencies (SQLite, BLAS) into libattache.so's NEEDED.
 VISION_CFLAGS := -I/usr/include/opencv4
-VISION_LIBS   := -ldlib -llapack -lopencv_objdetect -lopencv_imgproc -lopencv_core -lstdc++
+VISION_LIBS   := -ldlib -llapack -lopencv_objdetect -lopencv_saliency -lopencv_imgproc -lopencv_core -lstdc++
 CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 DATADIR   := $(PREFIX)/share/attache

@@ -109,6 +109,8 @@ typedef enum {
 	ATTACHE_CROP_ENTROPY = 1,
 	ATTACHE_CROP_CENTRE = 2,
 	ATTACHE_CROP_FOCUS = 3, /* a focus point given by the user */
+	/* attention without faces: no detection, heads may be cut */
+	ATTACHE_CROP_ATTENTION_ONLY = 4,
 } AttacheCrop;
 
 typedef enum {

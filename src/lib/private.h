@@ -276,10 +276,55 @@ typedef struct {
 	 * face-aware crop and reported cut by the others; NULL or empty:
 	 * none known */
 	const GPtrArray *faces;
+	/* when not NULL, fit says which heads the output keeps whole and
+	 * their faces' centre (fit-heads.c) */
+	struct _AttacheHeads *heads;
 	/* when not NULL, fit says where the whole photo lies in the output:
 	 * x, y, width, height in output pixels (cover: partly outside) */
 	double *place;
 } AttacheFitParams;
+
+/* ---- stage 4: the heads a crop keeps (fit-heads.c) ---- */
+
+/* What a crop did to the photo's heads. */
+typedef struct _AttacheHeads {
+	/* a head is cut by an edge (or, for a face-aware crop, left out) */
+	gboolean cut;
+	int kept; /* heads kept whole */
+	/* the area-weighted centre of the kept heads' faces, fractions of
+	 * the upright photo (when kept > 0): Mastodon's focus point */
+	double cx, cy;
+} AttacheHeads;
+
+/* The head around @face: the face box, a third of its height above and
+ * a tenth of its size on the other sides, clipped to the photo; x, y, w,
+ * h fractions of the upright photo in @head. */
+void attache__head_box(const AttacheRegion *face, double head[4]);
+/* The heads of @faces (AttacheRegion*, fractions; borrowed) against the
+ * @w x @h window at (*left, *top) of an @rw x @rh photo. With @move (a
+ * face-aware crop) the window is moved to the nearest position that keeps
+ * every head whole, or when none does the largest heads; @out says what
+ * the window keeps. */
+void attache__fit_heads(const GPtrArray *faces, int rw, int rh, int w, int h,
+	gboolean move, int *left, int *top, AttacheHeads *out);
+/* Whether a fit of @p uses the photo's faces (a face-aware crop, a crop
+ * whose cut heads are flagged, or a focus point taken from them): FALSE
+ * for --crop attention-only, and for a whole-photo fit with --focus. */
+gboolean attache__fit_needs_faces(const AttacheFitParams *p);
+
+/* ---- the salient subject (salient.c, vision/saliency.cc) ---- */
+
+typedef struct _AttacheSalience AttacheSalience;
+
+/* The fine-grained saliency of @proxy (borrowed), on a copy of at most
+ * 200 px a side. *@out: (transfer full) free with
+ * attache__salience_free(). */
+AttacheCode attache__salience_of(VipsImage *proxy, AttacheSalience **out, GError **error);
+void attache__salience_free(AttacheSalience *s);
+/* Moves the centre (*cx, *cy) of a @fw x @fh window (fractions of the
+ * photo) to the centre of the most salient such window in @s, unless the
+ * window at (*cx, *cy) holds nearly as much (95%). @s may be NULL. */
+void attache__salient_centre(const AttacheSalience *s, double fw, double fh, double *cx, double *cy);
 
 /* The small copy of @in that smart crops are decided on (libvips'
  * attention shrinks to 32 px anyway). @out: (transfer full). */

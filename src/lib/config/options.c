@@ -44,9 +44,11 @@ static const AttacheOption options[] = {
 		"Override the presets' fit: cover, contain or inside",
 		"`cover`, `contain` or `inside`: overrides the presets' fit" },
 	{ "crop", NULL, 0, ATTACHE_VALUE_CROP, P | W | I | A, 0, "the preset's",
-		"HOW", "Crop for cover: attention, entropy, centre or focus",
-		"`attention`, `entropy`, `centre` or `focus`: overrides the presets' "
-		"crop" },
+		"HOW", "Crop for cover: attention, entropy, centre, focus or attention-only",
+		"`attention`, `entropy`, `centre`, `focus` or `attention-only`: "
+		"overrides the presets' crop; attention and entropy keep the "
+		"photo's heads whole, attention-only does not look for faces "
+		"(docs/presets.md, \"Faces\")" },
 	{ "focus", NULL, 0, ATTACHE_VALUE_FOCUS, P | W | I | A | ATTACHE_SCOPE_PHOTO, 0, NULL, "X,Y",
 		"Focus point as fractions of the upright photo (for --crop focus)",
 		"focus point, fractions 0..1 of the upright photo, after its "
@@ -261,7 +263,7 @@ expected(AttacheValueType type)
 	case ATTACHE_VALUE_FIT:
 		return "cover, contain or inside";
 	case ATTACHE_VALUE_CROP:
-		return "attention, entropy, centre or focus";
+		return "attention, entropy, centre, focus or attention-only";
 	case ATTACHE_VALUE_FOCUS:
 		return "X,Y with each between 0 and 1 (fractions of the photo's "
 			   "width and height)";

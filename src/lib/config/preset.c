@@ -202,7 +202,7 @@ set_key(AttachePreset *p, const PresetKey *k, const char *raw,
 	case KEY_CROP:
 		if (!attache_crop_from_string(v, (AttacheCrop *)field) || *(AttacheCrop *)field == ATTACHE_CROP_FOCUS)
 			return bad_value(error, path, text, k, v,
-				"expected attention, entropy or centre");
+				"expected attention, entropy, centre or attention-only");
 		return ATTACHE_OK;
 	case KEY_PAD:
 		if (!g_ascii_strcasecmp(v, "blur"))

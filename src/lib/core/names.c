@@ -124,7 +124,7 @@ attache_keep_from_string(const char *s, guint *out, GError **error)
 
 static const char *fit_names[] = { "cover", "contain", "inside" };
 static const char *crop_names[] = { "attention", "entropy", "centre",
-	"focus" };
+	"focus", "attention-only" };
 static const char *format_names[] = { "jpeg", "png", "webp" };
 
 const char *

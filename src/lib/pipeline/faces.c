@@ -6,14 +6,28 @@
  */
 #include "private.h"
 
-/* See private.h. Every crop that may cut a head needs them; a crop that
- * is told to ignore them (--crop attention-only, issue 14) does not,
- * unless the faces are to be protected. Until those options exist, every
- * prep looks. */
+/* See private.h. Every crop that may cut a head needs them, and a
+ * whole-photo fit takes its focus point from them; --crop attention-only
+ * (and a whole-photo fit with --focus) does not (attache__fit_needs_faces),
+ * unless the faces are to be protected. The fit and crop are the preset's
+ * unless the options override them, as prep's fit_params() says. */
 gboolean
 attache__faces_needed(const AttachePrepOptions *opts)
 {
-	return opts != NULL;
+	for (guint i = 0; opts && opts->presets && i < opts->presets->len; i++) {
+		const AttachePreset *p = opts->presets->pdata[i];
+		AttacheFitParams fp = { 0 };
+		fp.fit = opts->fit >= 0 ? (AttacheFit)opts->fit : p->fit;
+		if (p->fit_pixels && (p->width <= 0 || p->height <= 0))
+			fp.fit = ATTACHE_FIT_INSIDE;
+		fp.crop = opts->crop >= 0 ? (AttacheCrop)opts->crop : p->crop;
+		if (opts->have_focus && opts->crop < 0)
+			fp.crop = ATTACHE_CROP_FOCUS;
+		fp.have_focus = opts->have_focus;
+		if (attache__fit_needs_faces(&fp))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /* See private.h. --protect (issue 14) will ask for the thorough mode. */

@@ -98,14 +98,22 @@ attache__fit_proxy(VipsImage *in, VipsImage **out, GError **error)
 	return ATTACHE_OK;
 }
 
+static gboolean
+is_attention(AttacheCrop crop)
+{
+	return crop == ATTACHE_CROP_ATTENTION || crop == ATTACHE_CROP_ATTENTION_ONLY;
+}
+
 /* Where the @w x @h window goes in a photo fitted to @rw x @rh (both in
  * output pixels): centred on the focus point, or on what libvips'
  * smartcrop finds interesting, measured on the small proxy. Deciding on
  * the proxy and cutting the window before resizing means each preset
- * resizes only the pixels it keeps, and reads them once. */
+ * resizes only the pixels it keeps, and reads them once. Attention and
+ * entropy then move it to keep the photo's heads whole; the other crops
+ * only report the heads they cut (fit-heads.c). */
 static int
 window(const AttacheFitParams *p, VipsImage *proxy, int rw, int rh, int w,
-	int h, int *left, int *top)
+	int h, int *left, int *top, AttacheHeads *heads)
 {
 	double cx = 0.5, cy = 0.5; /* window centre, fractions of rw x rh */
 
@@ -113,19 +121,19 @@ window(const AttacheFitParams *p, VipsImage *proxy, int rw, int rh, int w,
 		cx = p->focus_x;
 		cy = p->focus_y;
 	}
-	else if (p->crop == ATTACHE_CROP_ATTENTION && p->have_attention) {
+	else if (is_attention(p->crop) && p->have_attention) {
 		cx = p->attention_x;
 		cy = p->attention_y;
 	}
-	else if (p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY) {
+	else if (is_attention(p->crop) || p->crop == ATTACHE_CROP_ENTROPY) {
 		double q = (double)proxy->Xsize / rw;
 		int cw = VIPS_CLIP(1, (int)lround(w * q), proxy->Xsize);
 		int ch = VIPS_CLIP(1, (int)lround(h * (double)proxy->Ysize / rh),
 			proxy->Ysize);
 		VipsImage *c;
 		if (vips_smartcrop(proxy, &c, cw, ch, "interesting",
-				p->crop == ATTACHE_CROP_ATTENTION ? VIPS_INTERESTING_ATTENTION
-												  : VIPS_INTERESTING_ENTROPY,
+				p->crop == ATTACHE_CROP_ENTROPY ? VIPS_INTERESTING_ENTROPY
+												: VIPS_INTERESTING_ATTENTION,
 				NULL))
 			return -1;
 		/* the crop's origin, as extract_area records it */
@@ -135,6 +143,10 @@ window(const AttacheFitParams *p, VipsImage *proxy, int rw, int rh, int w,
 	}
 	*left = VIPS_CLIP(0, (int)lround(cx * rw - w / 2.0), rw - w);
 	*top = VIPS_CLIP(0, (int)lround(cy * rh - h / 2.0), rh - h);
+	if (p->crop != ATTACHE_CROP_ATTENTION_ONLY) {
+		gboolean move = p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY;
+		attache__fit_heads(p->faces, rw, rh, w, h, move, left, top, heads);
+	}
 	return 0;
 }
 
@@ -263,13 +275,18 @@ fit_cover(VipsImage *in, const AttacheFitParams *p, int iw, int ih,
 	int left = 0, top = 0;
 	g_autoptr(VipsImage) own_proxy = NULL;
 	VipsImage *proxy = p->proxy;
-	if (!proxy && (p->crop == ATTACHE_CROP_ATTENTION || p->crop == ATTACHE_CROP_ENTROPY)) {
+	if (!proxy && ((is_attention(p->crop) && !p->have_attention) || p->crop == ATTACHE_CROP_ENTROPY)) {
 		if (attache__fit_proxy(in, &own_proxy, error))
 			return ATTACHE_E_IMAGE;
 		proxy = own_proxy;
 	}
-	if (window(p, proxy, rw, rh, OW, OH, &left, &top) || cover(in, rw, rh, left, top, OW, OH, out))
+	AttacheHeads heads;
+	if (window(p, proxy, rw, rh, OW, OH, &left, &top, &heads) || cover(in, rw, rh, left, top, OW, OH, out))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
+	if (heads.cut)
+		*flags |= ATTACHE_FLAG_FACES_CUT;
+	if (p->heads)
+		*p->heads = heads;
 	if (p->place)
 		memcpy(p->place, (double[]){ -left, -top, rw, rh },
 			4 * sizeof(double));
@@ -341,6 +358,27 @@ fit_contain(VipsImage *in, const AttacheFitParams *p, int iw, int ih,
 	return pad(flat, b, p, OW, OH, out, error);
 }
 
+gboolean
+attache__fit_needs_faces(const AttacheFitParams *p)
+{
+	if (p->fit == ATTACHE_FIT_COVER)
+		return p->crop != ATTACHE_CROP_ATTENTION_ONLY;
+	/* the whole photo: faces give its focus point, unless the user did
+	 * (or asked for attention only) */
+	return !p->have_focus && p->crop != ATTACHE_CROP_ATTENTION_ONLY;
+}
+
+/* Contain and inside keep the whole photo, and so every head. */
+static void
+all_heads(const AttacheFitParams *p)
+{
+	if (!p->heads)
+		return;
+	int big = ATTACHE_FIT_MAX_SIDE;
+	int left = 0, top = 0;
+	attache__fit_heads(p->faces, big, big, big, big, FALSE, &left, &top, p->heads);
+}
+
 AttacheCode
 attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 	guint *flags, GError **error)
@@ -359,6 +397,8 @@ attache__fit(VipsImage *in, const AttacheFitParams *p, VipsImage **out,
 		code = fit_contain(in, p, iw, ih, &a, flags, error);
 	if (code)
 		return code;
+	if (p->fit != ATTACHE_FIT_COVER)
+		all_heads(p);
 	/* lazy: the pixels are computed as the encoder reads them, which
 	 * keeps them in memory only if it needs a second try */
 	*out = g_steal_pointer(&a);

@@ -263,7 +263,7 @@ output_encode_params(const Photo *ph, const AttachePreset *p, GBytes *xmp)
 static void
 output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	const AttacheEncoded *enc, guint flags, const VipsImage *fitted,
-	const double *place, GPtrArray *alt)
+	const double *place, const AttacheHeads *heads, GPtrArray *alt)
 {
 	o->output = g_strdup(path);
 	o->width = enc->width;
@@ -281,9 +281,12 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->code = ATTACHE_OK;
 	o->rotate = ph->opts->rotate;
 	o->faces = attache__faces_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
-	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
-		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
-		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
+	/* the faces it keeps, when it keeps any and the user gave no point */
+	gboolean faces = heads->kept > 0 && !ph->opts->have_focus;
+	double pfx = faces ? heads->cx : ph->pfx, pfy = faces ? heads->cy : ph->pfy;
+	if ((ph->have_pf || faces) && place[2] > 0 && place[3] > 0) {
+		double fx = (place[0] + pfx * place[2]) / fitted->Xsize;
+		double fy = (place[1] + pfy * place[3]) / fitted->Ysize;
 		if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) {
 			o->have_focus = TRUE;
 			o->focus_x = fx;
@@ -342,8 +345,10 @@ prep_output(Photo *ph, guint i)
 	g_autoptr(GError) e2 = NULL;
 	guint flags = 0;
 	double place[4] = { 0 };
+	AttacheHeads heads = { 0 };
 
 	output_fit_params(ph, p, &fp, place);
+	fp.heads = &heads;
 	AttacheEncodeParams ep = output_encode_params(ph, p, xmp);
 
 	/* the stages, in order: each runs when all before it succeeded */
@@ -388,7 +393,7 @@ prep_output(Photo *ph, guint i)
 		g_free(enc.data);
 		return;
 	}
-	output_fill(ph, o, path, &enc, flags, fitted, place, alt);
+	output_fill(ph, o, path, &enc, flags, fitted, place, &heads, alt);
 	g_free(enc.data);
 
 	/* an output nobody can tell the preparer of is not an output: the
@@ -576,6 +581,26 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	return code;
 }
 
+/* Attention's point, moved to the photo's most salient subject when it
+ * lies on the photo's edge and the half-size window around it holds
+ * clearly less salience (salient.c). On the edge, attention was pulled by
+ * clutter at the border (the squirrel's leaves); elsewhere it is kept, as
+ * salience alone cuts large objects (docs/presets.md). */
+static AttacheCode
+photo_salient(Photo *ph, GError **error)
+{
+	const double edge = 0.1;
+	if (ph->atx > edge && ph->atx < 1 - edge && ph->aty > edge && ph->aty < 1 - edge)
+		return ATTACHE_OK;
+	AttacheSalience *s = NULL;
+	AttacheCode code = attache__salience_of(ph->proxy, &s, error);
+	if (code)
+		return code;
+	attache__salient_centre(s, 0.5, 0.5, &ph->atx, &ph->aty);
+	attache__salience_free(s);
+	return ATTACHE_OK;
+}
+
 /* Smart crops are decided on a small copy, made once for all presets, and
  * one attention analysis serves the photo (libvips' attention on the
  * proxy, a crop of half its size): every attention crop is centred on it,
@@ -586,13 +611,19 @@ photo_attention(Photo *ph, GError **error)
 {
 	const AttachePrepOptions *opts = ph->opts;
 	gboolean need_proxy = FALSE, need_attention = !opts->have_focus;
+	/* attention-only is today's attention, without faces or salience */
+	gboolean need_salient = !opts->have_focus;
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
 		fit_params(opts, opts->presets->pdata[i], &fp);
 		if (fp.fit == ATTACHE_FIT_COVER && fp.crop == ATTACHE_CROP_ENTROPY)
 			need_proxy = TRUE;
-		if (fp.fit == ATTACHE_FIT_COVER && fp.crop == ATTACHE_CROP_ATTENTION)
+		if (fp.fit == ATTACHE_FIT_COVER && (fp.crop == ATTACHE_CROP_ATTENTION || fp.crop == ATTACHE_CROP_ATTENTION_ONLY))
 			need_attention = TRUE;
+		if (fp.crop == ATTACHE_CROP_ATTENTION_ONLY)
+			need_salient = FALSE;
+		else if (fp.fit == ATTACHE_FIT_COVER && fp.crop == ATTACHE_CROP_ATTENTION)
+			need_salient = TRUE;
 	}
 	AttacheCode code;
 	if ((need_proxy || need_attention) && (code = attache__fit_proxy(ph->base, &ph->proxy, error)))
@@ -614,6 +645,8 @@ photo_attention(Photo *ph, GError **error)
 		vips_error_clear();
 		if (c)
 			g_object_unref(c);
+		if (ph->have_att && need_salient && (code = photo_salient(ph, error)))
+			return code;
 	}
 	ph->have_pf = opts->have_focus || ph->have_att;
 	ph->pfx = opts->have_focus ? opts->focus_x : ph->atx;
