@@ -178,6 +178,34 @@ field_name_ok(const char *name)
 	return name[4] != 0;
 }
 
+/* The file name as the person named it: browsers send a double quote,
+ * CR and LF as %22, %0D, %0A (WHATWG's multipart/form-data encoding);
+ * the quote comes back, CR and LF become spaces. (transfer full) */
+static char *
+file_name(const char *fn)
+{
+	if (!fn || !*fn || !g_utf8_validate(fn, -1, NULL))
+		return g_strdup("photo");
+	GString *s = g_string_new(NULL);
+	for (const char *p = fn; *p; p++) {
+		if (!g_ascii_strncasecmp(p, "%22", 3)) {
+			g_string_append_c(s, '"');
+			p += 2;
+		}
+		else if (!g_ascii_strncasecmp(p, "%0D", 3) || !g_ascii_strncasecmp(p, "%0A", 3)) {
+			g_string_append_c(s, ' ');
+			p += 2;
+		}
+		else
+			g_string_append_c(s, (guchar)*p < 0x20 ? ' ' : *p);
+	}
+	if (s->len > 255)
+		g_string_truncate(s, 255); /* may cut a character: made valid below */
+	char *out = g_utf8_make_valid(s->str, -1);
+	g_string_free(s, TRUE);
+	return out;
+}
+
 typedef struct {
 	GBytes *file;
 	char *filename;
@@ -209,7 +237,7 @@ form_read(SoupServerMessage *msg, SoupMultipart *mp, Form *f)
 			else {
 				f->file = g_bytes_ref(body);
 				const char *fn = g_hash_table_lookup(params, "filename");
-				f->filename = g_strdup(fn && g_utf8_validate(fn, -1, NULL) && *fn ? fn : "photo");
+				f->filename = file_name(fn);
 			}
 		}
 		else if (name && field_name_ok(name)) {
