@@ -409,3 +409,21 @@ def test_serve_refuses_a_newer_schema():
         rc, err = s.start(expect_fail=True)
         lib.assert_eq(rc, 2, err)
         assert "schema version 99" in err and "attache.db" in err, err
+
+
+def test_serve_openapi_file_matches_the_docs():
+    """/api/v1/openapi.json is OpenAPI 3 and lists every endpoint
+    docs/http-api.md describes, with the same methods."""
+    import re
+    text = open(os.path.join(lib.ROOT, "docs", "http-api.md")).read()
+    documented = set()
+    for method, path in re.findall(r"`(GET|POST) (/api/v1/[^`?\s]*)", text):
+        documented.add((method.lower(), re.sub(r"\{id\}", "{id}", path[len("/api/v1"):])))
+    with lib.TempDir() as d, desk(d) as s:
+        r = desklib.Client(s).get("/api/v1/openapi.json")
+        lib.assert_eq(r.status, 200, r)
+        spec = r.json()
+    assert spec["openapi"].startswith("3."), spec["openapi"]
+    listed = {(m, p) for p, ops in spec["paths"].items() for m in ops}
+    missing = documented - listed
+    assert not missing, "in docs/http-api.md, not in openapi.json: %s" % sorted(missing)
