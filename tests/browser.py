@@ -243,8 +243,9 @@ class Tab:
     def wait_for(self, expression, timeout=30, what=None):
         """Polls @expression until it is truthy; returns its value."""
         deadline = time.time() + timeout
+        probe = "(() => { const v = (%s); return v instanceof Node || v; })()" % expression
         while True:
-            v = self.evaluate(expression)
+            v = self.evaluate(probe)
             if v:
                 return v
             if time.time() > deadline:
