@@ -325,7 +325,7 @@
     return el('li', { className: 'photo-card', dataset: { id: p.id, state: p.state } },
       el('a', { href: '#photo/' + enc(p.id), className: 'open' },
         thumb ? el('img', { src: thumb, alt: t('desk.photo.preview', { file: p.name || p.id }), loading: 'lazy' }) : null,
-        el('span', { className: 'name', text: p.name || p.id })),
+        el('bdi', { className: 'name', text: p.name || p.id })),
       el('span', { className: 'state', text: t(STATE_WORD[p.state] || p.state) }),
       p.state === 'failed' ? el('p', { className: 'why', text: t('desk.failed.why', { reason: failedWhy(p) }) }) : null);
   }
@@ -505,7 +505,7 @@
     const name = p.name || p.id;
     return el('article', { id: 'photo', className: 'photo', dataset: { id: p.id, state: p.state } },
       el('p', {}, el('a', { href: '#queue', className: 'back', text: t('desk.photo.back') })),
-      el('h2', { id: 'photo-title', tabIndex: -1, text: name }),
+      el('h2', { id: 'photo-title', tabIndex: -1 }, el('bdi', { text: name })),
       el('p', { className: 'state', text: t(STATE_WORD[p.state] || p.state) }),
       p.state === 'failed' ? el('p', { className: 'why', text: t('desk.failed.why', { reason: failedWhy(p) }) }) : null,
       el('div', { className: 'photo-top' }, focusView(p), altEditors(p)),
@@ -694,8 +694,7 @@
       const n = chars(area.value);
       counts.replaceChildren(...limits.map(({ platform, limit }) => el('li', {
         className: n > limit ? 'count over' : 'count', dataset: { platform, limit, chars: n },
-        text: n > limit ? t('desk.output.over', { count: n, limit, platform }) : platform + ': ' + t('desk.output.count', { count: n, limit }),
-      })));
+      }, n > limit ? t('desk.output.over', { count: n, limit, platform }) : [el('bdi', { text: platform }), ': ', t('desk.output.count', { count: n, limit })])));
     };
     area.addEventListener('input', recount);
     recount();
@@ -875,7 +874,7 @@
         const word = desk.words['desk.event.' + what] ? t('desk.event.' + what, { name: e.by || e.user || '' }) : (e.by || '') + ' ' + what;
         return el('li', { className: 'event', dataset: { kind: what } },
           el('time', { dateTime: e.at || e.time || '', text: when(e.at || e.time) }), ' ', word,
-          e.comment ? el('q', { text: e.comment }) : null);
+          e.comment ? el('q', { text: e.comment, dir: 'auto' }) : null);
       })));
   }
 
