@@ -12,17 +12,17 @@
   const enc = encodeURIComponent;
   const API = {
     session: '/api/v1/session',
-    login: '/api/v1/session',
+    login: '/api/v1/login',
+    logout: '/api/v1/logout',
     photos: '/api/v1/photos',
     photo: (id) => '/api/v1/photos/' + enc(id),
     focus: (id) => '/api/v1/photos/' + enc(id) + '/focus',
     alt: (id) => '/api/v1/photos/' + enc(id) + '/alt',
-    masks: (id) => '/api/v1/photos/' + enc(id) + '/masks',
+    masks: (id) => '/api/v1/photos/' + enc(id) + '/masks', // when the API has masks
     photoReview: (id) => '/api/v1/photos/' + enc(id) + '/review',
     review: (id) => '/api/v1/outputs/' + enc(id) + '/review',
     publish: (id) => '/api/v1/outputs/' + enc(id) + '/publish',
-    options: '/api/v1/options',
-    events: '/api/v1/events',
+    events: (after) => '/api/v1/events?after=' + enc(after),
     messages: (lang) => '/desk/messages/' + enc(lang) + '.json',
   };
   const CSRF_HEADER = 'X-CSRF-Token';
@@ -32,9 +32,9 @@
   // names on the left, the words' ids on the right
   const STATES = [
     ['processing', 'desk.state.processing'],
-    ['needs-attention', 'desk.state.attention'],
-    ['waiting-for-review', 'desk.state.review'],
-    ['changes-requested', 'desk.state.changes'],
+    ['attention', 'desk.state.attention'],
+    ['review', 'desk.state.review'],
+    ['changes', 'desk.state.changes'],
     ['approved', 'desk.state.approved'],
     ['published', 'desk.state.published'],
     ['failed', 'desk.state.failed'],
@@ -42,18 +42,17 @@
   const STATE_WORD = Object.fromEntries(STATES);
   // an output's own review state, in words
   const REVIEW_WORD = {
-    'pending': 'desk.state.review',
-    'waiting-for-review': 'desk.state.review',
+    'waiting': 'desk.state.review',
+    'void': 'desk.state.review',
     'approved': 'desk.state.approved',
-    'changes-requested': 'desk.state.changes',
     'changes': 'desk.state.changes',
-    'published': 'desk.state.published',
   };
+  // how often the page asks for new events (docs/http-api.md, "Events")
+  const POLL_MS = 2000;
 
   const desk = {
     lang: 'en', words: {}, me: null, csrf: null, photos: [], counts: {},
-    filter: null, photo: null, events: null, poll: null, uploads: [],
-    options: null, focusKey: null, masks: null,
+    filter: null, photo: null, lastEvent: 0, poll: null, masks: null, drawing: false,
   };
   window.attacheDesk = desk; // for the browser tests and the curious
 
@@ -235,7 +234,7 @@
 
   async function logout() {
     try {
-      await call('DELETE', API.session);
+      await call('POST', API.logout);
     } catch (e) {
       // signed out on this side all the same
     }
@@ -282,7 +281,7 @@
 
   async function showQueue() {
     try {
-      await Promise.all([loadQueue(), desk.options ? null : loadOptions()]);
+      await loadQueue();
     } catch (e) {
       return refused(e);
     }
@@ -314,6 +313,8 @@
   // the words of a failed photo's reason: the hot folder's own (photo.KIND.what
   // and .todo), else the server's message as written
   function failedWhy(p) {
+    if (typeof p.error === 'string')
+      return p.error;
     const kind = p.error && (p.error.kind || p.error.code);
     if (kind && desk.words['photo.' + kind + '.what'])
       return t('photo.' + kind + '.what') + ' ' + t('photo.' + kind + '.todo');
@@ -332,34 +333,27 @@
 
   // ---- intake: drop or pick, one progress bar per file ----
 
-  async function loadOptions() {
-    try {
-      desk.options = await call('GET', API.options);
-    } catch (e) {
-      desk.options = {};
-    }
-  }
-
-  function choice(id, word, values) {
-    const sel = el('select', { id, name: id },
-      el('option', { value: '', text: t('desk.intake.none') }),
-      (values || []).map((v) => el('option', { value: v.id || v.name || v, text: v.label || v.name || v })));
-    return el('p', { className: 'field' }, el('label', { htmlFor: id, text: t(word) }), sel);
+  // a text field (the server's default when empty), remembered in the
+  // browser for the next visit
+  function field(id, word) {
+    const input = el('input', {
+      type: 'text', id, name: id, value: localStorage.getItem('attache.' + id) || '', placeholder: t('desk.intake.none'),
+      on: { change: (ev) => localStorage.setItem('attache.' + id, ev.target.value.trim()) },
+    });
+    return el('p', { className: 'field' }, el('label', { htmlFor: id, text: t(word) }), input);
   }
 
   function intake() {
-    const o = desk.options || {};
     const pick = el('input', {
       type: 'file', id: 'intake-files', multiple: true, accept: 'image/*,.heic,.heif',
       on: { change: () => { send([...pick.files]); pick.value = ''; } },
     });
     const langs = el('fieldset', { className: 'langs' }, el('legend', { text: t('desk.intake.langs') }),
-      (o.languages || LANGS).map((l) => {
-        const code = l.id || l;
+      LANGS.map((code) => {
         const id = 'intake-lang-' + code;
         return el('span', { className: 'lang-choice' },
-          el('input', { type: 'checkbox', id, name: 'lang', value: code, checked: (o.default_languages || ['en']).includes(code) }),
-          el('label', { htmlFor: id, text: l.label || code, attrs: { lang: code } }));
+          el('input', { type: 'checkbox', id, name: 'lang', value: code }),
+          el('label', { htmlFor: id, text: code, attrs: { lang: code } }));
       }));
     const protect = el('input', { type: 'checkbox', id: 'intake-protect', name: 'protect' });
     const zone = el('div', { id: 'drop', className: 'drop' },
@@ -367,8 +361,8 @@
     return el('section', { id: 'intake', className: 'intake', attrs: { 'aria-labelledby': 'intake-title' } },
       el('h2', { id: 'intake-title', text: t('desk.intake') }),
       el('div', { className: 'intake-options' },
-        choice('intake-presets', 'desk.intake.presets', o.preset_sets || o.presets),
-        choice('intake-campaign', 'desk.intake.campaign', o.campaigns),
+        field('intake-presets', 'desk.intake.presets'),
+        field('intake-campaign', 'desk.intake.campaign'),
         langs,
         el('p', { className: 'field' }, protect, el('label', { htmlFor: 'intake-protect', text: t('desk.intake.protect') }))),
       zone, el('ul', { id: 'uploads', className: 'uploads' }));
@@ -385,7 +379,7 @@
     if (langs.length)
       f.lang = langs.join(',');
     if (byId('intake-protect') && byId('intake-protect').checked)
-      f.protect = 'yes';
+      f.protect = 'true';
     return f;
   }
 
@@ -660,6 +654,17 @@
 
   const chars = (s) => [...s].length; // code points, as attache counts
 
+  // an output's own alt text: its language's, else the x-default it got
+  function altOf(o) {
+    if (typeof o.alt === 'string')
+      return o.alt;
+    const alts = o.alt || [];
+    const mine = alts.find((a) => a.lang === o.lang) || alts.find((a) => a.lang === 'x-default') || alts[0];
+    return mine ? mine.text : '';
+  }
+
+  const madeByMe = (o) => !!(desk.me && (o.prepared_by || []).includes(desk.me.name));
+
   function langsOf(p) {
     const seen = [];
     for (const o of p.outputs || [])
@@ -677,7 +682,9 @@
   function altEditor(p, lang) {
     const outs = (p.outputs || []).filter((o) => (o.lang || '') === lang);
     const id = 'alt-' + (lang || 'x-default');
-    const current = outs.length ? outs[0].alt || '' : '';
+    const opts = p.options || {};
+    const own = opts[lang ? 'alt.' + lang : 'alt'];
+    const current = own !== undefined && own !== null ? own : (outs.length ? altOf(outs[0]) : '');
     const area = el('textarea', {
       id, name: id, rows: 3, value: current, dir: 'auto', attrs: { lang: lang || 'und', 'aria-describedby': id + '-counts' },
     });
@@ -703,7 +710,7 @@
       on: {
         click: async () => {
           try {
-            await call('POST', API.alt(p.id), { lang: lang || 'x-default', alt: area.value });
+            await call('POST', API.alt(p.id), { lang: lang || 'x-default', text: area.value });
             refreshSoon();
           } catch (e) {
             refused(e);
@@ -744,7 +751,7 @@
   function outputImage(o) {
     const label = t('desk.output.image', { preset: o.preset, lang: o.lang || 'x-default', width: o.width, height: o.height });
     const src = o.url + (o.url.includes('?') ? '&' : '?') + 'v=' + enc((o.sha256 || '').slice(0, 16));
-    const img = el('img', { src, alt: o.alt || '', width: o.width, height: o.height, className: 'output-img' });
+    const img = el('img', { src, alt: altOf(o), width: o.width, height: o.height, className: 'output-img' });
     const kids = [img];
     // what the platform shows where it is documented: Instagram's profile
     // grid trims a 4:5 post to its middle 3:4
@@ -762,8 +769,8 @@
   }
 
   function outputView(p, o) {
-    const state = o.review_state || (o.review && o.review.state) || o.state || 'pending';
-    const comments = (o.comments || (o.review && o.review.comment ? [o.review] : [])).filter((c) => c.comment);
+    const state = (o.review && o.review.state) || 'waiting';
+    const comments = o.review && o.review.comment && state !== 'void' ? [o.review] : [];
     return el('article', {
       className: 'output', dataset: { id: o.id, preset: o.preset, lang: o.lang || '', state, sha256: o.sha256 || '' },
     },
@@ -771,8 +778,8 @@
       el('p', { className: 'review-state', text: t('desk.output.state', { state: t(REVIEW_WORD[state] || state) }) }),
       comments.map((c) => el('p', { className: 'comment', text: t('desk.output.comment', { name: c.by || c.name || '', comment: c.comment }) })),
       flagsView(o),
-      reviewControls('out-' + o.id, needsYes(o), o.made_by && desk.me && o.made_by === desk.me.name,
-        (body) => call('POST', API.review(o.id), body)),
+      reviewControls('out-' + o.id, needsYes(o), madeByMe(o),
+        (body) => call('POST', API.review(o.id), Object.assign(body, { sha256: o.sha256 }))),
       publishView(o, state));
   }
 
@@ -792,7 +799,10 @@
     const decide = async (decision) => {
       result.textContent = '';
       try {
-        await post({ decision, comment: comment.value });
+        const body = { decision, comment: comment.value };
+        if (decision === 'approve' && sure)
+          body.confirm = true;
+        await post(body);
         refreshSoon();
       } catch (e) {
         result.textContent = e.status === 403 && own ? t('desk.review.own') + ' (' + e.message + ')' : t('desk.error.refused', { reason: e.message });
@@ -810,7 +820,7 @@
 
   function photoReview(p) {
     const flagged = (p.outputs || []).some(needsYes);
-    const own = p.made_by && desk.me && p.made_by === desk.me.name;
+    const own = (p.outputs || []).some(madeByMe);
     return el('section', { className: 'photo-review', attrs: { 'aria-labelledby': 'photo-review-title' } },
       el('h3', { id: 'photo-review-title', text: t('desk.review.photo') }),
       reviewControls('photo', flagged, own, (body) => call('POST', API.photoReview(p.id), body)));
@@ -821,20 +831,22 @@
   function publishView(o, state) {
     const pubs = o.media || o.publishes || [];
     const lines = pubs.map((m) => {
-      const platform = m.platform || m.to || '';
-      if (m.media_id || m.id)
+      const platform = m.to || '';
+      if (m.media_id)
         return el('li', {
-          className: 'media', dataset: { platform, media: m.media_id || m.id },
-          text: t('desk.publish.media', { platform, id: m.media_id || m.id, expires: when(m.expires || m.expires_at) }),
+          className: 'media', dataset: { platform, media: m.media_id, state: m.state },
+          text: t('desk.publish.media', { platform, id: m.media_id, expires: when(m.expires_at) }),
         });
-      if (m.state === 'unknown' || m.outcome === 'unknown')
+      if (m.state === 'pending')
+        return el('li', { className: 'media pending', dataset: { platform, state: m.state }, text: t('desk.upload.sending', { file: platform }) });
+      if (m.state === 'unknown')
         return el('li', { className: 'media unknown', dataset: { platform } }, t('desk.publish.unknown', { platform }), ' ',
           el('button', { type: 'button', className: 'retry', text: t('desk.publish.retry'), on: { click: () => publish(o, platform, true) } }));
       return el('li', {
-        className: 'media failed', dataset: { platform }, text: t('desk.publish.failed', { platform, reason: m.error || m.message || '' }),
+        className: 'media failed', dataset: { platform, state: m.state }, text: t('desk.publish.failed', { platform, reason: m.error || '' }),
       });
     });
-    const can = state === 'approved' && desk.me && desk.me.role !== 'preparer';
+    const can = state === 'approved' && desk.me && desk.me.role !== 'preparer' && !pubs.some((m) => m.state === 'done' || m.state === 'pending');
     return el('div', { className: 'publish' },
       lines.length ? el('ul', { className: 'media-list' }, lines) : null,
       can ? el('button', { type: 'button', className: 'publish-button', text: t('desk.publish'), on: { click: () => publish(o) } }) : null);
@@ -865,16 +877,22 @@
     return new Intl.DateTimeFormat(desk.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
   }
 
+  // the events' kinds in the words of desk.event.*
+  const EVENT_WORD = {
+    upload: 'upload', focus: 'change', alt: 'change', approve: 'approve', changes: 'changes', publish: 'publish',
+  };
+
   function historyView(p) {
     const events = p.history || [];
     return el('section', { className: 'history', attrs: { 'aria-labelledby': 'history-title' } },
       el('h3', { id: 'history-title', text: t('desk.history') }),
       el('ol', {}, events.map((e) => {
-        const what = e.what || e.kind || e.type || '';
-        const word = desk.words['desk.event.' + what] ? t('desk.event.' + what, { name: e.by || e.user || '' }) : (e.by || '') + ' ' + what;
-        return el('li', { className: 'event', dataset: { kind: what } },
-          el('time', { dateTime: e.at || e.time || '', text: when(e.at || e.time) }), ' ', word,
-          e.comment ? el('q', { text: e.comment, dir: 'auto' }) : null);
+        const what = EVENT_WORD[e.kind] || e.kind || '';
+        const name = e.actor || '';
+        const word = desk.words['desk.event.' + what] ? t('desk.event.' + what, { name }) : name + ' ' + what;
+        return el('li', { className: 'event', dataset: { kind: e.kind || '' } },
+          el('time', { dateTime: e.at || '', text: when(e.at) }), ' ', word,
+          e.detail ? el('q', { text: e.detail, dir: 'auto' }) : null);
       })));
   }
 
@@ -896,33 +914,41 @@
     }, 150);
   }
 
+  // Polls GET /api/v1/events (the API has no push): a new event about the
+  // photo on screen, or any event on the queue, redraws.
+  async function pollEvents() {
+    if (!desk.me)
+      return;
+    let got;
+    try {
+      got = await call('GET', API.events(desk.lastEvent));
+    } catch (e) {
+      if (e.status === 401)
+        return refused(e);
+      return; // the next tick tries again
+    }
+    const events = got.events || [];
+    const first = desk.lastEvent === 0;
+    desk.lastEvent = got.last || desk.lastEvent;
+    if (first || !events.length)
+      return;
+    if (!desk.photo || events.some((e) => e.photo === desk.photo.id))
+      refreshSoon();
+  }
+
   function startLive() {
     stopLive();
-    if (window.EventSource) {
-      const es = new EventSource(API.events, { withCredentials: true });
-      es.onmessage = refreshSoon;
-      es.addEventListener('photo', refreshSoon);
-      es.addEventListener('output', refreshSoon);
-      es.onerror = () => {
-        // the browser reconnects; poll meanwhile
-        if (!desk.poll)
-          desk.poll = setInterval(refreshSoon, 5000);
-      };
-      es.onopen = () => {
-        clearInterval(desk.poll);
-        desk.poll = null;
-      };
-      desk.events = es;
-    } else {
-      desk.poll = setInterval(refreshSoon, 3000);
-    }
+    desk.lastEvent = 0;
+    const tick = async () => {
+      await pollEvents();
+      if (desk.me)
+        desk.poll = setTimeout(tick, POLL_MS);
+    };
+    tick();
   }
 
   function stopLive() {
-    if (desk.events)
-      desk.events.close();
-    desk.events = null;
-    clearInterval(desk.poll);
+    clearTimeout(desk.poll);
     desk.poll = null;
   }
 
