@@ -253,10 +253,10 @@ def test_desk_story_in_two_browsers():
                     amina.click("#intake-lang-" + lang)
             amina.drop_files("#drop", drop)
             amina.wait_for("""(() => { const u = [...document.querySelectorAll('.upload')];
-              return u.length === 3 && u.every(x => x.dataset.state === 'done'); })()""", 120, "three uploads")
+              return u.length === 3 && u.every(x => x.dataset.state !== 'sending'); })()""", 120, "three uploads")
             q = queue_facts(amina)
             for u in q["uploads"]:
-                lib.assert_eq(u["progress"], 100, u["file"])
+                lib.assert_eq((u["state"], u["progress"]), ("done", 100), u["text"])
             # the page updates itself while the server prepares them
             amina.wait_for("""(() => { const c = [...document.querySelectorAll('.photo-card')];
               return c.length === 3 && c.every(x => x.dataset.state !== 'processing'); })()""", 180, "three prepared photos")
