@@ -108,10 +108,21 @@ def messages():
     return c
 
 
-def login(tab, name):
-    tab.wait_for("document.querySelector('#login-name')", what="the login form")
-    tab.type("#login-name", name)
-    tab.type("#login-password", PASSWORDS[name])
+def login(tab, name, wrong_first=False):
+    """Signs in from the keyboard alone: the name field has the focus, Tab
+    goes to the password, Enter sends."""
+    tab.wait_for("document.activeElement && document.activeElement.id === 'login-name'", what="the login form's focus")
+    tab.send("Input.insertText", {"text": name})
+    tab.key("Tab")
+    lib.assert_eq(tab.evaluate("document.activeElement.id"), "login-password", "Tab from the name")
+    if wrong_first:
+        tab.send("Input.insertText", {"text": "not-" + PASSWORDS[name]})
+        tab.key("Enter")
+        said = tab.wait_for("document.querySelector('#login-error').textContent", what="the refusal")
+        lib.assert_eq(said, messages()["desk.login.failed"]["en"], "a wrong password")
+        tab.focus("#login-password")
+        tab.evaluate("document.activeElement.select()")
+    tab.send("Input.insertText", {"text": PASSWORDS[name]})
     tab.key("Enter")
     tab.wait_for("document.querySelector('#queue')", what=name + "'s queue")
 
@@ -310,7 +321,7 @@ def test_desk_story_in_two_browsers():
 
             # the reviewer, in another browser context, requests changes
             li = b.new_tab(desk.url + "/desk/", isolated=True)
-            login(li, "li")
+            login(li, "li", wrong_first=True)
             li.wait_for("document.querySelector('.photo-card[data-id=\"%s\"]')" % pid)
             open_photo(li, pid)
             sel = 'article.output[data-preset="x-square"][data-lang="fr"]'
