@@ -778,15 +778,15 @@
       el('p', { className: 'review-state', text: t('desk.output.state', { state: t(REVIEW_WORD[state] || state) }) }),
       comments.map((c) => el('p', { className: 'comment', text: t('desk.output.comment', { name: c.by || c.name || '', comment: c.comment }) })),
       flagsView(o),
-      reviewControls('out-' + o.id, needsYes(o), madeByMe(o),
-        (body) => call('POST', API.review(o.id), Object.assign(body, { sha256: o.sha256 }))),
+      reviewControls('out-' + o.id, needsYes(o) && state !== 'approved', madeByMe(o) && state !== 'approved',
+        (body) => call('POST', API.review(o.id), Object.assign(body, { sha256: o.sha256 })), state === 'approved'),
       publishView(o, state));
   }
 
   // Approve (a deliberate second click when something is flagged), or
   // Request changes with a comment. @own: this user made the bytes (the
   // server refuses their approval; the page says why beforehand).
-  function reviewControls(key, flagged, own, post) {
+  function reviewControls(key, flagged, own, post, approved) {
     const sure = flagged ? el('input', { type: 'checkbox', id: key + '-sure', className: 'sure' }) : null;
     const approve = el('button', { type: 'button', className: 'approve', text: t('desk.review.approve') });
     const comment = el('textarea', { id: key + '-comment', className: 'comment-box', rows: 2 });
@@ -814,7 +814,7 @@
     return el('div', { className: 'review' },
       own ? el('p', { className: 'own', text: t('desk.review.own') }) : null,
       sure ? el('p', { className: 'sure-line' }, sure, el('label', { htmlFor: key + '-sure', text: t('desk.review.flagged') })) : null,
-      approve,
+      approved ? null : approve,
       el('label', { htmlFor: key + '-comment', text: t('desk.review.comment') }), comment, changes, result);
   }
 
