@@ -392,14 +392,25 @@ db_photos_unfinished(Db *db)
 }
 
 void
-db_photo_set(Db *db, const char *id, const char *state, const char *error)
+db_photo_finish(Db *db, const char *id, int version, const char *state, const char *error)
 {
-	/* a state other than processing closes the current version */
-	if (!strcmp(state, "processing"))
-		exec(db, "UPDATE photos SET state = ?, error = ?, updated_at = ? WHERE id = ?", "ssis", state, error, now_s(), id);
-	else
-		exec(db, "UPDATE photos SET state = ?, error = ?, done_version = version, updated_at = ? WHERE id = ?", "ssis",
-			state, error, now_s(), id);
+	g_rec_mutex_lock(&db->lock);
+	exec(db, "UPDATE photos SET state = coalesce(?, state), error = ?, updated_at = ? WHERE id = ? AND version = ?", "ssisd", state, error,
+		now_s(), id, version);
+	exec(db, "UPDATE photos SET done_version = max(done_version, ?) WHERE id = ?", "ds", version, id);
+	g_rec_mutex_unlock(&db->lock);
+}
+
+gboolean
+db_photo_state_set(Db *db, const char *id, const char *state)
+{
+	g_rec_mutex_lock(&db->lock);
+	g_autoptr(JsonObject) o = row(db, "SELECT state FROM photos WHERE id = ? AND done_version >= version", "s", id);
+	gboolean changed = o && strcmp(json_object_get_string_member(o, "state"), state);
+	if (changed)
+		exec(db, "UPDATE photos SET state = ?, updated_at = ? WHERE id = ?", "sis", state, now_s(), id);
+	g_rec_mutex_unlock(&db->lock);
+	return changed;
 }
 
 int

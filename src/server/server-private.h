@@ -47,8 +47,13 @@ JsonArray *db_photo_list(Db *db, const char *state, JsonObject **counts);
 JsonObject *db_photo_get(Db *db, const char *id);
 /* The photos a restart must prepare: ids (transfer full). */
 GPtrArray *db_photos_unfinished(Db *db);
-void db_photo_set(Db *db, const char *id, const char *state,
+/* Closes version @version of the photo's work: its state and error, when
+ * no newer version started meanwhile. */
+void db_photo_finish(Db *db, const char *id, int version, const char *state,
 	const char *error);
+/* Sets the state of a photo that is not being prepared; TRUE when it
+ * changed. */
+gboolean db_photo_state_set(Db *db, const char *id, const char *state);
 /* Starts a new version of the photo's work by @actor with @options
  * (%NULL: unchanged); the new version number, or -1 when it is being
  * prepared already. */
@@ -192,6 +197,9 @@ void photo_upload(Server *s, SoupServerMessage *msg);
 void photo_preview(Server *s, SoupServerMessage *msg, const char *id);
 void photo_change(Server *s, SoupServerMessage *msg, const char *id, const char *what);
 void photo_review(Server *s, SoupServerMessage *msg, const char *id);
+/* review.c, publish.c: POST /api/v1/outputs/{id}/review, .../publish */
+void output_review(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);
+void output_publish(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);
 /* (transfer full) a photo's full JSON (outputs, history), %NULL unknown. */
 JsonObject *api_photo_json(Server *s, const char *id, gboolean full);
 JsonObject *api_output_json(Server *s, JsonObject *row);
@@ -220,9 +228,30 @@ void work_queue_prep(Server *s, const char *photo);
 void work_queue_publish(Server *s, const char *output, gint64 media_row,
 	const char *target);
 void work_pool_run(gpointer job, gpointer server);
+/* The AttachePrepOptions of a photo's stored options @o, its outputs named
+ * @stem in @out_dir, prepared by @by. On a refused value, @field names it
+ * (transfer full) and @error says why. */
+AttacheCode work_prep_options(Server *s, JsonObject *o, const char *stem,
+	const char *out_dir, const char *by, AttachePrepOptions **out,
+	char **field, GError **error);
+/* publish.c: the job of one publication (a worker) */
+void work_publish(Server *s, const char *output, gint64 media_row,
+	const char *target);
+/* Deletes the originals older than --keep-originals (and again daily). */
+void work_prune_originals(Server *s);
+/* state.c: an output row's review state ("waiting", "approved",
+ * "changes", "void") and its latest decision on its current bytes
+ * (@latest: (out) (optional) (transfer full), %NULL when none). */
+const char *state_output_review(Server *s, JsonObject *row, JsonObject **latest);
+/* The flags of an output row's JSON (strings, transfer full), plus
+ * alt-missing when it has no alt text. */
+GPtrArray *state_output_flags(JsonObject *row);
 /* The photo's state from its outputs, stored, with a `state` event and
  * a webhook when it changed; on the main loop. */
 void work_photo_refresh(Server *s, const char *photo, const char *actor);
+
+/* An event that @photo is now @state, and its webhook (any thread). */
+void state_notify(Server *s, const char *photo, const char *actor, const char *state);
 
 /* ---- webhook.c ---- */
 void webhook_send(Server *s, gint64 event, const char *photo,
