@@ -178,6 +178,17 @@ field_name_ok(const char *name)
 	return name[4] != 0;
 }
 
+/* A multipart file name as browsers send it (WHATWG's multipart/form-data
+ * encoding writes a quote as %22), back to the name of the person's file.
+ * CR and LF (%0D, %0A) stay escaped: a name is one line in the log.
+ * (transfer full) */
+static char *
+form_filename(const char *fn)
+{
+	g_auto(GStrv) q = g_strsplit(fn, "%22", -1);
+	return g_strjoinv("\"", q);
+}
+
 typedef struct {
 	GBytes *file;
 	char *filename;
@@ -209,7 +220,7 @@ form_read(SoupServerMessage *msg, SoupMultipart *mp, Form *f)
 			else {
 				f->file = g_bytes_ref(body);
 				const char *fn = g_hash_table_lookup(params, "filename");
-				f->filename = g_strdup(fn && g_utf8_validate(fn, -1, NULL) && *fn ? fn : "photo");
+				f->filename = form_filename(fn && g_utf8_validate(fn, -1, NULL) && *fn ? fn : "photo");
 			}
 		}
 		else if (name && field_name_ok(name)) {

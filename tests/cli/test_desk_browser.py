@@ -30,7 +30,9 @@ PHOTOS = ("apple-iphone-5_o3_gps_thumb.jpg", "samsung-sm-j327t1_o6_thumb.jpg",
           "huawei-pura-80_xmp_odd-size.jpg")
 PRESETS = "x-square,mastodon"
 PASSWORDS = {"amina": "preparer-Pa55-word", "li": "reviewer-Pa55-word"}
-EVIL_NAME = '"><img src=x onerror=window.__pwned=1><script>window.__pwned=2<\\script>.jpg'
+# (no backslash: browsers send it as it is, and libsoup's quoted-string
+# parsing takes it for an escape)
+EVIL_NAME = '"><img src=x onerror=window.__pwned=1><script>window.__pwned=2.jpg'
 EVIL_ALT = 'Un marché <script>window.__pwned=3</script> "><img src=x onerror=window.__pwned=4>'
 
 

@@ -52,7 +52,7 @@
 
   const desk = {
     lang: 'en', words: {}, me: null, csrf: null, photos: [], counts: {},
-    filter: null, photo: null, lastEvent: 0, poll: null, masks: null, drawing: false,
+    filter: null, photo: null, lastEvent: 0, poll: null, masks: null, drawing: false, drafts: {},
   };
   window.attacheDesk = desk; // for the browser tests and the curious
 
@@ -688,7 +688,9 @@
     const area = el('textarea', {
       id, name: id, rows: 3, value: current, dir: 'auto', attrs: { lang: lang || 'und', 'aria-describedby': id + '-counts' },
     });
-    area.value = current;
+    // what was typed and not saved yet survives the page's own redraws
+    const draftKey = p.id + '/' + (lang || 'x-default');
+    area.value = Object.prototype.hasOwnProperty.call(desk.drafts, draftKey) ? desk.drafts[draftKey] : current;
     const counts = el('ul', { id: id + '-counts', className: 'alt-counts', attrs: { 'aria-live': 'polite' } });
     const limits = [];
     for (const o of outs) {
@@ -703,14 +705,20 @@
         className: n > limit ? 'count over' : 'count', dataset: { platform, limit, chars: n },
       }, n > limit ? t('desk.output.over', { count: n, limit, platform }) : [el('bdi', { text: platform }), ': ', t('desk.output.count', { count: n, limit })])));
     };
-    area.addEventListener('input', recount);
+    area.addEventListener('input', () => {
+      desk.drafts[draftKey] = area.value;
+      recount();
+    });
     recount();
     const save = el('button', {
       type: 'button', className: 'alt-save', dataset: { lang }, text: t('desk.output.save-alt'),
       on: {
         click: async () => {
           try {
-            await call('POST', API.alt(p.id), { lang: lang || 'x-default', text: area.value });
+            const text = area.value;
+            await call('POST', API.alt(p.id), { lang: lang || 'x-default', text });
+            if (desk.drafts[draftKey] === text)
+              delete desk.drafts[draftKey];
             refreshSoon();
           } catch (e) {
             refused(e);
@@ -879,20 +887,23 @@
 
   // the events' kinds in the words of desk.event.*
   const EVENT_WORD = {
-    upload: 'upload', focus: 'change', alt: 'change', approve: 'approve', changes: 'changes', publish: 'publish',
+    upload: 'upload', prepared: 'prepared', failed: 'failed', focus: 'focus', alt: 'alt', approve: 'approve',
+    changes: 'changes', publish: 'publish', 'publish-failed': 'publish-failed',
   };
+  // the events whose detail is for people (a comment, an error)
+  const EVENT_DETAIL = new Set(['changes', 'failed', 'publish-failed']);
 
   function historyView(p) {
     const events = p.history || [];
     return el('section', { className: 'history', attrs: { 'aria-labelledby': 'history-title' } },
       el('h3', { id: 'history-title', text: t('desk.history') }),
-      el('ol', {}, events.map((e) => {
+      el('ol', {}, events.filter((e) => e.kind !== 'state').map((e) => {
         const what = EVENT_WORD[e.kind] || e.kind || '';
         const name = e.actor || '';
         const word = desk.words['desk.event.' + what] ? t('desk.event.' + what, { name }) : name + ' ' + what;
         return el('li', { className: 'event', dataset: { kind: e.kind || '' } },
           el('time', { dateTime: e.at || '', text: when(e.at) }), ' ', word,
-          e.detail ? el('q', { text: e.detail, dir: 'auto' }) : null);
+          e.detail && EVENT_DETAIL.has(e.kind) ? [' ', el('q', { text: e.detail, dir: 'auto' })] : null);
       })));
   }
 
