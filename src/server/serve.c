@@ -185,7 +185,10 @@ handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
 	}
 	else if (g_str_has_prefix(path, "/desk/") && (method_is(msg, "GET") || method_is(msg, "HEAD"))) {
 		const char *name = path + strlen("/desk/");
-		serve_resource(msg, "/attache/desk/", *name ? name : "index.html");
+		if (g_str_has_prefix(name, "messages/"))
+			desk_words(msg, name + strlen("messages/"));
+		else
+			serve_resource(msg, "/attache/desk/", *name ? name : "index.html");
 	}
 	else
 		http_error(msg, 404, "not-found", "no such page");

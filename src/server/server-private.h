@@ -165,6 +165,9 @@ void http_json(SoupServerMessage *msg, guint status, JsonNode *node);
 void http_object(SoupServerMessage *msg, guint status, JsonObject *obj);
 void http_error(SoupServerMessage *msg, guint status, const char *code,
 	const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+/* desk-words.c: answers GET /desk/messages/@name (LANG.json): the page's
+ * words in LANG, or 404. */
+void desk_words(SoupServerMessage *msg, const char *name);
 /* The request's body as a JSON object, or %NULL after answering 400/415. */
 JsonObject *http_body_object(SoupServerMessage *msg);
 /* The client's address (X-Forwarded-For only from the proxy). (transfer
