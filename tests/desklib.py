@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -79,8 +80,13 @@ class Client:
             ctype = ctype or "application/json"
         if ctype:
             h["Content-Type"] = ctype
-        c = http.client.HTTPConnection("127.0.0.1", self.desk.port,
-                                       timeout=timeout)
+        if self.desk.cafile:
+            ctx = ssl.create_default_context(cafile=self.desk.cafile)
+            c = http.client.HTTPSConnection("127.0.0.1", self.desk.port,
+                                            timeout=timeout, context=ctx)
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", self.desk.port,
+                                           timeout=timeout)
         try:
             c.request(method, path, body=body, headers=h)
             r = c.getresponse()
@@ -137,6 +143,7 @@ class Desk:
         self.env = dict(env or {})
         self.proc = None
         self.port = None
+        self.cafile = None  # HTTPS: the certificate the server shows
         self.log = []
         pw = os.path.join(tmp, "pw")
         with open(pw, "w") as f:

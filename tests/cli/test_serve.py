@@ -398,6 +398,29 @@ def test_serve_listens_elsewhere_only_with_tls_or_a_proxy():
         assert "--tls-cert" in err and "--behind-proxy" in err, err
 
 
+def test_serve_https_of_its_own_sets_secure_cookies():
+    """--tls-cert/--tls-key: HTTPS (checked against the certificate), and
+    the session cookie is Secure."""
+    import subprocess
+    with lib.TempDir() as d:
+        cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        s = desk(d, "--tls-cert", cert, "--tls-key", key)
+        s.cafile = cert
+        with s:
+            c = desklib.Client(s)
+            r = c.login("amina")
+            lib.assert_eq(r.status, 200, r)
+            assert "; Secure" in r.headers["Set-Cookie"], r.headers
+            lib.assert_eq(c.get("/api/v1/photos").status, 200, "over HTTPS")
+        s2 = desk(d, "--tls-cert", cert, "--tls-key", os.path.join(d, "missing.pem"), users=())
+        rc, err = s2.start(expect_fail=True)
+        lib.assert_eq(rc, 2, err)
+        assert "cert.pem" in err or "missing.pem" in err, err
+
+
 def test_serve_refuses_a_newer_schema():
     with lib.TempDir() as d:
         s = desk(d)
