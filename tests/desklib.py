@@ -195,6 +195,8 @@ class Desk:
         self.proc.wait(30)
 
     def stop(self):
+        """SIGTERM, as systemd stops it: a clean exit (0), and under the
+        sanitizers no report in its log."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -202,7 +204,11 @@ class Desk:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        time.sleep(0.05)
+                raise AssertionError("attache serve did not stop on SIGTERM")
+            time.sleep(0.1)  # the log reader's last lines
+            log = "".join(self.log)
+            assert "Sanitizer" not in log and "runtime error" not in log, log[-6000:]
+            assert self.proc.returncode == 0, (self.proc.returncode, log[-3000:])
 
     def __enter__(self):
         return self.start()
