@@ -69,7 +69,7 @@ data_lock(const char *data, int *fd, GError **error)
 static AttacheCode
 data_folders(const char *data, GError **error)
 {
-	static const char *const sub[] = { "", "originals", "outputs", "spool", "previews" };
+	static const char *const sub[] = { "", "originals", "outputs", "spool" };
 	for (guint i = 0; i < G_N_ELEMENTS(sub); i++) {
 		g_autofree char *p = g_build_filename(data, sub[i], NULL);
 		if (g_mkdir_with_parents(p, 0700) != 0) {
@@ -375,13 +375,15 @@ attache_serve_run(const AttacheServeOptions *o, GError **error)
 		rc = work_start(s, error);
 	if (!rc)
 		rc = inbox_start(s, error);
+	/* before the first request: re-queue, mark, prune (--keep-originals) */
+	if (!rc)
+		work_resume(s);
 	if (!rc)
 		rc = start_listening(s, o, error);
 	if (!rc) {
 		s->loop = g_main_loop_new(NULL, FALSE);
 		guint sig1 = g_unix_signal_add(SIGINT, on_signal, s);
 		guint sig2 = g_unix_signal_add(SIGTERM, on_signal, s);
-		work_resume(s);
 		g_main_loop_run(s->loop);
 		g_source_remove(sig1);
 		g_source_remove(sig2);

@@ -3,7 +3,8 @@
  * work.c: the worker pool. Each photo is prepared through the library's
  * batch path (attache_prep_batch(), one call per photo) with a database
  * sink: each output is recorded in its slot as it is written, into a fresh
- * folder DATA/outputs/PHOTO/vN.XXXXXX, so a kill mid-photo leaves only
+ * folder DATA/outputs/PHOTO/vN.XXXXXX (with the page's preview, one more
+ * preset of the same decode), so a kill mid-photo leaves only
  * whole files, and the restart prepares that version again. The state the
  * queue shows is worked out here from the outputs, their reviews and
  * media (docs/http-api.md, "Ids and states").
@@ -160,12 +161,23 @@ typedef struct {
 	AttacheCode code;
 	char *message;
 	int outputs;
+	gboolean preview; /* recorded in this run */
 } PrepRun;
+
+#define PREVIEW "desk-preview"
 
 static gboolean
 record_output(const AttacheOutput *out, gpointer data, GError **error)
 {
 	PrepRun *r = data;
+	if (!strcmp(out->preset, PREVIEW)) {
+		/* the page's preview, made from the same decode (the first
+		 * language's: the whole photo looks the same in each) */
+		if (!r->preview)
+			db_photo_set_preview(r->s->db, r->photo, out->output, out->sha256);
+		r->preview = TRUE;
+		return TRUE;
+	}
 	const char *lang = out->lang ? out->lang : "";
 	g_autofree char *id = db_output_id(r->s->db, r->photo, out->preset, lang);
 	if (!id) {
@@ -195,37 +207,6 @@ batch_message(AttacheBatchLevel level, const char *text, gpointer data)
 	PrepRun *r = data;
 	if (level == ATTACHE_BATCH_ERROR && !r->message)
 		r->message = g_strdup(text);
-}
-
-/* The preview the page shows (the whole photo, stripped by the pipeline). */
-static void
-make_preview(Server *s, const char *photo, const char *original, const char *by)
-{
-	g_autoptr(GError) e = NULL;
-	AttachePreset *p = NULL;
-	if (attache_preset_load_file(s->preview_preset, &p, &e)) {
-		server_log(s, "preview: %s", e->message);
-		return;
-	}
-	g_autofree char *dir = g_build_filename(s->data, "previews", photo, NULL);
-	AttachePrepOptions *opts = attache_prep_options_new();
-	attache_prep_options_add_preset(opts, p);
-	attache_preset_free(p);
-	g_free(opts->out_dir);
-	opts->out_dir = g_strdup(dir);
-	opts->write_manifest = FALSE;
-	opts->prepared_by = g_strdup(by);
-	g_mkdir_with_parents(dir, 0700);
-	GPtrArray *outs = NULL;
-	if (attache_prep_photo_as(opts, original, photo, &outs, &e) == ATTACHE_OK && outs->len) {
-		AttacheOutput *o = outs->pdata[0];
-		db_photo_set_preview(s->db, photo, o->output, o->sha256);
-	}
-	else
-		server_log(s, "preview of %s: %s", photo, e ? e->message : "not made");
-	if (outs)
-		g_ptr_array_unref(outs);
-	attache_prep_options_free(opts);
 }
 
 /* Removes DIR's version folders other than @keep (whole files only: a
@@ -272,6 +253,11 @@ run_prep(Server *s, const char *photo)
 		r.message = g_strdup_printf("%s: cannot make the folder: %s", tmpl, g_strerror(errno));
 	else if (!options || work_prep_options(s, options, photo, tmpl, r.actor, &opts, &field, &e))
 		r.message = g_strdup(e ? e->message : "the photo's options are damaged");
+	AttachePreset *preview = NULL;
+	if (opts && !attache_preset_load_file(s->preview_preset, &preview, NULL)) {
+		attache_prep_options_add_preset(opts, preview);
+		attache_preset_free(preview);
+	}
 	if (opts) {
 		AttacheBatchOptions *b = attache_batch_options_new();
 		b->jobs = 1;
@@ -301,9 +287,6 @@ run_prep(Server *s, const char *photo)
 		db_outputs_prune(s->db, photo, r.version);
 		g_autofree char *keep = g_path_get_basename(tmpl);
 		prune_versions(pdir, keep);
-		g_autoptr(JsonObject) again = db_photo_get(s->db, photo);
-		if (again && !json_str(again, "preview"))
-			make_preview(s, photo, original, r.actor);
 		db_photo_finish(s->db, photo, r.version, NULL, r.message);
 		db_event_add(s->db, photo, NULL, r.actor, "prepared", NULL, r.message, NULL);
 	}

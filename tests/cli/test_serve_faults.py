@@ -118,8 +118,8 @@ def test_serve_kill9_mid_load_loses_nothing_and_does_nothing_twice():
             # one version folder, with the output and nothing half-written
             pdir = os.path.join(s.data, "outputs", pid)
             (ver,) = os.listdir(pdir)
-            files = os.listdir(os.path.join(pdir, ver))
-            assert len(files) == 1 and not files[0].startswith("."), (pid, files)
+            files = sorted(os.listdir(os.path.join(pdir, ver)))
+            lib.assert_eq([f.split(".")[1] for f in files], ["desk-preview", "tiny"], (pid, files))
         s.stop()
 
 
