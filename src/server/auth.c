@@ -19,6 +19,7 @@
 #define BLOCK_SECONDS 900  /* for 15 minutes */
 #define DELAY_FIRST_MS 250 /* then doubled, up to DELAY_MAX_MS */
 #define DELAY_MAX_MS 2000
+#define THROTTLE_MAX 10000 /* pairs remembered; idle ones go first */
 
 static const struct {
 	const char *name;
@@ -430,11 +431,22 @@ login_done(GObject *src, GAsyncResult *res, gpointer data)
 	login_free(l);
 }
 
+/* Whether a pair may be forgotten to bound the table: neither blocked
+ * nor being checked. */
+static gboolean
+throttle_idle(gpointer key, gpointer value, gpointer data)
+{
+	Throttle *t = value;
+	return !t->busy && t->blocked_until <= g_get_monotonic_time() / G_USEC_PER_SEC;
+}
+
 /* FALSE after answering 429 when the pair is blocked or busy. */
 static gboolean
 throttle_enter(Server *s, SoupServerMessage *msg, const char *key)
 {
 	g_mutex_lock(&s->lock);
+	if (g_hash_table_size(s->throttle) >= THROTTLE_MAX)
+		g_hash_table_foreach_remove(s->throttle, throttle_idle, NULL);
 	Throttle *t = g_hash_table_lookup(s->throttle, key);
 	if (!t) {
 		t = g_new0(Throttle, 1);
