@@ -328,6 +328,7 @@ def test_serve_flagged_output_needs_a_deliberate_yes():
         lib.assert_eq(amina.photo(pid)["state"], "approved", "photo")
 
 
+@lib.serial
 def test_serve_login_is_slowed_then_blocked_per_account_and_address():
     """Ten wrong passwords from one address: the answers slow down, then
     that (account, address) pair is blocked (429, the right password

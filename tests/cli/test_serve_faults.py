@@ -33,6 +33,7 @@ def photos():
     return [p for p in lib.phone_photos() if p.lower().endswith(".jpg") and "truncated" not in p]
 
 
+@lib.serial
 def test_serve_kill9_mid_load_loses_nothing_and_does_nothing_twice():
     """50 photos posted at once by 5 clients while 3 reviewers approve
     what is ready; the server is killed (-9) midway and started again:
