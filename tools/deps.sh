@@ -17,7 +17,7 @@ man-db zsh
 g++ libdlib-dev libopencv-objdetect-dev libopencv-contrib-dev opencv-data python3-opencv
 libtesseract-dev tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-spa
 tesseract-ocr-ara tesseract-ocr-chi-sim tesseract-ocr-rus
-libsoup-3.0-dev glib-networking libsqlite3-dev libsodium-dev
+libsoup-3.0-dev glib-networking libsqlite3-dev libsodium-dev openssl
 libjpeg-turbo-progs nodejs
 "
 

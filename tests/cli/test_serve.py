@@ -503,3 +503,41 @@ def test_serve_migrates_a_version_1_database_forward():
         cols = [r[1] for r in con.execute("PRAGMA table_info(photos)")]
         con.close()
         assert "source" in cols, cols
+
+
+def test_user_add_asks_the_password_on_the_terminal_without_echo():
+    """Without --password-file the password is read from the terminal
+    twice, not shown; that account then logs in with it."""
+    import pty
+    import select
+    with lib.TempDir() as d:
+        data = os.path.join(d, "desk")
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(lib.ATTACHE, [lib.ATTACHE, "user", "add", "rania", "--role", "reviewer", "--data", data],
+                      lib.env())
+        seen = b""
+        typed = 0
+        secret = b"typed on a terminal 42"
+        while True:
+            r, _, _ = select.select([fd], [], [], 60)
+            if not r:
+                break
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if typed < 2 and seen.count(b":") > typed:
+                os.write(fd, secret + b"\n")
+                typed += 1
+        _, status = os.waitpid(pid, 0)
+        lib.assert_eq(os.waitstatus_to_exitcode(status), 0, seen)
+        assert secret not in seen, "the password was echoed: %r" % seen
+        s = desk(d, users=())
+        s.data = data
+        with s:
+            r = desklib.Client(s).login("rania", secret.decode())
+            lib.assert_eq((r.status, r.json()["user"]["role"]), (200, "reviewer"), r)
