@@ -60,12 +60,23 @@ RES_XML := data/attache.gresource.xml
 RES_OBJ := $(BUILD)/res/resources.o
 LIB_OBJ += $(RES_OBJ)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
-HDRS    := $(wildcard src/lib/*.h src/lib/*/*.h) $(wildcard src/cli/*.h)
+HDRS    := $(wildcard src/lib/*.h src/lib/*/*.h) $(wildcard src/cli/*.h) $(wildcard src/server/*.h)
+# The desk's server (src/server, docs/serve.md, docs/http-api.md): a library
+# of its own, linked into the command only; libattache.so never needs
+# libsoup, SQLite or libsodium (tests/cli/test_exports.py). Its GResources:
+# the API's own files (openapi.json) and the desk's page (src/server/page/).
+SERVER_PKGS := libsoup-3.0 sqlite3 libsodium
+SERVER_CFLAGS = $(shell pkg-config --cflags $(SERVER_PKGS))
+SERVER_LIBS   = $(shell pkg-config --libs $(SERVER_PKGS))
+SERVER_SRC := $(wildcard src/server/*.c)
+SERVER_OBJ := $(SERVER_SRC:src/server/%.c=$(BUILD)/server/%.o) $(BUILD)/server/res-api.o
+PAGE_XML   := $(wildcard src/server/page/desk.gresource.xml)
+SERVER_OBJ += $(if $(PAGE_XML),$(BUILD)/server/res-page.o)
 SOVER   := 0
 
 .PHONY: all deps demo check asan bench fuzz samples install uninstall clean format lint docs
 
-all: $(BUILD)/attache $(BUILD)/libattache.a $(BUILD)/libattache.so $(BUILD)/attache.pc \
+all: $(BUILD)/attache $(BUILD)/libattache-server.a $(BUILD)/libattache.a $(BUILD)/libattache.so $(BUILD)/attache.pc \
 	$(BUILD)/attache-uninstalled.pc $(BUILD)/attache.1 $(BUILD)/attache.bash $(BUILD)/_attache
 
 # The man page and the shell completions, from the command's own --help,
@@ -102,7 +113,27 @@ $(RES_OBJ): $(BUILD)/res/resources.c
 
 $(BUILD)/cli/%.o: src/cli/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Isrc/server -c $< -o $@
+
+$(BUILD)/server/%.o: src/server/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SERVER_CFLAGS) -c $< -o $@
+
+$(BUILD)/server/res-api.c: src/server/api.gresource.xml $(wildcard src/server/api/*)
+	@mkdir -p $(@D)
+	glib-compile-resources --sourcedir=src/server/api --generate-source --internal \
+		--c-name attache_server_api_res --target=$@ $<
+
+$(BUILD)/server/res-page.c: $(PAGE_XML) $(filter-out $(PAGE_XML),$(wildcard src/server/page/*))
+	@mkdir -p $(@D)
+	glib-compile-resources --sourcedir=src/server/page --generate-source --internal \
+		--c-name attache_server_page_res --target=$@ $<
+
+$(BUILD)/server/res-%.o: $(BUILD)/server/res-%.c
+	$(CC) $(CFLAGS) -fPIC $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libattache-server.a: $(SERVER_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libattache.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -112,8 +143,11 @@ $(BUILD)/libattache.so: $(LIB_OBJ) src/lib/libattache.map
 	ln -sf libattache.so.$(SOVER) $@
 
 # The tool links the static library: one file to copy, nothing to find.
-$(BUILD)/attache: $(CLI_OBJ) $(BUILD)/libattache.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattache.a $(PKG_LIBS) -lm
+# It links the server's library too, whole (GResource constructors), for
+# `attache serve`, `attache user` and `attache token`.
+$(BUILD)/attache: $(CLI_OBJ) $(BUILD)/libattache-server.a $(BUILD)/libattache.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) -Wl,--whole-archive $(BUILD)/libattache-server.a -Wl,--no-whole-archive \
+		$(BUILD)/libattache.a $(PKG_LIBS) $(SERVER_LIBS) -lm
 
 PC_SED = -e 's|@VERSION@|$(shell sed -n 's/^\#define ATTACHE_VERSION "\(.*\)"/\1/p' src/lib/attache.h)|' \
 	-e 's|@PKGS@|$(PKGS)|' -e 's|@VISION_LIBS@|$(VISION_LIBS)|'
@@ -216,7 +250,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/attache.1 $(DESTDIR)$(BASHCOMPDIR)/attache \
 		$(DESTDIR)$(ZSHCOMPDIR)/_attache $(DESTDIR)$(USERUNITDIR)/attache-watch.service
 
-C_TREE = src/lib/*.h src/lib/*/*.c src/lib/*/*.cc src/lib/*/*.h src/cli/*.c src/cli/*.h tests/unit/*.c \
+C_TREE = src/lib/*.h src/lib/*/*.c src/lib/*/*.cc src/lib/*/*.h src/cli/*.c src/cli/*.h src/server/*.c src/server/*.h tests/unit/*.c \
 	tests/unit/*.h tests/gen/*.c tests/fuzz/*.c tools/*.c docs/examples/*.c
 
 format:

@@ -2,9 +2,12 @@
 driven over the DevTools protocol on a pipe (--remote-debugging-pipe) with
 Python's standard library only.
 
-The page under test holds no script; the tests read the rendered DOM with
+review.html holds no script; the tests read the rendered DOM with
 Runtime.evaluate, which is DevTools' own instrumentation and needs nothing
-in the page. Every request the page makes is recorded (Network domain), so
+in the page. The desk (attache serve) is an application: a Tab clicks,
+types, presses keys, picks and drops files with the Input and DOM domains
+(real input events, as a person's), opens other browser contexts (another
+person's cookies), and runs axe-core (tests/js, npm, pinned) in the page. Every request the page makes is recorded (Network domain), so
 a test can assert that nothing but the page's own files and data: URIs was
 asked for."""
 import json
@@ -72,6 +75,7 @@ class Browser:
         self._id = 0
         self.events = []
         self.session = None
+        self.tab = None
 
     # ---- the protocol ----
 
@@ -96,7 +100,9 @@ class Browser:
         meanwhile are kept in self.events)."""
         self._id += 1
         msg = {"id": self._id, "method": method, "params": params or {}}
-        if session and self.session:
+        if isinstance(session, str):
+            msg["sessionId"] = session
+        elif session and self.session:
             msg["sessionId"] = self.session
         data = json.dumps(msg).encode() + b"\0"
         while data:
@@ -111,11 +117,13 @@ class Browser:
                 return m.get("result", {})
             self.events.append(m)
 
-    def wait_event(self, method, timeout=None):
+    def wait_event(self, method, timeout=None, session=None):
+        """The next event @method (of @session's tab, else of any)."""
         deadline = time.time() + (timeout or self.timeout)
         while True:
             for i, e in enumerate(self.events):
-                if e.get("method") == method:
+                if e.get("method") == method and (
+                        session is None or e.get("sessionId") == session):
                     return self.events.pop(i)
             self.events.append(self._read_message(deadline))
 
@@ -123,53 +131,51 @@ class Browser:
 
     def open(self, url, width=1280, height=900, mobile=False):
         """A new tab of @width x @height CSS pixels showing @url, loaded
-        (the load event: every image has loaded or failed)."""
-        t = self.send("Target.createTarget", {"url": "about:blank"},
-                      session=False)
-        self.session = self.send("Target.attachToTarget",
-                                 {"targetId": t["targetId"],
-                                  "flatten": True},
-                                 session=False)["sessionId"]
-        self.events = []
-        self.send("Page.enable")
-        self.send("Network.enable")
-        self.send("Runtime.enable")
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height,
-                   "deviceScaleFactor": 1, "mobile": mobile})
-        self.send("Page.navigate", {"url": url})
-        self.wait_event("Page.loadEventFired")
+        (the load event: every image has loaded or failed). The Browser's
+        own evaluate(), screenshot()... then act on it."""
+        self.tab = self.new_tab(url, width=width, height=height,
+                                mobile=mobile)
+        self.session = self.tab.session
+        return self.tab
+
+    def new_tab(self, url, width=1280, height=900, mobile=False,
+                isolated=False):
+        """A new Tab showing @url, loaded. @isolated: in a browser context
+        of its own (its own cookies and storage, as another person's
+        browser would be)."""
+        params = {"url": "about:blank"}
+        if isolated:
+            params["browserContextId"] = self.send(
+                "Target.createBrowserContext", {"disposeOnDetach": True},
+                session=False)["browserContextId"]
+        t = self.send("Target.createTarget", params, session=False)
+        sid = self.send("Target.attachToTarget",
+                        {"targetId": t["targetId"], "flatten": True},
+                        session=False)["sessionId"]
+        tab = Tab(self, sid)
+        tab.send("Page.enable")
+        tab.send("Network.enable")
+        tab.send("Runtime.enable")
+        tab.send("DOM.enable")
+        tab.send("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": height,
+                  "deviceScaleFactor": 1, "mobile": mobile})
+        tab.navigate(url)
+        return tab
 
     def evaluate(self, expression):
         """The value of a JavaScript expression in the page (by value)."""
-        r = self.send("Runtime.evaluate", {"expression": expression,
-                                           "returnByValue": True,
-                                           "awaitPromise": True})
-        if "exceptionDetails" in r:
-            raise BrowserError("evaluate: %s" % r["exceptionDetails"])
-        return r["result"].get("value")
+        return self.tab.evaluate(expression)
 
     def requests(self):
         """URLs the page asked for since open()."""
-        return [e["params"]["request"]["url"] for e in self.events
-                if e.get("method") == "Network.requestWillBeSent"]
+        return self.tab.requests()
 
     def console_errors(self):
-        return [e["params"] for e in self.events
-                if e.get("method") == "Runtime.exceptionThrown"]
+        return self.tab.console_errors()
 
     def screenshot(self, path, full_page=True):
-        params = {"format": "png"}
-        if full_page:
-            params["captureBeyondViewport"] = True
-            m = self.send("Page.getLayoutMetrics")
-            size = m.get("cssContentSize") or m["contentSize"]
-            params["clip"] = {"x": 0, "y": 0, "width": size["width"],
-                              "height": size["height"], "scale": 1}
-        import base64
-        data = self.send("Page.captureScreenshot", params)["data"]
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(data))
+        self.tab.screenshot(path, full_page)
 
     def close(self):
         try:
@@ -196,6 +202,209 @@ class Browser:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Tab:
+    """One tab of a Browser: what a person does in it (click, type, drop
+    files, press keys) through the Input domain, as real input events."""
+
+    def __init__(self, browser, session):
+        self.browser = browser
+        self.session = session
+        self.seen = []  # this tab's events, as they were taken
+
+    def send(self, method, params=None, timeout=None):
+        return self.browser.send(method, params, session=self.session,
+                                 timeout=timeout)
+
+    def _mine(self):
+        b = self.browser
+        keep = []
+        for e in b.events:
+            (self.seen if e.get("sessionId") == self.session
+             else keep).append(e)
+        b.events[:] = keep
+        return self.seen
+
+    def navigate(self, url):
+        self.send("Page.navigate", {"url": url})
+        self.browser.wait_event("Page.loadEventFired", session=self.session)
+
+    def evaluate(self, expression):
+        """The value of a JavaScript expression in the page (by value;
+        promises awaited)."""
+        r = self.send("Runtime.evaluate", {"expression": expression,
+                                           "returnByValue": True,
+                                           "awaitPromise": True})
+        if "exceptionDetails" in r:
+            raise BrowserError("evaluate: %s" % r["exceptionDetails"])
+        return r["result"].get("value")
+
+    def wait_for(self, expression, timeout=30, what=None):
+        """Polls @expression until it is truthy; returns its value."""
+        deadline = time.time() + timeout
+        probe = "(() => { const v = (%s); return v instanceof Node || v; })()" % expression
+        while True:
+            v = self.evaluate(probe)
+            if v:
+                return v
+            if time.time() > deadline:
+                raise BrowserError("timed out waiting for %s" %
+                                   (what or expression))
+            time.sleep(0.1)
+
+    def box(self, selector):
+        """The viewport box {x, y, width, height} of the first element
+        matching @selector, scrolled into view."""
+        b = self.evaluate("""(() => {
+          const e = document.querySelector(%s);
+          if (!e) return null;
+          e.scrollIntoView({block: 'center', inline: 'center'});
+          const r = e.getBoundingClientRect();
+          return {x: r.left, y: r.top, width: r.width, height: r.height};
+        })()""" % json.dumps(selector))
+        if not b:
+            raise BrowserError("no element %s" % selector)
+        return b
+
+    def click(self, selector, fx=0.5, fy=0.5):
+        """A left click at (@fx, @fy) of the element's box (fractions):
+        mouse moved, pressed and released there, as a person's click."""
+        b = self.box(selector)
+        x, y = b["x"] + fx * b["width"], b["y"] + fy * b["height"]
+        self.mouse("mouseMoved", x, y)
+        self.mouse("mousePressed", x, y, clickCount=1)
+        self.mouse("mouseReleased", x, y, clickCount=1)
+        return x, y
+
+    def mouse(self, kind, x, y, **extra):
+        params = {"type": kind, "x": x, "y": y, "button": "left",
+                  "buttons": 1 if kind != "mouseReleased" else 0}
+        params.update(extra)
+        self.send("Input.dispatchMouseEvent", params)
+
+    def drag(self, selector, frm, to, steps=5):
+        """Presses the mouse at @frm, moves it to @to, releases it (both
+        (fx, fy) of the element's box)."""
+        b = self.box(selector)
+        pt = lambda f: (b["x"] + f[0] * b["width"], b["y"] + f[1] * b["height"])
+        (x0, y0), (x1, y1) = pt(frm), pt(to)
+        self.mouse("mouseMoved", x0, y0, buttons=0)
+        self.mouse("mousePressed", x0, y0, clickCount=1)
+        for i in range(1, steps + 1):
+            self.mouse("mouseMoved", x0 + (x1 - x0) * i / steps,
+                       y0 + (y1 - y0) * i / steps)
+        self.mouse("mouseReleased", x1, y1, clickCount=1)
+
+    def focus(self, selector):
+        if not self.evaluate("(() => { const e = document.querySelector(%s);"
+                             " if (!e) return false; e.focus(); "
+                             "return document.activeElement === e; })()"
+                             % json.dumps(selector)):
+            raise BrowserError("cannot focus %s" % selector)
+
+    def type(self, selector, text, replace=True):
+        """Types @text into the element (focused first; with @replace, what
+        it held is selected and typed over), as the keyboard would: input
+        events fire."""
+        self.click(selector)
+        self.focus(selector)
+        if replace:
+            self.evaluate("(() => { const e = document.activeElement; "
+                          "if (e.select) e.select(); })()")
+            self.key("Delete")
+        self.send("Input.insertText", {"text": text})
+
+    KEYS = {"Enter": (13, "\r"), "Tab": (9, ""), "Escape": (27, ""),
+            "Delete": (46, ""), "Backspace": (8, ""), " ": (32, " "),
+            "ArrowLeft": (37, ""), "ArrowUp": (38, ""),
+            "ArrowRight": (39, ""), "ArrowDown": (40, "")}
+
+    def key(self, key, modifiers=0):
+        """Presses and releases one key (a name of KEYS) on the focused
+        element."""
+        code, text = self.KEYS[key]
+        down = {"type": "keyDown" if text else "rawKeyDown", "key": key,
+                "code": key if len(key) > 1 else "Space",
+                "windowsVirtualKeyCode": code, "modifiers": modifiers}
+        if text:
+            down["text"] = text
+        self.send("Input.dispatchKeyEvent", down)
+        self.send("Input.dispatchKeyEvent",
+                  {"type": "keyUp", "key": key, "code": down["code"],
+                   "windowsVirtualKeyCode": code, "modifiers": modifiers})
+
+    def node(self, selector):
+        root = self.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        n = self.send("DOM.querySelector", {"nodeId": root,
+                                             "selector": selector})["nodeId"]
+        if not n:
+            raise BrowserError("no element %s" % selector)
+        return n
+
+    def set_files(self, selector, paths):
+        """Picks @paths in the file input @selector (the file picker's
+        answer: a change event fires)."""
+        self.send("DOM.setFileInputFiles",
+                  {"nodeId": self.node(selector),
+                   "files": [os.path.abspath(p) for p in paths]})
+
+    def drop_files(self, selector, paths):
+        """Drags @paths from outside the browser onto the element (its
+        middle) and drops them: dragenter, dragover and drop fire with a
+        DataTransfer holding the files, as a drop from a file manager."""
+        b = self.box(selector)
+        x, y = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+        data = {"items": [], "files": [os.path.abspath(p) for p in paths],
+                "dragOperationsMask": 1}
+        for kind in ("dragEnter", "dragOver", "drop"):
+            self.send("Input.dispatchDragEvent",
+                      {"type": kind, "x": x, "y": y, "data": data})
+
+    def requests(self):
+        """URLs the page asked for since it was opened."""
+        return [e["params"]["request"]["url"] for e in self._mine()
+                if e.get("method") == "Network.requestWillBeSent"]
+
+    def console_errors(self):
+        return [e["params"] for e in self._mine()
+                if e.get("method") == "Runtime.exceptionThrown"]
+
+    def screenshot(self, path, full_page=True):
+        params = {"format": "png"}
+        if full_page:
+            params["captureBeyondViewport"] = True
+            m = self.send("Page.getLayoutMetrics")
+            size = m.get("cssContentSize") or m["contentSize"]
+            params["clip"] = {"x": 0, "y": 0, "width": size["width"],
+                              "height": size["height"], "scale": 1}
+        import base64
+        data = self.send("Page.captureScreenshot", params)["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def png_of(self, selector):
+        """The element's pixels as the page shows them (PNG bytes of its
+        box in the viewport)."""
+        import base64
+        b = self.box(selector)
+        data = self.send("Page.captureScreenshot", {
+            "format": "png", "clip": dict(b, scale=1)})["data"]
+        return base64.b64decode(data)
+
+    def axe(self, axe_js, context="document"):
+        """Runs axe-core (@axe_js: the path of axe.min.js) in the page;
+        returns its violations [{id, impact, help, nodes: [target...]}]."""
+        with open(axe_js, encoding="utf-8") as f:
+            src = f.read()
+        if not self.evaluate("typeof window.axe === 'object'"):
+            r = self.send("Runtime.evaluate", {"expression": src})
+            if "exceptionDetails" in r:
+                raise BrowserError("axe: %s" % r["exceptionDetails"])
+        return self.evaluate("""axe.run(%s, {resultTypes: ['violations']})
+          .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+            help: v.help, nodes: v.nodes.map(n => n.target.join(' ') +
+              ': ' + n.failureSummary)})))""" % context)
 
 
 def file_url(path):

@@ -17,9 +17,25 @@ man-db zsh
 g++ libdlib-dev libopencv-objdetect-dev libopencv-contrib-dev opencv-data python3-opencv
 libtesseract-dev tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-spa
 tesseract-ocr-ara tesseract-ocr-chi-sim tesseract-ocr-rus
-libsoup-3.0-dev glib-networking libsqlite3-dev libsodium-dev
-libjpeg-turbo-progs npm
+libsoup-3.0-dev glib-networking libsqlite3-dev libsodium-dev openssl
+libjpeg-turbo-progs nodejs
 "
+
+# The browser tests' npm packages (axe-core, pinned in tests/js's lock
+# file): npm ci only when node_modules is missing or older than the lock,
+# so a prepared machine runs no npm at all and a closed network is no
+# error for it.
+npm_packages() {
+	here=$(dirname "$0")/../tests/js
+	[ -f "$here/package-lock.json" ] || return 0
+	lock=$here/node_modules/.package-lock.json
+	if [ -f "$lock" ] && [ ! "$here/package-lock.json" -nt "$lock" ]; then
+		return 0
+	fi
+	command -v npm >/dev/null 2>&1 || return 0
+	echo "make deps: npm ci in tests/js"
+	(cd "$here" && npm ci --no-audit --no-fund --ignore-scripts)
+}
 
 missing=""
 for p in $PKGS; do
@@ -27,7 +43,10 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+# npm: Debian's package, unless the machine's nodejs brings its own (a
+# NodeSource nodejs does, and conflicts with Debian's npm)
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+[ -z "$missing" ] && { npm_packages; exit 0; }
 
 echo "make deps: installing$missing"
 SUDO=""
@@ -43,3 +62,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q $missing
+npm_packages

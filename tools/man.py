@@ -26,7 +26,8 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 # the command's page in docs/, and the option table's scope of its flags
 DOCS = {"prep": "prep", "presets": "presets", "watch": "watch",
         "audit": "audit", "upload": "upload", "review": "review",
-        "approve": "review"}
+        "approve": "review", "serve": "serve", "user": "serve",
+        "token": "serve"}
 SCOPES = {"prep": "prep", "watch": "watch", "review": "review"}
 
 

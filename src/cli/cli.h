@@ -69,5 +69,9 @@ int cmd_audit(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_approve(int argc, char **argv);
+/* cmd-serve.c: the desk's server, its accounts and tokens */
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif

@@ -19,6 +19,9 @@ static const struct {
 	{ "upload", cmd_upload, "upload prepared media to X, Mastodon or Bluesky" },
 	{ "review", cmd_review, "write a review page for the outputs in a folder" },
 	{ "approve", cmd_approve, "approve reviewed outputs (the two-person rule)" },
+	{ "serve", cmd_serve, "run the review desk: a web page and an HTTP API" },
+	{ "user", cmd_user, "add an account of the review desk" },
+	{ "token", cmd_token, "make an API token for the review desk" },
 };
 
 /* libvips reports some problems as GLib warnings as well as errors

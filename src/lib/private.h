@@ -109,6 +109,12 @@ const char *attache__notes_lang(const char *tag);
  * message lacks it; the id itself when unknown), with each {KEY} replaced:
  * then pairs of const char *KEY, VALUE, NULL-terminated. (transfer full) */
 char *attache__message(const char *id, const char *lang, ...) G_GNUC_NULL_TERMINATED;
+/* Every message in @lang (en, fr, es, ar, zh or ru; another tag falls
+ * back to English per message) as one JSON object {id: text}, placeholders
+ * left as written: what the review desk's page reads
+ * (/desk/messages/LANG.json). NULL for a language attache has no words
+ * in. (transfer full) */
+char *attache__messages_json(const char *lang);
 
 /* ---- stage 1: load (load.c) ---- */
 

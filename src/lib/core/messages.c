@@ -9,6 +9,7 @@
  */
 #include "private.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #define MESSAGES_PATH "/org/attache/messages.ini"
@@ -74,4 +75,34 @@ attache__message(const char *id, const char *lang, ...)
 	}
 	va_end(ap);
 	return text;
+}
+
+char *
+attache__messages_json(const char *lang)
+{
+	const char *l = attache__notes_lang(lang);
+	if (!l || strlen(l) != strlen(lang))
+		return NULL;
+	GKeyFile *kf = messages();
+	g_auto(GStrv) ids = g_key_file_get_groups(kf, NULL);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	for (guint i = 0; ids[i]; i++) {
+		g_autofree char *text = g_key_file_get_string(kf, ids[i], l, NULL);
+		if (!text)
+			text = g_key_file_get_string(kf, ids[i], "en", NULL);
+		if (!text)
+			continue;
+		json_builder_set_member_name(b, ids[i]);
+		json_builder_add_string_value(b, text);
+	}
+	json_builder_end_object(b);
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	return json_to_string(root, FALSE);
+}
+
+char *
+attache_messages_json(const char *lang)
+{
+	return lang ? attache__messages_json(lang) : NULL;
 }

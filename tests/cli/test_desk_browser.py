@@ -1,0 +1,384 @@
+"""The review desk in a real browser (docs/desk.md, docs/serve.md): Debian's
+chromium driven over DevTools by tests/browser.py, against a real
+`attache serve` on loopback with its SQLite data folder, publishing to the
+loopback upload server (tests/server/fake_social.py).
+
+A preparer and a reviewer each use their own browser context (their own
+cookies), and everything happens by clicks, typing and a drop of real
+phone photos (../shared/samples/phone): no API call is made by the test
+on their behalf. The oracles are independent of the page: the upload
+server's record of what it received (alt text per media, by SHA-256 of
+the bytes), the served image files' pixels (ImageMagick's compare), axe-core
+for accessibility, data/messages.ini read back with configparser for the
+page's words."""
+import configparser
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import browser
+import lib
+import uploadlib
+
+AXE = os.path.join(lib.ROOT, "tests", "js", "node_modules", "axe-core", "axe.min.js")
+PHOTOS = ("apple-iphone-5_o3_gps_thumb.jpg", "samsung-sm-j327t1_o6_thumb.jpg",
+          "huawei-pura-80_xmp_odd-size.jpg")
+PRESETS = "x-square,mastodon"
+PASSWORDS = {"amina": "preparer-Pa55-word", "li": "reviewer-Pa55-word"}
+# (no backslash: browsers send it as it is, and libsoup's quoted-string
+# parsing takes it for an escape)
+EVIL_NAME = '"><img src=x onerror=window.__pwned=1><script>window.__pwned=2.jpg'
+EVIL_ALT = 'Un marché <script>window.__pwned=3</script> "><img src=x onerror=window.__pwned=4>'
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Desk:
+    """`attache serve` on a fresh data folder, with two accounts and the
+    loopback upload server's credentials."""
+
+    def __init__(self, root, social):
+        self.data = os.path.join(root, "desk")
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        os.makedirs(self.data, mode=0o700, exist_ok=True)
+        creds = os.path.join(self.data, "credentials.ini")
+        x = uploadlib.credentials(social, "x")
+        m = uploadlib.credentials(social, "mastodon")
+        with open(os.open(creds, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write("[x]\napi = %s\nconsumer_key = %s\nconsumer_secret = %s\naccess_token = %s\naccess_secret = %s\n"
+                    "[mastodon]\nurl = %s\ntoken = %s\n" % (
+                        x["ATTACHE_X_API"], x["ATTACHE_X_CONSUMER_KEY"], x["ATTACHE_X_CONSUMER_SECRET"],
+                        x["ATTACHE_X_ACCESS_TOKEN"], x["ATTACHE_X_ACCESS_SECRET"],
+                        m["ATTACHE_MASTODON_URL"], m["ATTACHE_MASTODON_TOKEN"]))
+        self.env = {k: None for k in uploadlib.UPLOAD_VARS}
+        self.env.update(uploadlib.FAST)
+        for name, role in (("amina", "preparer"), ("li", "reviewer")):
+            pw = os.path.join(root, name + ".pw")
+            with open(pw, "w") as f:
+                f.write(PASSWORDS[name] + "\n")
+            lib.run("user", "add", name, "--role", role, "--password-file", pw, "--data", self.data, check=0, **self.env)
+        self.log = open(os.path.join(root, "serve.log"), "w+")
+        self.proc = subprocess.Popen(
+            [lib.ATTACHE, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port,
+             "--presets", PRESETS, "--jobs", "2"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=lib.env(**self.env), cwd=lib.ROOT)
+        lib.wait_for(self.up, 30, "attache serve to listen")
+
+    def up(self):
+        if self.proc.poll() is not None:
+            self.log.seek(0)
+            raise AssertionError("attache serve exited %d:\n%s" % (self.proc.returncode, self.log.read()[-3000:]))
+        try:
+            urllib.request.urlopen(self.url + "/desk/", timeout=2).read()
+            return True
+        except (urllib.error.URLError, ConnectionError, OSError):
+            return False
+
+    def get(self, path):
+        """GET @path without a session: the page's public files."""
+        with urllib.request.urlopen(self.url + path, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.seek(0)
+        text = self.log.read()
+        self.log.close()
+        return text
+
+
+def messages():
+    c = configparser.ConfigParser(interpolation=None, delimiters=("=",), comment_prefixes=("#",))
+    c.optionxform = str
+    with open(os.path.join(lib.ROOT, "data", "messages.ini"), encoding="utf-8") as f:
+        c.read_file(f)
+    return c
+
+
+def login(tab, name, wrong_first=False):
+    """Signs in from the keyboard alone: the name field has the focus, Tab
+    goes to the password, Enter sends."""
+    tab.wait_for("document.activeElement && document.activeElement.id === 'login-name'", what="the login form's focus")
+    tab.send("Input.insertText", {"text": name})
+    tab.key("Tab")
+    lib.assert_eq(tab.evaluate("document.activeElement.id"), "login-password", "Tab from the name")
+    if wrong_first:
+        tab.send("Input.insertText", {"text": "not-" + PASSWORDS[name]})
+        tab.key("Enter")
+        said = tab.wait_for("document.querySelector('#login-error').textContent", what="the refusal")
+        lib.assert_eq(said, messages()["desk.login.failed"]["en"], "a wrong password")
+        tab.focus("#login-password")
+        tab.evaluate("document.activeElement.select()")
+    tab.send("Input.insertText", {"text": PASSWORDS[name]})
+    tab.key("Enter")
+    tab.wait_for("document.querySelector('#queue')", what=name + "'s queue")
+
+
+# What the test reads of the page (the DOM, as rendered).
+PHOTO_FACTS = r"""(() => {
+  const outs = [...document.querySelectorAll('#photo article.output')].map(a => {
+    const img = a.querySelector('img.output-img');
+    return {id: a.dataset.id, preset: a.dataset.preset, lang: a.dataset.lang, state: a.dataset.state,
+            sha256: a.dataset.sha256, alt: img.getAttribute('alt'), src: img.getAttribute('src'),
+            loaded: img.complete && img.naturalWidth > 0, naturalWidth: img.naturalWidth,
+            flags: [...a.querySelectorAll('li.flag')].map(l => l.textContent),
+            comments: [...a.querySelectorAll('.comment')].map(c => c.textContent),
+            result: (a.querySelector('.review-result') || {}).textContent || '',
+            media: [...a.querySelectorAll('li.media')].map(l => ({platform: l.dataset.platform,
+              id: l.dataset.media || null, state: l.dataset.state, text: l.textContent})),
+            grid: !!a.querySelector('.grid-trim')};
+  });
+  return {id: (document.querySelector('#photo') || {dataset: {}}).dataset.id, outputs: outs,
+          title: (document.querySelector('#photo-title') || {}).textContent,
+          alts: Object.fromEntries([...document.querySelectorAll('.alt-editor')].map(e =>
+            [e.dataset.lang, {value: e.querySelector('textarea').value,
+                              counts: [...e.querySelectorAll('.alt-counts li')].map(l => l.textContent)}])),
+          history: [...document.querySelectorAll('.history li')].map(l => l.textContent),
+          imgs: [...document.images].map(i => i.getAttribute('src')),
+          pwned: window.__pwned || null};
+})()"""
+
+
+def photo_facts(tab):
+    return tab.evaluate(PHOTO_FACTS)
+
+
+def queue_facts(tab):
+    return tab.evaluate(r"""(() => ({
+      cards: [...document.querySelectorAll('.photo-card')].map(c => ({id: c.dataset.id, state: c.dataset.state,
+        name: c.querySelector('.name').textContent, why: (c.querySelector('.why') || {}).textContent || null})),
+      counts: Object.fromEntries([...document.querySelectorAll('[data-count]')].map(e => [e.dataset.count, e.textContent])),
+      uploads: [...document.querySelectorAll('.upload')].map(u => ({file: u.dataset.file, state: u.dataset.state,
+        progress: u.querySelector('progress').value, text: u.textContent})),
+      imgs: [...document.images].map(i => i.getAttribute('src')),
+      pwned: window.__pwned || null}))()""")
+
+
+def assert_axe_clean(tab, where):
+    bad = [v for v in tab.axe(AXE) if v["impact"] in ("serious", "critical")]
+    assert not bad, "%s: axe-core found:\n%s" % (where, json.dumps(bad, indent=1, ensure_ascii=False))
+
+
+def open_photo(tab, pid):
+    tab.click('.photo-card[data-id="%s"] a.open' % pid)
+    tab.wait_for("""(() => { const o = [...document.querySelectorAll('#photo article.output img')];
+      return document.querySelector('#photo') && document.querySelector('#photo').dataset.id === %s &&
+        o.length > 0 && o.every(i => i.complete && i.naturalWidth > 0); })()""" % json.dumps(pid),
+                 what="the photo view of " + pid)
+
+
+def wait_outputs(tab, pred, what, timeout=90):
+    """Waits until @pred(outputs by (preset, lang)) holds on the page, which
+    updates itself (no reload); returns the facts."""
+    deadline = time.time() + timeout
+    while True:
+        f = photo_facts(tab)
+        by = {(o["preset"], o["lang"]): o for o in f["outputs"]}
+        if by and all(o["loaded"] for o in f["outputs"]) and pred(by):
+            return f, by
+        if time.time() > deadline:
+            raise AssertionError("timed out waiting for %s: %s" % (what, json.dumps(f, ensure_ascii=False)[:3000]))
+        time.sleep(0.25)
+
+
+def fetch_bytes(tab, url):
+    """The bytes the page's session gets for @url (the output's file)."""
+    import base64
+    b64 = tab.evaluate("""fetch(%s, {credentials: 'same-origin'}).then(r => r.arrayBuffer()).then(b => {
+      let s = ''; const u = new Uint8Array(b); for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);
+      return btoa(s); })""" % json.dumps(url))
+    return base64.b64decode(b64)
+
+
+def pixel_difference(a, b, root):
+    """ImageMagick's RMSE between two JPEGs (0 = same pixels, 1 = all
+    different), after scaling both to 256 x 256."""
+    pa, pb = os.path.join(root, "a.jpg"), os.path.join(root, "b.jpg")
+    for p, data in ((pa, a), (pb, b)):
+        with open(p, "wb") as f:
+            f.write(data)
+    r = subprocess.run(["compare", "-metric", "RMSE", pa + "[256x256!]", pb + "[256x256!]", "null:"],
+                       capture_output=True, text=True)
+    # "1234.5 (0.0188)" on stderr
+    return float(r.stderr.split("(")[1].split(")")[0])
+
+
+def test_desk_page_words_are_the_messages_file():
+    """/desk/messages/LANG.json is data/messages.ini's language, and the page
+    serves nothing from anywhere else."""
+    c = messages()
+    with lib.TempDir() as root, uploadlib.FakeSocial() as social:
+        desk = Desk(root, social)
+        try:
+            for lang in ("en", "fr", "es", "ar", "zh", "ru"):
+                status, headers, body = desk.get("/desk/messages/%s.json" % lang)
+                lib.assert_eq(status, 200, lang)
+                words = json.loads(body)
+                for sid in c.sections():
+                    lib.assert_eq(words.get(sid), c[sid][lang], "%s.%s" % (sid, lang))
+            try:
+                desk.get("/desk/messages/de.json")
+                raise AssertionError("a language without words is served")
+            except urllib.error.HTTPError as e:
+                lib.assert_eq(e.code, 404, "de.json")
+            status, headers, body = desk.get("/desk/")
+            csp = headers.get("Content-Security-Policy", "")
+            assert "default-src 'self'" in csp, headers
+            assert b"<script src=\"/desk/desk.js\"" in body, body[:400]
+        finally:
+            desk.stop()
+
+
+def test_desk_story_in_two_browsers():
+    phone = lib.phone_photos()
+    photos = [p for p in phone if os.path.basename(p) in PHOTOS]
+    lib.assert_eq(len(photos), 3, "the three phone photos")
+    shots = os.path.join(lib.BUILD, "desk-screenshots")
+    os.makedirs(shots, exist_ok=True)
+    with lib.TempDir() as root, uploadlib.FakeSocial() as social:
+        # a file name that is markup, as a phone or a person may make it (a
+        # link to the real photo: the sample is not copied)
+        evil = os.path.join(root, EVIL_NAME)
+        os.symlink(photos[2], evil)
+        drop = photos[:2] + [evil]
+        desk = Desk(root, social)
+        b = browser.Browser(timeout=120)
+        try:
+            amina = b.new_tab(desk.url + "/desk/", isolated=True)
+            login(amina, "amina")
+            for lang in ("en", "fr"):
+                if not amina.evaluate("document.querySelector('#intake-lang-%s').checked" % lang):
+                    amina.click("#intake-lang-" + lang)
+            amina.drop_files("#drop", drop)
+            amina.wait_for("""(() => { const u = [...document.querySelectorAll('.upload')];
+              return u.length === 3 && u.every(x => x.dataset.state !== 'sending'); })()""", 120, "three uploads")
+            q = queue_facts(amina)
+            for u in q["uploads"]:
+                lib.assert_eq((u["state"], u["progress"]), ("done", 100), u["text"])
+            # the page updates itself while the server prepares them
+            amina.wait_for("""(() => { const c = [...document.querySelectorAll('.photo-card')];
+              return c.length === 3 && c.every(x => x.dataset.state !== 'processing'); })()""", 180, "three prepared photos")
+            q = queue_facts(amina)
+            names = sorted(c["name"] for c in q["cards"])
+            lib.assert_eq(names, sorted(os.path.basename(p) for p in drop), "the queue's names, as text")
+            assert q["pwned"] is None and "x" not in q["imgs"], q
+            lib.assert_eq(q["counts"]["all"], "3", "count")
+            waiting = sum(int(q["counts"][s]) for s in ("review", "attention"))
+            lib.assert_eq(waiting, 3, "waiting for review or attention: %r" % q["counts"])
+            amina.screenshot(os.path.join(shots, "queue.png"))
+            assert_axe_clean(amina, "queue (en)")
+
+            by_name = {c["name"]: c["id"] for c in q["cards"]}
+            pid = by_name[os.path.basename(photos[0])]
+            open_photo(amina, pid)
+            f, by = wait_outputs(amina, lambda by: len(by) == 4, "four outputs")
+            lib.assert_eq(sorted(by), sorted((p, l) for p in PRESETS.split(",") for l in ("en", "fr")), "outputs")
+
+            # the focus point: a click far to the left remakes the cover crop
+            sq = by[("x-square", "en")]
+            before = fetch_bytes(amina, sq["src"])
+            amina.click("#preview", 0.08, 0.5)
+            f, by = wait_outputs(amina, lambda by: by[("x-square", "en")]["sha256"] != sq["sha256"], "a new x-square crop")
+            after = fetch_bytes(amina, by[("x-square", "en")]["src"])
+            lib.assert_eq(hashlib.sha256(after).hexdigest(), by[("x-square", "en")]["sha256"], "served bytes")
+            diff = pixel_difference(before, after, root)
+            assert diff > 0.05, "the crop did not change: RMSE %.4f" % diff
+
+            # alt text: English and French, typed, counted live, saved
+            amina.type("#alt-en", "A market at dawn, stalls under tarpaulins")
+            amina.type("#alt-fr", EVIL_ALT)
+            counts = photo_facts(amina)["alts"]["fr"]["counts"]
+            assert counts and all(str(len(EVIL_ALT)) in c for c in counts), counts
+            amina.click('.alt-save[data-lang="en"]')
+            wait_outputs(amina, lambda by: by[("x-square", "en")]["alt"].startswith("A market at dawn"), "English alt")
+            amina.click('.alt-save[data-lang="fr"]')
+            f, by = wait_outputs(amina, lambda by: all(by[(p, "fr")]["alt"] == EVIL_ALT for p in PRESETS.split(",")),
+                                 "French alt on the French outputs")
+            for p in PRESETS.split(","):
+                lib.assert_eq(by[(p, "en")]["alt"], "A market at dawn, stalls under tarpaulins", p + " en keeps its own")
+            assert f["pwned"] is None and "x" not in f["imgs"], f
+            amina.screenshot(os.path.join(shots, "photo.png"))
+            assert_axe_clean(amina, "photo view (en)")
+
+            # the preparer's own Approve is refused (by the server)
+            amina.click('article.output[data-preset="mastodon"][data-lang="en"] button.approve')
+            f, by = wait_outputs(amina, lambda by: by[("mastodon", "en")]["result"], "the refusal")
+            assert "someone else" in by[("mastodon", "en")]["result"], by[("mastodon", "en")]
+            assert by[("mastodon", "en")]["state"] != "approved", by[("mastodon", "en")]
+
+            # the reviewer, in another browser context, requests changes
+            li = b.new_tab(desk.url + "/desk/", isolated=True)
+            login(li, "li", wrong_first=True)
+            li.wait_for("document.querySelector('.photo-card[data-id=\"%s\"]')" % pid)
+            open_photo(li, pid)
+            sel = 'article.output[data-preset="x-square"][data-lang="fr"]'
+            comment = "Le texte alternatif contient du code : décrivez la scène"
+            li.type(sel + " textarea.comment-box", comment)
+            li.click(sel + " button.changes")
+            wait_outputs(li, lambda by: by[("x-square", "fr")]["state"] == "changes", "changes requested")
+
+            # the preparer sees the comment without a reload, and fixes it
+            wait_outputs(amina, lambda by: any(comment in c for c in by[("x-square", "fr")]["comments"]), "the comment")
+            fixed = "Un marché à l'aube, des étals sous des bâches"
+            amina.type("#alt-fr", fixed)
+            amina.click('.alt-save[data-lang="fr"]')
+            wait_outputs(amina, lambda by: by[("x-square", "fr")]["alt"] == fixed, "the fixed French alt")
+
+            # the reviewer approves the whole photo (flagged outputs need the
+            # deliberate tick), then publishes each output
+            f, by = wait_outputs(li, lambda by: by[("x-square", "fr")]["alt"] == fixed, "the fix on the reviewer's page")
+            if li.evaluate("!!document.querySelector('#photo-sure')"):
+                li.click("#photo-sure")
+            li.click(".photo-review button.approve")
+            f, by = wait_outputs(li, lambda by: all(o["state"] == "approved" for o in by.values()), "all approved")
+            for (preset, lang) in sorted(by):
+                li.click('article.output[data-preset="%s"][data-lang="%s"] button.publish-button' % (preset, lang))
+            f, by = wait_outputs(li, lambda by: all(any(m["id"] for m in o["media"]) for o in by.values()),
+                                 "media ids on every output")
+            li.screenshot(os.path.join(shots, "photo-published.png"))
+
+            # what the platforms received: each output's own alt text
+            st = social.state()
+            got = {m["sha256"]: m.get("alt") for m in st["x_media"].values()}
+            got.update({m["sha256"]: m.get("description") for m in st["mastodon_media"].values()})
+            for (preset, lang), o in by.items():
+                want = fixed if lang == "fr" else "A market at dawn, stalls under tarpaulins"
+                lib.assert_eq(got.get(o["sha256"]), want, "alt received for %s %s" % (preset, lang))
+
+            # Arabic: right to left, and still no serious violation
+            for tab, where in ((li, "photo view"),):
+                tab.evaluate("(() => { const s = document.getElementById('page-lang'); s.value = 'ar';"
+                             " s.dispatchEvent(new Event('change')); })()")
+                tab.wait_for("document.documentElement.dir === 'rtl' && document.querySelector('#photo article.output')")
+                assert_axe_clean(tab, where + " (ar)")
+                tab.screenshot(os.path.join(shots, "photo-ar.png"))
+            li.click("a.back")
+            li.wait_for("document.querySelector('#queue')")
+            assert_axe_clean(li, "queue (ar)")
+            li.screenshot(os.path.join(shots, "queue-ar.png"))
+            c = messages()
+            assert c["desk.queue"]["ar"] in li.evaluate("document.body.innerText")
+            for tab in (amina, li):
+                lib.assert_eq(tab.console_errors(), [], "no script errors")
+                foreign = [u for u in tab.requests() if not u.startswith((desk.url + "/", "data:"))]
+                lib.assert_eq(foreign, [], "requests outside the desk")
+        finally:
+            b.close()
+            log = desk.stop()
+        for secret in social.secrets() + list(PASSWORDS.values()):
+            assert secret not in log, "a secret in the server's log"
