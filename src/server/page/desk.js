@@ -827,7 +827,10 @@
   }
 
   function photoReview(p) {
-    const flagged = (p.outputs || []).some(needsYes);
+    const open = (p.outputs || []).filter((o) => !o.review || o.review.state !== 'approved');
+    if (!open.length)
+      return null;
+    const flagged = open.some(needsYes);
     const own = (p.outputs || []).some(madeByMe);
     return el('section', { className: 'photo-review', attrs: { 'aria-labelledby': 'photo-review-title' } },
       el('h3', { id: 'photo-review-title', text: t('desk.review.photo') }),
@@ -843,7 +846,8 @@
       if (m.media_id)
         return el('li', {
           className: 'media', dataset: { platform, media: m.media_id, state: m.state },
-          text: t('desk.publish.media', { platform, id: m.media_id, expires: when(m.expires_at) }),
+          text: expiry(m.expires_at) ? t('desk.publish.media', { platform, id: m.media_id, expires: when(m.expires_at) }) :
+            t('desk.publish.done', { platform, id: m.media_id }),
         });
       if (m.state === 'pending')
         return el('li', { className: 'media pending', dataset: { platform, state: m.state }, text: t('desk.upload.sending', { file: platform }) });
@@ -874,6 +878,15 @@
     }
   }
 
+  // a real expiry time (the API gives none, or 0, where the platform
+  // documents none)
+  function expiry(ts) {
+    if (!ts)
+      return false;
+    const d = typeof ts === 'number' ? new Date(ts * 1000) : new Date(ts);
+    return !isNaN(d) && d.getTime() > 0;
+  }
+
   // ---- history ----
 
   function when(ts) {
@@ -899,7 +912,7 @@
       el('h3', { id: 'history-title', text: t('desk.history') }),
       el('ol', {}, events.filter((e) => e.kind !== 'state').map((e) => {
         const what = EVENT_WORD[e.kind] || e.kind || '';
-        const name = e.actor || '';
+        const name = e.actor || 'attache';
         const word = desk.words['desk.event.' + what] ? t('desk.event.' + what, { name }) : name + ' ' + what;
         return el('li', { className: 'event', dataset: { kind: e.kind || '' } },
           el('time', { dateTime: e.at || '', text: when(e.at) }), ' ', word,
