@@ -158,8 +158,11 @@ work_publish(Server *s, const char *output, gint64 media_row, const char *to)
 		code = attache_upload_file(up, json_object_get_string_member(row, "path"), alt, have_focus, fx, fy, &res, &e);
 	const char *id = res && res->media_id ? res->media_id : res ? res->blob
 																: NULL;
-	const char *state = !code ? "done" : code == ATTACHE_E_UPLOAD ? "unknown"
-																  : "failed";
+	/* the library retries what the platform did not act on; what stays
+	 * unknown is a create that went out and got no answer */
+	gboolean ambiguous = code == ATTACHE_E_UPLOAD && e && strstr(e->message, "may have created");
+	const char *state = !code ? "done" : ambiguous ? "unknown"
+												   : "failed";
 	db_media_finish(s->db, media_row, state, id, code ? (e ? e->message : "failed") : NULL, res ? res->expires_at : 0);
 	const char *photo = row ? json_object_get_string_member(row, "photo") : NULL;
 	db_event_add(s->db, photo, output, NULL, code ? "publish-failed" : "published", row ? json_object_get_string_member(row, "sha256") : NULL,

@@ -178,15 +178,32 @@ field_name_ok(const char *name)
 	return name[4] != 0;
 }
 
-/* A multipart file name as browsers send it (WHATWG's multipart/form-data
- * encoding writes a quote as %22), back to the name of the person's file.
- * CR and LF (%0D, %0A) stay escaped: a name is one line in the log.
- * (transfer full) */
+/* The file name as the person named it: browsers send a double quote,
+ * CR and LF as %22, %0D, %0A (WHATWG's multipart/form-data encoding);
+ * the quote comes back, CR and LF become spaces. (transfer full) */
 static char *
-form_filename(const char *fn)
+file_name(const char *fn)
 {
-	g_auto(GStrv) q = g_strsplit(fn, "%22", -1);
-	return g_strjoinv("\"", q);
+	if (!fn || !*fn || !g_utf8_validate(fn, -1, NULL))
+		return g_strdup("photo");
+	GString *s = g_string_new(NULL);
+	for (const char *p = fn; *p; p++) {
+		if (!g_ascii_strncasecmp(p, "%22", 3)) {
+			g_string_append_c(s, '"');
+			p += 2;
+		}
+		else if (!g_ascii_strncasecmp(p, "%0D", 3) || !g_ascii_strncasecmp(p, "%0A", 3)) {
+			g_string_append_c(s, ' ');
+			p += 2;
+		}
+		else
+			g_string_append_c(s, (guchar)*p < 0x20 ? ' ' : *p);
+	}
+	if (s->len > 255)
+		g_string_truncate(s, 255); /* may cut a character: made valid below */
+	char *out = g_utf8_make_valid(s->str, -1);
+	g_string_free(s, TRUE);
+	return out;
 }
 
 typedef struct {
@@ -220,7 +237,7 @@ form_read(SoupServerMessage *msg, SoupMultipart *mp, Form *f)
 			else {
 				f->file = g_bytes_ref(body);
 				const char *fn = g_hash_table_lookup(params, "filename");
-				f->filename = form_filename(fn && g_utf8_validate(fn, -1, NULL) && *fn ? fn : "photo");
+				f->filename = file_name(fn);
 			}
 		}
 		else if (name && field_name_ok(name)) {

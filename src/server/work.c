@@ -285,8 +285,13 @@ run_prep(Server *s, const char *photo)
 		if (!r.message && sum.failed)
 			r.message = g_strdup("the photo could not be prepared");
 	}
-	if (r.message && !r.outputs) {
+	if (r.message && strstr(r.message, original)) {
 		/* the original's path means nothing to the page: name the photo */
+		g_auto(GStrv) parts = g_strsplit(r.message, original, -1);
+		g_free(r.message);
+		r.message = g_strjoinv(json_object_get_string_member(row, "name"), parts);
+	}
+	if (r.message && !r.outputs) {
 		db_photo_finish(s->db, photo, r.version, "failed", r.message);
 		db_event_add(s->db, photo, NULL, r.actor, "failed", NULL, r.message, "failed");
 		state_notify(s, photo, r.actor, "failed");

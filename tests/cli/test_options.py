@@ -14,7 +14,7 @@ from lib import assert_eq
 OPTIONS_MD = os.path.join(lib.BUILD, "options-md")
 DEMO = os.path.join(lib.ROOT, "campaigns", "demo.ini")
 COMMANDS = ["prep", "presets", "watch", "audit", "upload", "review",
-            "approve"]
+            "approve", "serve", "user", "token"]
 # flags of other programs the docs quote: pkg-config, GTest, the fuzz
 # corpus generator, vips
 FOREIGN = {"cflags", "libs", "static", "tap", "seeds", "fail-on"}
