@@ -511,7 +511,9 @@
   // The stripped preview (never the original): a click sets the focus
   // point; from the keyboard, arrows move it and Enter sets it.
   function focusView(p) {
-    const f = p.focus || { x: 0.5, y: 0.5 };
+    // the photo's focus point ("X,Y" in its options), else the middle
+    const given = String((p.options && p.options.focus) || '').split(',').map(Number);
+    const f = given.length === 2 && given.every((v) => v >= 0 && v <= 1) ? { x: given[0], y: given[1] } : { x: 0.5, y: 0.5 };
     const pos = { x: f.x, y: f.y };
     const marker = el('span', { className: 'focus-mark', attrs: { 'aria-hidden': 'true' } });
     const place = () => {
