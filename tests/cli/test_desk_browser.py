@@ -141,6 +141,13 @@ def open_photo(tab, pid):
                  what="the photo view of " + pid)
 
 
+def open_photo_by_hash(tab, pid):
+    """Goes to the photo view by its address (#photo/ID), as a bookmark."""
+    tab.evaluate("location.hash = %s" % json.dumps("#photo/" + pid))
+    tab.wait_for("""(() => { const p = document.querySelector('#photo'); const o = [...document.querySelectorAll('#photo img')];
+      return p && p.dataset.id === %s && o.length > 1 && o.every(i => i.complete && i.naturalWidth > 0); })()""" % json.dumps(pid))
+
+
 def wait_outputs(tab, pred, what, timeout=90):
     """Waits until @pred(outputs by (preset, lang)) holds on the page, which
     updates itself (no reload); returns the facts."""
@@ -318,6 +325,26 @@ def test_desk_story_in_two_browsers():
             for (preset, lang), o in by.items():
                 want = fixed if lang == "fr" else "A market at dawn, stalls under tarpaulins"
                 lib.assert_eq(got.get(o["sha256"]), want, "alt received for %s %s" % (preset, lang))
+
+            # a flagged output (the second photo has no alt text) needs a
+            # deliberate tick before its Approve does anything
+            li.click("a.back")
+            li.wait_for("document.querySelector('.photo-card')")
+            other = by_name[os.path.basename(photos[1])]
+            open_photo(li, other)
+            sel = 'article.output[data-preset="x-square"][data-lang="en"]'
+            f, by = wait_outputs(li, lambda by: by[("x-square", "en")]["flags"], "the flags in words")
+            assert any("No alt text" in t for t in by[("x-square", "en")]["flags"]), by[("x-square", "en")]
+            assert li.evaluate("document.querySelector('%s button.approve').disabled" % sel), "Approve without the tick"
+            li.click(sel + " button.approve")
+            time.sleep(1)
+            states = {(o["preset"], o["lang"]): o["state"] for o in photo_facts(li)["outputs"]}
+            lib.assert_eq(states[("x-square", "en")], "waiting", "a click on the disabled Approve")
+            li.click(sel + " input.sure")
+            assert not li.evaluate("document.querySelector('%s button.approve').disabled" % sel), "Approve after the tick"
+            li.click(sel + " button.approve")
+            wait_outputs(li, lambda by: by[("x-square", "en")]["state"] == "approved", "the deliberate approval")
+            open_photo_by_hash(li, pid)
 
             # Arabic: right to left, and still no serious violation
             for tab, where in ((li, "photo view"),):
