@@ -129,6 +129,7 @@ def queue_facts(tab):
 
 
 def assert_axe_clean(tab, where):
+    assert os.path.exists(AXE), "axe-core is not installed in tests/js (make deps runs npm ci there)"
     bad = [v for v in tab.axe(AXE) if v["impact"] in ("serious", "critical")]
     assert not bad, "%s: axe-core found:\n%s" % (where, json.dumps(bad, indent=1, ensure_ascii=False))
 
