@@ -432,6 +432,28 @@ def test_desk_instagram_grid_and_keyboard_focus():
                 tab.wait_for("document.querySelector('#photo .focus-mark')")
                 left = tab.evaluate("parseFloat(document.querySelector('#photo .focus-mark').style.left)")
                 assert abs(left - 70) < 2, left
+
+                # the file picker; a file that is no photo is refused with
+                # the server's reason, and a damaged photo fails in words
+                notes = os.path.join(root, "notes.jpg")
+                with open(notes, "w") as f:
+                    f.write("shopping list\n")
+                damaged = [p for p in lib.phone_photos() if "truncated" in p][0]
+                tab.click("a.back")
+                tab.wait_for("document.querySelector('#intake-files')")
+                tab.set_files("#intake-files", [notes, damaged])
+                tab.wait_for("""(() => { const u = [...document.querySelectorAll('.upload')];
+                  return u.length === 2 && u.every(x => x.dataset.state !== 'sending'); })()""", 60, "two uploads")
+                ups = {u["file"]: u for u in queue_facts(tab)["uploads"]}
+                lib.assert_eq(ups["notes.jpg"]["state"], "failed", ups)
+                assert len(ups["notes.jpg"]["text"]) > len("notes.jpg: ") + 20, ups["notes.jpg"]
+                tab.wait_for("document.querySelector('.photo-card[data-state=\"failed\"] .why')", 120, "the failed photo")
+                why = tab.evaluate("document.querySelector('.photo-card[data-state=\"failed\"] .why').textContent")
+                assert why.startswith(c["desk.failed.why"]["ar"].split("{")[0]) and len(why) > 20, why
+                assert "/" not in why.split(":", 1)[-1], "a server path in the reason: " + why
+                shots = os.path.join(lib.BUILD, "desk-screenshots")
+                os.makedirs(shots, exist_ok=True)
+                tab.screenshot(os.path.join(shots, "queue-failed-ar.png"), full_page=False)
                 lib.assert_eq(tab.console_errors(), [], "no script errors")
         finally:
             desk.stop()

@@ -313,11 +313,14 @@
   // the words of a failed photo's reason: the hot folder's own (photo.KIND.what
   // and .todo), else the server's message as written
   function failedWhy(p) {
-    if (typeof p.error === 'string')
-      return p.error;
-    const kind = p.error && (p.error.kind || p.error.code);
+    // error_kind: the failure's kind as the hot folder names it (input,
+    // unsupported, limit, budget, audit, alt, rejected, upload, image,
+    // internal), when the server gives it
+    const kind = p.error_kind || (p.error && typeof p.error === 'object' && (p.error.kind || p.error.code));
     if (kind && desk.words['photo.' + kind + '.what'])
       return t('photo.' + kind + '.what') + ' ' + t('photo.' + kind + '.todo');
+    if (typeof p.error === 'string')
+      return p.error;
     return (p.error && p.error.message) || p.reason || '';
   }
 
