@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -79,8 +80,13 @@ class Client:
             ctype = ctype or "application/json"
         if ctype:
             h["Content-Type"] = ctype
-        c = http.client.HTTPConnection("127.0.0.1", self.desk.port,
-                                       timeout=timeout)
+        if self.desk.cafile:
+            ctx = ssl.create_default_context(cafile=self.desk.cafile)
+            c = http.client.HTTPSConnection("127.0.0.1", self.desk.port,
+                                            timeout=timeout, context=ctx)
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", self.desk.port,
+                                           timeout=timeout)
         try:
             c.request(method, path, body=body, headers=h)
             r = c.getresponse()
@@ -137,6 +143,7 @@ class Desk:
         self.env = dict(env or {})
         self.proc = None
         self.port = None
+        self.cafile = None  # HTTPS: the certificate the server shows
         self.log = []
         pw = os.path.join(tmp, "pw")
         with open(pw, "w") as f:
@@ -188,6 +195,8 @@ class Desk:
         self.proc.wait(30)
 
     def stop(self):
+        """SIGTERM, as systemd stops it: a clean exit (0), and under the
+        sanitizers no report in its log."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -195,7 +204,11 @@ class Desk:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        time.sleep(0.05)
+                raise AssertionError("attache serve did not stop on SIGTERM")
+            time.sleep(0.1)  # the log reader's last lines
+            log = "".join(self.log)
+            assert "Sanitizer" not in log and "runtime error" not in log, log[-6000:]
+            assert self.proc.returncode == 0, (self.proc.returncode, log[-3000:])
 
     def __enter__(self):
         return self.start()

@@ -59,6 +59,7 @@ cmd_serve(int argc, char **argv)
 		"Accounts: attache user add; API tokens: attache token add (the same --data).\n"
 		"Exit status: 0 stopped by SIGINT or SIGTERM, 2 usage error or the data folder in use.\n");
 	int rc = EXIT_USAGE;
+	g_autoptr(GError) error = NULL;
 	if (!cli_parse(ctx, &argc, &argv))
 		goto out;
 	AttacheServeOptions o = { 0 };
@@ -80,7 +81,6 @@ cmd_serve(int argc, char **argv)
 		cli_error("serve: --max-upload: \"%s\" is not a size (64M)", max_upload);
 		goto out;
 	}
-	g_autoptr(GError) error = NULL;
 	if (attache_serve_run(&o, &error))
 		cli_error("serve: %s", error->message);
 	else
@@ -174,6 +174,7 @@ cmd_user(int argc, char **argv)
 	g_option_context_set_description(ctx, "The password is asked on the terminal (not shown), or read from\n"
 										  "--password-file; only its Argon2id hash is stored. docs/serve.md.\n");
 	int rc = EXIT_USAGE;
+	g_autoptr(GError) error = NULL;
 	if (!cli_parse(ctx, &argc, &argv))
 		goto out;
 	if (argc != 3 || strcmp(argv[1], "add")) {
@@ -187,7 +188,6 @@ cmd_user(int argc, char **argv)
 	char *pw = password_from(pwfile);
 	if (!pw)
 		goto out;
-	g_autoptr(GError) error = NULL;
 	AttacheCode c = attache_server_user_add(data, argv[2], role, pw, replace, &error);
 	memset(pw, 0, strlen(pw));
 	g_free(pw);
@@ -219,13 +219,13 @@ cmd_token(int argc, char **argv)
 	g_option_context_set_description(ctx, "Prints the token once on stdout; only its hash is stored. A scheduler\n"
 										  "usually needs --scope read,publish. docs/http-api.md.\n");
 	int rc = EXIT_USAGE;
+	g_autoptr(GError) error = NULL;
 	if (!cli_parse(ctx, &argc, &argv))
 		goto out;
 	if (argc != 3 || strcmp(argv[1], "add")) {
 		cli_error("token: expected: attache token add NAME [--scope read,publish]");
 		goto out;
 	}
-	g_autoptr(GError) error = NULL;
 	char *token = NULL;
 	if (attache_server_token_add(data, argv[2], scope, &token, &error))
 		cli_error("token: %s", error->message);

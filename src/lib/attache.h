@@ -263,6 +263,11 @@ ATTACHE_API guint attache_edit_distance(const char *a, const char *b, guint max)
 ATTACHE_API const char *attache_suggest(const char *word, const char *const *candidates, gssize n);
 /* Name of a single kind bit ("gps"). Static string. */
 ATTACHE_API const char *attache_kind_name(AttacheKind kind);
+/* Every message of attache's words for people (data/messages.ini) in
+ * @lang (en, fr, es, ar, zh or ru) as one JSON object {id: text}, for a
+ * page that shows them (the review desk). %NULL for another language.
+ * (transfer full) */
+ATTACHE_API char *attache_messages_json(const char *lang);
 
 /**
  * AttacheKeep:

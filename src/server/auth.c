@@ -450,7 +450,9 @@ throttle_enter(Server *s, SoupServerMessage *msg, const char *key)
 		g_autofree char *ra = g_strdup_printf("%" G_GINT64_FORMAT, MAX(wait, 1));
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", ra);
 		if (wait)
-			http_error(msg, 429, "login-blocked", "too many wrong passwords: logins for this account from this address are blocked for %" G_GINT64_FORMAT " s", wait);
+			http_error(msg, 429, "login-blocked",
+				"too many wrong passwords: logins for this account from this address are blocked for %" G_GINT64_FORMAT " s",
+				wait);
 		else
 			http_error(msg, 429, "login-blocked", "another login for this account from this address is being checked");
 		return FALSE;

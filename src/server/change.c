@@ -95,6 +95,11 @@ photo_change(Server *s, SoupServerMessage *msg, const char *id, const char *what
 		http_error(msg, 404, "not-found", "no photo %s", id);
 		return;
 	}
+	if (json_object_get_int_member(row, "original_gone")) {
+		http_error(msg, 409, "original-deleted",
+			"the original of %s was deleted after the days --keep-originals gives: its outputs cannot be made again", id);
+		return;
+	}
 	g_autoptr(JsonParser) p = json_parser_new();
 	if (!json_parser_load_from_data(p, json_object_get_string_member(row, "options"), -1, NULL)
 		|| !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {

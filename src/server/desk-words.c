@@ -7,8 +7,6 @@
  */
 #include "server-private.h"
 
-#include "private.h"
-
 #include <string.h>
 
 void
@@ -16,7 +14,7 @@ desk_words(SoupServerMessage *msg, const char *name)
 {
 	/* LANG.json, LANG one of attache's six */
 	g_autofree char *lang = g_str_has_suffix(name, ".json") ? g_strndup(name, strlen(name) - 5) : NULL;
-	g_autofree char *json = lang ? attache__messages_json(lang) : NULL;
+	g_autofree char *json = lang ? attache_messages_json(lang) : NULL;
 	if (!json) {
 		http_error(msg, 404, "not-found", "the desk has words in en, fr, es, ar, zh and ru");
 		return;

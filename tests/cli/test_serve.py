@@ -398,6 +398,29 @@ def test_serve_listens_elsewhere_only_with_tls_or_a_proxy():
         assert "--tls-cert" in err and "--behind-proxy" in err, err
 
 
+def test_serve_https_of_its_own_sets_secure_cookies():
+    """--tls-cert/--tls-key: HTTPS (checked against the certificate), and
+    the session cookie is Secure."""
+    import subprocess
+    with lib.TempDir() as d:
+        cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        s = desk(d, "--tls-cert", cert, "--tls-key", key)
+        s.cafile = cert
+        with s:
+            c = desklib.Client(s)
+            r = c.login("amina")
+            lib.assert_eq(r.status, 200, r)
+            assert "; Secure" in r.headers["Set-Cookie"], r.headers
+            lib.assert_eq(c.get("/api/v1/photos").status, 200, "over HTTPS")
+        s2 = desk(d, "--tls-cert", cert, "--tls-key", os.path.join(d, "missing.pem"), users=())
+        rc, err = s2.start(expect_fail=True)
+        lib.assert_eq(rc, 2, err)
+        assert "cert.pem" in err or "missing.pem" in err, err
+
+
 def test_serve_refuses_a_newer_schema():
     with lib.TempDir() as d:
         s = desk(d)
@@ -427,3 +450,33 @@ def test_serve_openapi_file_matches_the_docs():
     listed = {(m, p) for p, ops in spec["paths"].items() for m in ops}
     missing = documented - listed
     assert not missing, "in docs/http-api.md, not in openapi.json: %s" % sorted(missing)
+
+
+def test_serve_keep_originals_deletes_old_originals():
+    """--keep-originals DAYS: at start (and hourly) the originals older
+    than that are deleted, the outputs stay, a change is then refused
+    with the reason."""
+    with lib.TempDir() as d:
+        s = desk(d, "--keep-originals", "2")
+        with s:
+            c = s.client("amina", "read,prepare")
+            old = c.upload(PHOTO, alt="old").json()["id"]
+            new = c.upload(PHOTO, alt="new").json()["id"]
+            c.wait_prepared(old)
+            c.wait_prepared(new)
+        con = sqlite3.connect(os.path.join(s.data, "attache.db"))
+        con.execute("UPDATE photos SET created_at = created_at - 3 * 86400 WHERE id = ?", (old,))
+        con.commit()
+        con.close()
+        originals = os.path.join(s.data, "originals")
+        lib.assert_eq(len(os.listdir(originals)), 2, "two originals")
+        with s:
+            lib.assert_eq(os.listdir(originals), [new + ".jpg"], "the old one deleted")
+            c = s.client("amina", "read,prepare")
+            p = c.photo(old)
+            assert "original-deleted" in [e["kind"] for e in p["history"]], p["history"]
+            lib.assert_eq(c.get(p["outputs"][0]["url"]).status, 200, "its outputs stay")
+            r = c.post("/api/v1/photos/%s/focus" % old, {"x": 0.5, "y": 0.5})
+            lib.assert_eq((r.status, r.code()), (409, "original-deleted"), r)
+            assert "--keep-originals" in r.json()["error"]["message"], r
+            lib.assert_eq(c.photo(old)["state"], p["state"], "unchanged")

@@ -250,3 +250,57 @@ def test_serve_publishes_each_output_with_its_own_alt_text():
         text = b"".join(answers).decode() + "".join(s.log)
         for secret in srv.secrets():
             assert secret not in text, secret[:6]
+
+
+ACCOUNTS = """[campaign]
+name=accounts
+languages=fr,ar
+[text tag]
+text=<b>#Test</b>
+text.fr=<b>#Test</b> fr
+text.ar=اختبار <b>#Test</b>
+font=Noto Sans
+font.ar=Noto Sans Arabic
+size=0.04
+[accounts]
+fr = un-fr
+ar = un-ar
+"""
+
+
+def test_serve_publishes_each_language_to_its_account():
+    """The photo's campaign names an account per language: each output
+    goes to its language's X account (credentials.ini on the server),
+    with its own alt text."""
+    with lib.TempDir() as d, FakeSocial() as srv:
+        cfg = os.path.join(d, "config")
+        os.makedirs(os.path.join(cfg, "attache", "campaigns"))
+        with open(os.path.join(cfg, "attache", "campaigns", "accounts.ini"), "w", encoding="utf-8") as f:
+            f.write(ACCOUNTS)
+        env = dict(U.FAST, ATTACHE_X_API=srv.url, XDG_CONFIG_HOME=cfg)
+        pdir = lib.write_presets(os.path.join(d, "presets"), {"xs": ("x", 320, 180)})
+        s = desklib.Desk(d, "--preset-dir", pdir, env=env)
+        creds = os.path.join(s.data, "credentials.ini")
+        with open(os.open(creds, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write("[x.un-fr]\nbearer = %s\n\n[x.un-ar]\nbearer = %s\n" % (
+                srv.add_x_account("un-fr"), srv.add_x_account("un-ar")))
+        with s:
+            amina, li = s.client("amina", "read,prepare"), s.client("li", "read,review,publish")
+            r = amina.upload(PHOTO, presets="xs", campaign="accounts", lang="fr,ar",
+                             alt_fr="Une clinique de campagne", alt_ar="عيادة ميدانية")
+            lib.assert_eq(r.status, 202, r)
+            pid = r.json()["id"]
+            p = amina.wait_prepared(pid)
+            lib.assert_eq(li.post("/api/v1/photos/%s/review" % pid, {"decision": "approve"}).status, 200, "approve")
+            for o in p["outputs"]:
+                r = li.post("/api/v1/outputs/%s/publish" % o["id"], {})
+                lib.assert_eq(r.status, 202, r)
+            q = lib.wait_for(lambda: (lambda x: x if x["state"] == "published" else None)(amina.photo(pid)),
+                             60, "published")
+            for o in q["outputs"]:
+                (m,) = o["media"]
+                lib.assert_eq(m["account"], "un-" + o["lang"], "account in the API")
+                media = srv.x_media[m["media_id"]]
+                lib.assert_eq(media["account"], "un-" + o["lang"], "account on X")
+                want = "Une clinique de campagne" if o["lang"] == "fr" else "عيادة ميدانية"
+                lib.assert_eq(media["alt"], want, "alt text")

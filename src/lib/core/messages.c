@@ -100,3 +100,9 @@ attache__messages_json(const char *lang)
 	g_autoptr(JsonNode) root = json_builder_get_root(b);
 	return json_to_string(root, FALSE);
 }
+
+char *
+attache_messages_json(const char *lang)
+{
+	return lang ? attache__messages_json(lang) : NULL;
+}
