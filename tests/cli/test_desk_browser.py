@@ -457,3 +457,40 @@ def test_desk_instagram_grid_and_keyboard_focus():
                 lib.assert_eq(tab.console_errors(), [], "no script errors")
         finally:
             desk.stop()
+
+
+def test_desk_publish_unknown_outcome_retried_on_request():
+    """A publish whose answer was lost shows as unknown with a Retry button
+    and no Publish button; Retry sends it again and the media id shows."""
+    photo = [p for p in lib.phone_photos() if os.path.basename(p) == PHOTOS[0]][0]
+    with lib.TempDir() as root, uploadlib.FakeSocial() as social:
+        desk = start_desk(root, social)
+        try:
+            # set up through the API: a prepared, approved photo
+            amina, li_api = desk.session("amina"), desk.session("li")
+            pid = amina.upload(photo, presets="mastodon", alt="A field clinic").json()["id"]
+            (o,) = amina.wait_prepared(pid)["outputs"]
+            r = li_api.post("/api/v1/outputs/%s/review" % o["id"], {"decision": "approve", "confirm": True})
+            lib.assert_eq(r.status, 200, r)
+            social.fault("POST", "/api/v2/media", "drop_after")
+            with browser.Browser() as b:
+                li = b.new_tab(desk.url + "/desk/")
+                login(li, "li")
+                open_photo(li, pid)
+                sel = 'article.output[data-preset="mastodon"]'
+                li.click(sel + " button.publish-button")
+                f, by = wait_outputs(li, lambda by: any(m["state"] == "unknown" for m in by[("mastodon", "")]["media"])
+                                     if ("mastodon", "") in by else False, "the unknown outcome", timeout=60)
+                c = messages()
+                (m,) = by[("mastodon", "")]["media"]
+                want = c["desk.publish.unknown"]["en"].replace("{platform}", "mastodon")
+                assert want in m["text"], m
+                assert li.evaluate("!document.querySelector('%s button.publish-button')" % sel), "Publish offered again"
+                lib.assert_eq(len(social.state()["mastodon_media"]), 1, "the platform holds one")
+                li.click(sel + " button.retry")
+                f, by = wait_outputs(li, lambda by: any(m["id"] for m in by[("mastodon", "")]["media"]),
+                                     "the media id after the retry", timeout=60)
+                lib.assert_eq(len(social.state()["mastodon_media"]), 2, "sent again only when asked")
+                lib.assert_eq(li.console_errors(), [], "no script errors")
+        finally:
+            desk.stop()

@@ -857,13 +857,13 @@
       if (m.state === 'pending')
         return el('li', { className: 'media pending', dataset: { platform, state: m.state }, text: t('desk.upload.sending', { file: platform }) });
       if (m.state === 'unknown')
-        return el('li', { className: 'media unknown', dataset: { platform } }, t('desk.publish.unknown', { platform }), ' ',
+        return el('li', { className: 'media unknown', dataset: { platform, state: m.state } }, t('desk.publish.unknown', { platform }), ' ',
           el('button', { type: 'button', className: 'retry', text: t('desk.publish.retry'), on: { click: () => publish(o, platform, true) } }));
       return el('li', {
         className: 'media failed', dataset: { platform, state: m.state }, text: t('desk.publish.failed', { platform, reason: m.error || '' }),
       });
     });
-    const can = state === 'approved' && desk.me && desk.me.role !== 'preparer' && !pubs.some((m) => m.state === 'done' || m.state === 'pending');
+    const can = state === 'approved' && desk.me && desk.me.role !== 'preparer' && !pubs.some((m) => ['done', 'pending', 'unknown'].includes(m.state));
     return el('div', { className: 'publish' },
       lines.length ? el('ul', { className: 'media-list' }, lines) : null,
       can ? el('button', { type: 'button', className: 'publish-button', text: t('desk.publish'), on: { click: () => publish(o) } }) : null);
