@@ -409,6 +409,17 @@ def test_desk_instagram_grid_and_keyboard_focus():
                 assert c["desk.photo.outputs"]["ar"] in text, text[:500]
                 lib.assert_eq(photo_facts(tab)["alts"]["ar"]["value"], "سوق في الصباح", "the Arabic alt")
                 assert_axe_clean(tab, "photo view (ar), instagram")
+                # the live count: over a platform's limit it says so, in words
+                tab.type("#alt-ar", "ص" * 1001)
+                over = tab.evaluate("[...document.querySelectorAll('#alt-ar-counts li')].map(l => "
+                                    "[l.classList.contains('over'), l.dataset.limit, l.textContent])")
+                assert over, over
+                for is_over, limit, text in over:
+                    lib.assert_eq(is_over, int(limit) < 1001, text)
+                    if is_over:
+                        lead = c["desk.output.over"]["ar"].split("{count}")[1].split("{limit}")[0]
+                        assert "1001" in text and lead in text, text
+                tab.type("#alt-ar", "سوق في الصباح")
 
                 before = api.photo(pid)["options"].get("focus")
                 tab.focus("#photo-title")
