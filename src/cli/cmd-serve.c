@@ -30,7 +30,7 @@ int
 cmd_serve(int argc, char **argv)
 {
 	char *data = NULL, *listen = NULL, *cert = NULL, *key = NULL, *proxy = NULL, *max_upload = NULL;
-	char *presets = NULL, *preset_dir = NULL, *creds = NULL, *hook = NULL, *hook_secret = NULL;
+	char *presets = NULL, *preset_dir = NULL, *creds = NULL, *hook = NULL, *hook_secret = NULL, *inbox = NULL;
 	int keep = 0, jobs = 0;
 	GOptionEntry entries[] = {
 		{ "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "The data folder (default $XDG_DATA_HOME/attache/desk)", "DIR" },
@@ -49,6 +49,8 @@ cmd_serve(int argc, char **argv)
 		{ "webhook-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &hook_secret, "The webhooks' HMAC secret (first line)",
 			"FILE" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Photos prepared at once (default: the cores)", "N" },
+		{ "inbox", 0, 0, G_OPTION_ARG_FILENAME, &inbox, "A hot folder (as attache watch DIR) whose photos feed the desk",
+			"DIR" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- run the review desk: a web page and an HTTP API for the team");
@@ -75,6 +77,7 @@ cmd_serve(int argc, char **argv)
 	o.webhook_url = hook;
 	o.webhook_secret_file = hook_secret;
 	o.jobs = jobs;
+	o.inbox = inbox;
 	o.log = serve_log;
 	o.listening = serve_listening;
 	if (max_upload && !attache_size_from_string(max_upload, &o.max_upload)) {
@@ -97,6 +100,7 @@ out:
 	g_free(creds);
 	g_free(hook);
 	g_free(hook_secret);
+	g_free(inbox);
 	return rc;
 }
 

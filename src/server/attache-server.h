@@ -24,7 +24,8 @@ typedef struct {
 	const char *credentials;  /* credentials.ini; %NULL: DATA/credentials.ini */
 	const char *webhook_url;
 	const char *webhook_secret_file;
-	int jobs; /* photos prepared at once; 0: cores */
+	int jobs;		   /* photos prepared at once; 0: cores */
+	const char *inbox; /* a hot folder feeding the desk (serve --inbox) */
 	/* called once the server listens, with the URL it listens on */
 	void (*listening)(const char *url, gpointer user_data);
 	/* a line for the server's log (no secret is ever in one) */

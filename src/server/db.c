@@ -51,6 +51,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_photo ON events(photo);"
 	"CREATE TABLE webhook_deliveries (id INTEGER PRIMARY KEY, event INTEGER NOT NULL,"
 	" attempt INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER, error TEXT);",
+	/* 2: where a photo came from other than an upload (serve --inbox: the
+	 * hot folder's photo id), so that it is taken in once */
+	"ALTER TABLE photos ADD COLUMN source TEXT;"
+	"CREATE UNIQUE INDEX photos_source ON photos(source) WHERE source IS NOT NULL;",
 };
 
 static const char *const photo_states[] = { "processing", "failed", "attention",
@@ -340,16 +344,23 @@ db_session_delete(Db *db, const char *hash)
 
 AttacheCode
 db_photo_insert(Db *db, const char *id, const char *name, const char *ext,
-	const char *options, const char *by, GError **error)
+	const char *options, const char *by, const char *source, GError **error)
 {
 	gint64 t = now_s();
 	if (exec(db,
-			"INSERT INTO photos (id, name, ext, state, options, prepared_by, actor, version, created_at, updated_at)"
-			" VALUES (?, ?, ?, 'processing', ?, ?, ?, 1, ?, ?)",
-			"ssssssii", id, name, ext, options, by, by, t, t)
+			"INSERT INTO photos (id, name, ext, state, options, prepared_by, actor, version, created_at, updated_at, source)"
+			" VALUES (?, ?, ?, 'processing', ?, ?, ?, 1, ?, ?, ?)",
+			"ssssssiis", id, name, ext, options, by, by, t, t, source)
 		!= SQLITE_DONE)
 		return sql_error(db, error, "cannot record the photo");
 	return ATTACHE_OK;
+}
+
+gboolean
+db_photo_has_source(Db *db, const char *source)
+{
+	g_autoptr(JsonObject) o = row(db, "SELECT 1 AS y FROM photos WHERE source = ?", "s", source);
+	return o != NULL;
 }
 
 #define PHOTO_COLS                                                                                              \

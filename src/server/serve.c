@@ -374,6 +374,8 @@ attache_serve_run(const AttacheServeOptions *o, GError **error)
 	if (!rc)
 		rc = work_start(s, error);
 	if (!rc)
+		rc = inbox_start(s, error);
+	if (!rc)
 		rc = start_listening(s, o, error);
 	if (!rc) {
 		s->loop = g_main_loop_new(NULL, FALSE);
@@ -385,6 +387,7 @@ attache_serve_run(const AttacheServeOptions *o, GError **error)
 		g_source_remove(sig2);
 		soup_server_disconnect(s->soup);
 	}
+	inbox_stop(s);
 	server_free(s);
 	if (lock >= 0)
 		close(lock);

@@ -11,7 +11,7 @@
 /* ---- db.c: all SQL lives there ---- */
 typedef struct _Db Db;
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 /* Opens (creating) DATA/attache.db in WAL mode and migrates its schema
  * forward. @out: (transfer full), db_close() it. */
@@ -37,9 +37,12 @@ gboolean db_session_get(Db *db, const char *hash, gint64 now, gint64 expires,
 	char **user, char **csrf);
 void db_session_delete(Db *db, const char *hash);
 
-/* Photos. @options: a JSON object's text. */
+/* Photos. @options: a JSON object's text; @source: where it came from
+ * other than an upload (%NULL), taken in once. */
 AttacheCode db_photo_insert(Db *db, const char *id, const char *name,
-	const char *ext, const char *options, const char *by, GError **error);
+	const char *ext, const char *options, const char *by, const char *source,
+	GError **error);
+gboolean db_photo_has_source(Db *db, const char *source);
 /* (transfer full) the queue: photo objects, newest first; @counts: state ->
  * number for every state (transfer full). */
 JsonArray *db_photo_list(Db *db, const char *state, JsonObject **counts);
@@ -155,7 +158,9 @@ struct _Server {
 	char *webhook_url, *webhook_secret;
 	SoupSession *client; /* webhooks */
 	AttacheServeOptions opts;
-	char *preview_preset; /* DATA/desk-preview.ini */
+	char *preview_preset;		 /* DATA/desk-preview.ini */
+	struct _AttacheWatch *watch; /* serve --inbox, or %NULL */
+	GThread *watch_thread;
 };
 
 void server_log(Server *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -252,6 +257,19 @@ void work_photo_refresh(Server *s, const char *photo, const char *actor);
 
 /* An event that @photo is now @state, and its webhook (any thread). */
 void state_notify(Server *s, const char *photo, const char *actor, const char *state);
+
+/* ---- inbox.c: serve --inbox ---- */
+/* Starts the hot folder on a thread of its own; each photo it has done is
+ * taken into the desk. */
+AttacheCode inbox_start(Server *s, GError **error);
+void inbox_stop(Server *s);
+/* Stores @data as a new photo's original and its row, then queues its
+ * prep: the photo's id (transfer full), or %NULL with @error. */
+char *photo_store(Server *s, const char *name, const char *ext, const void *data,
+	gsize len, JsonObject *options, const char *by, const char *source,
+	GError **error);
+/* The extension a photo's first bytes say it is, or %NULL. */
+const char *photo_sniff(const guint8 *p, gsize n);
 
 /* ---- webhook.c ---- */
 void webhook_send(Server *s, gint64 event, const char *photo,

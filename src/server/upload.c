@@ -141,8 +141,8 @@ spool_install(Server *s)
 
 /* The photo's type from its first bytes: the extension its original is
  * stored under, or %NULL. */
-static const char *
-sniff(const guint8 *p, gsize n)
+const char *
+photo_sniff(const guint8 *p, gsize n)
 {
 	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
 		return "jpg";
@@ -288,33 +288,44 @@ options_text(JsonObject *o)
 	return t;
 }
 
+char *
+photo_store(Server *s, const char *name, const char *ext, const void *data, gsize len, JsonObject *options, const char *by,
+	const char *source, GError **error)
+{
+	g_autofree char *hex = auth_random_hex(16);
+	char *id = g_strconcat("p_", hex, NULL);
+	g_autofree char *orig = g_strdup_printf("%s/originals/%s.%s", s->data, id, ext);
+	g_autofree char *opts = options_text(options);
+	if (attache_write_atomic(orig, data, len, error) || db_photo_insert(s->db, id, name, ext, opts, by, source, error)) {
+		g_unlink(orig);
+		g_free(id);
+		return NULL;
+	}
+	db_event_add(s->db, id, NULL, by, "upload", NULL, name, "processing");
+	work_queue_prep(s, id);
+	return id;
+}
+
 /* Stores the photo and answers 202. */
 static void
 accept_photo(Server *s, SoupServerMessage *msg, Spool *sp, Form *f, const char *ext)
 {
-	g_autofree char *hex = auth_random_hex(16);
-	g_autofree char *id = g_strconcat("p_", hex, NULL);
 	g_autoptr(GError) e = NULL;
 	g_autofree char *field = NULL;
 	AttachePrepOptions *check = NULL;
-	if (work_prep_options(s, f->options, id, s->data, sp->actor->name, &check, &field, &e)) {
+	if (work_prep_options(s, f->options, "check", s->data, sp->actor->name, &check, &field, &e)) {
 		http_error(msg, 400, "bad-option", "%s", e ? e->message : field);
 		return;
 	}
 	attache_prep_options_free(check);
-	g_autofree char *orig = g_strdup_printf("%s/originals/%s.%s", s->data, id, ext);
 	gsize n = 0;
 	const void *data = g_bytes_get_data(f->file, &n);
-	g_autofree char *opts = options_text(f->options);
-	if (attache_write_atomic(orig, data, n, &e)
-		|| db_photo_insert(s->db, id, f->filename, ext, opts, sp->actor->name, &e)) {
-		g_unlink(orig);
+	g_autofree char *id = photo_store(s, f->filename, ext, data, n, f->options, sp->actor->name, NULL, &e);
+	if (!id) {
 		server_log(s, "upload refused: %s", e->message);
 		http_error(msg, 500, "internal", "the photo could not be stored (the server's log says why)");
 		return;
 	}
-	db_event_add(s->db, id, NULL, sp->actor->name, "upload", NULL, f->filename, "processing");
-	work_queue_prep(s, id);
 	g_autofree char *loc = g_strdup_printf("/api/v1/photos/%s", id);
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Location", loc);
 	JsonObject *o = json_object_new();
@@ -353,7 +364,7 @@ photo_upload(Server *s, SoupServerMessage *msg)
 	if (form_read(msg, mp, &f)) {
 		gsize n = 0;
 		const guint8 *p = g_bytes_get_data(f.file, &n);
-		const char *ext = sniff(p, n);
+		const char *ext = photo_sniff(p, n);
 		if (!ext)
 			http_error(msg, 422, "not-an-image", "%s is not a photo attache reads (JPEG, PNG, WebP, HEIC/HEIF, AVIF or TIFF)",
 				f.filename);

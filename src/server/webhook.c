@@ -42,7 +42,9 @@ sent(GObject *src, GAsyncResult *res, gpointer data)
 	Delivery *d = data;
 	g_autoptr(GError) e = NULL;
 	SoupMessage *m = soup_session_get_async_result_message(SOUP_SESSION(src), res);
-	g_autoptr(GBytes) reply = soup_session_send_and_read_finish(SOUP_SESSION(src), res, &e);
+	GBytes *reply = soup_session_send_and_read_finish(SOUP_SESSION(src), res, &e);
+	if (reply)
+		g_bytes_unref(reply);
 	guint status = e ? 0 : soup_message_get_status(m);
 	gboolean ok = status >= 200 && status < 300;
 	db_webhook_log(d->s->db, d->event, d->attempt, (int)status, e ? e->message : ok ? NULL

@@ -16,8 +16,9 @@ DEMO = os.path.join(lib.ROOT, "campaigns", "demo.ini")
 COMMANDS = ["prep", "presets", "watch", "audit", "upload", "review",
             "approve", "serve", "user", "token"]
 # flags of other programs the docs quote: pkg-config, GTest, the fuzz
-# corpus generator, vips
-FOREIGN = {"cflags", "libs", "static", "tap", "seeds", "fail-on"}
+# corpus generator, vips; useradd, systemctl and rsync (docs/serve.md)
+FOREIGN = {"cflags", "libs", "static", "tap", "seeds", "fail-on",
+           "system", "home", "now", "exclude"}
 
 
 def table():

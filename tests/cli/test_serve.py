@@ -425,7 +425,7 @@ def test_serve_refuses_a_newer_schema():
     with lib.TempDir() as d:
         s = desk(d)
         con = sqlite3.connect(os.path.join(s.data, "attache.db"))
-        lib.assert_eq(con.execute("PRAGMA user_version").fetchone()[0], 1, "schema version")
+        lib.assert_eq(con.execute("PRAGMA user_version").fetchone()[0], 2, "schema version")
         con.execute("PRAGMA user_version = 99")
         con.commit()
         con.close()
@@ -480,3 +480,25 @@ def test_serve_keep_originals_deletes_old_originals():
             lib.assert_eq((r.status, r.code()), (409, "original-deleted"), r)
             assert "--keep-originals" in r.json()["error"]["message"], r
             lib.assert_eq(c.photo(old)["state"], p["state"], "unchanged")
+
+
+def test_serve_migrates_a_version_1_database_forward():
+    """A database of schema version 1 (before photos had a source) is
+    migrated to 2 at start, its photos kept."""
+    with lib.TempDir() as d:
+        s = desk(d)
+        with s:
+            c = s.client("amina", "read,prepare")
+            pid = c.upload(PHOTO, alt="kept").json()["id"]
+            c.wait_prepared(pid)
+        con = sqlite3.connect(os.path.join(s.data, "attache.db"))
+        con.executescript("DROP INDEX photos_source; ALTER TABLE photos DROP COLUMN source; PRAGMA user_version = 1;")
+        con.close()
+        with s:
+            lib.assert_eq([p["id"] for p in s.client("amina", "read").get("/api/v1/photos").json()["photos"]],
+                          [pid], "photos kept")
+        con = sqlite3.connect(os.path.join(s.data, "attache.db"))
+        lib.assert_eq(con.execute("PRAGMA user_version").fetchone()[0], 2, "migrated")
+        cols = [r[1] for r in con.execute("PRAGMA table_info(photos)")]
+        con.close()
+        assert "source" in cols, cols

@@ -304,3 +304,37 @@ def test_serve_publishes_each_language_to_its_account():
                 lib.assert_eq(media["account"], "un-" + o["lang"], "account on X")
                 want = "Une clinique de campagne" if o["lang"] == "fr" else "عيادة ميدانية"
                 lib.assert_eq(media["alt"], want, "alt text")
+
+
+def test_serve_inbox_feeds_the_desk():
+    """serve --inbox: a photo dropped into the hot folder is done there as
+    by `attache watch` (done/, attache.log), then taken into the desk once,
+    prepared by the account attache.ini's by = names; any reviewer may
+    approve it. A restart does not take it in again."""
+    import shutil
+    with lib.TempDir() as d:
+        inbox = os.path.join(d, "Inbox")
+        os.makedirs(inbox)
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\npresets = tiny\nby = field-team\nalt = A clinic\n")
+        s = desk(d, "--inbox", inbox)
+        with s:
+            shutil.copy(PHOTO, os.path.join(inbox, "clinic.jpg"))
+            c = s.client("li", "read,review")
+
+            def taken():
+                q = c.get("/api/v1/photos").json()["photos"]
+                return q if q and q[0]["state"] != "processing" else None
+            (p,) = lib.wait_for(taken, 120, "the inbox's photo in the desk")
+            lib.assert_eq((p["name"], p["prepared_by"]), ("clinic.jpg", "field-team"), p)
+            full = c.photo(p["id"])
+            lib.assert_eq([o["preset"] for o in full["outputs"]], ["tiny"], "the inbox's presets")
+            lib.assert_eq(full["outputs"][0]["prepared_by"], ["field-team"], "makers")
+            lib.assert_eq([a["text"] for a in full["outputs"][0]["alt"]], ["A clinic"], "attache.ini's alt")
+            r = c.post("/api/v1/photos/%s/review" % p["id"], {"decision": "approve"})
+            lib.assert_eq(r.status, 200, r)
+            assert os.listdir(os.path.join(inbox, "done")), "the hot folder's done/"
+        with s:
+            time.sleep(1)
+            q = s.client("li", "read").get("/api/v1/photos").json()["photos"]
+            lib.assert_eq(len(q), 1, "taken in once")
