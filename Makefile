@@ -236,7 +236,7 @@ install: all
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(USERUNITDIR)
 	install -m 644 campaigns/* $(DESTDIR)$(DATADIR)/campaigns/
 	install -m 644 $(BUILD)/attache.1 $(DESTDIR)$(MANDIR)/man1/attache.1
-	install -m 644 README.md docs/*.md docs/attache-watch.service $(DESTDIR)$(DOCDIR)/
+	install -m 644 README.md docs/*.md docs/*.png docs/attache-watch.service $(DESTDIR)$(DOCDIR)/
 	install -m 644 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 $(BUILD)/attache.bash $(DESTDIR)$(BASHCOMPDIR)/attache
 	install -m 644 $(BUILD)/_attache $(DESTDIR)$(ZSHCOMPDIR)/_attache

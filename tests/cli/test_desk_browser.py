@@ -15,13 +15,13 @@ import configparser
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import browser
+import desklib
 import lib
 import uploadlib
 
@@ -29,77 +29,36 @@ AXE = os.path.join(lib.ROOT, "tests", "js", "node_modules", "axe-core", "axe.min
 PHOTOS = ("apple-iphone-5_o3_gps_thumb.jpg", "samsung-sm-j327t1_o6_thumb.jpg",
           "huawei-pura-80_xmp_odd-size.jpg")
 PRESETS = "x-square,mastodon"
-PASSWORDS = {"amina": "preparer-Pa55-word", "li": "reviewer-Pa55-word"}
 # (no backslash: browsers send it as it is, and libsoup's quoted-string
 # parsing takes it for an escape)
 EVIL_NAME = '"><img src=x onerror=window.__pwned=1><script>window.__pwned=2.jpg'
 EVIL_ALT = 'Un marché <script>window.__pwned=3</script> "><img src=x onerror=window.__pwned=4>'
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_desk(root, social):
+    """`attache serve` (tests/desklib.py) on a fresh data folder with the
+    accounts amina (preparer) and li (reviewer), publishing to @social."""
+    env = {k: None for k in uploadlib.UPLOAD_VARS}
+    env.update(uploadlib.FAST)
+    desk = desklib.Desk(root, "--presets", PRESETS, "--jobs", "2", env=env)
+    x = uploadlib.credentials(social, "x")
+    m = uploadlib.credentials(social, "mastodon")
+    creds = os.path.join(desk.data, "credentials.ini")
+    with open(os.open(creds, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+        f.write("[x]\napi = %s\nconsumer_key = %s\nconsumer_secret = %s\naccess_token = %s\naccess_secret = %s\n"
+                "[mastodon]\nurl = %s\ntoken = %s\n" % (
+                    x["ATTACHE_X_API"], x["ATTACHE_X_CONSUMER_KEY"], x["ATTACHE_X_CONSUMER_SECRET"],
+                    x["ATTACHE_X_ACCESS_TOKEN"], x["ATTACHE_X_ACCESS_SECRET"],
+                    m["ATTACHE_MASTODON_URL"], m["ATTACHE_MASTODON_TOKEN"]))
+    desk.start()
+    desk.url = "http://127.0.0.1:%d" % desk.port
+    return desk
 
 
-class Desk:
-    """`attache serve` on a fresh data folder, with two accounts and the
-    loopback upload server's credentials."""
-
-    def __init__(self, root, social):
-        self.data = os.path.join(root, "desk")
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        os.makedirs(self.data, mode=0o700, exist_ok=True)
-        creds = os.path.join(self.data, "credentials.ini")
-        x = uploadlib.credentials(social, "x")
-        m = uploadlib.credentials(social, "mastodon")
-        with open(os.open(creds, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
-            f.write("[x]\napi = %s\nconsumer_key = %s\nconsumer_secret = %s\naccess_token = %s\naccess_secret = %s\n"
-                    "[mastodon]\nurl = %s\ntoken = %s\n" % (
-                        x["ATTACHE_X_API"], x["ATTACHE_X_CONSUMER_KEY"], x["ATTACHE_X_CONSUMER_SECRET"],
-                        x["ATTACHE_X_ACCESS_TOKEN"], x["ATTACHE_X_ACCESS_SECRET"],
-                        m["ATTACHE_MASTODON_URL"], m["ATTACHE_MASTODON_TOKEN"]))
-        self.env = {k: None for k in uploadlib.UPLOAD_VARS}
-        self.env.update(uploadlib.FAST)
-        for name, role in (("amina", "preparer"), ("li", "reviewer")):
-            pw = os.path.join(root, name + ".pw")
-            with open(pw, "w") as f:
-                f.write(PASSWORDS[name] + "\n")
-            lib.run("user", "add", name, "--role", role, "--password-file", pw, "--data", self.data, check=0, **self.env)
-        self.log = open(os.path.join(root, "serve.log"), "w+")
-        self.proc = subprocess.Popen(
-            [lib.ATTACHE, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port,
-             "--presets", PRESETS, "--jobs", "2"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=lib.env(**self.env), cwd=lib.ROOT)
-        lib.wait_for(self.up, 30, "attache serve to listen")
-
-    def up(self):
-        if self.proc.poll() is not None:
-            self.log.seek(0)
-            raise AssertionError("attache serve exited %d:\n%s" % (self.proc.returncode, self.log.read()[-3000:]))
-        try:
-            urllib.request.urlopen(self.url + "/desk/", timeout=2).read()
-            return True
-        except (urllib.error.URLError, ConnectionError, OSError):
-            return False
-
-    def get(self, path):
-        """GET @path without a session: the page's public files."""
-        with urllib.request.urlopen(self.url + path, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.seek(0)
-        text = self.log.read()
-        self.log.close()
-        return text
+def get(desk, path):
+    """GET @path without a session: the page's public files."""
+    with urllib.request.urlopen(desk.url + path, timeout=10) as r:
+        return r.status, dict(r.headers), r.read()
 
 
 def messages():
@@ -118,13 +77,13 @@ def login(tab, name, wrong_first=False):
     tab.key("Tab")
     lib.assert_eq(tab.evaluate("document.activeElement.id"), "login-password", "Tab from the name")
     if wrong_first:
-        tab.send("Input.insertText", {"text": "not-" + PASSWORDS[name]})
+        tab.send("Input.insertText", {"text": "not-" + desklib.PASSWORD})
         tab.key("Enter")
         said = tab.wait_for("document.querySelector('#login-error').textContent", what="the refusal")
         lib.assert_eq(said, messages()["desk.login.failed"]["en"], "a wrong password")
         tab.focus("#login-password")
         tab.evaluate("document.activeElement.select()")
-    tab.send("Input.insertText", {"text": PASSWORDS[name]})
+    tab.send("Input.insertText", {"text": desklib.PASSWORD})
     tab.key("Enter")
     tab.wait_for("document.querySelector('#queue')", what=name + "'s queue")
 
@@ -170,6 +129,7 @@ def queue_facts(tab):
 
 
 def assert_axe_clean(tab, where):
+    assert os.path.exists(AXE), "axe-core is not installed in tests/js (make deps runs npm ci there)"
     bad = [v for v in tab.axe(AXE) if v["impact"] in ("serious", "critical")]
     assert not bad, "%s: axe-core found:\n%s" % (where, json.dumps(bad, indent=1, ensure_ascii=False))
 
@@ -180,6 +140,13 @@ def open_photo(tab, pid):
       return document.querySelector('#photo') && document.querySelector('#photo').dataset.id === %s &&
         o.length > 0 && o.every(i => i.complete && i.naturalWidth > 0); })()""" % json.dumps(pid),
                  what="the photo view of " + pid)
+
+
+def open_photo_by_hash(tab, pid):
+    """Goes to the photo view by its address (#photo/ID), as a bookmark."""
+    tab.evaluate("location.hash = %s" % json.dumps("#photo/" + pid))
+    tab.wait_for("""(() => { const p = document.querySelector('#photo'); const o = [...document.querySelectorAll('#photo img')];
+      return p && p.dataset.id === %s && o.length > 1 && o.every(i => i.complete && i.naturalWidth > 0); })()""" % json.dumps(pid))
 
 
 def wait_outputs(tab, pred, what, timeout=90):
@@ -223,20 +190,20 @@ def test_desk_page_words_are_the_messages_file():
     serves nothing from anywhere else."""
     c = messages()
     with lib.TempDir() as root, uploadlib.FakeSocial() as social:
-        desk = Desk(root, social)
+        desk = start_desk(root, social)
         try:
             for lang in ("en", "fr", "es", "ar", "zh", "ru"):
-                status, headers, body = desk.get("/desk/messages/%s.json" % lang)
+                status, headers, body = get(desk, "/desk/messages/%s.json" % lang)
                 lib.assert_eq(status, 200, lang)
                 words = json.loads(body)
                 for sid in c.sections():
                     lib.assert_eq(words.get(sid), c[sid][lang], "%s.%s" % (sid, lang))
             try:
-                desk.get("/desk/messages/de.json")
+                get(desk, "/desk/messages/de.json")
                 raise AssertionError("a language without words is served")
             except urllib.error.HTTPError as e:
                 lib.assert_eq(e.code, 404, "de.json")
-            status, headers, body = desk.get("/desk/")
+            status, headers, body = get(desk, "/desk/")
             csp = headers.get("Content-Security-Policy", "")
             assert "default-src 'self'" in csp, headers
             assert b"<script src=\"/desk/desk.js\"" in body, body[:400]
@@ -256,7 +223,7 @@ def test_desk_story_in_two_browsers():
         evil = os.path.join(root, EVIL_NAME)
         os.symlink(photos[2], evil)
         drop = photos[:2] + [evil]
-        desk = Desk(root, social)
+        desk = start_desk(root, social)
         b = browser.Browser(timeout=120)
         try:
             amina = b.new_tab(desk.url + "/desk/", isolated=True)
@@ -360,6 +327,26 @@ def test_desk_story_in_two_browsers():
                 want = fixed if lang == "fr" else "A market at dawn, stalls under tarpaulins"
                 lib.assert_eq(got.get(o["sha256"]), want, "alt received for %s %s" % (preset, lang))
 
+            # a flagged output (the second photo has no alt text) needs a
+            # deliberate tick before its Approve does anything
+            li.click("a.back")
+            li.wait_for("document.querySelector('.photo-card')")
+            other = by_name[os.path.basename(photos[1])]
+            open_photo(li, other)
+            sel = 'article.output[data-preset="x-square"][data-lang="en"]'
+            f, by = wait_outputs(li, lambda by: by[("x-square", "en")]["flags"], "the flags in words")
+            assert any("No alt text" in t for t in by[("x-square", "en")]["flags"]), by[("x-square", "en")]
+            assert li.evaluate("document.querySelector('%s button.approve').disabled" % sel), "Approve without the tick"
+            li.click(sel + " button.approve")
+            time.sleep(1)
+            states = {(o["preset"], o["lang"]): o["state"] for o in photo_facts(li)["outputs"]}
+            lib.assert_eq(states[("x-square", "en")], "waiting", "a click on the disabled Approve")
+            li.click(sel + " input.sure")
+            assert not li.evaluate("document.querySelector('%s button.approve').disabled" % sel), "Approve after the tick"
+            li.click(sel + " button.approve")
+            wait_outputs(li, lambda by: by[("x-square", "en")]["state"] == "approved", "the deliberate approval")
+            open_photo_by_hash(li, pid)
+
             # Arabic: right to left, and still no serious violation
             for tab, where in ((li, "photo view"),):
                 tab.evaluate("(() => { const s = document.getElementById('page-lang'); s.value = 'ar';"
@@ -379,6 +366,142 @@ def test_desk_story_in_two_browsers():
                 lib.assert_eq(foreign, [], "requests outside the desk")
         finally:
             b.close()
-            log = desk.stop()
-        for secret in social.secrets() + list(PASSWORDS.values()):
+            desk.stop()
+        log = "".join(desk.log)
+        for secret in social.secrets() + [desklib.PASSWORD]:
             assert secret not in log, "a secret in the server's log"
+
+
+def test_desk_instagram_grid_and_keyboard_focus():
+    """A 4:5 Instagram output shows the profile grid's 3:4 middle; the focus
+    point is set from the keyboard alone (Tab to the preview, arrows, Enter),
+    in the Arabic page, where the arrows follow the layout."""
+    photo = [p for p in lib.phone_photos() if os.path.basename(p) == PHOTOS[1]][0]
+    with lib.TempDir() as root, uploadlib.FakeSocial() as social:
+        desk = start_desk(root, social)
+        try:
+            api = desk.session("amina")
+            r = api.upload(photo, presets="instagram-portrait,x-square", lang="ar", alt_ar="سوق في الصباح")
+            lib.assert_eq(r.status, 202, r)
+            pid = r.json()["id"]
+            api.wait_prepared(pid)
+            with browser.Browser() as b:
+                tab = b.new_tab(desk.url + "/desk/")
+                login(tab, "amina")
+                tab.evaluate("(() => { const s = document.getElementById('page-lang'); s.value = 'ar';"
+                             " s.dispatchEvent(new Event('change')); })()")
+                tab.wait_for("document.documentElement.dir === 'rtl' && document.querySelector('.photo-card')")
+                open_photo(tab, pid)
+                trim = tab.evaluate("""(() => {
+                  const a = document.querySelector('article.output[data-preset="instagram-portrait"]');
+                  const i = a.querySelector('img.output-img').getBoundingClientRect();
+                  const t = a.querySelector('.grid-trim').getBoundingClientRect();
+                  return {iw: i.width, ih: i.height, tw: t.width, th: t.height, left: t.left - i.left,
+                          right: i.right - t.right,
+                          square: !!document.querySelector('article.output[data-preset="x-square"] .grid-trim')}; })()""")
+                assert abs(trim["tw"] / trim["th"] - 0.75) < 0.01, trim
+                assert abs(trim["left"] - trim["right"]) < 1.5, trim
+                assert abs(trim["ih"] - trim["th"]) < 1.5, trim
+                assert not trim["square"], "a grid trim on a square output"
+                # the Arabic words and the alt text in its own language
+                c = messages()
+                text = tab.evaluate("document.body.innerText")
+                assert c["desk.photo.outputs"]["ar"] in text, text[:500]
+                lib.assert_eq(photo_facts(tab)["alts"]["ar"]["value"], "سوق في الصباح", "the Arabic alt")
+                assert_axe_clean(tab, "photo view (ar), instagram")
+                # the live count: over a platform's limit it says so, in words
+                tab.type("#alt-ar", "ص" * 1001)
+                over = tab.evaluate("[...document.querySelectorAll('#alt-ar-counts li')].map(l => "
+                                    "[l.classList.contains('over'), l.dataset.limit, l.textContent])")
+                assert over, over
+                for is_over, limit, text in over:
+                    lib.assert_eq(is_over, int(limit) < 1001, text)
+                    if is_over:
+                        lead = c["desk.output.over"]["ar"].split("{count}")[1].split("{limit}")[0]
+                        assert "1001" in text and lead in text, text
+                tab.type("#alt-ar", "سوق في الصباح")
+
+                before = api.photo(pid)["options"].get("focus")
+                tab.focus("#photo-title")
+                for _ in range(40):
+                    tab.key("Tab")
+                    if tab.evaluate("document.activeElement.id") == "focus":
+                        break
+                lib.assert_eq(tab.evaluate("document.activeElement.id"), "focus", "Tab reaches the preview")
+                for _ in range(10):
+                    tab.key("ArrowLeft")  # right to left: towards the end of the line, the right
+                tab.key("Enter")
+
+                def moved():
+                    f = api.photo(pid)["options"].get("focus")
+                    return f if f and f != before else None
+                focus = lib.wait_for(moved, 30, "the focus set from the keyboard")
+                x, y = (float(v) for v in focus.split(","))
+                assert abs(x - 0.7) < 0.02 and abs(y - 0.5) < 0.02, focus
+                # redrawn from the server's answer, the mark stays where it was set
+                tab.navigate(desk.url + "/desk/?again#photo/" + pid)
+                tab.wait_for("document.querySelector('#photo .focus-mark')")
+                left = tab.evaluate("parseFloat(document.querySelector('#photo .focus-mark').style.left)")
+                assert abs(left - 70) < 2, left
+
+                # the file picker; a file that is no photo is refused with
+                # the server's reason, and a damaged photo fails in words
+                notes = os.path.join(root, "notes.jpg")
+                with open(notes, "w") as f:
+                    f.write("shopping list\n")
+                damaged = [p for p in lib.phone_photos() if "truncated" in p][0]
+                tab.click("a.back")
+                tab.wait_for("document.querySelector('#intake-files')")
+                tab.set_files("#intake-files", [notes, damaged])
+                tab.wait_for("""(() => { const u = [...document.querySelectorAll('.upload')];
+                  return u.length === 2 && u.every(x => x.dataset.state !== 'sending'); })()""", 60, "two uploads")
+                ups = {u["file"]: u for u in queue_facts(tab)["uploads"]}
+                lib.assert_eq(ups["notes.jpg"]["state"], "failed", ups)
+                assert len(ups["notes.jpg"]["text"]) > len("notes.jpg: ") + 20, ups["notes.jpg"]
+                tab.wait_for("document.querySelector('.photo-card[data-state=\"failed\"] .why')", 120, "the failed photo")
+                why = tab.evaluate("document.querySelector('.photo-card[data-state=\"failed\"] .why').textContent")
+                assert why.startswith(c["desk.failed.why"]["ar"].split("{")[0]) and len(why) > 20, why
+                assert "/" not in why.split(":", 1)[-1], "a server path in the reason: " + why
+                shots = os.path.join(lib.BUILD, "desk-screenshots")
+                os.makedirs(shots, exist_ok=True)
+                tab.screenshot(os.path.join(shots, "queue-failed-ar.png"), full_page=False)
+                lib.assert_eq(tab.console_errors(), [], "no script errors")
+        finally:
+            desk.stop()
+
+
+def test_desk_publish_unknown_outcome_retried_on_request():
+    """A publish whose answer was lost shows as unknown with a Retry button
+    and no Publish button; Retry sends it again and the media id shows."""
+    photo = [p for p in lib.phone_photos() if os.path.basename(p) == PHOTOS[0]][0]
+    with lib.TempDir() as root, uploadlib.FakeSocial() as social:
+        desk = start_desk(root, social)
+        try:
+            # set up through the API: a prepared, approved photo
+            amina, li_api = desk.session("amina"), desk.session("li")
+            pid = amina.upload(photo, presets="mastodon", alt="A field clinic").json()["id"]
+            (o,) = amina.wait_prepared(pid)["outputs"]
+            r = li_api.post("/api/v1/outputs/%s/review" % o["id"], {"decision": "approve", "confirm": True})
+            lib.assert_eq(r.status, 200, r)
+            social.fault("POST", "/api/v2/media", "drop_after")
+            with browser.Browser() as b:
+                li = b.new_tab(desk.url + "/desk/")
+                login(li, "li")
+                open_photo(li, pid)
+                sel = 'article.output[data-preset="mastodon"]'
+                li.click(sel + " button.publish-button")
+                f, by = wait_outputs(li, lambda by: any(m["state"] == "unknown" for m in by[("mastodon", "")]["media"])
+                                     if ("mastodon", "") in by else False, "the unknown outcome", timeout=60)
+                c = messages()
+                (m,) = by[("mastodon", "")]["media"]
+                want = c["desk.publish.unknown"]["en"].replace("{platform}", "mastodon")
+                assert want in m["text"], m
+                assert li.evaluate("!document.querySelector('%s button.publish-button')" % sel), "Publish offered again"
+                lib.assert_eq(len(social.state()["mastodon_media"]), 1, "the platform holds one")
+                li.click(sel + " button.retry")
+                f, by = wait_outputs(li, lambda by: any(m["id"] for m in by[("mastodon", "")]["media"]),
+                                     "the media id after the retry", timeout=60)
+                lib.assert_eq(len(social.state()["mastodon_media"]), 2, "sent again only when asked")
+                lib.assert_eq(li.console_errors(), [], "no script errors")
+        finally:
+            desk.stop()

@@ -313,11 +313,14 @@
   // the words of a failed photo's reason: the hot folder's own (photo.KIND.what
   // and .todo), else the server's message as written
   function failedWhy(p) {
-    if (typeof p.error === 'string')
-      return p.error;
-    const kind = p.error && (p.error.kind || p.error.code);
+    // error_kind: the failure's kind as the hot folder names it (input,
+    // unsupported, limit, budget, audit, alt, rejected, upload, image,
+    // internal), when the server gives it
+    const kind = p.error_kind || (p.error && typeof p.error === 'object' && (p.error.kind || p.error.code));
     if (kind && desk.words['photo.' + kind + '.what'])
       return t('photo.' + kind + '.what') + ' ' + t('photo.' + kind + '.todo');
+    if (typeof p.error === 'string')
+      return p.error;
     return (p.error && p.error.message) || p.reason || '';
   }
 
@@ -511,7 +514,9 @@
   // The stripped preview (never the original): a click sets the focus
   // point; from the keyboard, arrows move it and Enter sets it.
   function focusView(p) {
-    const f = p.focus || { x: 0.5, y: 0.5 };
+    // the photo's focus point ("X,Y" in its options), else the middle
+    const given = String((p.options && p.options.focus) || '').split(',').map(Number);
+    const f = given.length === 2 && given.every((v) => v >= 0 && v <= 1) ? { x: given[0], y: given[1] } : { x: 0.5, y: 0.5 };
     const pos = { x: f.x, y: f.y };
     const marker = el('span', { className: 'focus-mark', attrs: { 'aria-hidden': 'true' } });
     const place = () => {
@@ -827,7 +832,10 @@
   }
 
   function photoReview(p) {
-    const flagged = (p.outputs || []).some(needsYes);
+    const open = (p.outputs || []).filter((o) => !o.review || o.review.state !== 'approved');
+    if (!open.length)
+      return null;
+    const flagged = open.some(needsYes);
     const own = (p.outputs || []).some(madeByMe);
     return el('section', { className: 'photo-review', attrs: { 'aria-labelledby': 'photo-review-title' } },
       el('h3', { id: 'photo-review-title', text: t('desk.review.photo') }),
@@ -843,18 +851,19 @@
       if (m.media_id)
         return el('li', {
           className: 'media', dataset: { platform, media: m.media_id, state: m.state },
-          text: t('desk.publish.media', { platform, id: m.media_id, expires: when(m.expires_at) }),
+          text: expiry(m.expires_at) ? t('desk.publish.media', { platform, id: m.media_id, expires: when(m.expires_at) }) :
+            t('desk.publish.done', { platform, id: m.media_id }),
         });
       if (m.state === 'pending')
         return el('li', { className: 'media pending', dataset: { platform, state: m.state }, text: t('desk.upload.sending', { file: platform }) });
       if (m.state === 'unknown')
-        return el('li', { className: 'media unknown', dataset: { platform } }, t('desk.publish.unknown', { platform }), ' ',
+        return el('li', { className: 'media unknown', dataset: { platform, state: m.state } }, t('desk.publish.unknown', { platform }), ' ',
           el('button', { type: 'button', className: 'retry', text: t('desk.publish.retry'), on: { click: () => publish(o, platform, true) } }));
       return el('li', {
         className: 'media failed', dataset: { platform, state: m.state }, text: t('desk.publish.failed', { platform, reason: m.error || '' }),
       });
     });
-    const can = state === 'approved' && desk.me && desk.me.role !== 'preparer' && !pubs.some((m) => m.state === 'done' || m.state === 'pending');
+    const can = state === 'approved' && desk.me && desk.me.role !== 'preparer' && !pubs.some((m) => ['done', 'pending', 'unknown'].includes(m.state));
     return el('div', { className: 'publish' },
       lines.length ? el('ul', { className: 'media-list' }, lines) : null,
       can ? el('button', { type: 'button', className: 'publish-button', text: t('desk.publish'), on: { click: () => publish(o) } }) : null);
@@ -872,6 +881,15 @@
     } catch (e) {
       refused(e);
     }
+  }
+
+  // a real expiry time (the API gives none, or 0, where the platform
+  // documents none)
+  function expiry(ts) {
+    if (!ts)
+      return false;
+    const d = typeof ts === 'number' ? new Date(ts * 1000) : new Date(ts);
+    return !isNaN(d) && d.getTime() > 0;
   }
 
   // ---- history ----
@@ -899,7 +917,7 @@
       el('h3', { id: 'history-title', text: t('desk.history') }),
       el('ol', {}, events.filter((e) => e.kind !== 'state').map((e) => {
         const what = EVENT_WORD[e.kind] || e.kind || '';
-        const name = e.actor || '';
+        const name = e.actor || 'attache';
         const word = desk.words['desk.event.' + what] ? t('desk.event.' + what, { name }) : name + ' ' + what;
         return el('li', { className: 'event', dataset: { kind: e.kind || '' } },
           el('time', { dateTime: e.at || '', text: when(e.at) }), ' ', word,
