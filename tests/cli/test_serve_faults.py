@@ -102,10 +102,15 @@ def test_serve_kill9_mid_load_loses_nothing_and_does_nothing_twice():
         assert any("accepted before the last stop" in l for l in s.log), \
             "the kill left no photo unprepared: not a test of the restart"
         ids = [p["id"] for p in q["photos"]]
-        lib.assert_eq(sorted(ids), sorted(accepted), "every accepted photo, once")
+        # every accepted photo, once; the kill may also have come after a
+        # photo was stored and before its 202 reached the client (at most
+        # one per posting client): kept, since the server had it
+        lib.assert_eq(len(ids), len(set(ids)), "a photo listed twice")
+        lib.assert_eq(sorted(set(accepted) - set(ids)), [], "accepted photos lost")
+        assert len(set(ids) - set(accepted)) <= len(posters), (sorted(set(ids) - set(accepted)))
         for pid in accepted:
             p = amina.photo(pid)
-            assert p["state"] in ("review", "approved"), (pid, p["state"], p["error"])
+            assert p["state"] in ("review", "attention", "approved"), (pid, p["state"], p["error"])
             assert s.data not in json.dumps(p), "a server path in the answer"
             lib.assert_eq(len(p["outputs"]), 1, "one output")
             o = p["outputs"][0]
