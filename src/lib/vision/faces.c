@@ -71,7 +71,8 @@ merge(AttacheFaceBox *v, int n)
 {
 	for (int i = 0; i < n; i++)
 		v[i].score = unit_score(&v[i]);
-	qsort(v, (size_t)n, sizeof *v, by_score_desc);
+	if (n > 1) /* an empty GArray's data is NULL */
+		qsort(v, (size_t)n, sizeof *v, by_score_desc);
 	int kept = 0;
 	for (int i = 0; i < n; i++) {
 		gboolean dup = FALSE;
