@@ -29,9 +29,10 @@ static const Tunables tunables[] = {
 	 * cascades' 24 px window in a 320 px copy) */
 	[ATTACHE_FACES_DEFAULT] = { 320, FALSE, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE, 24, 1.2, 3, 0, 0.0 },
 	/* --protect: a missed face is a harm, so dlib's HOG joins the
-	 * cascades on a 1000 px copy (faces of 2.4 % and more) */
+	 * cascades on a 1000 px copy (faces of 2.4 % and more), HOG down to
+	 * a confidence of -0.3 (the man by the train scores -0.29) */
 	[ATTACHE_FACES_THOROUGH] = { 1000, TRUE, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE | ATTACHE_FACES_HOG_FRONTAL, 24,
-		1.1, 6, 0, 0.0 },
+		1.1, 6, 0, -0.3 },
 };
 
 /* A 0..1 score from a detector's own: merged neighbours for a cascade,
@@ -70,7 +71,8 @@ merge(AttacheFaceBox *v, int n)
 {
 	for (int i = 0; i < n; i++)
 		v[i].score = unit_score(&v[i]);
-	qsort(v, (size_t)n, sizeof *v, by_score_desc);
+	if (n > 1) /* an empty GArray's data is NULL */
+		qsort(v, (size_t)n, sizeof *v, by_score_desc);
 	int kept = 0;
 	for (int i = 0; i < n; i++) {
 		gboolean dup = FALSE;
