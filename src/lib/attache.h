@@ -428,7 +428,8 @@ typedef struct {
 	AttacheCode code; /* %ATTACHE_OK or why it failed */
 	char *error;	  /* message when code != OK (names the file) */
 	/* The photo's focus point inside this output (fractions of the
-	 * output, from its top-left corner): --focus, else the centre of what
+	 * output, from its top-left corner): --focus, else the area-weighted
+	 * centre of the faces the output keeps whole, else the centre of what
 	 * the attention crop finds; FALSE when the point is cropped away or
 	 * unknown. Mastodon takes it as the media's focal point. */
 	gboolean have_focus;

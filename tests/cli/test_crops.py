@@ -188,3 +188,24 @@ def test_no_cover_preset_cuts_a_detected_head():
                         os.path.basename(o["input"]), o["preset"], h, win)
             assert "faces-cut" not in o["flags"], (o["input"], o["preset"])
     assert checked >= 20 and holdable >= 10, (checked, holdable)
+
+
+def test_mastodon_focus_is_the_faces_centre():
+    """Mastodon keeps the whole photo: its focus point is the
+    area-weighted centre of every face found, unless --focus says."""
+    photo = os.path.join(FACES, "2008_001322.jpg")
+    with lib.TempDir() as d:
+        (o,) = prep(d, [photo], ["mastodon"])
+        faces = o["faces"]
+        assert len(faces) >= 2, faces
+        area = sum(f["w"] * f["h"] for f in faces)
+        cx = sum(f["w"] * f["h"] * (f["x"] + f["w"] / 2) for f in faces) / area
+        cy = sum(f["w"] * f["h"] * (f["y"] + f["h"] / 2) for f in faces) / area
+        assert abs(o["focus"][0] - cx) < 0.01 and abs(o["focus"][1] - cy) < 0.01, \
+            (o["focus"], cx, cy)
+        # attention alone points elsewhere: the faces moved it
+        (a,) = prep(d, [photo], ["mastodon"], "--crop", "attention-only")
+        assert abs(a["focus"][0] - cx) + abs(a["focus"][1] - cy) > 0.05, a["focus"]
+    with lib.TempDir() as d:
+        (o,) = prep(d, [photo], ["mastodon"], "--focus", "0.2,0.8")
+        assert abs(o["focus"][0] - 0.2) < 0.01 and abs(o["focus"][1] - 0.8) < 0.01, o["focus"]

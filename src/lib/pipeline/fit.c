@@ -280,7 +280,7 @@ fit_cover(VipsImage *in, const AttacheFitParams *p, int iw, int ih,
 			return ATTACHE_E_IMAGE;
 		proxy = own_proxy;
 	}
-	AttacheHeads heads;
+	AttacheHeads heads = { 0 };
 	if (window(p, proxy, rw, rh, OW, OH, &left, &top, &heads) || cover(in, rw, rh, left, top, OW, OH, out))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 	if (heads.cut)
