@@ -132,6 +132,14 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "rotate");
 	json_builder_add_int_value(b, o->rotate);
+	/* what is in the pixels (docs/json.md): left out when not looked
+	 * for, so a line without them says nothing was */
+	if (ok && o->faces)
+		attache__regions_to_json(b, "faces", o->faces);
+	if (ok && o->regions)
+		attache__regions_to_json(b, "regions", o->regions);
+	if (ok && o->text_found)
+		attache__regions_to_json(b, "text_found", o->text_found);
 	if (o->campaign || manifest)
 		add_string_or_null(b, "campaign", o->campaign);
 	if (o->lang || manifest)
