@@ -364,7 +364,7 @@ ATTACHE_API AttacheSeverity attache_flag_severity(const char *flag);
  * (transfer none) */
 ATTACHE_API const char *attache_flag_label(const char *flag);
 
-/* What --protect fills solid before any crop (docs/privacy.md). */
+/* What --protect fills solid before any crop (docs/masking.md). */
 typedef enum {
 	ATTACHE_PROTECT_FACES = 1 << 0, /* every face found, with its head */
 	ATTACHE_PROTECT_TEXT = 1 << 1,	/* the text --scan-text reads */
@@ -511,7 +511,7 @@ typedef struct {
 	struct _AttacheOptionsGiven *given;
 	/* #AttacheProtect: what is filled solid in every output (--protect);
 	 * a campaign's and a photo's own `protect =` add to it, never take
-	 * away (docs/privacy.md, "Masking") */
+	 * away (docs/masking.md) */
 	guint protect;
 	/* AttacheRegion* (kind HAND), owned: filled solid in every output
 	 * (--mask, for one photo); %NULL for none */

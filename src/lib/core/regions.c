@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * regions.c: the words and numbers of pixel protection (docs/privacy.md,
+ * regions.c: the words and numbers of pixel protection (docs/masking.md,
  * "Masking"): `protect = faces,text`, `mask = X,Y,W,H ...`, `unmask = N`,
  * a face's head margin, a region's box in one output, and the JSON of a
  * list of regions. Every list is bounded (ATTACHE_REGIONS_MAX): the values

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mask.c: the mask stage (docs/privacy.md, "Masking"). Every region of
+ * mask.c: the mask stage (docs/masking.md). Every region of
  * the photo's masks (faces with their heads, boxes given by hand, text) is
  * filled solid on the decoded, upright sRGB photo, before any preset's
  * fit, crop or resize, so that no output can show what is under it.

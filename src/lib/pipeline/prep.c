@@ -647,7 +647,7 @@ add_masked(GPtrArray *to, GPtrArray *also, const GPtrArray *from)
  * boxes given by hand (--mask, `mask =`) and, with protect text, the text
  * read. Faces it fills are marked masked. A protected photo with no face
  * found is flagged no-face-found; one whose face a reviewer unmasked,
- * faces-visible (docs/privacy.md, "Masking"). */
+ * faces-visible (docs/masking.md). */
 static AttacheCode
 photo_mask(Photo *ph, GError **error)
 {
