@@ -215,6 +215,32 @@ AttacheCode attache__rotate(VipsImage *in, int degrees, VipsImage **out,
 AttacheCode attache__colour(VipsImage *in, VipsImage **out,
 	gboolean *converted, GError **error);
 
+/* ---- faces (vision/faces.c; the prep stage pipeline/faces.c) ---- */
+
+typedef enum {
+	ATTACHE_FACES_DEFAULT = 0,	/* within ~35 ms of CPU per photo */
+	ATTACHE_FACES_THOROUGH = 1, /* --protect: higher resolution, more detectors */
+} AttacheFacesMode;
+
+/* The faces in @upright_srgb (oriented, sRGB; borrowed), found on a copy
+ * sized for @mode (docs/faces.md). *@faces: (transfer full) AttacheRegion*
+ * (kind FACE), x, y, w, h fractions of @upright_srgb, score 0..1; empty
+ * when none. %ATTACHE_E_IMAGE when the copy cannot be made or a detector
+ * cannot run (@what names the photo). */
+AttacheCode attache__faces_detect(VipsImage *upright_srgb, int mode,
+	const char *what, GPtrArray **faces, GError **error);
+
+/* Whether a prep with @opts needs the photo's faces (not for a crop that
+ * ignores them, unless the faces are to be protected). */
+gboolean attache__faces_needed(const AttachePrepOptions *opts);
+/* The detection mode @opts asks for. */
+AttacheFacesMode attache__faces_mode(const AttachePrepOptions *opts);
+/* The prep stage: the faces of @base (the decoded photo, borrowed) when
+ * @opts needs them, else *@faces = %NULL (not looked for). *@faces:
+ * (transfer full). */
+AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
+	const char *input, GPtrArray **faces, GError **error);
+
 /* ---- stage 4: fit (fit.c) ---- */
 
 typedef struct {

@@ -240,6 +240,7 @@ output_fit_params(const Photo *ph, const AttachePreset *p,
 	fp->have_attention = ph->have_att;
 	fp->attention_x = ph->atx;
 	fp->attention_y = ph->aty;
+	fp->faces = ph->faces;
 	fp->place = place;
 }
 
@@ -755,6 +756,8 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err))
 		|| (code = photo_mask(ph, err)))
+		return code;
+	if ((code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err)))
 		return code;
 
 	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;
