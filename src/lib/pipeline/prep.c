@@ -754,10 +754,11 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
-	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err))
-		|| (code = photo_mask(ph, err)))
-		return code;
-	if ((code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err)))
+	/* the faces are found and the crops decided on the photo as it is;
+	 * then the masks are filled, before any output is made of it */
+	if ((code = photo_decode(ph, src, hold, &converted, err))
+		|| (code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err))
+		|| (code = photo_attention(ph, err)) || (code = photo_mask(ph, err)))
 		return code;
 
 	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;
