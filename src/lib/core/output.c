@@ -132,10 +132,9 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "rotate");
 	json_builder_add_int_value(b, o->rotate);
-	/* what is in the pixels (docs/json.md): left out when not looked
-	 * for, so a line without them says nothing was */
-	if (ok && o->faces)
-		attache__regions_to_json(b, "faces", o->faces);
+	/* what is in the pixels (docs/json.md): faces and text_found are
+	 * null when not looked for; regions, the boxes masked by hand */
+	attache__regions_to_json(b, "faces", ok ? o->faces : NULL);
 	if (ok && o->regions)
 		attache__regions_to_json(b, "regions", o->regions);
 	if (ok && o->text_found)
