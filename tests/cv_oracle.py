@@ -18,7 +18,8 @@ does not use these Haar cascades). Prints one JSON document.
                                     upright pixels) its part in OUT: the
                                     share of it that is black (masked, or
                                     black already: nothing shows either
-                                    way), its grey std dev, and each face
+                                    way), its grey std dev there and in
+                                    the original, and each face
                                     the cascades find in OUT over it
 """
 import json
@@ -35,8 +36,11 @@ def faces(path):
     grey = cv2.equalizeHist(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
     w = grey.shape[1]
     found = []
-    # small faces count: the group photos hold faces of 30 px
-    kw = dict(scaleFactor=1.1, minNeighbors=5, minSize=(20, 20))
+    # small faces count: the group photos hold faces of 36 px,
+    # and no smaller than a 20th of the short side: a phone photo's
+    # 57 px speck (14 px of the photo it was scaled up from) is no face
+    m = max(20, min(grey.shape) // 20)
+    kw = dict(scaleFactor=1.1, minNeighbors=5, minSize=(m, m))
     for name in ("haarcascade_frontalface_default.xml",
                  "haarcascade_frontalface_alt2.xml"):
         c = cv2.CascadeClassifier(CASCADES + name)
@@ -83,6 +87,9 @@ def cover(orig_path, out_path, boxes):
     orig = cv2.imread(orig_path, cv2.IMREAD_COLOR)
     out = cv2.imread(out_path, cv2.IMREAD_COLOR)
     s, dx, dy, score = locate(orig, out)
+    oh, ow = orig.shape[:2]
+    big = cv2.resize(orig, (max(out.shape[1], round(ow * s)), max(out.shape[0], round(oh * s))),
+                     interpolation=cv2.INTER_AREA)
     h, w = out.shape[:2]
     found = faces(out_path)
     res = []
@@ -101,6 +108,8 @@ def cover(orig_path, out_path, boxes):
         r["shown"] = (cx1 - cx0) * (cy1 - cy0) / max(1, (x1 - x0) * (y1 - y0))
         r["black"] = float(black.mean())
         r["std"] = float(cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).std())
+        before = big[cy0 + dy:cy1 + dy, cx0 + dx:cx1 + dx]
+        r["std_before"] = float(cv2.cvtColor(before, cv2.COLOR_BGR2GRAY).std())
         r["faces_over"] = [f for f in found
                            if overlaps(f, [cx0, cy0, cx1 - cx0, cy1 - cy0]) > 0.3]
         res.append(r)

@@ -366,9 +366,9 @@ guint attache__campaign_protect(const AttacheCampaign *c);
 #define ATTACHE_REGIONS_MAX 64
 /* A face's head, for its mask: the box plus this much of its height
  * above and below, and of its width each side. */
-#define ATTACHE_HEAD_UP 0.35
-#define ATTACHE_HEAD_DOWN 0.15
-#define ATTACHE_HEAD_SIDE 0.2
+#define ATTACHE_HEAD_UP 0.5
+#define ATTACHE_HEAD_DOWN 0.3
+#define ATTACHE_HEAD_SIDE 0.6
 
 /* "faces", "text" or "faces,text" -> #AttacheProtect bits; FALSE when an
  * item is neither or the list is empty. @out may be NULL. */
