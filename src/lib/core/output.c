@@ -29,25 +29,6 @@ attache_output_free(AttacheOutput *o)
 	g_free(o);
 }
 
-/* @r: (transfer none). Returns: (transfer full). */
-AttacheRegion *
-attache_region_copy(const AttacheRegion *r)
-{
-	AttacheRegion *c = g_memdup2(r, sizeof *r);
-	c->text = g_strdup(r->text);
-	return c;
-}
-
-/* @r: (transfer full). */
-void
-attache_region_free(AttacheRegion *r)
-{
-	if (!r)
-		return;
-	g_free(r->text);
-	g_free(r);
-}
-
 static void
 add_list(JsonBuilder *b, const char *name, guint bits,
 	char *(*to_string)(guint))
