@@ -114,10 +114,16 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 	json_builder_set_member_name(b, "rotate");
 	json_builder_add_int_value(b, o->rotate);
 	/* what is in the pixels (docs/json.md): faces and text_found are
-	 * null when not looked for; regions, the boxes masked by hand */
+	 * null when not looked for; regions, the boxes masked by hand ([]
+	 * for none) */
 	attache__regions_to_json(b, "faces", ok ? o->faces : NULL);
 	if (ok && o->regions)
 		attache__regions_to_json(b, "regions", o->regions);
+	else {
+		json_builder_set_member_name(b, "regions");
+		json_builder_begin_array(b);
+		json_builder_end_array(b);
+	}
 	if (ok && o->text_found)
 		attache__regions_to_json(b, "text_found", o->text_found);
 	if (o->campaign || manifest)
