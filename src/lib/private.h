@@ -344,6 +344,13 @@ double attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh);
 AttacheCode attache__fit(VipsImage *in, const AttacheFitParams *p,
 	VipsImage **out, guint *flags, GError **error);
 
+/* ---- the mask stage (mask.c) ---- */
+
+/* @in (upright, sRGB) with every region of @masks (AttacheRegion*,
+ * fractions; borrowed, may be NULL) filled solid, opaque black, rounded
+ * outwards to whole pixels. @out: (transfer full), lazy. */
+AttacheCode attache__mask(VipsImage *in, const GPtrArray *masks, VipsImage **out, GError **error);
+
 /* ---- stage 7: encode (encode.c) ---- */
 
 typedef struct {
@@ -399,6 +406,46 @@ int attache__exif_orientation(const guint8 *exif, gsize len);
  * @k. Returns NULL when there is nothing to write. (transfer full) */
 GBytes *attache__exif_build(const AttacheKept *k);
 
+typedef struct _JsonNode JsonNode;
+/* What [campaign] protect = requires (#AttacheProtect); 0 for %NULL.
+ * A campaign that protects faces "requires protection" (campaign.c). */
+guint attache__campaign_protect(const AttacheCampaign *c);
+
+/* ---- pixel protection: its words, boxes and JSON (regions.c) ---- */
+
+/* At most this many regions of each kind per photo (mask =, --mask). */
+#define ATTACHE_REGIONS_MAX 64
+/* A face's head, for its mask: the box plus this much of its height
+ * above and below, and of its width each side. */
+#define ATTACHE_HEAD_UP 0.5
+#define ATTACHE_HEAD_DOWN 0.3
+#define ATTACHE_HEAD_SIDE 0.6
+
+/* "faces", "text" or "faces,text" -> #AttacheProtect bits; FALSE when an
+ * item is neither or the list is empty. @out may be NULL. */
+gboolean attache__protect_from_string(const char *value, guint *out);
+/* "X,Y,W,H X,Y,W,H ..." (commas, semicolons or spaces between numbers)
+ * -> AttacheRegion* of kind HAND, clipped to the photo. @out: (transfer
+ * full). %ATTACHE_E_USAGE with the value and the box in @error. */
+AttacheCode attache__regions_from_string(const char *value, GPtrArray **out, GError **error);
+/* "2" or "1,3": face numbers (1..64, in the order of the faces list) ->
+ * bit N-1 of *@out. */
+AttacheCode attache__unmask_from_string(const char *value, guint64 *out, GError **error);
+/* (transfer full) the head around @face: what its mask fills. */
+AttacheRegion *attache__region_head(const AttacheRegion *face);
+/* Copies of @list (borrowed; NULL gives NULL) with their box in one
+ * output: @place, where the fitted image lies in its @fw x @fh frame;
+ * @ew x @eh, the size encoded. (transfer full) */
+GPtrArray *attache__regions_in_output(const GPtrArray *list, const double *place, int fw, int fh, int ew, int eh);
+/* @list as the member @name of the object @b is building: an array of
+ * {x, y, w, h, score, masked, in_output} (null when @list is NULL). */
+typedef struct _JsonBuilder JsonBuilder;
+void attache__regions_to_json(JsonBuilder *b, const char *name, const GPtrArray *list);
+/* The regions of a JSON array written by attache__regions_to_json()
+ * (a manifest line: untrusted, bounded; a malformed box is left out);
+ * NULL when @node is not an array. (transfer full) */
+GPtrArray *attache__regions_from_json(JsonNode *node, AttacheRegionKind kind);
+
 /* ---- a photo's own settings, PHOTO.attache.ini (photo-settings.c) ---- */
 
 typedef struct {
@@ -408,6 +455,9 @@ typedef struct {
 	gboolean have_focus;
 	double focus_x, focus_y; /* fractions of the upright photo */
 	GPtrArray *alt;			 /* AttacheAlt*, as the file gives them */
+	guint protect;			 /* #AttacheProtect: adds to the run's */
+	GPtrArray *masks;		 /* AttacheRegion* (HAND) of `mask =`, or NULL */
+	guint64 unmask;			 /* `unmask =`: bit N-1 leaves face N unmasked */
 } AttachePhotoSettings;
 
 void attache__photo_settings_free(AttachePhotoSettings *s);
@@ -499,17 +549,6 @@ char *attache__output_name_stem(const char *name);
 typedef struct _JsonNode JsonNode;
 typedef struct _JsonObject JsonObject;
 JsonNode *attache__output_to_node(const AttacheOutput *o, gboolean manifest);
-/* Writes member @name: null for %NULL @regions, else an array of
- * {"x","y","w","h","score","in_output"} (in_output: {"x","y","w","h"} in
- * the output's pixels, or null) (regions.c). */
-typedef struct _JsonBuilder JsonBuilder;
-void attache__regions_to_json(JsonBuilder *b, const char *name,
-	const GPtrArray *regions);
-/* Reads member @name of a manifest line back: (transfer full)
- * AttacheRegion* of @kind, those not well-formed (fractions outside 0..1)
- * skipped, at most 1024; %NULL when absent or null. */
-GPtrArray *attache__regions_from_json(JsonObject *o, const char *name,
-	AttacheRegionKind kind);
 /* Every string in @root that is not UTF-8 (a file name's bytes) becomes
  * its display name (attache_display_name()); an object's member NAME gets
  * NAME_bytes beside it with the raw bytes in base64 (display.c). */
@@ -698,7 +737,9 @@ typedef struct {
 	char *alt_long;
 	char *sha256;
 	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
-	GPtrArray *faces; /* AttacheRegion*, NULL: not looked for */
+	/* AttacheRegion*: what the line says of the pixels, each with its
+	 * box in the output; NULL when the line has none */
+	GPtrArray *faces, *regions, *text_found;
 } AttacheRecord;
 /* @r's alt text in @lang ("x-default" too), compared without case, or
  * NULL (manifest.c). (transfer none) */
@@ -839,6 +880,12 @@ const AttacheFlagInfo *attache__flag_info(const char *name);
  * must not merely repeat are the photo's and the output's. */
 void attache__record_check_alt(const char *text, const AttacheRecord *r,
 	int max_chars, AttacheAltCheck *c);
+/* The review page's boxes over an output's image (each face found,
+ * each region masked, each text read: review-regions.c), and its words
+ * for them ("3 faces, masked"), appended to @s for @r. */
+void attache__review_regions_overlay(GString *s, const AttacheRecord *r);
+void attache__review_regions_summary(GString *s, const AttacheRecord *r);
+
 /* Adds the names of every flag of output @r to @out, worst first: its
  * manifest flags and warnings, its alt text (none, none in its language
  * or one of @expected, only the file name, over @preset's limit; @preset

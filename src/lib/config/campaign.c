@@ -63,6 +63,7 @@ static const CampaignKey campaign_keys[] = {
 	{ "description", G_CAMPAIGN, K_STRING },
 	{ "languages", G_CAMPAIGN, K_LANGS },
 	{ "lang", G_CAMPAIGN, K_LANG },
+	{ "protect", G_CAMPAIGN, K_STRING },
 	{ "enabled", G_LOGO | G_TEXT, K_BOOL },
 	{ "anchor", G_LOGO | G_TEXT, K_ANCHOR },
 	{ "margin", G_LOGO | G_TEXT, K_FRACTION, 0, 0.25 },
@@ -105,6 +106,7 @@ struct _AttacheCampaign {
 	GPtrArray *layers;	  /* Layer* */
 	GHashTable *assets;	  /* absolute path -> AttacheAsset* */
 	GHashTable *accounts; /* [accounts]: language (lower case) -> account */
+	guint protect;		  /* #AttacheProtect: the campaign requires it */
 
 	GMutex lock;		  /* guards rendered */
 	GHashTable *rendered; /* key -> VipsImage* (memory) */
@@ -885,6 +887,9 @@ read_campaign_group(const Ctx *x, GKeyFile *kf, GError **error)
 			return bad(error, x, "campaign", "lang",
 				"\"%s\" is not in languages", lang);
 		c->lang = g_strdup(lang);
+		const char *protect = g_hash_table_lookup(t, "protect");
+		if (protect && !attache__protect_from_string(protect, &c->protect))
+			return bad(error, x, "campaign", "protect", "\"%s\": expected faces, text or faces,text", protect);
 	}
 	if (!c->name) {
 		g_autofree char *base = g_path_get_basename(x->path);
@@ -1105,10 +1110,11 @@ campaign_parse(const char *path, const char *text, gsize len,
 		attache_campaign_free(c);
 		return code;
 	}
-	if (c->layers->len == 0) {
+	/* a campaign may be there only to require protection */
+	if (c->layers->len == 0 && !c->protect) {
 		attache_campaign_free(c);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: no layers ([logo] or [text ...])", path);
+			"%s: no layers ([logo] or [text ...]) and no protect =", path);
 		return ATTACHE_E_USAGE;
 	}
 	*out = c;
@@ -1132,6 +1138,12 @@ attache_campaign_free(AttacheCampaign *c)
 	g_hash_table_unref(c->rendered);
 	g_mutex_clear(&c->lock);
 	g_free(c);
+}
+
+guint
+attache__campaign_protect(const AttacheCampaign *c)
+{
+	return c ? c->protect : 0;
 }
 
 const char *

@@ -88,8 +88,10 @@ attache__record_free(AttacheRecord *r)
 	g_free(r->lang);
 	g_free(r->prepared_by);
 	g_free(r->prepared_at);
-	g_free(r->audit);
 	g_clear_pointer(&r->faces, g_ptr_array_unref);
+	g_clear_pointer(&r->regions, g_ptr_array_unref);
+	g_clear_pointer(&r->text_found, g_ptr_array_unref);
+	g_free(r->audit);
 	g_free(r);
 }
 
@@ -339,7 +341,9 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 	r->prepared_by = member_string(o, "prepared_by");
 	r->prepared_at = member_string(o, "prepared_at");
 	r->audit = member_string(o, "audit");
-	r->faces = attache__regions_from_json(o, "faces", ATTACHE_REGION_FACE);
+	r->faces = attache__regions_from_json(json_object_get_member(o, "faces"), ATTACHE_REGION_FACE);
+	r->regions = attache__regions_from_json(json_object_get_member(o, "regions"), ATTACHE_REGION_HAND);
+	r->text_found = attache__regions_from_json(json_object_get_member(o, "text_found"), ATTACHE_REGION_TEXT);
 
 	r->alt = g_ptr_array_new_with_free_func((GDestroyNotify)alt_free);
 	JsonNode *an = json_object_get_member(o, "alt");

@@ -113,7 +113,19 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "rotate");
 	json_builder_add_int_value(b, o->rotate);
-	attache__regions_to_json(b, "faces", o->faces);
+	/* what is in the pixels (docs/json.md): faces and text_found are
+	 * null when not looked for; regions, the boxes masked by hand ([]
+	 * for none) */
+	attache__regions_to_json(b, "faces", ok ? o->faces : NULL);
+	if (ok && o->regions)
+		attache__regions_to_json(b, "regions", o->regions);
+	else {
+		json_builder_set_member_name(b, "regions");
+		json_builder_begin_array(b);
+		json_builder_end_array(b);
+	}
+	if (ok && o->text_found)
+		attache__regions_to_json(b, "text_found", o->text_found);
 	if (o->campaign || manifest)
 		add_string_or_null(b, "campaign", o->campaign);
 	if (o->lang || manifest)

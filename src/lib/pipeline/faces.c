@@ -30,11 +30,12 @@ attache__faces_needed(const AttachePrepOptions *opts)
 	return FALSE;
 }
 
-/* See private.h. --protect (issue 14) will ask for the thorough mode. */
+/* See private.h. --protect faces asks for the thorough mode: there a
+ * missed face is a harm, not a worse crop. */
 AttacheFacesMode
 attache__faces_mode(const AttachePrepOptions *opts)
 {
-	return ATTACHE_FACES_DEFAULT;
+	return opts && (opts->protect & ATTACHE_PROTECT_FACES) ? ATTACHE_FACES_THOROUGH : ATTACHE_FACES_DEFAULT;
 }
 
 /* See private.h. @base: (transfer none); *@faces: (transfer full) or NULL. */
