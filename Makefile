@@ -13,6 +13,14 @@ PKGS      += icu-uc icu-i18n
 # damaged JPEGs: libjpeg's own decode to the end where libvips stops short
 # (jpeg-tail.c)
 PKGS      += libjpeg
+# text in the pixels (--scan-text, vision/text.cc): Tesseract, and OpenCV's
+# MSER for the text regions. Debian's OpenCV ships no opencv4.pc short of
+# libopencv-dev (every module, GTK included), so its three libraries are
+# named here and go to attache.pc's Libs.private with the C++ runtime.
+PKGS      += tesseract lept
+CV_CFLAGS := -I/usr/include/opencv4
+CV_LIBS   := -lopencv_features2d -lopencv_imgproc -lopencv_core
+CXX       ?= g++
 DATADIR   := $(PREFIX)/share/attache
 # make install: the man page, the docs (with the systemd user unit), the
 # shell completions and the unit where systemd --user looks for it
@@ -25,7 +33,7 @@ USERUNITDIR = $(PREFIX)/lib/systemd/user
 # Evaluated when a recipe runs (=, not :=), so a first `make check` on a
 # fresh machine sees the packages `make deps` has just installed.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(CV_LIBS) -lstdc++
 
 WARN := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-unused-parameter \
@@ -38,8 +46,10 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -fPIC $(PKG_CFLAGS) -Isrc/lib \
 LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden
 
 LIB_SRC := $(wildcard src/lib/*/*.c)
+# the detectors (src/lib/vision/*.cc): C++ behind extern "C" entry points
+LIB_CXX := $(wildcard src/lib/*/*.cc)
 CLI_SRC := $(wildcard src/cli/*.c)
-LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o)
+LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o) $(LIB_CXX:src/lib/%.cc=$(BUILD)/lib/%.o)
 # data/messages.ini (words for people, six languages) compiled in with
 # GResource (core/messages.c): the installed library needs no data path
 RES_XML := data/attache.gresource.xml
@@ -75,6 +85,12 @@ $(BUILD)/lib/%.o: src/lib/%.c $(HDRS) $(BUILD)/.prefix
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
+CXX_FLAGS = -std=gnu++17 -Wall -Wextra -Wno-unused-parameter $(CFLAGS) -fPIC \
+	-fvisibility=hidden $(PKG_CFLAGS) $(CV_CFLAGS) -Isrc/lib
+$(BUILD)/lib/%.o: src/lib/%.cc $(HDRS) $(BUILD)/.prefix
+	@mkdir -p $(@D)
+	$(CXX) $(CXX_FLAGS) -c $< -o $@
+
 $(BUILD)/res/resources.c: $(RES_XML) data/messages.ini
 	@mkdir -p $(@D)
 	glib-compile-resources --sourcedir=data --generate-source --internal --c-name attache__res --target=$@ $<
@@ -98,7 +114,7 @@ $(BUILD)/attache: $(CLI_OBJ) $(BUILD)/libattache.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattache.a $(PKG_LIBS) -lm
 
 PC_SED = -e 's|@VERSION@|$(shell sed -n 's/^\#define ATTACHE_VERSION "\(.*\)"/\1/p' src/lib/attache.h)|' \
-	-e 's|@PKGS@|$(PKGS)|'
+	-e 's|@PKGS@|$(PKGS)|' -e 's|@LIBS_PRIVATE@|$(CV_LIBS) -lstdc++ -lm|'
 
 $(BUILD)/attache.pc: attache.pc.in $(BUILD)/.prefix src/lib/attache.h Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$${prefix}/lib|' \
@@ -126,7 +142,7 @@ check: deps
 
 # AddressSanitizer + UBSan build of everything, then the whole suite.
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang CXX=clang++ \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 		LDFLAGS='-fsanitize=address,undefined' all tests-bin
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
@@ -148,7 +164,7 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 fuzz: deps
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CXX=clang++ \
 		CFLAGS='$(FUZZ_CFLAGS)' $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus-$$t build-fuzz/crashes-$$t; \
