@@ -215,6 +215,19 @@ AttacheCode attache__rotate(VipsImage *in, int degrees, VipsImage **out,
 AttacheCode attache__colour(VipsImage *in, VipsImage **out,
 	gboolean *converted, GError **error);
 
+/* ---- the text in the photo, --scan-text (text-scan.c) ---- */
+
+/* The words readable in @upright (the oriented, turned sRGB photo), read
+ * in the languages @langs (char* tags; English always): *@found
+ * (transfer full) AttacheRegion* of kind ATTACHE_REGION_TEXT, fractions
+ * of @upright. %ATTACHE_E_IMAGE when it cannot be read; @error does not
+ * name the photo. */
+AttacheCode attache__text_scan(VipsImage *upright, const GPtrArray *langs,
+	GPtrArray **found, GError **error);
+/* Tesseract's models for @langs (char* tags, may be %NULL): "eng", then
+ * each other language it has a model for, "eng+fra+ara". (transfer full) */
+char *attache__text_models(const GPtrArray *langs);
+
 /* ---- stage 4: fit (fit.c) ---- */
 
 typedef struct {
@@ -442,6 +455,10 @@ typedef enum {
 	ATTACHE_ALIGN_END,
 	ATTACHE_ALIGN_AUTO, /* from the anchor's column */
 } AttacheAlign;
+
+/* Whether @c (may be %NULL) says `scan-text = yes` in [campaign]: its
+ * photos are scanned for text whatever the run says (docs/prep.md). */
+gboolean attache__campaign_scans_text(const AttacheCampaign *c);
 
 /* A logo, decoded once per campaign: 8-bit sRGB + alpha, in memory. */
 typedef struct {

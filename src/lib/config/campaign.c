@@ -63,6 +63,7 @@ static const CampaignKey campaign_keys[] = {
 	{ "description", G_CAMPAIGN, K_STRING },
 	{ "languages", G_CAMPAIGN, K_LANGS },
 	{ "lang", G_CAMPAIGN, K_LANG },
+	{ "scan-text", G_CAMPAIGN, K_BOOL },
 	{ "enabled", G_LOGO | G_TEXT, K_BOOL },
 	{ "anchor", G_LOGO | G_TEXT, K_ANCHOR },
 	{ "margin", G_LOGO | G_TEXT, K_FRACTION, 0, 0.25 },
@@ -102,6 +103,7 @@ struct _AttacheCampaign {
 	char *description;
 	char **languages;	  /* NULL when the file declares none */
 	char *lang;			  /* [campaign] lang, or NULL */
+	gboolean scan_text;	  /* [campaign] scan-text (docs/prep.md) */
 	GPtrArray *layers;	  /* Layer* */
 	GHashTable *assets;	  /* absolute path -> AttacheAsset* */
 	GHashTable *accounts; /* [accounts]: language (lower case) -> account */
@@ -885,6 +887,9 @@ read_campaign_group(const Ctx *x, GKeyFile *kf, GError **error)
 			return bad(error, x, "campaign", "lang",
 				"\"%s\" is not in languages", lang);
 		c->lang = g_strdup(lang);
+		const char *scan = g_hash_table_lookup(t, "scan-text");
+		if (scan)
+			attache__value_bool(scan, &c->scan_text);
 	}
 	if (!c->name) {
 		g_autofree char *base = g_path_get_basename(x->path);
@@ -1156,6 +1161,12 @@ const char *
 attache_campaign_default_lang(const AttacheCampaign *c)
 {
 	return c->lang;
+}
+
+gboolean
+attache__campaign_scans_text(const AttacheCampaign *c)
+{
+	return c && c->scan_text;
 }
 
 AttacheCode

@@ -111,6 +111,14 @@ static const AttacheOption options[] = {
 		NULL, "A photo without alt text is an error",
 		"a photo without alt text is an error (prep: exit 1; watch: to "
 		"failed/)" },
+	{ "scan-text", NULL, 0, ATTACHE_VALUE_FLAG, P | W | I | A | ATTACHE_SCOPE_CAMPAIGN, 0, "`false`", NULL,
+		"Read text in the photo (signs, shop names) that may name where it was taken: flag shows-text",
+		"read the text in each photo with Tesseract, in the run's languages "
+		"and English (signs, shop names, plates can name the place): each "
+		"word's box in the JSON line and the manifest (`text_found`), the "
+		"flag `shows-text`, the words on the review page; also "
+		"`scan-text = yes` in a campaign's `[campaign]` (docs/prep.md, "
+		"\"Text in the photo\")" },
 	{ "alt-long", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A, 0, NULL, "TEXT",
 		"Long description (ExtDescrAccessibility)",
 		"long description (ExtDescrAccessibility)" },

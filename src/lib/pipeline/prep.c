@@ -256,6 +256,33 @@ output_encode_params(const Photo *ph, const AttachePreset *p, GBytes *xmp)
 	return ep;
 }
 
+/* Copies of @regions (AttacheRegion*, fractions of the upright photo)
+ * with their boxes in one output's pixels: @place is where the upright
+ * photo lies in the @fitted frame, which was encoded at @w x @h (the
+ * budget may have shrunk it); a box the crop left out is not in_output.
+ * (transfer full) */
+static GPtrArray *
+regions_in_output(const GPtrArray *regions, const double *place,
+	const VipsImage *fitted, int w, int h)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
+	double sx = (double)w / fitted->Xsize, sy = (double)h / fitted->Ysize;
+	for (guint i = 0; i < regions->len; i++) {
+		AttacheRegion *r = attache_region_copy(regions->pdata[i]);
+		double x0 = (place[0] + r->x * place[2]) * sx, y0 = (place[1] + r->y * place[3]) * sy;
+		double x1 = x0 + r->w * place[2] * sx, y1 = y0 + r->h * place[3] * sy;
+		x0 = VIPS_CLIP(0, x0, w), x1 = VIPS_CLIP(0, x1, w);
+		y0 = VIPS_CLIP(0, y0, h), y1 = VIPS_CLIP(0, y1, h);
+		r->in_output = x1 > x0 && y1 > y0;
+		r->ox = r->in_output ? x0 : 0;
+		r->oy = r->in_output ? y0 : 0;
+		r->ow = r->in_output ? x1 - x0 : 0;
+		r->oh = r->in_output ? y1 - y0 : 0;
+		g_ptr_array_add(out, r);
+	}
+	return out;
+}
+
 /* The output @o written at @path from @enc: what it is, and where the
  * photo's focus point landed in it (@place: the fitted image's place in
  * the @fitted frame). */
@@ -279,6 +306,13 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
 	o->rotate = ph->opts->rotate;
+	if (ph->text_found) {
+		o->text_found = regions_in_output(ph->text_found, place, fitted, enc->width, enc->height);
+		/* flagged where the text shows: a crop that left it out is not */
+		for (guint i = 0; i < o->text_found->len; i++)
+			if (((AttacheRegion *)o->text_found->pdata[i])->in_output)
+				o->flags |= ATTACHE_FLAG_SHOWS_TEXT;
+	}
 	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
 		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
 		double fy = (place[1] + ph->pfy * place[3]) / fitted->Ysize;
@@ -645,6 +679,18 @@ photo_outputs(Photo *ph, GError **error)
 	return ph->first;
 }
 
+/* --scan-text (or the campaign's scan-text): the words readable in the
+ * upright photo, once for all its outputs, before anything covers or
+ * crops them. */
+static AttacheCode
+photo_text(Photo *ph, GError **error)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	if (!opts->scan_text && !attache__campaign_scans_text(opts->campaign))
+		return ATTACHE_OK;
+	return attache__text_scan(ph->base, ph->langs, &ph->text_found, error);
+}
+
 /* What @ph holds of its own (not the outputs). */
 static void
 photo_clear(Photo *ph)
@@ -682,7 +728,8 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
-	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_attention(ph, err)))
+	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_text(ph, err))
+		|| (code = photo_attention(ph, err)))
 		return code;
 
 	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;

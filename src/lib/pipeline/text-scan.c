@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * text-scan.c: the text stage (--scan-text; docs/prep.md, "Text in the
+ * photo"). Once per photo, on the upright photo before any fit or mask:
+ * a grey copy at most SCAN_SIDE pixels on its long side goes to the
+ * detector (vision/text.cc), in the run's languages and English.
+ */
+#include "private.h"
+#include "vision/text.h"
+
+#include <string.h>
+
+/* Long side of the copy read: a sign's letters of 1.5% of the photo's
+ * height are still 16 px there, and MSER's cost grows with the pixels. */
+#define SCAN_SIDE 1600
+
+/* attache's language tags (their primary subtag) to Tesseract's models:
+ * the six languages of the team's posts, which `make deps` installs. */
+static const struct {
+	const char *tag, *model;
+} models[] = {
+	{ "en", "eng" },
+	{ "fr", "fra" },
+	{ "es", "spa" },
+	{ "ar", "ara" },
+	{ "zh", "chi_sim" },
+	{ "ru", "rus" },
+};
+
+static const char *
+model_of(const char *tag)
+{
+	g_autofree char *primary = g_ascii_strdown(tag, -1);
+	char *dash = strchr(primary, '-');
+	if (dash)
+		*dash = '\0';
+	for (guint i = 0; i < G_N_ELEMENTS(models); i++)
+		if (g_str_equal(primary, models[i].tag))
+			return models[i].model;
+	return NULL;
+}
+
+char *
+attache__text_models(const GPtrArray *langs)
+{
+	GString *s = g_string_new("eng");
+	for (guint i = 0; langs && i < langs->len; i++) {
+		const char *m = model_of(langs->pdata[i]);
+		g_autofree char *plus = m ? g_strdup_printf("+%s", m) : NULL;
+		if (m && !g_str_equal(m, "eng") && !strstr(s->str, plus))
+			g_string_append(s, plus);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* @in as one band of 8-bit grey at most SCAN_SIDE on its long side.
+ * @out: (transfer full). */
+static int
+scan_copy(VipsImage *in, VipsImage **out)
+{
+	g_autoptr(VipsImage) small = NULL, grey = NULL;
+	int side = VIPS_MAX(in->Xsize, in->Ysize);
+	if (side > SCAN_SIDE) {
+		if (vips_resize(in, &small, (double)SCAN_SIDE / side, NULL))
+			return -1;
+	}
+	else
+		small = g_object_ref(in);
+	if (vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL))
+		return -1;
+	return vips_extract_band(grey, out, 0, NULL);
+}
+
+AttacheCode
+attache__text_scan(VipsImage *upright, const GPtrArray *langs,
+	GPtrArray **found, GError **error)
+{
+	g_autoptr(VipsImage) grey = NULL;
+	*found = NULL;
+	if (scan_copy(upright, &grey))
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "text scan");
+	size_t len = 0;
+	guint8 *pix = vips_image_write_to_memory(grey, &len);
+	if (!pix)
+		return attache__vips_error(error, ATTACHE_E_IMAGE, "text scan");
+	g_autofree char *models_list = attache__text_models(langs);
+	AttacheCode code = attache__text_find(pix, grey->Xsize, grey->Ysize,
+		grey->Xsize, models_list, found, error);
+	g_free(pix);
+	return code;
+}
