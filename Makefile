@@ -13,14 +13,16 @@ PKGS      += icu-uc icu-i18n
 # damaged JPEGs: libjpeg's own decode to the end where libvips stops short
 # (jpeg-tail.c)
 PKGS      += libjpeg
-# text in the pixels (--scan-text, vision/text.cc): Tesseract, and OpenCV's
-# MSER for the text regions. Debian's OpenCV ships no opencv4.pc short of
-# libopencv-dev (every module, GTK included), so its three libraries are
-# named here and go to attache.pc's Libs.private with the C++ runtime.
+# text in the pixels (--scan-text, vision/text.cc): Tesseract (and
+# Leptonica, its image library), and OpenCV's MSER (features2d).
 PKGS      += tesseract lept
-CV_CFLAGS := -I/usr/include/opencv4
-CV_LIBS   := -lopencv_features2d -lopencv_imgproc -lopencv_core
+# faces (src/lib/vision/*.cc, C++ behind extern "C" entry points): dlib's
+# HOG and OpenCV's cascades. OpenCV 4.6 on Debian ships no opencv4.pc.
+VISION_PKGS   := dlib-1
+VISION_CFLAGS  = $(shell pkg-config --cflags $(VISION_PKGS)) -I/usr/include/opencv4
+VISION_LIBS    = $(shell pkg-config --libs $(VISION_PKGS)) -lopencv_objdetect -lopencv_features2d -lopencv_imgproc -lopencv_core -lstdc++
 CXX       ?= g++
+CXXFLAGS  ?= -O2 -g
 DATADIR   := $(PREFIX)/share/attache
 # make install: the man page, the docs (with the systemd user unit), the
 # shell completions and the unit where systemd --user looks for it
@@ -33,7 +35,7 @@ USERUNITDIR = $(PREFIX)/lib/systemd/user
 # Evaluated when a recipe runs (=, not :=), so a first `make check` on a
 # fresh machine sees the packages `make deps` has just installed.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(CV_LIBS) -lstdc++
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(VISION_LIBS)
 
 WARN := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-unused-parameter \
@@ -44,12 +46,16 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -fPIC $(PKG_CFLAGS) -Isrc/lib \
 # static library still links the private attache__ functions (the CLI and
 # unit tests use them).
 LIB_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden
+# The detectors in C++: the same warnings that apply to C++, no GLib or
+# libvips headers (they take plain pixel buffers, vision/vision.h).
+CXXWARN := -std=gnu++17 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+LIB_CXXFLAGS = $(CXXWARN) $(CXXFLAGS) -fPIC -fvisibility=hidden $(VISION_CFLAGS) -Isrc/lib
 
 LIB_SRC := $(wildcard src/lib/*/*.c)
-# the detectors (src/lib/vision/*.cc): C++ behind extern "C" entry points
-LIB_CXX := $(wildcard src/lib/*/*.cc)
 CLI_SRC := $(wildcard src/cli/*.c)
-LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o) $(LIB_CXX:src/lib/%.cc=$(BUILD)/lib/%.o)
+LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o)
+LIB_CXX_SRC := $(wildcard src/lib/*/*.cc)
+LIB_OBJ += $(LIB_CXX_SRC:src/lib/%.cc=$(BUILD)/lib/%.o)
 # data/messages.ini (words for people, six languages) compiled in with
 # GResource (core/messages.c): the installed library needs no data path
 RES_XML := data/attache.gresource.xml
@@ -85,11 +91,9 @@ $(BUILD)/lib/%.o: src/lib/%.c $(HDRS) $(BUILD)/.prefix
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
-CXX_FLAGS = -std=gnu++17 -Wall -Wextra -Wno-unused-parameter $(CFLAGS) -fPIC \
-	-fvisibility=hidden $(PKG_CFLAGS) $(CV_CFLAGS) -Isrc/lib
-$(BUILD)/lib/%.o: src/lib/%.cc $(HDRS) $(BUILD)/.prefix
+$(BUILD)/lib/%.o: src/lib/%.cc $(HDRS)
 	@mkdir -p $(@D)
-	$(CXX) $(CXX_FLAGS) -c $< -o $@
+	$(CXX) $(LIB_CXXFLAGS) -c $< -o $@
 
 $(BUILD)/res/resources.c: $(RES_XML) data/messages.ini
 	@mkdir -p $(@D)
@@ -114,7 +118,7 @@ $(BUILD)/attache: $(CLI_OBJ) $(BUILD)/libattache.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattache.a $(PKG_LIBS) -lm
 
 PC_SED = -e 's|@VERSION@|$(shell sed -n 's/^\#define ATTACHE_VERSION "\(.*\)"/\1/p' src/lib/attache.h)|' \
-	-e 's|@PKGS@|$(PKGS)|' -e 's|@LIBS_PRIVATE@|$(CV_LIBS) -lstdc++ -lm|'
+	-e 's|@PKGS@|$(PKGS)|' -e 's|@LIBS_PRIVATE@|$(VISION_LIBS) -lm|'
 
 $(BUILD)/attache.pc: attache.pc.in $(BUILD)/.prefix src/lib/attache.h Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$${prefix}/lib|' \
@@ -143,6 +147,7 @@ check: deps
 # AddressSanitizer + UBSan build of everything, then the whole suite.
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang CXX=clang++ \
+		CXXFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 		LDFLAGS='-fsanitize=address,undefined' all tests-bin
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
@@ -165,7 +170,7 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CXX=clang++ \
-		CFLAGS='$(FUZZ_CFLAGS)' $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
+		CFLAGS='$(FUZZ_CFLAGS)' CXXFLAGS='$(FUZZ_CFLAGS)' $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus-$$t build-fuzz/crashes-$$t; \
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
@@ -213,7 +218,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/attache.1 $(DESTDIR)$(BASHCOMPDIR)/attache \
 		$(DESTDIR)$(ZSHCOMPDIR)/_attache $(DESTDIR)$(USERUNITDIR)/attache-watch.service
 
-C_TREE = src/lib/*.h src/lib/*/*.c src/lib/*/*.h src/cli/*.c src/cli/*.h tests/unit/*.c \
+C_TREE = src/lib/*.h src/lib/*/*.c src/lib/*/*.cc src/lib/*/*.h src/cli/*.c src/cli/*.h tests/unit/*.c \
 	tests/unit/*.h tests/gen/*.c tests/fuzz/*.c tools/*.c docs/examples/*.c
 
 format:

@@ -48,10 +48,10 @@ def objects(build):
         for f in sorted(files):
             if f.endswith(".o"):
                 full = os.path.join(d, f)
-                # src/lib/<module>/<file>.c  ->  <module>/<file>
+                # src/lib/<module>/<file>.c or .cc  ->  <module>/<file>
                 name = os.path.relpath(full, root)[:-2]
                 # a stale object from a source moved or removed since
-                if os.path.exists(os.path.join(SRC, name + ".c")):
+                if any(os.path.exists(os.path.join(SRC, name + ext)) for ext in (".c", ".cc")):
                     yield name, full
 
 

@@ -28,7 +28,7 @@ MAX_COLUMNS = 160
 TAB = 4
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-PATTERNS = ("src/lib/*.h", "src/lib/*/*.c", "src/lib/*/*.h", "src/cli/*.c",
+PATTERNS = ("src/lib/*.h", "src/lib/*/*.c", "src/lib/*/*.cc", "src/lib/*/*.h", "src/cli/*.c",
             "src/cli/*.h")
 
 

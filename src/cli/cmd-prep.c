@@ -217,6 +217,13 @@ cmd_prep(int argc, char **argv)
 		cli_error("prep: no photo given (see attache prep --help)");
 		goto out;
 	}
+	/* a box is a place in one photo: for many, each photo's own file
+	 * says where (mask = in PHOTO.attache.ini) */
+	if (cli_arg(&args, "mask") && (argc != 2 || g_file_test(argv[1], G_FILE_TEST_IS_DIR))) {
+		cli_error("--mask: for a single photo; for several, write `mask = X,Y,W,H` in each photo's "
+				  "PHOTO.attache.ini (docs/masking.md)");
+		goto out;
+	}
 	/* every option through the library's one mapping (options-set.c) */
 	if (!cli_args_to_prep_options(&args, opts) || !cli_arg_number(&args, "jobs", &jobs))
 		goto out;

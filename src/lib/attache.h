@@ -364,6 +364,12 @@ ATTACHE_API AttacheSeverity attache_flag_severity(const char *flag);
  * (transfer none) */
 ATTACHE_API const char *attache_flag_label(const char *flag);
 
+/* What --protect fills solid before any crop (docs/masking.md). */
+typedef enum {
+	ATTACHE_PROTECT_FACES = 1 << 0, /* every face found, with its head */
+	ATTACHE_PROTECT_TEXT = 1 << 1,	/* the text --scan-text reads */
+} AttacheProtect;
+
 /* What a region of a photo is. */
 typedef enum {
 	ATTACHE_REGION_FACE = 0, /* a face attache's detector found */
@@ -506,6 +512,13 @@ typedef struct {
 	/* what attache_prep_options_set() was given, for
 	 * attache_prep_options_finish(); owned, %NULL until then */
 	struct _AttacheOptionsGiven *given;
+	/* #AttacheProtect: what is filled solid in every output (--protect);
+	 * a campaign's and a photo's own `protect =` add to it, never take
+	 * away (docs/masking.md) */
+	guint protect;
+	/* AttacheRegion* (kind HAND), owned: filled solid in every output
+	 * (--mask, for one photo); %NULL for none */
+	GPtrArray *masks;
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */
@@ -540,6 +553,9 @@ typedef enum {
 	ATTACHE_VALUE_TARGETS,	 /* a comma list of upload targets */
 	ATTACHE_VALUE_LANGS_ALL, /* a comma list of language tags, or all */
 	ATTACHE_VALUE_ROTATE,	 /* 0, 90, 180 or 270 (degrees clockwise) */
+	ATTACHE_VALUE_PROTECT,	 /* a comma list of faces, text */
+	ATTACHE_VALUE_REGIONS,	 /* X,Y,W,H boxes, fractions of the photo */
+	ATTACHE_VALUE_FACES,	 /* face numbers, a comma list (unmask) */
 } AttacheValueType;
 
 /* Where a setting may come from; the order in which they win is in

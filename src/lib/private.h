@@ -215,6 +215,32 @@ AttacheCode attache__rotate(VipsImage *in, int degrees, VipsImage **out,
 AttacheCode attache__colour(VipsImage *in, VipsImage **out,
 	gboolean *converted, GError **error);
 
+/* ---- faces (vision/faces.c; the prep stage pipeline/faces.c) ---- */
+
+typedef enum {
+	ATTACHE_FACES_DEFAULT = 0,	/* within ~35 ms of CPU per photo */
+	ATTACHE_FACES_THOROUGH = 1, /* --protect: higher resolution, more detectors */
+} AttacheFacesMode;
+
+/* The faces in @upright_srgb (oriented, sRGB; borrowed), found on a copy
+ * sized for @mode (docs/faces.md). *@faces: (transfer full) AttacheRegion*
+ * (kind FACE), x, y, w, h fractions of @upright_srgb, score 0..1; empty
+ * when none. %ATTACHE_E_IMAGE when the copy cannot be made or a detector
+ * cannot run (@what names the photo). */
+AttacheCode attache__faces_detect(VipsImage *upright_srgb, int mode,
+	const char *what, GPtrArray **faces, GError **error);
+
+/* Whether a prep with @opts needs the photo's faces (not for a crop that
+ * ignores them, unless the faces are to be protected). */
+gboolean attache__faces_needed(const AttachePrepOptions *opts);
+/* The detection mode @opts asks for. */
+AttacheFacesMode attache__faces_mode(const AttachePrepOptions *opts);
+/* The prep stage: the faces of @base (the decoded photo, borrowed) when
+ * @opts needs them, else *@faces = %NULL (not looked for). *@faces:
+ * (transfer full). */
+AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
+	const char *input, GPtrArray **faces, GError **error);
+
 /* ---- the text in the photo, --scan-text (text-scan.c) ---- */
 
 /* The words readable in @upright (the oriented, turned sRGB photo), read
@@ -274,6 +300,13 @@ double attache__fit_needed_scale(const AttacheFitParams *p, int ow, int oh);
 AttacheCode attache__fit(VipsImage *in, const AttacheFitParams *p,
 	VipsImage **out, guint *flags, GError **error);
 
+/* ---- the mask stage (mask.c) ---- */
+
+/* @in (upright, sRGB) with every region of @masks (AttacheRegion*,
+ * fractions; borrowed, may be NULL) filled solid, opaque black, rounded
+ * outwards to whole pixels. @out: (transfer full), lazy. */
+AttacheCode attache__mask(VipsImage *in, const GPtrArray *masks, VipsImage **out, GError **error);
+
 /* ---- stage 7: encode (encode.c) ---- */
 
 typedef struct {
@@ -329,6 +362,46 @@ int attache__exif_orientation(const guint8 *exif, gsize len);
  * @k. Returns NULL when there is nothing to write. (transfer full) */
 GBytes *attache__exif_build(const AttacheKept *k);
 
+typedef struct _JsonNode JsonNode;
+/* What [campaign] protect = requires (#AttacheProtect); 0 for %NULL.
+ * A campaign that protects faces "requires protection" (campaign.c). */
+guint attache__campaign_protect(const AttacheCampaign *c);
+
+/* ---- pixel protection: its words, boxes and JSON (regions.c) ---- */
+
+/* At most this many regions of each kind per photo (mask =, --mask). */
+#define ATTACHE_REGIONS_MAX 64
+/* A face's head, for its mask: the box plus this much of its height
+ * above and below, and of its width each side. */
+#define ATTACHE_HEAD_UP 0.35
+#define ATTACHE_HEAD_DOWN 0.15
+#define ATTACHE_HEAD_SIDE 0.2
+
+/* "faces", "text" or "faces,text" -> #AttacheProtect bits; FALSE when an
+ * item is neither or the list is empty. @out may be NULL. */
+gboolean attache__protect_from_string(const char *value, guint *out);
+/* "X,Y,W,H X,Y,W,H ..." (commas, semicolons or spaces between numbers)
+ * -> AttacheRegion* of kind HAND, clipped to the photo. @out: (transfer
+ * full). %ATTACHE_E_USAGE with the value and the box in @error. */
+AttacheCode attache__regions_from_string(const char *value, GPtrArray **out, GError **error);
+/* "2" or "1,3": face numbers (1..64, in the order of the faces list) ->
+ * bit N-1 of *@out. */
+AttacheCode attache__unmask_from_string(const char *value, guint64 *out, GError **error);
+/* (transfer full) the head around @face: what its mask fills. */
+AttacheRegion *attache__region_head(const AttacheRegion *face);
+/* Copies of @list (borrowed; NULL gives NULL) with their box in one
+ * output: @place, where the fitted image lies in its @fw x @fh frame;
+ * @ew x @eh, the size encoded. (transfer full) */
+GPtrArray *attache__regions_in_output(const GPtrArray *list, const double *place, int fw, int fh, int ew, int eh);
+/* @list as the member @name of the object @b is building: an array of
+ * {x, y, w, h, score, masked, in_output} (null when @list is NULL). */
+typedef struct _JsonBuilder JsonBuilder;
+void attache__regions_to_json(JsonBuilder *b, const char *name, const GPtrArray *list);
+/* The regions of a JSON array written by attache__regions_to_json()
+ * (a manifest line: untrusted, bounded; a malformed box is left out);
+ * NULL when @node is not an array. (transfer full) */
+GPtrArray *attache__regions_from_json(JsonNode *node, AttacheRegionKind kind);
+
 /* ---- a photo's own settings, PHOTO.attache.ini (photo-settings.c) ---- */
 
 typedef struct {
@@ -338,6 +411,9 @@ typedef struct {
 	gboolean have_focus;
 	double focus_x, focus_y; /* fractions of the upright photo */
 	GPtrArray *alt;			 /* AttacheAlt*, as the file gives them */
+	guint protect;			 /* #AttacheProtect: adds to the run's */
+	GPtrArray *masks;		 /* AttacheRegion* (HAND) of `mask =`, or NULL */
+	guint64 unmask;			 /* `unmask =`: bit N-1 leaves face N unmasked */
 } AttachePhotoSettings;
 
 void attache__photo_settings_free(AttachePhotoSettings *s);

@@ -183,6 +183,9 @@ test_every_api_row_is_mapped(void)
 		[ATTACHE_VALUE_TARGETS] = "x",
 		[ATTACHE_VALUE_LANGS_ALL] = "fr,ar",
 		[ATTACHE_VALUE_ROTATE] = "90",
+		[ATTACHE_VALUE_PROTECT] = "faces",
+		[ATTACHE_VALUE_REGIONS] = "0.1,0.1,0.2,0.2",
+		[ATTACHE_VALUE_FACES] = "1",
 	};
 	guint n, api = 0;
 	const AttacheOption *t = attache_options(&n);

@@ -63,6 +63,7 @@ static const CampaignKey campaign_keys[] = {
 	{ "description", G_CAMPAIGN, K_STRING },
 	{ "languages", G_CAMPAIGN, K_LANGS },
 	{ "lang", G_CAMPAIGN, K_LANG },
+	{ "protect", G_CAMPAIGN, K_STRING },
 	{ "scan-text", G_CAMPAIGN, K_BOOL },
 	{ "enabled", G_LOGO | G_TEXT, K_BOOL },
 	{ "anchor", G_LOGO | G_TEXT, K_ANCHOR },
@@ -107,6 +108,7 @@ struct _AttacheCampaign {
 	GPtrArray *layers;	  /* Layer* */
 	GHashTable *assets;	  /* absolute path -> AttacheAsset* */
 	GHashTable *accounts; /* [accounts]: language (lower case) -> account */
+	guint protect;		  /* #AttacheProtect: the campaign requires it */
 
 	GMutex lock;		  /* guards rendered */
 	GHashTable *rendered; /* key -> VipsImage* (memory) */
@@ -890,6 +892,9 @@ read_campaign_group(const Ctx *x, GKeyFile *kf, GError **error)
 		const char *scan = g_hash_table_lookup(t, "scan-text");
 		if (scan)
 			attache__value_bool(scan, &c->scan_text);
+		const char *protect = g_hash_table_lookup(t, "protect");
+		if (protect && !attache__protect_from_string(protect, &c->protect))
+			return bad(error, x, "campaign", "protect", "\"%s\": expected faces, text or faces,text", protect);
 	}
 	if (!c->name) {
 		g_autofree char *base = g_path_get_basename(x->path);
@@ -1137,6 +1142,12 @@ attache_campaign_free(AttacheCampaign *c)
 	g_hash_table_unref(c->rendered);
 	g_mutex_clear(&c->lock);
 	g_free(c);
+}
+
+guint
+attache__campaign_protect(const AttacheCampaign *c)
+{
+	return c ? c->protect : 0;
 }
 
 const char *

@@ -58,6 +58,18 @@ static const AttacheOption options[] = {
 		"`90`, `180` or `270` degrees clockwise (or `0`), turned after the "
 		"EXIF orientation, for photos whose orientation is wrong; recorded "
 		"in the manifest and the JSON line (`rotate`)" },
+	{ "protect", NULL, 0, ATTACHE_VALUE_PROTECT, P | W | I | A | ATTACHE_SCOPE_PHOTO, REP, NULL, "LIST",
+		"Fill faces (and text) solid in every output, before any crop: faces, text or faces,text",
+		"fill `faces` (each with its head), `text` (what `--scan-text` reads) or both solid in every output, "
+		"before any crop; only adds: once the command line, attache.ini, the campaign or the photo's own "
+		"file turns it on, nothing turns it off for that photo (docs/masking.md)" },
+	{ "mask", NULL, 0, ATTACHE_VALUE_REGIONS, P | A | ATTACHE_SCOPE_PHOTO, REP, NULL, "X,Y,W,H",
+		"Also fill this box solid (fractions of the upright photo; repeatable; one photo only)",
+		"boxes to fill solid in every output, `X,Y,W,H` fractions of the upright photo, several separated "
+		"by spaces (at most 64); `--mask` is for a single photo, a photo's own file for each of many" },
+	{ "unmask", NULL, 0, ATTACHE_VALUE_FACES, ATTACHE_SCOPE_PHOTO, 0, NULL, "N,...", NULL,
+		"a reviewer's decision: the faces, numbered as the review page and `faces` list them, left "
+		"unmasked; flagged `faces-visible` when the photo is protected" },
 	{ "keep", NULL, 0, ATTACHE_VALUE_KEEP, P | W | I | A, PIN, "`credit`",
 		"LIST",
 		"Metadata to keep: none, or a list of credit, datetime, camera "
@@ -287,6 +299,12 @@ expected(AttacheValueType type)
 		return "a comma list of x, mastodon, bluesky (or nothing)";
 	case ATTACHE_VALUE_ROTATE:
 		return "0, 90, 180 or 270 (degrees clockwise)";
+	case ATTACHE_VALUE_PROTECT:
+		return "faces, text or faces,text";
+	case ATTACHE_VALUE_REGIONS:
+		return "X,Y,W,H boxes, fractions of the upright photo";
+	case ATTACHE_VALUE_FACES:
+		return "face numbers from 1 to 64";
 	case ATTACHE_VALUE_TEXT:
 	case ATTACHE_VALUE_FILE:
 		break;
@@ -345,6 +363,8 @@ core_value_ok(AttacheValueType type, const char *value)
 		return attache_size_from_string(value, &n);
 	case ATTACHE_VALUE_ROTATE:
 		return attache_rotate_from_string(value, NULL);
+	case ATTACHE_VALUE_PROTECT:
+		return attache__protect_from_string(value, NULL);
 	default:
 		return TRUE;
 	}
@@ -404,6 +424,17 @@ attache_option_check(const AttacheOption *o, const char *value,
 	case ATTACHE_VALUE_TEXT:
 	case ATTACHE_VALUE_FILE:
 		return ATTACHE_OK;
+	case ATTACHE_VALUE_REGIONS:
+	case ATTACHE_VALUE_FACES: {
+		g_autoptr(GPtrArray) r = NULL;
+		guint64 bits;
+		g_autoptr(GError) e = NULL;
+		AttacheCode code = o->type == ATTACHE_VALUE_REGIONS ? attache__regions_from_string(value, &r, &e)
+															: attache__unmask_from_string(value, &bits, &e);
+		if (code)
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "%s: %s", o->name, e->message);
+		return code;
+	}
 	default:
 		if (!core_value_ok(o->type, value))
 			return bad(error, o->name, value, expected(o->type));

@@ -72,50 +72,6 @@ add_string_or_null(JsonBuilder *b, const char *name, const char *v)
 		json_builder_add_null_value(b);
 }
 
-static void
-add_double(JsonBuilder *b, const char *name, double v)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_double_value(b, v);
-}
-
-/* "text_found": each word read (--scan-text) with its box in fractions
- * of the upright photo and in this output's pixels ("in_output", null
- * when the crop left it out); null when the photo was not scanned. */
-static void
-add_text_found(JsonBuilder *b, const GPtrArray *words)
-{
-	json_builder_set_member_name(b, "text_found");
-	if (!words) {
-		json_builder_add_null_value(b);
-		return;
-	}
-	json_builder_begin_array(b);
-	for (guint i = 0; i < words->len; i++) {
-		const AttacheRegion *r = words->pdata[i];
-		json_builder_begin_object(b);
-		add_string_or_null(b, "text", r->text);
-		add_double(b, "x", r->x);
-		add_double(b, "y", r->y);
-		add_double(b, "w", r->w);
-		add_double(b, "h", r->h);
-		add_double(b, "score", r->score);
-		json_builder_set_member_name(b, "in_output");
-		if (r->in_output) {
-			json_builder_begin_object(b);
-			add_double(b, "x", r->ox);
-			add_double(b, "y", r->oy);
-			add_double(b, "w", r->ow);
-			add_double(b, "h", r->oh);
-			json_builder_end_object(b);
-		}
-		else
-			json_builder_add_null_value(b);
-		json_builder_end_object(b);
-	}
-	json_builder_end_array(b);
-}
-
 JsonNode *
 attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 {
@@ -176,7 +132,14 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "rotate");
 	json_builder_add_int_value(b, o->rotate);
-	add_text_found(b, ok ? o->text_found : NULL);
+	/* what is in the pixels (docs/json.md): left out when not looked
+	 * for, so a line without them says nothing was */
+	if (ok && o->faces)
+		attache__regions_to_json(b, "faces", o->faces);
+	if (ok && o->regions)
+		attache__regions_to_json(b, "regions", o->regions);
+	/* text_found is there in every line, null when not scanned */
+	attache__regions_to_json(b, "text_found", ok ? o->text_found : NULL);
 	if (o->campaign || manifest)
 		add_string_or_null(b, "campaign", o->campaign);
 	if (o->lang || manifest)

@@ -195,6 +195,23 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 	case ATTACHE_VALUE_ROTATE:
 		attache_rotate_from_string(value, &opts->rotate);
 		break;
+	case ATTACHE_VALUE_PROTECT: {
+		/* only adds: a later source (attache.ini, the campaign, the
+		 * photo's own file) cannot take protection away */
+		guint bits = 0;
+		attache__protect_from_string(value, &bits);
+		opts->protect |= bits;
+		break;
+	}
+	case ATTACHE_VALUE_REGIONS: {
+		g_autoptr(GPtrArray) r = NULL;
+		attache__regions_from_string(value, &r, NULL);
+		if (!opts->masks)
+			opts->masks = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
+		for (guint i = 0; i < r->len && opts->masks->len < ATTACHE_REGIONS_MAX; i++)
+			g_ptr_array_add(opts->masks, attache_region_copy(r->pdata[i]));
+		break;
+	}
 	default:
 		return unmapped(o, error);
 	}

@@ -8,6 +8,9 @@
  *   [photo]              (may be left out: keys before any group are its)
  *   rotate = 90
  *   focus = 0.3,0.4
+ *   protect = faces
+ *   mask = 0.62,0.10,0.08,0.12 0.05,0.4,0.1,0.1
+ *   unmask = 2
  *   alt = Two volunteers unload a van      (x-default)
  *   alt.fr = Deux bénévoles déchargent une camionnette
  *   [alt]
@@ -36,6 +39,8 @@ attache__photo_settings_free(AttachePhotoSettings *s)
 	g_free(s->path);
 	if (s->alt)
 		g_ptr_array_unref(s->alt);
+	if (s->masks)
+		g_ptr_array_unref(s->masks);
 	g_free(s);
 }
 
@@ -61,7 +66,17 @@ line_ok(const char *line)
  * @lines: the file's lines; @implicit: the file had no group before its
  * first key (it is [photo]). */
 static int
+line_of_nth(char **lines, gboolean implicit, const char *group, const char *key, int nth);
+
+static int
 line_of(char **lines, gboolean implicit, const char *group, const char *key)
+{
+	return line_of_nth(lines, implicit, group, key, 1);
+}
+
+/* The same for the @nth line of @key (a key written twice). */
+static int
+line_of_nth(char **lines, gboolean implicit, const char *group, const char *key, int nth)
 {
 	const char *in = implicit ? "photo" : NULL;
 	g_autofree char *at = NULL;
@@ -82,7 +97,7 @@ line_of(char **lines, gboolean implicit, const char *group, const char *key)
 		if (*l == '#' || !eq || g_strcmp0(in, group))
 			continue;
 		*eq = '\0';
-		if (g_str_equal(g_strstrip(l), key))
+		if (g_str_equal(g_strstrip(l), key) && --nth == 0)
 			return i + 1;
 	}
 	return 0;
@@ -139,16 +154,28 @@ set_key(AttachePhotoSettings *s, const char *key, const char *value, const char 
 {
 	const AttacheOption *o = attache_option_find(key, ATTACHE_SCOPE_PHOTO);
 	g_autoptr(GError) e = NULL;
-	if (!o || (!g_str_equal(o->name, "rotate") && !g_str_equal(o->name, "focus"))) {
+	if (!o || g_str_equal(o->name, "alt")) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT,
-			"%s: \"%s\" is not a setting of a photo (rotate, focus, alt, alt.LANG; docs/prep.md)", where, key);
+			"%s: \"%s\" is not a setting of a photo (rotate, focus, protect, mask, unmask, alt, alt.LANG; "
+			"docs/prep.md)",
+			where, key);
 		return ATTACHE_E_INPUT;
 	}
 	if (attache_option_check(o, value, &e)) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", where, e->message);
 		return ATTACHE_E_INPUT;
 	}
-	if (g_str_equal(o->name, "rotate")) {
+	if (g_str_equal(o->name, "protect"))
+		attache__protect_from_string(value, &s->protect);
+	else if (g_str_equal(o->name, "mask")) {
+		/* one key: GKeyFile keeps the last of a repeated one, so all the
+		 * boxes are on its line */
+		g_clear_pointer(&s->masks, g_ptr_array_unref);
+		attache__regions_from_string(value, &s->masks, NULL);
+	}
+	else if (g_str_equal(o->name, "unmask"))
+		attache__unmask_from_string(value, &s->unmask, NULL);
+	else if (g_str_equal(o->name, "rotate")) {
 		attache_rotate_from_string(value, &s->rotate);
 		s->have_rotate = TRUE;
 	}
@@ -172,6 +199,14 @@ read_group(AttachePhotoSettings *s, GKeyFile *kf, char **lines, gboolean implici
 		g_autofree char *value = g_key_file_get_string(kf, group, keys[i], &e);
 		if (!value) {
 			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s: %s", where, e->message);
+			return ATTACHE_E_INPUT;
+		}
+		/* GKeyFile keeps the last of a key written twice: a box of a
+		 * first `mask =` line would be dropped without a word */
+		int again = line_of_nth(lines, implicit, group, keys[i], 2);
+		if (again) {
+			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INPUT, "%s:%d: \"%s\" a second time (line %d has it): write it once%s",
+				s->path, again, keys[i], line, g_str_equal(keys[i], "mask") ? ", with every box on its line" : "");
 			return ATTACHE_E_INPUT;
 		}
 		g_autofree char *lang = alt_lang(group, keys[i]);

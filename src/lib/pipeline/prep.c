@@ -53,6 +53,8 @@ attache_prep_options_free(AttachePrepOptions *o)
 	g_free(o->prepared_by);
 	attache_memory_budget_unref(o->memory);
 	attache__options_given_free(o->given);
+	if (o->masks)
+		g_ptr_array_unref(o->masks);
 	g_free(o);
 }
 
@@ -183,6 +185,8 @@ typedef struct {
 	 * (NULL: not looked for), the regions filled solid before any fit,
 	 * the text read (NULL: not looked for) */
 	GPtrArray *faces, *masks, *text_found;
+	GPtrArray *hand;				 /* the boxes given by hand (--mask, mask =), or NULL */
+	const AttachePhotoSettings *own; /* its PHOTO.attache.ini, or NULL */
 	GPtrArray *outs;
 	GMutex lock; /* guards first, first_error */
 	AttacheCode first;
@@ -236,6 +240,7 @@ output_fit_params(const Photo *ph, const AttachePreset *p,
 	fp->have_attention = ph->have_att;
 	fp->attention_x = ph->atx;
 	fp->attention_y = ph->aty;
+	fp->faces = ph->faces;
 	fp->place = place;
 }
 
@@ -254,33 +259,6 @@ output_encode_params(const Photo *ph, const AttachePreset *p, GBytes *xmp)
 		p->quality_max, p->quality_min, p->min_side,
 		VIPS_MIN(reserve, p->max_bytes / 2) };
 	return ep;
-}
-
-/* Copies of @regions (AttacheRegion*, fractions of the upright photo)
- * with their boxes in one output's pixels: @place is where the upright
- * photo lies in the @fitted frame, which was encoded at @w x @h (the
- * budget may have shrunk it); a box the crop left out is not in_output.
- * (transfer full) */
-static GPtrArray *
-regions_in_output(const GPtrArray *regions, const double *place,
-	const VipsImage *fitted, int w, int h)
-{
-	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
-	double sx = (double)w / fitted->Xsize, sy = (double)h / fitted->Ysize;
-	for (guint i = 0; i < regions->len; i++) {
-		AttacheRegion *r = attache_region_copy(regions->pdata[i]);
-		double x0 = (place[0] + r->x * place[2]) * sx, y0 = (place[1] + r->y * place[3]) * sy;
-		double x1 = x0 + r->w * place[2] * sx, y1 = y0 + r->h * place[3] * sy;
-		x0 = VIPS_CLIP(0, x0, w), x1 = VIPS_CLIP(0, x1, w);
-		y0 = VIPS_CLIP(0, y0, h), y1 = VIPS_CLIP(0, y1, h);
-		r->in_output = x1 > x0 && y1 > y0;
-		r->ox = r->in_output ? x0 : 0;
-		r->oy = r->in_output ? y0 : 0;
-		r->ow = r->in_output ? x1 - x0 : 0;
-		r->oh = r->in_output ? y1 - y0 : 0;
-		g_ptr_array_add(out, r);
-	}
-	return out;
 }
 
 /* The output @o written at @path from @enc: what it is, and where the
@@ -306,12 +284,18 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
 	o->rotate = ph->opts->rotate;
-	if (ph->text_found) {
-		o->text_found = regions_in_output(ph->text_found, place, fitted, enc->width, enc->height);
-		/* flagged where the text shows: a crop that left it out is not */
-		for (guint i = 0; i < o->text_found->len; i++)
-			if (((AttacheRegion *)o->text_found->pdata[i])->in_output)
-				o->flags |= ATTACHE_FLAG_SHOWS_TEXT;
+	/* each region's box in this output's own pixels, for the review
+	 * sheet and the desk */
+	o->faces = attache__regions_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
+	o->regions = attache__regions_in_output(ph->hand, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
+	o->text_found = attache__regions_in_output(ph->text_found, place, fitted->Xsize, fitted->Ysize, enc->width,
+		enc->height);
+	/* flagged where the text shows: not where the crop left it out or
+	 * --protect text filled it */
+	for (guint i = 0; o->text_found && i < o->text_found->len; i++) {
+		const AttacheRegion *t = o->text_found->pdata[i];
+		if (t->in_output && !t->masked)
+			o->flags |= ATTACHE_FLAG_SHOWS_TEXT;
 	}
 	if (ph->have_pf && place[2] > 0 && place[3] > 0) {
 		double fx = (place[0] + ph->pfx * place[2]) / fitted->Xsize;
@@ -653,6 +637,66 @@ photo_attention(Photo *ph, GError **error)
 	return ATTACHE_OK;
 }
 
+/* Copies of @from's regions, masked, added to @to and @also. */
+static void
+add_masked(GPtrArray *to, GPtrArray *also, const GPtrArray *from)
+{
+	for (guint i = 0; from && i < from->len && to->len < 4 * ATTACHE_REGIONS_MAX; i++) {
+		AttacheRegion *r = attache_region_copy(from->pdata[i]);
+		r->masked = TRUE;
+		if (also)
+			g_ptr_array_add(also, attache_region_copy(r));
+		g_ptr_array_add(to, r);
+	}
+}
+
+/* The mask stage (mask.c), before any output: what it fills is each face
+ * found with its head (but those a reviewer's `unmask =` leaves), the
+ * boxes given by hand (--mask, `mask =`) and, with protect text, the text
+ * read. Faces it fills are marked masked. A protected photo with no face
+ * found is flagged no-face-found; one whose face a reviewer unmasked,
+ * faces-visible (docs/masking.md). */
+static AttacheCode
+photo_mask(Photo *ph, GError **error)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	guint64 unmask = ph->own ? ph->own->unmask : 0;
+	ph->masks = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
+	if (opts->protect & ATTACHE_PROTECT_FACES) {
+		if (!ph->faces || !ph->faces->len)
+			ph->flags |= ATTACHE_FLAG_NO_FACE_FOUND;
+		for (guint i = 0; ph->faces && i < ph->faces->len; i++) {
+			AttacheRegion *f = ph->faces->pdata[i];
+			if (i < 64 && (unmask & ((guint64)1 << i))) {
+				ph->flags |= ATTACHE_FLAG_FACES_VISIBLE;
+				continue;
+			}
+			f->masked = TRUE;
+			g_ptr_array_add(ph->masks, attache__region_head(f));
+		}
+	}
+	if (opts->masks || (ph->own && ph->own->masks)) {
+		ph->hand = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
+		add_masked(ph->masks, ph->hand, opts->masks);
+		add_masked(ph->masks, ph->hand, ph->own ? ph->own->masks : NULL);
+	}
+	if (opts->protect & ATTACHE_PROTECT_TEXT)
+		for (guint i = 0; ph->text_found && i < ph->text_found->len; i++) {
+			AttacheRegion *t = ph->text_found->pdata[i];
+			t->masked = TRUE;
+			g_ptr_array_add(ph->masks, attache_region_copy(t));
+		}
+	if (!ph->masks->len)
+		return ATTACHE_OK;
+	VipsImage *masked = NULL;
+	AttacheCode code = attache__mask(ph->base, ph->masks, &masked, error);
+	if (code)
+		return code;
+	g_object_unref(ph->base);
+	ph->base = masked;
+	return ATTACHE_OK;
+}
+
 /* Every preset's output, in parallel when the options say so; the first
  * failure in *error. */
 static AttacheCode
@@ -679,14 +723,14 @@ photo_outputs(Photo *ph, GError **error)
 	return ph->first;
 }
 
-/* --scan-text (or the campaign's scan-text): the words readable in the
- * upright photo, once for all its outputs, before anything covers or
- * crops them. */
+/* --scan-text (or the campaign's scan-text = yes), or protect text from
+ * anywhere: the words readable in the upright photo, once for all its
+ * outputs, before anything covers or crops them. */
 static AttacheCode
 photo_text(Photo *ph, GError **error)
 {
 	const AttachePrepOptions *opts = ph->opts;
-	if (!opts->scan_text && !attache__campaign_scans_text(opts->campaign))
+	if (!opts->scan_text && !attache__campaign_scans_text(opts->campaign) && !(opts->protect & ATTACHE_PROTECT_TEXT))
 		return ATTACHE_OK;
 	return attache__text_scan(ph->base, ph->langs, &ph->text_found, error);
 }
@@ -705,6 +749,7 @@ photo_clear(Photo *ph)
 	g_clear_pointer(&ph->faces, g_ptr_array_unref);
 	g_clear_pointer(&ph->masks, g_ptr_array_unref);
 	g_clear_pointer(&ph->text_found, g_ptr_array_unref);
+	g_clear_pointer(&ph->hand, g_ptr_array_unref);
 }
 
 /* Every stage before the outputs, then the outputs. A failure before the
@@ -729,7 +774,9 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_text(ph, err))
-		|| (code = photo_attention(ph, err)))
+		|| (code = photo_attention(ph, err)) || (code = photo_mask(ph, err)))
+		return code;
+	if ((code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err)))
 		return code;
 
 	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;
@@ -749,9 +796,13 @@ photo_settings(const AttachePrepOptions *opts, const char *input,
 	AttachePrepOptions *po, AttachePhotoSettings **own, GError **error)
 {
 	*po = *opts;
+	/* protection only adds: the campaign's and the photo's own to the
+	 * run's (the command line's and attache.ini's) */
+	po->protect |= attache__campaign_protect(opts->campaign);
 	AttacheCode code = attache__photo_settings_load(input, own, error);
 	if (code || !*own)
 		return code;
+	po->protect |= (*own)->protect;
 	if ((*own)->have_rotate)
 		po->rotate = (*own)->rotate;
 	if ((*own)->have_focus) {
@@ -815,7 +866,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .own = own };
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
@@ -862,7 +913,7 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 	AttachePrepOptions po;
 	AttacheCode code = photo_begin(opts, input, &langs, outputs, &po, &own, &err);
 	GPtrArray *outs = *outputs;
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .own = own };
 	if (!code)
 		code = plan_run(&ph, &err);
 	for (guint i = 0; !code && i < outs->len; i++) {

@@ -8,6 +8,7 @@
 #include "private.h"
 #include "vision/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Long side of the copy read: a sign's letters of 1.5% of the photo's
@@ -71,6 +72,42 @@ scan_copy(VipsImage *in, VipsImage **out)
 	return vips_extract_band(grey, out, 0, NULL);
 }
 
+/* Whether @s holds a letter or a digit: "|" and "--" are MSER's
+ * stripes and fences, read as punctuation. */
+static gboolean
+readable(const char *s)
+{
+	for (const char *p = s; *p; p = g_utf8_next_char(p))
+		if (g_unichar_isalnum(g_utf8_get_char(p)))
+			return TRUE;
+	return FALSE;
+}
+
+/* @boxes (in pixels of a @w x @h copy) as AttacheRegion*, fractions.
+ * Each text made valid UTF-8 and trimmed; at most 4 * ATTACHE_REGIONS_MAX (what a manifest reader takes). */
+static GPtrArray *
+regions_of(const AttacheTextBox *boxes, int n, int w, int h)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
+	for (int i = 0; i < n && out->len < 4 * ATTACHE_REGIONS_MAX; i++) {
+		const AttacheTextBox *b = &boxes[i];
+		g_autofree char *t = g_utf8_make_valid(b->text ? b->text : "", -1);
+		g_strstrip(t);
+		if (!readable(t))
+			continue;
+		AttacheRegion *r = g_new0(AttacheRegion, 1);
+		r->kind = ATTACHE_REGION_TEXT;
+		r->x = b->x / w;
+		r->y = b->y / h;
+		r->w = b->w / w;
+		r->h = b->h / h;
+		r->score = b->conf / 100.0;
+		r->text = g_steal_pointer(&t);
+		g_ptr_array_add(out, r);
+	}
+	return out;
+}
+
 AttacheCode
 attache__text_scan(VipsImage *upright, const GPtrArray *langs,
 	GPtrArray **found, GError **error)
@@ -84,8 +121,20 @@ attache__text_scan(VipsImage *upright, const GPtrArray *langs,
 	if (!pix)
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "text scan");
 	g_autofree char *models_list = attache__text_models(langs);
-	AttacheCode code = attache__text_find(pix, grey->Xsize, grey->Ysize,
-		grey->Xsize, models_list, found, error);
+	AttacheTextBox *boxes = NULL;
+	int n = 0;
+	char *why = NULL;
+	int r = attache__text_find(pix, grey->Xsize, grey->Ysize, grey->Xsize,
+		models_list, &boxes, &n, &why);
 	g_free(pix);
-	return code;
+	if (r) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_IMAGE, "text scan (%s): %s", models_list, why);
+		free(why);
+		return ATTACHE_E_IMAGE;
+	}
+	*found = regions_of(boxes, n, grey->Xsize, grey->Ysize);
+	for (int i = 0; i < n; i++)
+		free(boxes[i].text);
+	free(boxes);
+	return ATTACHE_OK;
 }

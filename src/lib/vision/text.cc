@@ -14,6 +14,9 @@
  */
 #include "vision/text.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include <leptonica/allheaders.h>
 #include <opencv2/core.hpp>
 #include <opencv2/features2d.hpp>
@@ -264,10 +267,16 @@ light_letters(const cv::Mat &grey, const std::vector<Blob> &b, const std::vector
 	return n && in / (double)n > cv::mean(line)[0];
 }
 
+struct Word {
+	std::string text;
+	float conf;
+	cv::Rect2f box;
+};
+
 /* Reads line @g: its words, appended to @words. */
 void
 read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Blob> &b, const std::vector<int> &g,
-	GPtrArray *words)
+	std::vector<Word> &words)
 {
 	double h;
 	std::vector<cv::Point2f> quad = line_quad(b, g, h);
@@ -290,11 +299,6 @@ read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Bl
 	std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
 	if (!it)
 		return;
-	struct Word {
-		std::string text;
-		float conf;
-		std::vector<cv::Point2f> corners;
-	};
 	std::vector<Word> found;
 	double sum = 0;
 	do {
@@ -306,64 +310,63 @@ read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Bl
 		std::vector<cv::Point2f> box = { { (float)x0, (float)y0 }, { (float)x1, (float)y0 }, { (float)x1, (float)y1 },
 			{ (float)x0, (float)y1 } }, back;
 		cv::perspectiveTransform(box, back, unwarp);
-		found.push_back({ t.get(), conf, back });
+		found.push_back({ t.get(), conf, cv::boundingRect(back) });
 		sum += conf;
 	} while (it->Next(tesseract::RIL_WORD));
 	if (found.empty() || sum / (double)found.size() < MIN_LINE_CONF)
 		return;
 	for (const Word &w : found) {
-		g_autofree char *s = g_utf8_make_valid(w.text.c_str(), -1);
-		g_strstrip(s);
-		bool readable = false;
-		for (const char *p = s; *p; p = g_utf8_next_char(p))
-			readable = readable || g_unichar_isalnum(g_utf8_get_char(p));
-		if (w.conf < MIN_WORD_CONF || !readable)
+		if (w.conf < MIN_WORD_CONF)
 			continue;
-		cv::Rect2f r = cv::boundingRect(w.corners);
-		double x = std::max(0.0, (double)r.x), y = std::max(0.0, (double)r.y);
-		double x1 = std::min((double)grey.cols, (double)r.br().x), y1 = std::min((double)grey.rows, (double)r.br().y);
-		if (x1 <= x || y1 <= y)
-			continue;
-		AttacheRegion *reg = g_new0(AttacheRegion, 1);
-		reg->kind = ATTACHE_REGION_TEXT;
-		reg->x = x / grey.cols;
-		reg->y = y / grey.rows;
-		reg->w = (x1 - x) / grey.cols;
-		reg->h = (y1 - y) / grey.rows;
-		reg->score = w.conf / 100.0;
-		reg->text = g_steal_pointer(&s);
-		g_ptr_array_add(words, reg);
+		/* the box inside the photo */
+		double x0 = std::max(0.0, (double)w.box.x), y0 = std::max(0.0, (double)w.box.y);
+		double x1 = std::min((double)grey.cols, (double)w.box.br().x);
+		double y1 = std::min((double)grey.rows, (double)w.box.br().y);
+		if (x1 > x0 && y1 > y0)
+			words.push_back({ w.text, w.conf, cv::Rect2f((float)x0, (float)y0, (float)(x1 - x0), (float)(y1 - y0)) });
 	}
 }
 
 } // namespace
 
-extern "C" AttacheCode
-attache__text_find(const guint8 *grey, int width, int height, int stride, const char *langs, GPtrArray **words,
-	GError **error)
+extern "C" int
+attache__text_find(const unsigned char *grey, int w, int h, int stride, const char *models, AttacheTextBox **boxes,
+	int *n, char **err)
 {
-	*words = nullptr;
+	*boxes = nullptr;
+	*n = 0;
+	*err = nullptr;
 	try {
-		tesseract::TessBaseAPI *api = reader_for(langs);
+		tesseract::TessBaseAPI *api = reader_for(models);
 		if (!api) {
-			g_set_error(error, ATTACHE_ERROR, ATTACHE_E_IMAGE, "text scan: Tesseract cannot load the languages %s", langs);
-			return ATTACHE_E_IMAGE;
+			*err = strdup("Tesseract cannot load its language data");
+			return -1;
 		}
-		cv::Mat img(height, width, CV_8UC1, (void *)grey, (size_t)stride);
+		cv::Mat img(h, w, CV_8UC1, (void *)grey, (size_t)stride);
 		std::vector<std::vector<cv::Point>> regions;
 		std::vector<Blob> b = letters(img, regions);
-		g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
+		std::vector<Word> words;
 		for (const auto &g : lines_of(b))
-			read_line(api, img, b, g, out);
+			read_line(api, img, b, g, words);
 		api->Clear();
-		*words = (GPtrArray *)g_steal_pointer(&out);
-		return ATTACHE_OK;
+		if (words.empty())
+			return 0;
+		auto *out = (AttacheTextBox *)calloc(words.size(), sizeof(AttacheTextBox));
+		if (!out)
+			throw std::bad_alloc();
+		for (size_t i = 0; i < words.size(); i++) {
+			const Word &wd = words[i];
+			out[i] = { wd.box.x, wd.box.y, wd.box.width, wd.box.height, wd.conf, strdup(wd.text.c_str()) };
+		}
+		*boxes = out;
+		*n = (int)words.size();
+		return 0;
 	}
 	catch (const std::exception &e) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_IMAGE, "text scan: %s", e.what());
+		*err = strdup(e.what());
 	}
 	catch (...) {
-		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_IMAGE, "text scan failed");
+		*err = strdup("the text detector failed");
 	}
-	return ATTACHE_E_IMAGE;
+	return -1;
 }
