@@ -697,6 +697,7 @@ typedef struct {
 	char *alt_long;
 	char *sha256;
 	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
+	GPtrArray *text_found; /* AttacheRegion* (--scan-text), NULL: not scanned */
 } AttacheRecord;
 /* @r's alt text in @lang ("x-default" too), compared without case, or
  * NULL (manifest.c). (transfer none) */

@@ -80,6 +80,8 @@ attache__record_free(AttacheRecord *r)
 	g_strfreev(r->removed);
 	g_strfreev(r->kept);
 	g_strfreev(r->warnings);
+	if (r->text_found)
+		g_ptr_array_unref(r->text_found);
 	if (r->alt)
 		g_ptr_array_unref(r->alt);
 	g_free(r->alt_long);
@@ -338,6 +340,7 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 	r->prepared_by = member_string(o, "prepared_by");
 	r->prepared_at = member_string(o, "prepared_at");
 	r->audit = member_string(o, "audit");
+	r->text_found = attache__regions_from_json(json_object_get_member(o, "text_found"), ATTACHE_REGION_TEXT);
 
 	r->alt = g_ptr_array_new_with_free_func((GDestroyNotify)alt_free);
 	JsonNode *an = json_object_get_member(o, "alt");
