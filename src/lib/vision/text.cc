@@ -24,6 +24,7 @@
 #include <tesseract/baseapi.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -34,9 +35,13 @@ namespace {
 
 /* Tuning, measured on the tests' signs (tests/cli/test_text.py). */
 const double LINE_HEIGHT = 40;	   /* px: a line's letters as Tesseract reads them */
-const double MARGIN = 0.3;		   /* of the letters' height, round a line */
+const double MARGIN = 0.3;		   /* of the letters' height, above and below a line */
+const double END_MARGIN = 0.8;	   /* and at its ends (a letter MSER missed, a word space) */
 const int MIN_LETTER = 8;		   /* px: smaller blobs are not letters at this scale */
-const size_t MAX_LINES = 48;	   /* the longest lines first: each is one Tesseract call */
+const size_t MAX_LINES = 24;	   /* the longest lines first: each is one Tesseract call */
+const size_t MIN_BLOBS = 3;		   /* a line of fewer is a pair of leaves, not a word */
+const double MAX_HEIGHT_SD = 0.3;  /* letters' heights' deviation / their mean: above, not print */
+const double MAX_OFF_LINE = 0.06;  /* median distance of tops or bottoms from their line / height */
 const int MIN_WORD_CONF = 55;	   /* a word Tesseract is less sure of is dropped */
 const double MIN_LINE_CONF = 65.0; /* a line's mean confidence, else noise */
 
@@ -168,9 +173,20 @@ lines_of(const std::vector<Blob> &b)
 	for (size_t i = 0; i < b.size(); i++)
 		groups[find(up, (int)i)].push_back((int)i);
 	std::vector<std::vector<int>> out;
-	for (auto &g : groups)
-		if (g.size() >= 2)
+	for (auto &g : groups) {
+		if (g.size() < MIN_BLOBS)
+			continue;
+		/* print keeps its letters' heights (caps, x-height and
+		 * ascenders, a perspective's gradual change); texture does not */
+		double sum = 0, sq = 0;
+		for (int i : g) {
+			sum += b[i].box.height;
+			sq += (double)b[i].box.height * b[i].box.height;
+		}
+		double mean = sum / (double)g.size();
+		if (std::sqrt(std::max(0.0, sq / (double)g.size() - mean * mean)) <= MAX_HEIGHT_SD * mean)
 			out.push_back(g);
+	}
 	/* the longest first: with MAX_LINES, a scene of noise still reads
 	 * its large sign */
 	auto width = [&](const std::vector<int> &g) {
@@ -206,9 +222,9 @@ fit_line(const std::vector<cv::Point2d> &pts, double &a, double &c)
 /* The quadrilateral round line @g (in @grey's pixels: top-left, top-right,
  * bottom-right, bottom-left) from the lines through its letters' tops and
  * bottoms, along the line's own direction; @h receives the letters' mean
- * height. */
+ * height, @aligned whether they stand on a line as print does. */
 std::vector<cv::Point2f>
-line_quad(const std::vector<Blob> &b, const std::vector<int> &g, double &h)
+line_quad(const std::vector<Blob> &b, const std::vector<int> &g, double &h, bool &aligned)
 {
 	std::vector<cv::Point2d> centres;
 	for (int i : g)
@@ -238,12 +254,23 @@ line_quad(const std::vector<Blob> &b, const std::vector<int> &g, double &h)
 	double at, ct, ab, cb;
 	fit_line(tops, at, ct);
 	fit_line(bottoms, ab, cb);
+	/* print stands on a line (and hangs from one): the letters' bottoms
+	 * or tops, but for a few (descenders, ascenders), lie on a straight
+	 * line; grass and leaves do not */
+	std::vector<double> rt, rb;
+	for (auto &p : tops)
+		rt.push_back(std::fabs(p.y - (at * p.x + ct)) / h);
+	for (auto &p : bottoms)
+		rb.push_back(std::fabs(p.y - (ab * p.x + cb)) / h);
+	std::nth_element(rt.begin(), rt.begin() + rt.size() / 2, rt.end());
+	std::nth_element(rb.begin(), rb.begin() + rb.size() / 2, rb.end());
+	aligned = std::min(rt[rt.size() / 2], rb[rb.size() / 2]) <= MAX_OFF_LINE;
 	if (g.size() < 3)
 		at = ab = 0, ct = tops[0].y, cb = bottoms[0].y;
 	/* a perspective narrows a line one way; never let its lines cross */
 	double m = MARGIN * h;
-	u0 -= m;
-	u1 += m;
+	u0 -= END_MARGIN * h;
+	u1 += END_MARGIN * h;
 	double t0 = at * u0 + ct - m, t1 = at * u1 + ct - m, b0 = ab * u0 + cb + m, b1 = ab * u1 + cb + m;
 	if (b0 - t0 < h || b1 - t1 < h) {
 		double mid0 = (t0 + b0) / 2, mid1 = (t1 + b1) / 2, half = h / 2 + m;
@@ -279,7 +306,10 @@ read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Bl
 	std::vector<Word> &words)
 {
 	double h;
-	std::vector<cv::Point2f> quad = line_quad(b, g, h);
+	bool aligned;
+	std::vector<cv::Point2f> quad = line_quad(b, g, h, aligned);
+	if (!aligned)
+		return;
 	double scale = LINE_HEIGHT / std::max(h, 1.0);
 	double len = std::hypot(quad[1].x - quad[0].x, quad[1].y - quad[0].y);
 	double left = std::hypot(quad[3].x - quad[0].x, quad[3].y - quad[0].y);
@@ -301,6 +331,7 @@ read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Bl
 		return;
 	std::vector<Word> found;
 	double sum = 0;
+	size_t chars = 0;
 	do {
 		std::unique_ptr<char[]> t(it->GetUTF8Text(tesseract::RIL_WORD));
 		int x0, y0, x1, y1;
@@ -311,9 +342,15 @@ read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Bl
 			{ (float)x0, (float)y1 } }, back;
 		cv::perspectiveTransform(box, back, unwarp);
 		found.push_back({ t.get(), conf, cv::boundingRect(back) });
-		sum += conf;
+		/* the line's confidence: of its letters and digits, weighted by
+		 * their count (a plate's rim read as "|" does not count) */
+		for (const char *p = t.get(); *p; p++)
+			if ((unsigned char)*p >= 0xC0 || std::isalnum((unsigned char)*p)) {
+				sum += conf;
+				chars++;
+			}
 	} while (it->Next(tesseract::RIL_WORD));
-	if (found.empty() || sum / (double)found.size() < MIN_LINE_CONF)
+	if (!chars || sum / (double)chars < MIN_LINE_CONF)
 		return;
 	for (const Word &w : found) {
 		if (w.conf < MIN_WORD_CONF)
