@@ -250,6 +250,9 @@ AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
  * name the photo. */
 AttacheCode attache__text_scan(VipsImage *upright, const GPtrArray *langs,
 	GPtrArray **found, GError **error);
+/* The long side of the copy the text is read on (the photo's, when
+ * smaller): prep decodes at least this large when it reads text. */
+#define ATTACHE_TEXT_SCAN_SIDE 1600
 /* Tesseract's models for @langs (char* tags, may be %NULL): "eng", then
  * each other language it has a model for, "eng+fra+ara". (transfer full) */
 char *attache__text_models(const GPtrArray *langs);

@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Long side of the copy read: a sign's letters of 1.5% of the photo's
- * height are still 16 px there, and MSER's cost grows with the pixels. */
-#define SCAN_SIDE 1600
+/* Long side of the copy read (ATTACHE_TEXT_SCAN_SIDE, 1600): a sign's
+ * letters of 1.5% of the photo's height are still 16 px there, and
+ * MSER's cost grows with the pixels. */
+#define SCAN_SIDE ATTACHE_TEXT_SCAN_SIDE
 
 /* attache's language tags (their primary subtag) to Tesseract's models:
  * the six languages of the team's posts, which `make deps` installs. */

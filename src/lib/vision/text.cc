@@ -41,6 +41,7 @@ const int MIN_LETTER = 8;		   /* px: smaller blobs are not letters at this scale
 const size_t MAX_LINES = 24;	   /* the longest lines first: each is one Tesseract call */
 const size_t MIN_BLOBS = 3;		   /* a line of fewer is a pair of leaves, not a word */
 const double MAX_HEIGHT_SD = 0.3;  /* letters' heights' deviation / their mean: above, not print */
+const double MIN_INKED = 0.2;	   /* of a word's box, in its letters' boxes */
 const double MAX_OFF_LINE = 0.06;  /* median distance of tops or bottoms from their line / height */
 const int MIN_WORD_CONF = 55;	   /* a word Tesseract is less sure of is dropped */
 const double MIN_LINE_CONF = 65.0; /* a line's mean confidence, else noise */
@@ -355,10 +356,25 @@ read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Bl
 	for (const Word &w : found) {
 		if (w.conf < MIN_WORD_CONF)
 			continue;
+		/* a word is made of the letters MSER found, not read off the
+		 * margin (a rim, the scene beyond the sign's end); its box
+		 * grows to hold them whole, since Tesseract's, warped back, can
+		 * fall short of a letter that --protect text must cover */
+		double covered = 0;
+		cv::Rect2f box = w.box;
+		for (int i : g) {
+			cv::Rect2f r(b[i].box);
+			double in = (r & w.box).area();
+			covered += in;
+			if (in >= 0.25 * r.area())
+				box |= r;
+		}
+		if (covered < MIN_INKED * w.box.area())
+			continue;
 		/* the box inside the photo */
-		double x0 = std::max(0.0, (double)w.box.x), y0 = std::max(0.0, (double)w.box.y);
-		double x1 = std::min((double)grey.cols, (double)w.box.br().x);
-		double y1 = std::min((double)grey.rows, (double)w.box.br().y);
+		double x0 = std::max(0.0, (double)box.x), y0 = std::max(0.0, (double)box.y);
+		double x1 = std::min((double)grey.cols, (double)box.br().x);
+		double y1 = std::min((double)grey.rows, (double)box.br().y);
 		if (x1 > x0 && y1 > y0)
 			words.push_back({ w.text, w.conf, cv::Rect2f((float)x0, (float)y0, (float)(x1 - x0), (float)(y1 - y0)) });
 	}
