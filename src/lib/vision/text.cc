@@ -88,7 +88,7 @@ reader_for(const char *langs)
  * duplicates (one letter at several thresholds) and holes reduced to the
  * outermost, and the plates round a sign's letters dropped. */
 std::vector<Blob>
-letters(const cv::Mat &grey, std::vector<std::vector<cv::Point>> &regions)
+letters(const cv::Mat &grey, std::vector<std::vector<cv::Point> > &regions)
 {
 	std::vector<cv::Rect> boxes;
 	auto mser = cv::MSER::create(5, 20, (int)(grey.total() / 100), 0.25, 0.2);
@@ -154,7 +154,7 @@ find(std::vector<int> &up, int i)
 
 /* Blobs of like height, level with each other (within about 30 degrees)
  * and at most a letter's height apart, chained into lines. */
-std::vector<std::vector<int>>
+std::vector<std::vector<int> >
 lines_of(const std::vector<Blob> &b)
 {
 	std::vector<int> up(b.size());
@@ -170,10 +170,10 @@ lines_of(const std::vector<Blob> &b)
 			if (dy <= 0.6 * hmax && gap <= hmax)
 				up[find(up, (int)i)] = find(up, (int)j);
 		}
-	std::vector<std::vector<int>> groups(b.size());
+	std::vector<std::vector<int> > groups(b.size());
 	for (size_t i = 0; i < b.size(); i++)
 		groups[find(up, (int)i)].push_back((int)i);
-	std::vector<std::vector<int>> out;
+	std::vector<std::vector<int> > out;
 	for (auto &g : groups) {
 		if (g.size() < MIN_BLOBS)
 			continue;
@@ -340,7 +340,8 @@ read_line(tesseract::TessBaseAPI *api, const cv::Mat &grey, const std::vector<Bl
 			continue;
 		float conf = it->Confidence(tesseract::RIL_WORD);
 		std::vector<cv::Point2f> box = { { (float)x0, (float)y0 }, { (float)x1, (float)y0 }, { (float)x1, (float)y1 },
-			{ (float)x0, (float)y1 } }, back;
+			{ (float)x0, (float)y1 } },
+								 back;
 		cv::perspectiveTransform(box, back, unwarp);
 		found.push_back({ t.get(), conf, cv::boundingRect(back) });
 		/* the line's confidence: of its letters and digits, weighted by
@@ -396,7 +397,7 @@ attache__text_find(const unsigned char *grey, int w, int h, int stride, const ch
 			return -1;
 		}
 		cv::Mat img(h, w, CV_8UC1, (void *)grey, (size_t)stride);
-		std::vector<std::vector<cv::Point>> regions;
+		std::vector<std::vector<cv::Point> > regions;
 		std::vector<Blob> b = letters(img, regions);
 		std::vector<Word> words;
 		for (const auto &g : lines_of(b))
