@@ -272,3 +272,7 @@ SOAK_SEEDS ?= 6
 soak: deps
 	@$(MAKE) --no-print-directory all
 	@python3 tests/mutate.py --check $(BUILD)/attache --seeds $(SOAK_SEEDS) --all-phone $(BUILD)/soak
+
+# The figures in docs/faces.md (tools/faces-measure.py drives it).
+$(BUILD)/faces-probe: tools/faces-probe.c $(BUILD)/libattache.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm

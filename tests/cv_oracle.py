@@ -8,6 +8,18 @@ does not use these Haar cascades). Prints one JSON document.
                                     as [x, y, w, h] in FILE's pixels
   cv_oracle.py stats FILE X Y W H  mean and standard deviation of the
                                     box's pixels (grey), and its size
+  cv_oracle.py cover ORIG OUT BOXES
+                                    where OUT (a cover crop of ORIG, upright
+                                    as OpenCV turns it by its EXIF
+                                    orientation) lies in ORIG, found by
+                                    matching its pixels (not from attache's
+                                    JSON); then for each box of the JSON
+                                    list BOXES ([x, y, w, h] in ORIG's
+                                    upright pixels) its part in OUT: the
+                                    share of it that is black (masked, or
+                                    black already: nothing shows either
+                                    way), its grey std dev, and each face
+                                    the cascades find in OUT over it
 """
 import json
 import sys
@@ -44,12 +56,65 @@ def stats(path, x, y, w, h):
             "w": int(box.shape[1]), "h": int(box.shape[0])}
 
 
+def locate(orig, out):
+    """Scale and offset of the cover crop @out of @orig: the scale from
+    the sizes (a cover fills one side exactly), the offset where the
+    scaled original matches @out best (masked boxes differ, the rest
+    matches)."""
+    oh, ow = orig.shape[:2]
+    h, w = out.shape[:2]
+    s = max(w / ow, h / oh)
+    big = cv2.resize(orig, (max(w, round(ow * s)), max(h, round(oh * s))),
+                     interpolation=cv2.INTER_AREA)
+    g1 = cv2.cvtColor(big, cv2.COLOR_BGR2GRAY)
+    g2 = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
+    res = cv2.matchTemplate(g1, g2, cv2.TM_CCOEFF_NORMED)
+    _, score, _, (dx, dy) = cv2.minMaxLoc(res)
+    return s, dx, dy, score
+
+
+def overlaps(a, b):
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return ix * iy / max(1, min(a[2] * a[3], b[2] * b[3]))
+
+
+def cover(orig_path, out_path, boxes):
+    orig = cv2.imread(orig_path, cv2.IMREAD_COLOR)
+    out = cv2.imread(out_path, cv2.IMREAD_COLOR)
+    s, dx, dy, score = locate(orig, out)
+    h, w = out.shape[:2]
+    found = faces(out_path)
+    res = []
+    for (x, y, bw, bh) in boxes:
+        x0, y0 = x * s - dx, y * s - dy
+        x1, y1 = x0 + bw * s, y0 + bh * s
+        cx0, cy0 = max(0, int(round(x0))), max(0, int(round(y0)))
+        cx1, cy1 = min(w, int(round(x1))), min(h, int(round(y1)))
+        r = {"box": [x, y, bw, bh], "in_out": [x0, y0, x1 - x0, y1 - y0]}
+        if cx1 - cx0 < 2 or cy1 - cy0 < 2:
+            r["shown"] = 0
+            res.append(r)
+            continue
+        part = out[cy0:cy1, cx0:cx1]
+        black = (part.max(axis=2) < 24)
+        r["shown"] = (cx1 - cx0) * (cy1 - cy0) / max(1, (x1 - x0) * (y1 - y0))
+        r["black"] = float(black.mean())
+        r["std"] = float(cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).std())
+        r["faces_over"] = [f for f in found
+                           if overlaps(f, [cx0, cy0, cx1 - cx0, cy1 - cy0]) > 0.3]
+        res.append(r)
+    return {"scale": s, "dx": dx, "dy": dy, "match": score, "boxes": res}
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "faces":
         out = faces(sys.argv[2])
     elif cmd == "stats":
         out = stats(sys.argv[2], *map(int, sys.argv[3:7]))
+    elif cmd == "cover":
+        out = cover(sys.argv[2], sys.argv[3], json.loads(sys.argv[4]))
     else:
         raise SystemExit("unknown command " + cmd)
     print(json.dumps(out))

@@ -238,6 +238,12 @@ AttacheFacesMode attache__faces_mode(const AttachePrepOptions *opts);
 /* The prep stage: the faces of @base (the decoded photo, borrowed) when
  * @opts needs them, else *@faces = %NULL (not looked for). *@faces:
  * (transfer full). */
+/* Copies of @faces (borrowed; NULL gives NULL) for one output: in_output
+ * and the box in its pixels, clipped to its frame (@out_w x @out_h), from
+ * @place (where the whole photo lies in the @fit_w x @fit_h fitted frame,
+ * attache__fit()). (transfer full) */
+GPtrArray *attache__faces_in_output(const GPtrArray *faces, const double *place,
+	int fit_w, int fit_h, int out_w, int out_h);
 AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
 	const char *input, GPtrArray **faces, GError **error);
 
@@ -700,7 +706,9 @@ typedef struct {
 	char *alt_long;
 	char *sha256;
 	char *campaign, *lang, *prepared_by, *prepared_at, *audit;
-	GPtrArray *text_found; /* AttacheRegion* (--scan-text), NULL: not scanned */
+	/* AttacheRegion*: what the line says of the pixels, each with its
+	 * box in the output; NULL when the line has none */
+	GPtrArray *faces, *regions, *text_found;
 } AttacheRecord;
 /* @r's alt text in @lang ("x-default" too), compared without case, or
  * NULL (manifest.c). (transfer none) */
@@ -841,6 +849,12 @@ const AttacheFlagInfo *attache__flag_info(const char *name);
  * must not merely repeat are the photo's and the output's. */
 void attache__record_check_alt(const char *text, const AttacheRecord *r,
 	int max_chars, AttacheAltCheck *c);
+/* The review page's boxes over an output's image (each face found,
+ * each region masked, each text read: review-regions.c), and its words
+ * for them ("3 faces, masked"), appended to @s for @r. */
+void attache__review_regions_overlay(GString *s, const AttacheRecord *r);
+void attache__review_regions_summary(GString *s, const AttacheRecord *r);
+
 /* Adds the names of every flag of output @r to @out, worst first: its
  * manifest flags and warnings, its alt text (none, none in its language
  * or one of @expected, only the file name, over @preset's limit; @preset

@@ -1115,10 +1115,11 @@ campaign_parse(const char *path, const char *text, gsize len,
 		attache_campaign_free(c);
 		return code;
 	}
-	if (c->layers->len == 0) {
+	/* a campaign may be there only to require protection */
+	if (c->layers->len == 0 && !c->protect) {
 		attache_campaign_free(c);
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE,
-			"%s: no layers ([logo] or [text ...])", path);
+			"%s: no layers ([logo] or [text ...]) and no protect =", path);
 		return ATTACHE_E_USAGE;
 	}
 	*out = c;

@@ -60,9 +60,9 @@ static const AttacheOption options[] = {
 		"in the manifest and the JSON line (`rotate`)" },
 	{ "protect", NULL, 0, ATTACHE_VALUE_PROTECT, P | W | I | A | ATTACHE_SCOPE_PHOTO, REP, NULL, "LIST",
 		"Fill faces (and text) solid in every output, before any crop: faces, text or faces,text",
-		"fill `faces` (each with its head), `text` (what `--scan-text` reads) or both solid in every output, "
-		"before any crop; only adds: once the command line, attache.ini, the campaign or the photo's own "
-		"file turns it on, nothing turns it off for that photo (docs/masking.md)" },
+		"fill `faces` (each with its head), `text` (the words `--scan-text` reads; protect text reads "
+		"them by itself) or both solid in every output, before any crop; only adds: once the command "
+		"line, attache.ini, the campaign or the photo's own file turns it on, nothing turns it off for that photo (docs/masking.md)" },
 	{ "mask", NULL, 0, ATTACHE_VALUE_REGIONS, P | A | ATTACHE_SCOPE_PHOTO, REP, NULL, "X,Y,W,H",
 		"Also fill this box solid (fractions of the upright photo; repeatable; one photo only)",
 		"boxes to fill solid in every output, `X,Y,W,H` fractions of the upright photo, several separated "

@@ -80,8 +80,6 @@ attache__record_free(AttacheRecord *r)
 	g_strfreev(r->removed);
 	g_strfreev(r->kept);
 	g_strfreev(r->warnings);
-	if (r->text_found)
-		g_ptr_array_unref(r->text_found);
 	if (r->alt)
 		g_ptr_array_unref(r->alt);
 	g_free(r->alt_long);
@@ -90,6 +88,9 @@ attache__record_free(AttacheRecord *r)
 	g_free(r->lang);
 	g_free(r->prepared_by);
 	g_free(r->prepared_at);
+	g_clear_pointer(&r->faces, g_ptr_array_unref);
+	g_clear_pointer(&r->regions, g_ptr_array_unref);
+	g_clear_pointer(&r->text_found, g_ptr_array_unref);
 	g_free(r->audit);
 	g_free(r);
 }
@@ -340,6 +341,8 @@ parse_line(const AttacheManifest *m, const char *text, gsize len,
 	r->prepared_by = member_string(o, "prepared_by");
 	r->prepared_at = member_string(o, "prepared_at");
 	r->audit = member_string(o, "audit");
+	r->faces = attache__regions_from_json(json_object_get_member(o, "faces"), ATTACHE_REGION_FACE);
+	r->regions = attache__regions_from_json(json_object_get_member(o, "regions"), ATTACHE_REGION_HAND);
 	r->text_found = attache__regions_from_json(json_object_get_member(o, "text_found"), ATTACHE_REGION_TEXT);
 
 	r->alt = g_ptr_array_new_with_free_func((GDestroyNotify)alt_free);

@@ -29,25 +29,6 @@ attache_output_free(AttacheOutput *o)
 	g_free(o);
 }
 
-/* @r: (transfer none). Returns: (transfer full). */
-AttacheRegion *
-attache_region_copy(const AttacheRegion *r)
-{
-	AttacheRegion *c = g_memdup2(r, sizeof *r);
-	c->text = g_strdup(r->text);
-	return c;
-}
-
-/* @r: (transfer full). */
-void
-attache_region_free(AttacheRegion *r)
-{
-	if (!r)
-		return;
-	g_free(r->text);
-	g_free(r);
-}
-
 static void
 add_list(JsonBuilder *b, const char *name, guint bits,
 	char *(*to_string)(guint))
@@ -132,10 +113,9 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "rotate");
 	json_builder_add_int_value(b, o->rotate);
-	/* what is in the pixels (docs/json.md): left out when not looked
-	 * for, so a line without them says nothing was */
-	if (ok && o->faces)
-		attache__regions_to_json(b, "faces", o->faces);
+	/* what is in the pixels (docs/json.md): faces and text_found are
+	 * null when not looked for; regions, the boxes masked by hand */
+	attache__regions_to_json(b, "faces", ok ? o->faces : NULL);
 	if (ok && o->regions)
 		attache__regions_to_json(b, "regions", o->regions);
 	/* text_found is there in every line, null when not scanned */

@@ -13,6 +13,27 @@
 #include <math.h>
 #include <string.h>
 
+/* AttacheRegion itself (attache.h), here with the lists that use it, so
+ * that output.c, which writes the lists, does not need them back. */
+/* @r: (transfer none). Returns: (transfer full). */
+AttacheRegion *
+attache_region_copy(const AttacheRegion *r)
+{
+	AttacheRegion *c = g_memdup2(r, sizeof *r);
+	c->text = g_strdup(r->text);
+	return c;
+}
+
+/* @r: (transfer full). */
+void
+attache_region_free(AttacheRegion *r)
+{
+	if (!r)
+		return;
+	g_free(r->text);
+	g_free(r);
+}
+
 /* The numbers of @value, separated by commas, semicolons or white space;
  * at most @max. FALSE when an item is not a number. (transfer full) */
 static gboolean

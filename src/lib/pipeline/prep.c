@@ -286,7 +286,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->rotate = ph->opts->rotate;
 	/* each region's box in this output's own pixels, for the review
 	 * sheet and the desk */
-	o->faces = attache__regions_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
+	o->faces = attache__faces_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
 	o->regions = attache__regions_in_output(ph->hand, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
 	o->text_found = attache__regions_in_output(ph->text_found, place, fitted->Xsize, fitted->Ysize, enc->width,
 		enc->height);
@@ -785,10 +785,12 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
+	/* the text is read and the faces found and the crops decided on the
+	 * photo as it is; then the masks are filled, before any output is
+	 * made of it */
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_text(ph, err))
+		|| (code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err))
 		|| (code = photo_attention(ph, err)) || (code = photo_mask(ph, err)))
-		return code;
-	if ((code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err)))
 		return code;
 
 	guint forbidden = ATTACHE_KINDS_FORBIDDEN | ATTACHE_KIND_XMP | ATTACHE_KIND_IPTC;
@@ -878,7 +880,9 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .own = own };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs };
+	ph.own_alt = own ? own->alt : NULL;
+	ph.own = own;
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
@@ -925,7 +929,9 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 	AttachePrepOptions po;
 	AttacheCode code = photo_begin(opts, input, &langs, outputs, &po, &own, &err);
 	GPtrArray *outs = *outputs;
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .own = own };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs };
+	ph.own_alt = own ? own->alt : NULL;
+	ph.own = own;
 	if (!code)
 		code = plan_run(&ph, &err);
 	for (guint i = 0; !code && i < outs->len; i++) {

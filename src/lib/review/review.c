@@ -425,6 +425,16 @@ static const char css[] =
 	"aspect-ratio:var(--r);outline:1px solid var(--line);"
 	"background:repeating-conic-gradient(#c8c8c8 0 25%,#f4f4f4 0 50%) "
 	"0 0/16px 16px}\n"
+	".shot{position:relative}\n"
+	".shot .box{position:absolute;box-sizing:border-box;border:2px solid}\n"
+	".box.face.masked{border-color:#1a7f37;border-style:dashed}\n"
+	".box.face.visible{border-color:#d1242f;border-width:3px}\n"
+	".box.hand{border-color:#0550ae;border-style:dotted}\n"
+	".box.text{border-color:#9a6700}\n"
+	".box.face::after{content:attr(data-n);position:absolute;top:-1px;left:-1px;"
+	"font:700 11px/1 sans-serif;padding:1px 3px;color:#fff;background:#d1242f}\n"
+	".box.face.masked::after{background:#1a7f37}\n"
+	".faces.visible{color:var(--bad);font-weight:650}\n"
 	".output .noimg{display:flex;align-items:center;justify-content:center;"
 	"padding:8px;color:var(--bad);background:var(--badbg)}\n"
 	"figcaption{margin-top:6px;font-size:0.9rem}\n"
@@ -672,12 +682,15 @@ write_image(GString *s, const OutView *v, int w, int h)
 	g_autofree char *fallback = g_strdup_printf("No alt text: %s, %s",
 		r->file, r->preset ? r->preset : "?");
 	if (v->href) {
-		g_string_append(s, "<img src=\"");
+		/* the faces and masks drawn over it (review-regions.c) */
+		g_string_append(s, "<div class=\"shot\"><img src=\"");
 		esc(s, v->href);
 		g_string_append_printf(s, "\" width=\"%d\" height=\"%d\" alt=\"", w,
 			h);
 		esc(s, alt ? alt : fallback);
 		g_string_append(s, "\">");
+		attache__review_regions_overlay(s, r);
+		g_string_append(s, "</div>");
 	}
 	else {
 		g_string_append(s, "<div class=\"noimg\" role=\"img\" aria-label=\"");
@@ -793,6 +806,7 @@ write_output(GString *s, const OutView *v)
 	g_string_append(s, "<figcaption>");
 	write_dims(s, v);
 	write_budget(s, v);
+	attache__review_regions_summary(s, r);
 	write_flags(s, v);
 	write_text_found(s, v);
 	write_notes(s, v);

@@ -41,7 +41,7 @@ cascades_load(Cascades &c)
 		return c.error.empty();
 	c.tried = true;
 	const std::string dir = ATTACHE_OPENCV_DATA "/lbpcascades/";
-	const char *names[2] = { "lbpcascade_frontalface_improved.xml", "lbpcascade_profileface.xml" };
+	const char *names[2] = { "lbpcascade_frontalface.xml", "lbpcascade_profileface.xml" };
 	cv::CascadeClassifier *into[2] = { &c.frontal, &c.profile };
 	for (int i = 0; i < 2; i++)
 		if (!into[i]->load(dir + names[i])) {
@@ -54,12 +54,12 @@ cascades_load(Cascades &c)
 /* Runs @cc on @img and appends its boxes (mirrored back when @mirrored)
  * to @out, the number of merged neighbours as the score. */
 void
-run_one(cv::CascadeClassifier &cc, const cv::Mat &img, int min_px, bool mirrored, int detector,
+run_one(cv::CascadeClassifier &cc, const cv::Mat &img, int min_px, double step, bool mirrored, int detector,
 	std::vector<AttacheFaceBox> &out)
 {
 	std::vector<cv::Rect> found;
 	std::vector<int> neighbours;
-	cc.detectMultiScale(img, found, neighbours, 1.1, 3, 0, cv::Size(min_px, min_px));
+	cc.detectMultiScale(img, found, neighbours, step, 3, 0, cv::Size(min_px, min_px));
 	for (size_t i = 0; i < found.size(); i++) {
 		const cv::Rect &r = found[i];
 		AttacheFaceBox b;
@@ -88,12 +88,16 @@ hand_over(const std::vector<AttacheFaceBox> &v, AttacheFaceBox **boxes, int *n)
 /* See vision.h. @grey: (transfer none); *@boxes, *@err: (transfer full). */
 extern "C" int
 attache__faces_cascade(const unsigned char *grey, int w, int h, int stride, int which, int min_px,
-	AttacheFaceBox **boxes, int *n, char **err)
+	double step, AttacheFaceBox **boxes, int *n, char **err)
 {
 	*boxes = nullptr;
 	*n = 0;
 	*err = nullptr;
 	try {
+		/* attache runs photos in parallel itself: OpenCV's own threads
+		 * would only add their start and wait to the CPU time */
+		if (cv::getNumThreads() != 1)
+			cv::setNumThreads(1);
 		if (!cascades_load(cascades)) {
 			*err = strdup(cascades.error.c_str());
 			return -1;
@@ -103,12 +107,12 @@ attache__faces_cascade(const unsigned char *grey, int w, int h, int stride, int 
 		cv::equalizeHist(img, eq);
 		std::vector<AttacheFaceBox> v;
 		if (which & ATTACHE_FACES_LBP_FRONTAL)
-			run_one(cascades.frontal, eq, min_px, false, ATTACHE_FACES_LBP_FRONTAL, v);
+			run_one(cascades.frontal, eq, min_px, step, false, ATTACHE_FACES_LBP_FRONTAL, v);
 		if (which & ATTACHE_FACES_LBP_PROFILE) {
-			run_one(cascades.profile, eq, min_px, false, ATTACHE_FACES_LBP_PROFILE, v);
+			run_one(cascades.profile, eq, min_px, step, false, ATTACHE_FACES_LBP_PROFILE, v);
 			cv::Mat flipped;
 			cv::flip(eq, flipped, 1);
-			run_one(cascades.profile, flipped, min_px, true, ATTACHE_FACES_LBP_PROFILE, v);
+			run_one(cascades.profile, flipped, min_px, step, true, ATTACHE_FACES_LBP_PROFILE, v);
 		}
 		hand_over(v, boxes, n);
 		return 0;

@@ -17,15 +17,16 @@ typedef struct {
 	int long_side; /* the detection copy's long side, px */
 	int detectors; /* ATTACHE_FACES_* */
 	int min_px;	   /* smallest face, px of the copy */
+	double step;   /* the cascades' scale step */
 	int lbp_floor; /* merged neighbours a cascade box needs */
 	int hog_upsample;
 	double hog_floor; /* dlib's detection confidence */
 } Tunables;
 
 static const Tunables tunables[] = {
-	[ATTACHE_FACES_DEFAULT] = { 800, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE, 16, 4, 0, 0.0 },
+	[ATTACHE_FACES_DEFAULT] = { 800, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE, 16, 1.1, 4, 0, 0.0 },
 	[ATTACHE_FACES_THOROUGH] = { 1600,
-		ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE | ATTACHE_FACES_HOG_FRONTAL, 16, 4, 0, 0.0 },
+		ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE | ATTACHE_FACES_HOG_FRONTAL, 16, 1.1, 4, 0, 0.0 },
 };
 
 /* A 0..1 score from a detector's own: merged neighbours for a cascade,
@@ -104,7 +105,7 @@ run_detectors(VipsImage *g, const Tunables *t, GArray *all, char **err)
 	int n = 0;
 	int lbp = t->detectors & (ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE);
 	if (lbp) {
-		if (attache__faces_cascade(px, g->Xsize, g->Ysize, stride, lbp, t->min_px, &b, &n, err))
+		if (attache__faces_cascade(px, g->Xsize, g->Ysize, stride, lbp, t->min_px, t->step, &b, &n, err))
 			return -1;
 		for (int i = 0; i < n; i++)
 			if (b[i].score >= t->lbp_floor)

@@ -21,17 +21,18 @@ typedef struct {
 } AttacheFaceBox;
 
 enum {
-	ATTACHE_FACES_LBP_FRONTAL = 1 << 0, /* OpenCV lbpcascade_frontalface_improved */
+	ATTACHE_FACES_LBP_FRONTAL = 1 << 0, /* OpenCV lbpcascade_frontalface */
 	ATTACHE_FACES_LBP_PROFILE = 1 << 1, /* OpenCV lbpcascade_profileface, and on the mirror */
 	ATTACHE_FACES_HOG_FRONTAL = 1 << 2, /* dlib's HOG frontal detector (no model file) */
 };
 
 /* Runs the cascades in @which (ATTACHE_FACES_LBP_*) on @grey (@w x @h,
- * rows @stride bytes apart, borrowed), faces at least @min_px wide.
+ * rows @stride bytes apart, borrowed), faces at least @min_px wide, the
+ * window growing by @step (1.1: 10 %) from one scale to the next.
  * *@boxes: (transfer full) free(); *@n boxes. Returns 0, or -1 with *@err
  * (transfer full, free()) saying why (a cascade file missing). */
 int attache__faces_cascade(const unsigned char *grey, int w, int h, int stride,
-	int which, int min_px, AttacheFaceBox **boxes, int *n, char **err);
+	int which, int min_px, double step, AttacheFaceBox **boxes, int *n, char **err);
 
 /* dlib's HOG frontal detector on @grey, upsampled @upsample times (0: faces
  * of 80 px and more). Boxes with a score below @floor are dropped. As
