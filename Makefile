@@ -17,10 +17,11 @@ PKGS      += libjpeg
 # Leptonica, its image library), and OpenCV's MSER (features2d).
 PKGS      += tesseract lept
 # faces (src/lib/vision/*.cc, C++ behind extern "C" entry points): dlib's
-# HOG and OpenCV's cascades. OpenCV 4.6 on Debian ships no opencv4.pc.
-VISION_PKGS   := dlib-1
-VISION_CFLAGS  = $(shell pkg-config --cflags $(VISION_PKGS)) -I/usr/include/opencv4
-VISION_LIBS    = $(shell pkg-config --libs $(VISION_PKGS)) -lopencv_objdetect -lopencv_features2d -lopencv_imgproc -lopencv_core -lstdc++
+# HOG and OpenCV's cascades, linked by name (attache.pc's Libs.private):
+# Debian's OpenCV 4.6 ships no opencv4.pc, and dlib-1.pc's --libs would
+# put its own dependencies (SQLite, BLAS) into libattache.so's NEEDED.
+VISION_CFLAGS := -I/usr/include/opencv4
+VISION_LIBS   := -ldlib -llapack -lopencv_objdetect -lopencv_features2d -lopencv_imgproc -lopencv_core -lstdc++
 CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 DATADIR   := $(PREFIX)/share/attache
@@ -109,8 +110,8 @@ $(BUILD)/cli/%.o: src/cli/%.c $(HDRS)
 $(BUILD)/libattache.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/libattache.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libattache.so.$(SOVER) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/libattache.so.$(SOVER) $^ $(PKG_LIBS) -lm
+$(BUILD)/libattache.so: $(LIB_OBJ) src/lib/libattache.map
+	$(CC) -shared -Wl,-soname,libattache.so.$(SOVER) -Wl,--version-script=src/lib/libattache.map $(CFLAGS) $(LDFLAGS) -o $(BUILD)/libattache.so.$(SOVER) $(LIB_OBJ) $(PKG_LIBS) -lm
 	ln -sf libattache.so.$(SOVER) $@
 
 # The tool links the static library: one file to copy, nothing to find.
@@ -118,7 +119,7 @@ $(BUILD)/attache: $(CLI_OBJ) $(BUILD)/libattache.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattache.a $(PKG_LIBS) -lm
 
 PC_SED = -e 's|@VERSION@|$(shell sed -n 's/^\#define ATTACHE_VERSION "\(.*\)"/\1/p' src/lib/attache.h)|' \
-	-e 's|@PKGS@|$(PKGS)|' -e 's|@LIBS_PRIVATE@|$(VISION_LIBS) -lm|'
+	-e 's|@PKGS@|$(PKGS)|' -e 's|@VISION_LIBS@|$(VISION_LIBS)|'
 
 $(BUILD)/attache.pc: attache.pc.in $(BUILD)/.prefix src/lib/attache.h Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$${prefix}/lib|' \

@@ -2,7 +2,7 @@
 /*
  * faces-probe: the figures behind docs/faces.md. Runs one detector set
  * of vision/vision.h on IMAGE (oriented first), at a detection copy of
- * LONG_SIDE px, and prints each box (in IMAGE's pixels), the detector's
+ * LONG_SIDE px (+LONG_SIDE: enlarged to it too), and prints each box (in IMAGE's pixels), the detector's
  * raw score and the CPU milliseconds of the copy and of the detection.
  *
  * usage: faces-probe IMAGE LONG_SIDE DETECTORS MIN_PX HOG_UPSAMPLE STEP
@@ -36,8 +36,11 @@ main(int argc, char **argv)
 		return 1;
 	double t0 = cpu_ms(), t1 = t0;
 	VipsImage *small = NULL, *grey = NULL, *band = NULL, *g = NULL;
-	double scale = MIN(1.0, (double)long_side / MAX(mem->Xsize, mem->Ysize));
-	if ((scale < 1 ? vips_resize(mem, &small, scale, NULL) : vips_copy(mem, &small, NULL))
+	/* a LONG_SIDE of +N may enlarge a smaller photo (the thorough mode) */
+	double scale = (double)long_side / MAX(mem->Xsize, mem->Ysize);
+	if (argv[2][0] != '+')
+		scale = MIN(1.0, scale);
+	if ((scale != 1 ? vips_resize(mem, &small, scale, NULL) : vips_copy(mem, &small, NULL))
 		|| vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL) || vips_extract_band(grey, &band, 0, NULL)
 		|| vips_cast_uchar(band, &g, NULL) || vips_image_wio_input(g))
 		return 1;

@@ -85,7 +85,7 @@ print_planned(const Printer *p, const AttacheOutput *o)
 		json_parser_load_from_data(parser, line, -1, NULL);
 		JsonObject *obj = json_node_get_object(json_parser_get_root(parser));
 		static const char *const unknown[] = { "width", "height", "bytes", "quality", "removed", "kept", "sha256",
-			"focus" };
+			"focus", "faces" };
 		for (guint i = 0; i < G_N_ELEMENTS(unknown); i++)
 			json_object_remove_member(obj, unknown[i]);
 		json_object_set_boolean_member(obj, "dry_run", TRUE);

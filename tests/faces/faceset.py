@@ -79,9 +79,9 @@ def cut(boxes, left):
 
 
 def cases(tmp):
-    """Every case, made in the folder @tmp. The variants are PNG (no
-    orientation) but for the phone-size one, a JPEG stored turned with
-    EXIF orientation 6."""
+    """Every case, made in the folder @tmp. The variants are PNG without
+    metadata (the photo's EXIF would turn them again) but for the
+    phone-size one, a JPEG stored turned with only EXIF orientation 6."""
     out = []
     labelled = dict(read_labels(GROUPS, "faces"))
     labelled.update(read_labels(OURS))
@@ -96,7 +96,7 @@ def cases(tmp):
         up = os.path.join(tmp, "%s.upright.v" % base)
         vips("autorot", photo, up)
         mir = os.path.join(tmp, "%s.mirror.png" % base)
-        vips("flip", up, mir, "horizontal")
+        vips("flip", up, mir + "[strip]", "horizontal")
         out.append(Case("mirror:%s" % base, mir, mirror(faces)))
         # phone size, stored turned: rotating it 90 degrees clockwise
         # (EXIF orientation 6) shows it upright
@@ -105,19 +105,19 @@ def cases(tmp):
         turned = os.path.join(tmp, "%s.turned.v" % base)
         vips("rot", big, turned, "d270")
         o6 = os.path.join(tmp, "%s.phone-o6.jpg" % base)
-        subprocess.run(["vips", "copy", turned, o6 + "[Q=90]"], check=True, capture_output=True)
+        subprocess.run(["vips", "copy", turned, o6 + "[Q=90,strip]"], check=True, capture_output=True)
         subprocess.run(["exiftool", "-q", "-overwrite_original", "-n", "-Orientation=6", o6], check=True)
         out.append(Case("phone-o6:%s" % base, o6, faces))
         if group == "ours":
             for scale in (0.5, 0.33):
                 small = os.path.join(tmp, "%s.small%g.png" % (base, scale))
-                vips("resize", up, small, scale)
+                vips("resize", up, small + "[strip]", scale)
                 out.append(Case("small:%s@%g" % (base, scale), small, faces))
             # the frame cuts the face: the left edge through its middle
             x, _, fw, _, _ = next(f for f in faces if not f[4])
             left = x + fw / 2
             c = os.path.join(tmp, "%s.cut.png" % base)
-            vips("crop", up, c, int(left * w), 0, w - int(left * w), h)
+            vips("crop", up, c + "[strip]", int(left * w), 0, w - int(left * w), h)
             out.append(Case("cut:%s" % base, c, cut(faces, left)))
     return out
 

@@ -222,6 +222,62 @@ test_versions(void)
 	rm_rf(dir);
 }
 
+/* An output's faces (docs/json.md) round the manifest: written with
+ * in_output, read back as review reads them; a hand-edited line's faces
+ * outside the photo, not numbers, or not objects are skipped, and null
+ * faces read as not looked for. */
+static void
+test_faces_round_trip(void)
+{
+	g_autofree char *dir = tmpdir();
+	AttacheOutput *o = output(dir, "f.jpg");
+	o->faces = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
+	AttacheRegion in = { ATTACHE_REGION_FACE, 0.25, 0.2, 0.125, 0.25, 0.75, NULL, FALSE, TRUE, 400, 180, 200, 225 };
+	AttacheRegion out = { ATTACHE_REGION_FACE, 0.875, 0.5, 0.1, 0.1, 0.5, NULL, FALSE, FALSE, 0, 0, 0, 0 };
+	g_ptr_array_add(o->faces, attache_region_copy(&in));
+	g_ptr_array_add(o->faces, attache_region_copy(&out));
+	g_assert_true(attache__manifest_append_output(dir, o, NULL));
+	AttacheOutput *o2 = output(dir, "g.jpg");
+	g_autofree char *bad = g_strdup_printf("{\"attache_manifest\":2,\"kind\":\"output\",\"output\":\"%s\","
+										   "\"sha256\":\"%s\",\"faces\":[{\"x\":2,\"y\":0,\"w\":0.1,\"h\":0.1},"
+										   "{\"x\":\"0.1\",\"y\":0,\"w\":0.1,\"h\":0.1},7,{\"x\":0.5,\"y\":0.5,"
+										   "\"w\":0.9,\"h\":0.2,\"score\":9,\"in_output\":{\"x\":-1}}],\"error\":null}",
+		o2->output, o2->sha256);
+	g_assert_true(attache__append_line_beneath(dir, NAME, bad, NULL));
+	AttacheOutput *o3 = output(dir, "h.jpg");
+	g_assert_true(attache__manifest_append_output(dir, o3, NULL));
+
+	g_autoptr(AttacheManifest) m = NULL;
+	g_assert_cmpint(attache__manifest_load(dir, &m, NULL), ==, ATTACHE_OK);
+	const AttacheRecord *r = attache__manifest_latest(m, "f.jpg");
+	g_assert_nonnull(r);
+	g_assert_nonnull(r->faces);
+	g_assert_cmpuint(r->faces->len, ==, 2);
+	const AttacheRegion *a = r->faces->pdata[0], *b = r->faces->pdata[1];
+	g_assert_cmpfloat(a->x, ==, 0.25);
+	g_assert_cmpfloat(a->h, ==, 0.25);
+	g_assert_cmpfloat(a->score, ==, 0.75);
+	g_assert_true(a->in_output);
+	g_assert_cmpfloat(a->ox, ==, 400);
+	g_assert_cmpfloat(a->oh, ==, 225);
+	g_assert_false(b->in_output);
+	/* the hand-edited line: only the last face stays, clipped to the
+	 * photo, its score to 1, its bad in_output dropped */
+	const AttacheRecord *g = attache__manifest_latest(m, "g.jpg");
+	g_assert_nonnull(g);
+	g_assert_cmpuint(g->faces->len, ==, 1);
+	const AttacheRegion *c = g->faces->pdata[0];
+	g_assert_cmpfloat(c->w, ==, 0.5);
+	g_assert_cmpfloat(c->score, ==, 1);
+	g_assert_false(c->in_output);
+	/* no faces member (NULL in the output): not looked for */
+	g_assert_null(attache__manifest_latest(m, "h.jpg")->faces);
+	attache_output_free(o);
+	attache_output_free(o2);
+	attache_output_free(o3);
+	rm_rf(dir);
+}
+
 /* A journal's stored output object made into a line: the caller's own
  * members left out, the output path set, the journal's object untouched. */
 static void
@@ -324,6 +380,7 @@ main(int argc, char **argv)
 	g_test_add_func("/manifest/failure-line-documented", test_failure_line_documented);
 	g_test_add_func("/manifest/versions", test_versions);
 	g_test_add_func("/manifest/line-from-fields", test_line_from_fields);
+	g_test_add_func("/manifest/faces", test_faces_round_trip);
 	int rc = g_test_run();
 	attache_shutdown();
 	return rc;

@@ -14,19 +14,24 @@
 #include <stdlib.h>
 
 typedef struct {
-	int long_side; /* the detection copy's long side, px */
-	int detectors; /* ATTACHE_FACES_* */
-	int min_px;	   /* smallest face, px of the copy */
-	double step;   /* the cascades' scale step */
-	int lbp_floor; /* merged neighbours a cascade box needs */
+	int long_side;	  /* the detection copy's long side, px */
+	gboolean enlarge; /* a smaller photo is enlarged to it too */
+	int detectors;	  /* ATTACHE_FACES_* */
+	int min_px;		  /* smallest face, px of the copy */
+	double step;	  /* the cascades' scale step */
+	int lbp_floor;	  /* merged neighbours a cascade box needs */
 	int hog_upsample;
 	double hog_floor; /* dlib's detection confidence */
 } Tunables;
 
 static const Tunables tunables[] = {
-	[ATTACHE_FACES_DEFAULT] = { 800, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE, 16, 1.1, 4, 0, 0.0 },
-	[ATTACHE_FACES_THOROUGH] = { 1600,
-		ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE | ATTACHE_FACES_HOG_FRONTAL, 16, 1.1, 4, 0, 0.0 },
+	/* within the budget: faces of 7.5 % of the long side and more (the
+	 * cascades' 24 px window in a 320 px copy) */
+	[ATTACHE_FACES_DEFAULT] = { 320, FALSE, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE, 24, 1.2, 3, 0, 0.0 },
+	/* --protect: a missed face is a harm, so dlib's HOG joins the
+	 * cascades on a 1000 px copy (faces of 2.4 % and more) */
+	[ATTACHE_FACES_THOROUGH] = { 1000, TRUE, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE | ATTACHE_FACES_HOG_FRONTAL, 24,
+		1.1, 6, 0, 0.0 },
 };
 
 /* A 0..1 score from a detector's own: merged neighbours for a cascade,
@@ -79,14 +84,16 @@ merge(AttacheFaceBox *v, int n)
 	return kept;
 }
 
-/* The grey copy of @in, long side at most @long_side. @out: (transfer
- * full), in memory. */
+/* The grey copy of @in the detectors run on, its long side @t's (at most,
+ * unless @t enlarges). @out: (transfer full), in memory. */
 static int
-grey_copy(VipsImage *in, int long_side, VipsImage **out)
+grey_copy(VipsImage *in, const Tunables *t, VipsImage **out)
 {
 	g_autoptr(VipsImage) small = NULL, grey = NULL, band = NULL;
-	double scale = MIN(1.0, (double)long_side / MAX(in->Xsize, in->Ysize));
-	if (scale < 1 ? vips_resize(in, &small, scale, NULL) : vips_copy(in, &small, NULL))
+	double scale = (double)t->long_side / MAX(in->Xsize, in->Ysize);
+	if (!t->enlarge)
+		scale = MIN(1.0, scale);
+	if (fabs(scale - 1) > 1e-6 ? vips_resize(in, &small, scale, NULL) : vips_copy(in, &small, NULL))
 		return -1;
 	if (vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL) || vips_extract_band(grey, &band, 0, NULL))
 		return -1;
@@ -129,7 +136,7 @@ attache__faces_detect(VipsImage *upright_srgb, int mode, const char *what,
 	const Tunables *t = &tunables[mode == ATTACHE_FACES_THOROUGH];
 	g_autoptr(VipsImage) g = NULL;
 	*faces = NULL;
-	if (grey_copy(upright_srgb, t->long_side, &g))
+	if (grey_copy(upright_srgb, t, &g))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, what);
 
 	g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(AttacheFaceBox));
