@@ -186,3 +186,26 @@ def test_campaign_scan_text_and_the_review_page_warning():
         r = lib.run("prep", "-c", camp, "-o", os.path.join(d, "bad"), CAMP)
         lib.assert_eq(r.returncode, 2, r.stderr)
         assert "scan-text" in r.stderr, r.stderr
+
+
+def test_inbox_attache_ini_scan_text():
+    """scan-text = yes in INBOX/attache.ini: the hot folder's photos are
+    read, and its manifest lines carry the words."""
+    with lib.TempDir() as d:
+        inbox = os.path.join(d, "inbox")
+        os.makedirs(inbox)
+        with open(os.path.join(inbox, "attache.ini"), "w") as f:
+            f.write("[attache]\nscan-text = yes\n")
+        with open(CAMP, "rb") as src, open(os.path.join(inbox, "camp.jpg"), "wb") as dst:
+            dst.write(src.read())
+        lib.run("watch", inbox, "--once", "--preset-dir", presets(d), "-p", "wide",
+                "--settle", "0.5", check=0)
+        lines = []
+        for root, _, files in os.walk(os.path.join(inbox, "out")):
+            if "attache-manifest.jsonl" in files:
+                lines += [json.loads(l) for l in open(os.path.join(root, "attache-manifest.jsonl"))]
+        outs = [l for l in lines if l.get("kind") != "failure"]
+        assert outs, lines
+        for o in outs:
+            assert "WATER" in [norm(w["text"]) for w in o["text_found"] or []], o
+            assert "shows-text" in o["flags"], o
