@@ -13,12 +13,15 @@ PKGS      += icu-uc icu-i18n
 # damaged JPEGs: libjpeg's own decode to the end where libvips stops short
 # (jpeg-tail.c)
 PKGS      += libjpeg
+# text in the pixels (--scan-text, vision/text.cc): Tesseract (and
+# Leptonica, its image library), and OpenCV's MSER (features2d).
+PKGS      += tesseract lept
 # faces (src/lib/vision/*.cc, C++ behind extern "C" entry points): dlib's
 # HOG and OpenCV's cascades, linked by name (attache.pc's Libs.private):
 # Debian's OpenCV 4.6 ships no opencv4.pc, and dlib-1.pc's --libs would
 # put its own dependencies (SQLite, BLAS) into libattache.so's NEEDED.
 VISION_CFLAGS := -I/usr/include/opencv4
-VISION_LIBS   := -ldlib -llapack -lopencv_objdetect -lopencv_saliency -lopencv_imgproc -lopencv_core -lstdc++
+VISION_LIBS   := -ldlib -llapack -lopencv_objdetect -lopencv_saliency -lopencv_features2d -lopencv_imgproc -lopencv_core -lstdc++
 CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 DATADIR   := $(PREFIX)/share/attache

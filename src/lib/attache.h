@@ -507,6 +507,9 @@ typedef struct {
 	GHashTable *manifest; /* from attache_alt_manifest_load(): file ->
 						   * GPtrArray of AttacheAlt* (--alt-manifest) */
 	gboolean require_alt;
+	/* read the text in each photo (--scan-text; also a campaign's
+	 * scan-text = yes): AttacheOutput's text_found, flag shows-text */
+	gboolean scan_text;
 	char *prepared_by;		 /* recorded in the output folder's manifest */
 	gboolean write_manifest; /* append to OUT/attache-manifest.jsonl */
 	int preset_threads;		 /* outputs of one photo made at once (default 1;

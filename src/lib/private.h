@@ -253,6 +253,22 @@ GPtrArray *attache__faces_in_output(const GPtrArray *faces, const double *place,
 AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
 	const char *input, GPtrArray **faces, GError **error);
 
+/* ---- the text in the photo, --scan-text (text-scan.c) ---- */
+
+/* The words readable in @upright (the oriented, turned sRGB photo), read
+ * in the languages @langs (char* tags; English always): *@found
+ * (transfer full) AttacheRegion* of kind ATTACHE_REGION_TEXT, fractions
+ * of @upright. %ATTACHE_E_IMAGE when it cannot be read; @error does not
+ * name the photo. */
+AttacheCode attache__text_scan(VipsImage *upright, const GPtrArray *langs,
+	GPtrArray **found, GError **error);
+/* The long side of the copy the text is read on (the photo's, when
+ * smaller): prep decodes at least this large when it reads text. */
+#define ATTACHE_TEXT_SCAN_SIDE 1600
+/* Tesseract's models for @langs (char* tags, may be %NULL): "eng", then
+ * each other language it has a model for, "eng+fra+ara". (transfer full) */
+char *attache__text_models(const GPtrArray *langs);
+
 /* ---- stage 4: fit (fit.c) ---- */
 
 typedef struct {
@@ -575,6 +591,10 @@ typedef enum {
 	ATTACHE_ALIGN_END,
 	ATTACHE_ALIGN_AUTO, /* from the anchor's column */
 } AttacheAlign;
+
+/* Whether @c (may be %NULL) says `scan-text = yes` in [campaign]: its
+ * photos are scanned for text whatever the run says (docs/prep.md). */
+gboolean attache__campaign_scans_text(const AttacheCampaign *c);
 
 /* A logo, decoded once per campaign: 8-bit sRGB + alpha, in memory. */
 typedef struct {

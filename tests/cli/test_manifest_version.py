@@ -141,7 +141,7 @@ def test_version_1_folder_is_read_and_appended_to():
                 os.path.join("IMG", os.path.basename(l["output"]))
             shutil.copy(l["output"], os.path.join(old, rel))
             # what version 2 added: the version, the kind, the photo's
-            # hash, and later rotate and faces
+            # hash, and later what the pixels show (issue 14)
             line = {k: v for k, v in l.items()
                     if k not in ("attache_manifest", "kind", "input_sha256",
                                  "rotate", "faces", "regions", "text_found")}

@@ -64,6 +64,7 @@ static const CampaignKey campaign_keys[] = {
 	{ "languages", G_CAMPAIGN, K_LANGS },
 	{ "lang", G_CAMPAIGN, K_LANG },
 	{ "protect", G_CAMPAIGN, K_STRING },
+	{ "scan-text", G_CAMPAIGN, K_BOOL },
 	{ "enabled", G_LOGO | G_TEXT, K_BOOL },
 	{ "anchor", G_LOGO | G_TEXT, K_ANCHOR },
 	{ "margin", G_LOGO | G_TEXT, K_FRACTION, 0, 0.25 },
@@ -103,6 +104,7 @@ struct _AttacheCampaign {
 	char *description;
 	char **languages;	  /* NULL when the file declares none */
 	char *lang;			  /* [campaign] lang, or NULL */
+	gboolean scan_text;	  /* [campaign] scan-text (docs/prep.md) */
 	GPtrArray *layers;	  /* Layer* */
 	GHashTable *assets;	  /* absolute path -> AttacheAsset* */
 	GHashTable *accounts; /* [accounts]: language (lower case) -> account */
@@ -887,6 +889,9 @@ read_campaign_group(const Ctx *x, GKeyFile *kf, GError **error)
 			return bad(error, x, "campaign", "lang",
 				"\"%s\" is not in languages", lang);
 		c->lang = g_strdup(lang);
+		const char *scan = g_hash_table_lookup(t, "scan-text");
+		if (scan)
+			attache__value_bool(scan, &c->scan_text);
 		const char *protect = g_hash_table_lookup(t, "protect");
 		if (protect && !attache__protect_from_string(protect, &c->protect))
 			return bad(error, x, "campaign", "protect", "\"%s\": expected faces, text or faces,text", protect);
@@ -1168,6 +1173,12 @@ const char *
 attache_campaign_default_lang(const AttacheCampaign *c)
 {
 	return c->lang;
+}
+
+gboolean
+attache__campaign_scans_text(const AttacheCampaign *c)
+{
+	return c && c->scan_text;
 }
 
 AttacheCode

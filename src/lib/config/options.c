@@ -62,9 +62,9 @@ static const AttacheOption options[] = {
 		"in the manifest and the JSON line (`rotate`)" },
 	{ "protect", NULL, 0, ATTACHE_VALUE_PROTECT, P | W | I | A | ATTACHE_SCOPE_PHOTO, REP, NULL, "LIST",
 		"Fill faces (and text) solid in every output, before any crop: faces, text or faces,text",
-		"fill `faces` (each with its head), `text` (the text the text scan reads, issue 14) or both solid in every output, "
-		"before any crop; only adds: once the command line, attache.ini, the campaign or the photo's own "
-		"file turns it on, nothing turns it off for that photo (docs/masking.md)" },
+		"fill `faces` (each with its head), `text` (the words `--scan-text` reads; protect text reads "
+		"them by itself) or both solid in every output, before any crop; only adds: once the command "
+		"line, attache.ini, the campaign or the photo's own file turns it on, nothing turns it off for that photo (docs/masking.md)" },
 	{ "mask", NULL, 0, ATTACHE_VALUE_REGIONS, P | A | ATTACHE_SCOPE_PHOTO, REP, NULL, "X,Y,W,H",
 		"Also fill this box solid (fractions of the upright photo; repeatable; one photo only)",
 		"boxes to fill solid in every output, `X,Y,W,H` fractions of the upright photo, several separated "
@@ -125,6 +125,14 @@ static const AttacheOption options[] = {
 		NULL, "A photo without alt text is an error",
 		"a photo without alt text is an error (prep: exit 1; watch: to "
 		"failed/)" },
+	{ "scan-text", NULL, 0, ATTACHE_VALUE_FLAG, P | W | I | A | ATTACHE_SCOPE_CAMPAIGN, 0, "`false`", NULL,
+		"Read text in the photo (signs, shop names) that may name where it was taken: flag shows-text",
+		"read the text in each photo with Tesseract, in the run's languages "
+		"and English (signs, shop names, plates can name the place): each "
+		"word's box in the JSON line and the manifest (`text_found`), the "
+		"flag `shows-text`, the words on the review page; also "
+		"`scan-text = yes` in a campaign's `[campaign]` (docs/prep.md, "
+		"\"Text in the photo\")" },
 	{ "alt-long", NULL, 0, ATTACHE_VALUE_TEXT, P | W | I | A, 0, NULL, "TEXT",
 		"Long description (ExtDescrAccessibility)",
 		"long description (ExtDescrAccessibility)" },

@@ -124,8 +124,8 @@ attache__output_to_node(const AttacheOutput *o, gboolean manifest)
 		json_builder_begin_array(b);
 		json_builder_end_array(b);
 	}
-	if (ok && o->text_found)
-		attache__regions_to_json(b, "text_found", o->text_found);
+	/* text_found is there in every line, null when not scanned */
+	attache__regions_to_json(b, "text_found", ok ? o->text_found : NULL);
 	if (o->campaign || manifest)
 		add_string_or_null(b, "campaign", o->campaign);
 	if (o->lang || manifest)

@@ -13,6 +13,8 @@
 #include <math.h>
 #include <string.h>
 
+/* AttacheRegion itself (attache.h), here with the lists that use it, so
+ * that output.c, which writes the lists, does not need them back. */
 /* @r: (transfer none). Returns: (transfer full). */
 AttacheRegion *
 attache_region_copy(const AttacheRegion *r)

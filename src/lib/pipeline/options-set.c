@@ -184,10 +184,13 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 		attache_memory_budget_unref(opts->memory);
 		opts->memory = attache_memory_budget_new(n);
 		break;
-	case ATTACHE_VALUE_FLAG: /* require-alt, the options' only flag */
-		if (!g_str_equal(o->name, "require-alt"))
+	case ATTACHE_VALUE_FLAG: /* require-alt, scan-text */
+		if (g_str_equal(o->name, "require-alt"))
+			attache__value_bool(value, &opts->require_alt);
+		else if (g_str_equal(o->name, "scan-text"))
+			attache__value_bool(value, &opts->scan_text);
+		else
 			return unmapped(o, error);
-		attache__value_bool(value, &opts->require_alt);
 		break;
 	case ATTACHE_VALUE_ROTATE:
 		attache_rotate_from_string(value, &opts->rotate);

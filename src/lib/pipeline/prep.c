@@ -290,6 +290,13 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->regions = attache__regions_in_output(ph->hand, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
 	o->text_found = attache__regions_in_output(ph->text_found, place, fitted->Xsize, fitted->Ysize, enc->width,
 		enc->height);
+	/* flagged where the text shows: not where the crop left it out or
+	 * --protect text filled it */
+	for (guint i = 0; o->text_found && i < o->text_found->len; i++) {
+		const AttacheRegion *t = o->text_found->pdata[i];
+		if (t->in_output && !t->masked)
+			o->flags |= ATTACHE_FLAG_SHOWS_TEXT;
+	}
 	/* the faces it keeps, when it keeps any and the user gave no point */
 	gboolean faces = heads->kept > 0 && !ph->opts->have_focus;
 	double pfx = faces ? heads->cx : ph->pfx, pfy = faces ? heads->cy : ph->pfy;
@@ -555,6 +562,14 @@ photo_metadata(Photo *ph, const AttacheSource *src, guint *in_kinds)
 	return kept_kinds(kept, ph->alt, opts->alt_long);
 }
 
+/* Whether the photo's text is read: --scan-text, the campaign's
+ * scan-text = yes, or protect text from anywhere. */
+static gboolean
+text_wanted(const AttachePrepOptions *opts)
+{
+	return opts->scan_text || attache__campaign_scans_text(opts->campaign) || (opts->protect & ATTACHE_PROTECT_TEXT);
+}
+
 /* Decodes the photo once, at the largest scale any preset needs, within
  * the memory budget (@hold), oriented and in sRGB: @ph->base. */
 static AttacheCode
@@ -576,6 +591,10 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		scale = VIPS_MAX(scale,
 			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh)));
 	}
+	/* the text is read at ATTACHE_TEXT_SCAN_SIDE, whatever the presets
+	 * need: a sign Tesseract reads at 1600 px it misreads at 800 */
+	if (text_wanted(opts))
+		scale = VIPS_MAX(scale, VIPS_MIN(1.0, (double)ATTACHE_TEXT_SCAN_SIDE / VIPS_MAX(1, VIPS_MAX(ph->ow, ph->oh))));
 	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL;
 	AttacheCode code = attache__memory_take(opts->memory, ph->input,
 		attache__decode_estimate(src, scale, ph->outs->len), hold, error);
@@ -749,6 +768,18 @@ photo_outputs(Photo *ph, GError **error)
 	return ph->first;
 }
 
+/* --scan-text (or the campaign's scan-text = yes), or protect text from
+ * anywhere: the words readable in the upright photo, once for all its
+ * outputs, before anything covers or crops them. */
+static AttacheCode
+photo_text(Photo *ph, GError **error)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	if (!text_wanted(opts))
+		return ATTACHE_OK;
+	return attache__text_scan(ph->base, ph->langs, &ph->text_found, error);
+}
+
 /* What @ph holds of its own (not the outputs). */
 static void
 photo_clear(Photo *ph)
@@ -787,9 +818,10 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
-	/* the faces are found and the crops decided on the photo as it is;
-	 * then the masks are filled, before any output is made of it */
-	if ((code = photo_decode(ph, src, hold, &converted, err))
+	/* the text is read and the faces found and the crops decided on the
+	 * photo as it is; then the masks are filled, before any output is
+	 * made of it */
+	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_text(ph, err))
 		|| (code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err))
 		|| (code = photo_attention(ph, err)) || (code = photo_mask(ph, err)))
 		return code;
@@ -881,7 +913,8 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs };
+	ph.own_alt = own ? own->alt : NULL;
 	ph.own = own;
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
@@ -929,7 +962,8 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 	AttachePrepOptions po;
 	AttacheCode code = photo_begin(opts, input, &langs, outputs, &po, &own, &err);
 	GPtrArray *outs = *outputs;
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs };
+	ph.own_alt = own ? own->alt : NULL;
 	ph.own = own;
 	if (!code)
 		code = plan_run(&ph, &err);

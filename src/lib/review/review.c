@@ -757,6 +757,42 @@ write_budget(GString *s, const OutView *v)
 	g_string_append(s, "</div>");
 }
 
+/* The words --scan-text read in the photo, in the order read: "the photo
+ * shows text: WATER POINT 3", and whether this output shows them (a crop
+ * may leave them out, --protect text fills them). */
+static void
+write_text_found(GString *s, const OutView *v)
+{
+	const GPtrArray *t = v->rec->text_found;
+	if (!t || !t->len)
+		return;
+	guint shown = 0, masked = 0;
+	g_string_append(s, "<div class=\"text-found\" data-text-found=\"");
+	for (guint i = 0; i < t->len; i++) {
+		const AttacheRegion *r = t->pdata[i];
+		if (i)
+			g_string_append_c(s, ' ');
+		esc(s, r->text ? r->text : "");
+		shown += r->in_output && !r->masked;
+		masked += r->masked;
+	}
+	g_string_append(s, "\">The photo shows text: <strong dir=\"auto\">");
+	for (guint i = 0; i < t->len; i++) {
+		const AttacheRegion *r = t->pdata[i];
+		if (i)
+			g_string_append_c(s, ' ');
+		esc(s, r->text ? r->text : "");
+	}
+	g_string_append(s, "</strong>");
+	if (masked == t->len)
+		g_string_append(s, " <span class=\"muted\">(masked in every output)</span>");
+	else if (!shown)
+		g_string_append(s, " <span class=\"muted\">(not in this output's frame)</span>");
+	else
+		g_string_append(s, " <span class=\"muted\">(it may name the place: mask it with a region, or --protect text)</span>");
+	g_string_append(s, "</div>");
+}
+
 /* One output's figure: image, size, budget, flags, notes, audit (again,
  * now), approval, file and hash. */
 static void
@@ -772,6 +808,7 @@ write_output(GString *s, const OutView *v)
 	write_budget(s, v);
 	attache__review_regions_summary(s, r);
 	write_flags(s, v);
+	write_text_found(s, v);
 	write_notes(s, v);
 
 	if (!v->audit_error && v->audit && !(v->audit->kinds & ATTACHE_KINDS_FORBIDDEN))
