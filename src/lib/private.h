@@ -33,6 +33,11 @@ int attache__keyfile_line(const char *text, const char *group,
 /* Resizes @in to exactly @w x @h, lanczos3 (fit.c). @out: (transfer full).
  * Returns 0 or -1 with the libvips error set. */
 int attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out);
+/* resize.c: @in reduced to exactly @w x @h with lanczos3 by libvips'
+ * vertical reducer in both directions, in memory (*@out, transfer full):
+ * 0; -1 on error; 1 when it does not apply (not 8-bit, not a reduction
+ * by less than 2 both ways, or too large), for vips_resize(). */
+int attache__resize_reduce(VipsImage *in, int w, int h, VipsImage **out);
 
 /* A deep copy (preset.c). (transfer full) */
 AttachePreset *attache__preset_copy(const AttachePreset *p);

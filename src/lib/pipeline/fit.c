@@ -52,6 +52,10 @@ attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out)
 		*out = in;
 		return 0;
 	}
+	/* libvips 8.14's horizontal reducer is slow (resize.c) */
+	int fast = attache__resize_reduce(in, w, h, out);
+	if (fast <= 0)
+		return fast;
 	VipsImage *r;
 	if (vips_resize(in, &r, (double)w / in->Xsize, "vscale",
 			(double)h / in->Ysize, NULL))
