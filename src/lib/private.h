@@ -115,6 +115,11 @@ const char *attache__notes_lang(const char *tag);
  * then pairs of const char *KEY, VALUE, NULL-terminated. (transfer full) */
 char *attache__message(const char *id, const char *lang, ...) G_GNUC_NULL_TERMINATED;
 
+/* The SHA-256 of @data, lowercase hex, as g_compute_checksum_for_data()
+ * gives it, at the speed of the CPU's SHA instructions (sha256.c).
+ * (transfer full) */
+char *attache__sha256_hex(const void *data, gsize len);
+
 /* ---- stage 1: load (load.c) ---- */
 
 typedef enum {

@@ -273,8 +273,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->flags = flags | enc->flags | ph->flags;
 	o->removed = ph->removed;
 	o->kept = ph->kept;
-	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc->data,
-		enc->len);
+	o->sha256 = attache__sha256_hex(enc->data, enc->len);
 	o->alt = attache__alt_copy(alt);
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
@@ -678,7 +677,7 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	if (code)
 		return code;
 	/* what tells a re-prepared photo from another of the same name */
-	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, src->bytes);
+	ph->input_sha256 = attache__sha256_hex(g_bytes_get_data(src->bytes, NULL), g_bytes_get_size(src->bytes));
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
@@ -795,7 +794,7 @@ plan_run(Photo *ph, GError **err)
 	gsize len;
 	const guint8 *d = g_bytes_get_data(src->bytes, &len);
 	/* which photo this is, for the rule on outputs already there */
-	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, src->bytes);
+	ph->input_sha256 = attache__sha256_hex(g_bytes_get_data(src->bytes, NULL), g_bytes_get_size(src->bytes));
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	g_autoptr(AttacheAuditReport) r = NULL;
