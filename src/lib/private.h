@@ -158,6 +158,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheSource, attache__source_free)
  * in the photo's own colour space. @out: (transfer full). */
 AttacheCode attache__load(const AttacheSource *src, double scale,
 	VipsImage **out, GError **error);
+/* The factor libjpeg shrinks a JPEG @src by when attache__load() decodes
+ * it for @scale: 4, 2 or 1 (load.c). */
+int attache__load_jpeg_shrink(const AttacheSource *src, double scale);
+/* A JPEG @src decoded at full size, when it is first read: for the one
+ * output that needs every pixel, once attache__load() has decoded and
+ * checked the photo at half size for the others. @out: (transfer full);
+ * it reads @src's bytes, which must outlive it. */
+AttacheCode attache__load_full(const AttacheSource *src, VipsImage **out,
+	GError **error);
 
 /* ---- stage 2: orient (orient.c) ---- */
 

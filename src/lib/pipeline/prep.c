@@ -167,6 +167,12 @@ typedef struct {
 	guint nlang;	  /* outputs per preset: langs->len, at least 1 */
 	char *input_sha256;
 	VipsImage *base, *proxy;
+	/* the photo at full size, for the one preset (stream_preset) that
+	 * needs every pixel when no other does, decoded apart (and freed with
+	 * that output's photo) so that the others are made from a decode at
+	 * half size; -1 and NULL: every output is made from @base */
+	int stream_preset;
+	VipsImage *stream;
 	int ow, oh;		/* the oriented photo's full size */
 	GPtrArray *alt; /* every language's alt text, x-default first */
 	GBytes *exif_block;
@@ -345,8 +351,9 @@ prep_output(Photo *ph, guint i)
 
 	/* the stages, in order: each runs when all before it succeeded */
 	AttacheCode code = attache__alt_check_preset(alt, p, &e2);
+	VipsImage *from = (int)(i / ph->nlang) == ph->stream_preset ? ph->stream : ph->base;
 	if (!code)
-		code = attache__fit(ph->base, &fp, &fitted, &flags, &e2);
+		code = attache__fit(from, &fp, &fitted, &flags, &e2);
 	if (!code && opts->campaign)
 		code = attache__brand(opts->campaign, p, lang, fitted, &branded, o->warnings, &e2);
 	if (!code)
@@ -538,8 +545,40 @@ photo_metadata(Photo *ph, const AttacheSource *src, guint *in_kinds)
 	return kept_kinds(kept, ph->alt, opts->alt_long);
 }
 
-/* Decodes the photo once, at the largest scale any preset needs, within
- * the memory budget (@hold), oriented and in sRGB: @ph->base. */
+/* The preset whose one output alone needs a JPEG's every pixel (mastodon:
+ * 8.3 MP), when the others need at most half of them (*@others: the
+ * largest scale they need, at least the half at which the photo is
+ * checked), or -1. That output gets its own full decode
+ * (attache__load_full()); the others, and the damage checks, the decode
+ * at half size: a resize from 4x fewer pixels for each of them, instead of
+ * all of them from the full decode. An upright photo only (a turn of the
+ * full decode would be one more copy of it). */
+static int
+photo_stream_preset(const Photo *ph, const AttacheSource *src,
+	const double *scales, double *others)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	int full = -1, nfull = 0;
+	*others = 0;
+	if (src->format != ATTACHE_SRC_JPEG || src->orientation > 1 || opts->rotate || ph->nlang > 1)
+		return -1;
+	for (guint i = 0; i < opts->presets->len; i++) {
+		if (attache__load_jpeg_shrink(src, scales[i]) == 1) {
+			full = (int)i;
+			nfull++;
+		}
+		else
+			*others = VIPS_MAX(*others, scales[i]);
+	}
+	if (nfull != 1)
+		return -1;
+	*others = VIPS_MAX(*others, 0.5);
+	return full;
+}
+
+/* Decodes the photo once, at the largest scale any preset needs (or the
+ * one streamed preset aside, photo_stream_preset()), within the memory
+ * budget (@hold), oriented and in sRGB: @ph->base. */
 static AttacheCode
 photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	gboolean *converted, GError **error)
@@ -552,14 +591,18 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		ph->ow = ph->oh;
 		ph->oh = t;
 	}
-	double scale = 0;
+	double scale = 0, others = 0;
+	g_autofree double *scales = g_new(double, MAX(1, opts->presets->len));
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
 		fit_params(opts, opts->presets->pdata[i], &fp);
-		scale = VIPS_MAX(scale,
-			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh)));
+		scales[i] = VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh));
+		scale = VIPS_MAX(scale, scales[i]);
 	}
-	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL;
+	ph->stream_preset = photo_stream_preset(ph, src, scales, &others);
+	if (ph->stream_preset >= 0)
+		scale = others;
+	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL, full = NULL;
 	AttacheCode code = attache__memory_take(opts->memory, ph->input,
 		attache__decode_estimate(src, scale, ph->outs->len), hold, error);
 	if (!code)
@@ -570,6 +613,12 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		code = attache__rotate(oriented, opts->rotate, &upright, error);
 	if (!code)
 		code = attache__colour(upright, &ph->base, converted, error);
+	if (!code && ph->stream_preset >= 0) {
+		gboolean same;
+		code = attache__load_full(src, &full, error);
+		if (!code)
+			code = attache__colour(full, &ph->stream, &same, error);
+	}
 	return code;
 }
 
@@ -649,6 +698,7 @@ static void
 photo_clear(Photo *ph)
 {
 	g_clear_object(&ph->base);
+	g_clear_object(&ph->stream);
 	g_clear_object(&ph->proxy);
 	g_clear_pointer(&ph->input_sha256, g_free);
 	g_clear_pointer(&ph->alt, g_ptr_array_unref);
@@ -689,7 +739,10 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	ph->removed = (in_kinds & forbidden) | (converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
 	ph->removed |= in_kinds & policy & ~kept_k;
 	ph->kept = kept_k;
-	return photo_outputs(ph, error);
+	code = photo_outputs(ph, error);
+	/* it reads @src's bytes */
+	g_clear_object(&ph->stream);
+	return code;
 }
 
 /* @input's own PHOTO.attache.ini over @opts: @po is a shallow copy of
@@ -767,7 +820,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .stream_preset = -1 };
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
@@ -814,7 +867,7 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 	AttachePrepOptions po;
 	AttacheCode code = photo_begin(opts, input, &langs, outputs, &po, &own, &err);
 	GPtrArray *outs = *outputs;
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .stream_preset = -1 };
 	if (!code)
 		code = plan_run(&ph, &err);
 	for (guint i = 0; !code && i < outs->len; i++) {
