@@ -104,3 +104,57 @@ attache__resize_reduce(VipsImage *in, int w, int h, VipsImage **out)
 		return -1;
 	return 0;
 }
+
+/* Sums of @f rows of @in's (@ir) columns from row @y0, each rounded to
+ * the mean as libvips' shrinkv rounds it, into @col. */
+static void
+shrink_rows(VipsRegion *ir, int y0, int f, int n, guint8 *col)
+{
+	g_autofree guint *sum = g_new0(guint, n);
+	for (int y = y0; y < y0 + f; y++) {
+		/* past the last row, the last row again */
+		const VipsPel *p = VIPS_REGION_ADDR(ir, 0, MIN(y, ir->im->Ysize - 1));
+		for (int i = 0; i < n; i++)
+			sum[i] += p[i];
+	}
+	for (int i = 0; i < n; i++)
+		col[i] = (guint8)((sum[i] + f / 2) / f);
+}
+
+int
+attache__box_shrink(VipsImage *in, int f, VipsImage **out)
+{
+	/* ownership: @in is borrowed; *@out (transfer full) on 0 */
+	if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Coding != VIPS_CODING_NONE || f < 2 || in->Xsize < f || in->Ysize < f)
+		return 1;
+	/* libvips rounds the size, and extends the edge into the last box */
+	int B = in->Bands, W = MAX(1, (int)((double)in->Xsize / f + 0.5)), H = MAX(1, (int)((double)in->Ysize / f + 0.5));
+	/* a region of a memory image (or of a copy of one) points into it */
+	VipsRegion *ir = vips_region_new(in);
+	VipsRect all = { 0, 0, in->Xsize, in->Ysize };
+	VipsImage *o = vips_image_new_memory();
+	vips_image_init_fields(o, W, H, B, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
+		in->Type, in->Xres, in->Yres);
+	if (vips_region_prepare(ir, &all) || vips_image_write_prepare(o)) {
+		g_object_unref(ir);
+		g_object_unref(o);
+		return -1;
+	}
+	int n = in->Xsize * B;
+	g_autofree guint8 *col = g_new(guint8, n);
+	for (int y = 0; y < H; y++) {
+		/* libvips' order: the rows first, rounded, then the columns */
+		shrink_rows(ir, y * f, f, n, col);
+		VipsPel *q = VIPS_IMAGE_ADDR(o, 0, y);
+		for (int x = 0; x < W; x++)
+			for (int b = 0; b < B; b++) {
+				guint s = 0;
+				for (int k = 0; k < f; k++)
+					s += col[MIN(x * f + k, in->Xsize - 1) * B + b];
+				q[x * B + b] = (guint8)((s + f / 2) / f);
+			}
+	}
+	g_object_unref(ir);
+	*out = o;
+	return 0;
+}
