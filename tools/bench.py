@@ -10,6 +10,7 @@ the same run, alternating, medians over --rounds:
                -quality 85` of a 1600x900 PPM made from it beforehand (not
                timed)
   attache      prep -p x-landscape -c campaigns/demo.ini --crop CROP
+  plain        the same without the campaign (what branding costs)
   default      the same on the default crop path (no --crop)
   vipsthumbnail FILES -s 1600x900 -m attention -o OUT/%s.jpg[Q=85,strip]
   imagemagick  convert FILE -auto-orient -resize 1600x900^ ... (fewer rounds)
@@ -198,7 +199,7 @@ def main():
 
     main_args = ["-p", "x-landscape", "-c", CAMPAIGN, "--crop", crop]
     decode_cmd, encode_cmd = b.floor()
-    keys = ("floor", "attache", "default", "vipsthumbnail", "imagemagick")
+    keys = ("floor", "attache", "plain", "default", "vipsthumbnail", "imagemagick")
     wall = {k: [] for k in keys}
     cpu = {k: [] for k in keys}
     rss = {k: [] for k in keys}
@@ -221,6 +222,7 @@ def main():
             "-s", "1600x900", "-m", "attention", "-o",
             fresh(b.out) + "/%s.jpg[Q=85,strip]"]))
         note("default", b.prep(["-p", "x-landscape", "-c", CAMPAIGN]))
+        note("plain", b.prep(["-p", "x-landscape", "--crop", crop]))
         if r < max(2, args.rounds // 2):  # ImageMagick is slow: fewer rounds
             fresh(b.out)
             note("imagemagick", run(im_loop, shell=True))
@@ -234,7 +236,7 @@ def main():
               (k, med[k], n / med[k], 1000 * mcpu[k] / n, max(rss[k])))
     print("(floor: djpeg -scale 1/2 + cjpeg -progressive -optimize -quality "
           "85 of 1600x900; attache: x-landscape, demo campaign, --crop %s; "
-          "default: the same without --crop)\n" % crop)
+          "plain: without the campaign; default: with it, without --crop)\n" % crop)
 
     b.target("CPU per photo / the decode+encode floor (x)",
              mcpu["attache"] / mcpu["floor"], 1.6, False)
@@ -242,6 +244,8 @@ def main():
              med["vipsthumbnail"] / med["attache"], 1.8, True)
     b.target("throughput vs vipsthumbnail, default crop path (x)",
              med["vipsthumbnail"] / med["default"], 1.3, True)
+    b.target("branding with campaigns/demo.ini (CPU, x)",
+             mcpu["attache"] / mcpu["plain"], 1.15, False)
     b.target("throughput vs ImageMagick (x)",
              med["imagemagick"] / med["attache"], 4.0, True)
     print("default crop path / --crop %s, CPU: %.2fx%s" %

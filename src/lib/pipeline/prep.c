@@ -584,6 +584,7 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	gboolean *converted, GError **error)
 {
 	const AttachePrepOptions *opts = ph->opts;
+	ph->stream_preset = -1;
 	attache__oriented_size(src->width, src->height, src->orientation, &ph->ow,
 		&ph->oh);
 	if (opts->rotate == 90 || opts->rotate == 270) {
@@ -820,7 +821,7 @@ attache_prep_photo_as(const AttachePrepOptions *opts, const char *input,
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_USAGE, "no preset given");
 		return ATTACHE_E_USAGE;
 	}
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .stream_preset = -1 };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
 	if (!code)
 		code = photo_run(&ph, &hold, &err, error);
 	photo_clear(&ph);
@@ -867,7 +868,7 @@ attache__prep_photo_plan(const AttachePrepOptions *opts, const char *input,
 	AttachePrepOptions po;
 	AttacheCode code = photo_begin(opts, input, &langs, outputs, &po, &own, &err);
 	GPtrArray *outs = *outputs;
-	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL, .stream_preset = -1 };
+	Photo ph = { .opts = &po, .input = input, .stem = stem, .langs = langs, .nlang = MAX(1, langs->len), .outs = outs, .own_alt = own ? own->alt : NULL };
 	if (!code)
 		code = plan_run(&ph, &err);
 	for (guint i = 0; !code && i < outs->len; i++) {
