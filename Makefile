@@ -10,6 +10,9 @@ PKGS      := vips libexif libcurl libpng json-glib-1.0 glib-2.0 gio-2.0 lcms2 zl
 PKGS      += pango fontconfig
 # approvals: NFKC, casefolding and UTS #39 confusable skeletons (approval.c)
 PKGS      += icu-uc icu-i18n
+# SHA-256 of photos and outputs (core/sha256.c): libssl-dev, which
+# libcurl4-openssl-dev brings
+PKGS      += libcrypto
 # damaged JPEGs: libjpeg's own decode to the end where libvips stops short
 # (jpeg-tail.c)
 PKGS      += libjpeg

@@ -7,7 +7,7 @@ set -eu
 PKGS="
 pkg-config make gcc clang libclang-rt-14-dev libglib2.0-dev-bin
 libvips-dev libvips-tools
-libexif-dev libcurl4-openssl-dev libpng-dev libjson-glib-dev libheif-dev
+libexif-dev libcurl4-openssl-dev libssl-dev libpng-dev libjson-glib-dev libheif-dev
 liblcms2-dev zlib1g-dev libicu-dev libjpeg-dev
 libimage-exiftool-perl imagemagick time
 fonts-noto-core fonts-noto-cjk libpango1.0-dev libfontconfig-dev

@@ -33,6 +33,15 @@ int attache__keyfile_line(const char *text, const char *group,
 /* Resizes @in to exactly @w x @h, lanczos3 (fit.c). @out: (transfer full).
  * Returns 0 or -1 with the libvips error set. */
 int attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out);
+/* resize.c: @in reduced to exactly @w x @h with lanczos3 by libvips'
+ * vertical reducer in both directions, in memory (*@out, transfer full):
+ * 0; -1 on error; 1 when it does not apply (not 8-bit, not a reduction
+ * by less than 2 both ways, or too large), for vips_resize(). */
+int attache__resize_reduce(VipsImage *in, int w, int h, VipsImage **out);
+/* resize.c: @in shrunk by the integer @f both ways, each output pixel the
+ * mean of an @f x @f box, exactly as vips_shrink() makes it, in memory
+ * (*@out, transfer full): 0; -1 on error; 1 when not 8-bit. */
+int attache__box_shrink(VipsImage *in, int f, VipsImage **out);
 
 /* A deep copy (preset.c). (transfer full) */
 AttachePreset *attache__preset_copy(const AttachePreset *p);
@@ -116,6 +125,11 @@ char *attache__message(const char *id, const char *lang, ...) G_GNUC_NULL_TERMIN
  * in. (transfer full) */
 char *attache__messages_json(const char *lang);
 
+/* The SHA-256 of @data, lowercase hex, as g_compute_checksum_for_data()
+ * gives it, at the speed of the CPU's SHA instructions (sha256.c).
+ * (transfer full) */
+char *attache__sha256_hex(const void *data, gsize len);
+
 /* ---- stage 1: load (load.c) ---- */
 
 typedef enum {
@@ -154,6 +168,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttacheSource, attache__source_free)
  * in the photo's own colour space. @out: (transfer full). */
 AttacheCode attache__load(const AttacheSource *src, double scale,
 	VipsImage **out, GError **error);
+/* The factor libjpeg shrinks a JPEG @src by when attache__load() decodes
+ * it for @scale: 4, 2 or 1 (load.c). */
+int attache__load_jpeg_shrink(const AttacheSource *src, double scale);
+/* A JPEG @src decoded at full size, when it is first read: for the one
+ * output that needs every pixel, once attache__load() has decoded and
+ * checked the photo at half size for the others. @out: (transfer full);
+ * it reads @src's bytes, which must outlive it. */
+AttacheCode attache__load_full(const AttacheSource *src, VipsImage **out,
+	GError **error);
 
 /* ---- stage 2: orient (orient.c) ---- */
 

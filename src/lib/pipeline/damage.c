@@ -256,51 +256,104 @@ split_steps(double *tmp, const double *cur, const guint8 *ccur,
 	return k;
 }
 
+/* The median of the boundaries' own medians (*@typical, what JPEG's own
+ * blocking gives) for level_scan(): @tmp has room for MAX(n, nb). */
+static double
+level_typical(const double *table, const guint8 *clips, int nb, int nch,
+	int n, int c, gboolean unclipped, double *tmp)
+{
+	int rows = 0;
+	/* ownership: freed here */
+	g_autofree double *meds = g_new(double, MAX(nb, 1));
+	for (int k = 0; k < nb; k++) {
+		int u = gather(tmp, table + ((size_t)k * nch + c) * n,
+			clips + (size_t)k * n, n, unclipped);
+		if (u)
+			meds[rows++] = fabs(median(tmp, u));
+	}
+	return rows ? median(meds, rows) : 0;
+}
+
+/* Counts, for a split of level_scan(), of the segments of @v (@n, with
+ * their @clip marks) counted (@all), at least @t (@pos) and at most -@t
+ * (@neg), as prefix sums: entry i covers the first i segments. */
+static void
+level_prefix(const double *v, const guint8 *clip, int n, gboolean unclipped,
+	double t, int *all, int *pos, int *neg)
+{
+	all[0] = pos[0] = neg[0] = 0;
+	for (int i = 0; i < n; i++) {
+		gboolean in = !(unclipped && clip[i]);
+		all[i + 1] = all[i] + in;
+		pos[i + 1] = pos[i] + (in && v[i] >= t);
+		neg[i + 1] = neg[i] + (in && v[i] <= -t);
+	}
+}
+
 /* @unclipped: the second look, without the segments clipped below each
  * boundary (a white window, where an offset cannot show in full): they
  * count neither in the boundary's step nor in the typical one, and a
- * boundary needs LEVEL_USABLE of its segments left. */
+ * boundary needs LEVEL_USABLE of its segments left.
+ *
+ * Only a step of at least *@need_step (from the typical step) can make
+ * level_check() refuse the photo, so a split is measured only when its
+ * median can reach it: then at least half its segments are that large,
+ * with one sign, which prefix counts tell at once (most boundaries of a
+ * photo have none). *@worst is the largest step found, or 0 when none
+ * reaches *@need_step. */
 static void
-level_scan(const Px *p, const double *table, const guint8 *clips, int nb,
-	int nch, int n, int c, gboolean unclipped, double *worst, int *at,
-	double *typical)
+level_scan(const double *table, const guint8 *clips, int nb, int nch, int n,
+	int c, gboolean unclipped, double *worst, int *at, double *typical,
+	double *need_step, int grid)
 {
-	int rows = 0;
-	/* ownership: the two arrays are freed here */
+	/* ownership: the arrays are freed here */
 	g_autofree double *tmp = g_new(double, MAX(n, nb));
-	g_autofree double *meds = g_new(double, MAX(nb, 1));
+	g_autofree int *counts = g_new(int, 6 * ((gsize)n + 1));
+	int *all = counts, *pos = all + n + 1, *neg = pos + n + 1;
+	int *nall = neg + n + 1, *npos = nall + n + 1, *nneg = npos + n + 1;
 	double need = unclipped ? LEVEL_USABLE * n : n;
 	*worst = 0;
 	*at = 0;
+	*typical = level_typical(table, clips, nb, nch, n, c, unclipped, tmp);
+	double t = *need_step = MAX(LEVEL_STEP_MIN, LEVEL_STEP_RATIO * (*typical + 0.25));
 	for (int k = 0; k < nb; k++) {
-		int y = p->grid * (k + 1);
+		int y = grid * (k + 1);
 		gboolean more = k + 1 < nb;
 		const double *cur = table + ((size_t)k * nch + c) * n;
 		const double *next = more ? table + ((size_t)(k + 1) * nch + c) * n
 								  : NULL;
 		const guint8 *ccur = clips + (size_t)k * n;
 		const guint8 *cnext = more ? ccur + n : NULL;
-		int u = gather(tmp, cur, ccur, n, unclipped);
-		if (u)
-			meds[rows++] = fabs(median(tmp, u));
 		/* cheap: a step needs LEVEL_EVEN of a boundary's segments to be
 		 * large at least (the median less its slack) */
 		int large = 0;
 		for (int i = 0; i < n; i++)
 			large += (!(unclipped && ccur[i]) && fabs(cur[i]) >= LEVEL_LARGE)
 					 + (more && !(unclipped && cnext[i]) && fabs(next[i]) >= LEVEL_LARGE);
-		for (int sp = 0; large >= LEVEL_EVEN * need && sp < (more ? LEVEL_SPLITS : 1); sp++) {
+		if (large < LEVEL_EVEN * need)
+			continue;
+		level_prefix(cur, ccur, n, unclipped, t, all, pos, neg);
+		if (more)
+			level_prefix(next, cnext, n, unclipped, t, nall, npos, nneg);
+		for (int sp = 0; sp < (more ? LEVEL_SPLITS : 1); sp++) {
 			/* the damage from @split on here, before it on the next */
 			int split = sp * n / LEVEL_SPLITS;
-			int got = split_steps(tmp, cur, ccur, next, cnext, split, n, unclipped);
-			double m = got >= need ? even_step(tmp, got) : NAN;
-			if (!isnan(m) && fabs(m) > *worst) {
+			int s0 = split ? nall[split] : 0;
+			int got = all[n] - all[split] + s0;
+			/* the median is the (got / 2)-th smallest: got - got / 2
+			 * segments are at least it, got / 2 + 1 at most it */
+			int up = pos[n] - pos[split] + (split ? npos[split] : 0);
+			int down = neg[n] - neg[split] + (split ? nneg[split] : 0);
+			if (got < need || (up < got - got / 2 && down < got / 2 + 1))
+				continue;
+			split_steps(tmp, cur, ccur, next, cnext, split, n, unclipped);
+			double m = even_step(tmp, got);
+			if (!isnan(m) && fabs(m) >= t && fabs(m) > *worst) {
 				*worst = fabs(m);
 				*at = y;
 			}
 		}
 	}
-	*typical = rows ? median(meds, rows) : 0;
 }
 
 /* NULL, or why the JPEG decode @p (at 1/@shrink) has a level step
@@ -323,15 +376,15 @@ level_check(const Px *p, int shrink)
 			clips + (size_t)k * n, n);
 	for (int look = 0; look < 2 * nch; look++) {
 		int c = look % nch;
-		double worst, typical;
+		double worst, typical, need_step;
 		int at;
-		level_scan(p, table, clips, nb, nch, n, c, look >= nch, &worst, &at,
-			&typical);
+		level_scan(table, clips, nb, nch, n, c, look >= nch, &worst, &at,
+			&typical, &need_step, p->grid);
 		/* GLib's log, which the application routes (G_MESSAGES_DEBUG=attache
 		 * with the default handler): the library itself never prints */
 		g_log("attache", G_LOG_LEVEL_DEBUG,
-			"damage: channel %d%s step %.2f at row %d, typical %.2f", c,
-			look >= nch ? " (unclipped)" : "", worst, at, typical);
+			"damage: channel %d%s step %.2f at row %d (0: none of %.2f or more), typical %.2f", c,
+			look >= nch ? " (unclipped)" : "", worst, at, need_step, typical);
 		if (worst >= LEVEL_STEP_MIN && worst >= LEVEL_STEP_RATIO * (typical + 0.25))
 			return g_strdup_printf("the %s of the picture jumps by %.0f at "
 								   "row %d, across its width (corrupt data "

@@ -271,6 +271,30 @@ jpeg_shrink(const AttacheSource *src, double scale)
 	return 1;
 }
 
+int
+attache__load_jpeg_shrink(const AttacheSource *src, double scale)
+{
+	return jpeg_shrink(src, VIPS_MIN(1.0, scale));
+}
+
+AttacheCode
+attache__load_full(const AttacheSource *src, VipsImage **out, GError **error)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(src->bytes, &len);
+	/* the damage and tail checks ran on the smaller decode of the same
+	 * data; libjpeg's warnings still fail this one. Random access (libvips
+	 * decodes it whole when first read): a sequential read could be failed
+	 * as "out of order" by a worker stalled on a loaded machine */
+	if (vips_jpegload_buffer((void *)data, len, out, "fail_on",
+			VIPS_FAIL_ON_WARNING, NULL)) {
+		g_autofree char *what = g_strdup_printf("%s: cannot decode the %s data",
+			src->path, src->loader);
+		return attache__vips_error(error, ATTACHE_E_INPUT, what);
+	}
+	return ATTACHE_OK;
+}
+
 /* Beside the decode it counts, so that the two cannot drift apart;
  * budget.c takes what it says from the batch's memory budget. */
 gint64

@@ -169,6 +169,12 @@ typedef struct {
 	guint nlang;	  /* outputs per preset: langs->len, at least 1 */
 	char *input_sha256;
 	VipsImage *base, *proxy;
+	/* the photo at full size, for the one preset (stream_preset) that
+	 * needs every pixel when no other does, decoded apart (and freed with
+	 * that output's photo) so that the others are made from a decode at
+	 * half size; -1 and NULL: every output is made from @base */
+	int stream_preset;
+	VipsImage *stream;
 	int ow, oh;		/* the oriented photo's full size */
 	GPtrArray *alt; /* every language's alt text, x-default first */
 	GBytes *exif_block;
@@ -278,8 +284,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->flags = flags | enc->flags | ph->flags;
 	o->removed = ph->removed;
 	o->kept = ph->kept;
-	o->sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, enc->data,
-		enc->len);
+	o->sha256 = attache__sha256_hex(enc->data, enc->len);
 	o->alt = attache__alt_copy(alt);
 	o->alt_long = g_strdup(ph->opts->alt_long);
 	o->code = ATTACHE_OK;
@@ -369,8 +374,9 @@ prep_output(Photo *ph, guint i)
 
 	/* the stages, in order: each runs when all before it succeeded */
 	AttacheCode code = attache__alt_check_preset(alt, p, &e2);
+	VipsImage *from = (int)(i / ph->nlang) == ph->stream_preset ? ph->stream : ph->base;
 	if (!code)
-		code = attache__fit(ph->base, &fp, &fitted, &flags, &e2);
+		code = attache__fit(from, &fp, &fitted, &flags, &e2);
 	if (!code && opts->campaign)
 		code = attache__brand(opts->campaign, p, lang, fitted, &branded, o->warnings, &e2);
 	if (!code)
@@ -570,13 +576,46 @@ text_wanted(const AttachePrepOptions *opts)
 	return opts->scan_text || attache__campaign_scans_text(opts->campaign) || (opts->protect & ATTACHE_PROTECT_TEXT);
 }
 
-/* Decodes the photo once, at the largest scale any preset needs, within
- * the memory budget (@hold), oriented and in sRGB: @ph->base. */
+/* The preset whose one output alone needs a JPEG's every pixel (mastodon:
+ * 8.3 MP), when the others need at most half of them (*@others: the
+ * largest scale they need, at least the half at which the photo is
+ * checked), or -1. That output gets its own full decode
+ * (attache__load_full()); the others, and the damage checks, the decode
+ * at half size: a resize from 4x fewer pixels for each of them, instead of
+ * all of them from the full decode. An upright photo only (a turn of the
+ * full decode would be one more copy of it). */
+static int
+photo_stream_preset(const Photo *ph, const AttacheSource *src,
+	const double *scales, double *others)
+{
+	const AttachePrepOptions *opts = ph->opts;
+	int full = -1, nfull = 0;
+	*others = 0;
+	if (src->format != ATTACHE_SRC_JPEG || src->orientation > 1 || opts->rotate || ph->nlang > 1)
+		return -1;
+	for (guint i = 0; i < opts->presets->len; i++) {
+		if (attache__load_jpeg_shrink(src, scales[i]) == 1) {
+			full = (int)i;
+			nfull++;
+		}
+		else
+			*others = VIPS_MAX(*others, scales[i]);
+	}
+	if (nfull != 1)
+		return -1;
+	*others = VIPS_MAX(*others, 0.5);
+	return full;
+}
+
+/* Decodes the photo once, at the largest scale any preset needs (or the
+ * one streamed preset aside, photo_stream_preset()), within the memory
+ * budget (@hold), oriented and in sRGB: @ph->base. */
 static AttacheCode
 photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 	gboolean *converted, GError **error)
 {
 	const AttachePrepOptions *opts = ph->opts;
+	ph->stream_preset = -1;
 	attache__oriented_size(src->width, src->height, src->orientation, &ph->ow,
 		&ph->oh);
 	if (opts->rotate == 90 || opts->rotate == 270) {
@@ -584,18 +623,22 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		ph->ow = ph->oh;
 		ph->oh = t;
 	}
-	double scale = 0;
+	double scale = 0, others = 0;
+	g_autofree double *scales = g_new(double, MAX(1, opts->presets->len));
 	for (guint i = 0; i < opts->presets->len; i++) {
 		AttacheFitParams fp;
 		fit_params(opts, opts->presets->pdata[i], &fp);
-		scale = VIPS_MAX(scale,
-			VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh)));
+		scales[i] = VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh));
+		scale = VIPS_MAX(scale, scales[i]);
 	}
 	/* the text is read at ATTACHE_TEXT_SCAN_SIDE, whatever the presets
 	 * need: a sign Tesseract reads at 1600 px it misreads at 800 */
 	if (text_wanted(opts))
 		scale = VIPS_MAX(scale, VIPS_MIN(1.0, (double)ATTACHE_TEXT_SCAN_SIDE / VIPS_MAX(1, VIPS_MAX(ph->ow, ph->oh))));
-	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL;
+	ph->stream_preset = photo_stream_preset(ph, src, scales, &others);
+	if (ph->stream_preset >= 0)
+		scale = others;
+	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL, full = NULL;
 	AttacheCode code = attache__memory_take(opts->memory, ph->input,
 		attache__decode_estimate(src, scale, ph->outs->len), hold, error);
 	if (!code)
@@ -606,6 +649,12 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		code = attache__rotate(oriented, opts->rotate, &upright, error);
 	if (!code)
 		code = attache__colour(upright, &ph->base, converted, error);
+	if (!code && ph->stream_preset >= 0) {
+		gboolean same;
+		code = attache__load_full(src, &full, error);
+		if (!code)
+			code = attache__colour(full, &ph->stream, &same, error);
+	}
 	return code;
 }
 
@@ -739,6 +788,14 @@ photo_mask(Photo *ph, GError **error)
 		return code;
 	g_object_unref(ph->base);
 	ph->base = masked;
+	/* the one preset decoded apart at full size is masked as well: no
+	 * output is made from unmasked pixels */
+	if (ph->stream) {
+		if ((code = attache__mask(ph->stream, ph->masks, &masked, error)))
+			return code;
+		g_object_unref(ph->stream);
+		ph->stream = masked;
+	}
 	return ATTACHE_OK;
 }
 
@@ -785,6 +842,7 @@ static void
 photo_clear(Photo *ph)
 {
 	g_clear_object(&ph->base);
+	g_clear_object(&ph->stream);
 	g_clear_object(&ph->proxy);
 	g_clear_pointer(&ph->input_sha256, g_free);
 	g_clear_pointer(&ph->alt, g_ptr_array_unref);
@@ -814,7 +872,7 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	if (code)
 		return code;
 	/* what tells a re-prepared photo from another of the same name */
-	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, src->bytes);
+	ph->input_sha256 = attache__sha256_hex(g_bytes_get_data(src->bytes, NULL), g_bytes_get_size(src->bytes));
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	guint kept_k = photo_metadata(ph, src, &in_kinds);
@@ -831,7 +889,10 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	ph->removed = (in_kinds & forbidden) | (converted ? ATTACHE_KIND_ICC_CONVERTED : 0);
 	ph->removed |= in_kinds & policy & ~kept_k;
 	ph->kept = kept_k;
-	return photo_outputs(ph, error);
+	code = photo_outputs(ph, error);
+	/* it reads @src's bytes */
+	g_clear_object(&ph->stream);
+	return code;
 }
 
 /* @input's own PHOTO.attache.ini over @opts: @po is a shallow copy of
@@ -942,7 +1003,7 @@ plan_run(Photo *ph, GError **err)
 	gsize len;
 	const guint8 *d = g_bytes_get_data(src->bytes, &len);
 	/* which photo this is, for the rule on outputs already there */
-	ph->input_sha256 = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, src->bytes);
+	ph->input_sha256 = attache__sha256_hex(g_bytes_get_data(src->bytes, NULL), g_bytes_get_size(src->bytes));
 	for (guint i = 0; i < ph->outs->len; i++)
 		((AttacheOutput *)ph->outs->pdata[i])->input_sha256 = g_strdup(ph->input_sha256);
 	g_autoptr(AttacheAuditReport) r = NULL;
