@@ -38,10 +38,6 @@ int attache__resize_exact(VipsImage *in, int w, int h, VipsImage **out);
  * 0; -1 on error; 1 when it does not apply (not 8-bit, not a reduction
  * by less than 2 both ways, or too large), for vips_resize(). */
 int attache__resize_reduce(VipsImage *in, int w, int h, VipsImage **out);
-/* resize.c: @in shrunk by the integer @f both ways, each output pixel the
- * mean of an @f x @f box, exactly as vips_shrink() makes it, in memory
- * (*@out, transfer full): 0; -1 on error; 1 when not 8-bit. */
-int attache__box_shrink(VipsImage *in, int f, VipsImage **out);
 
 /* A deep copy (preset.c). (transfer full) */
 AttachePreset *attache__preset_copy(const AttachePreset *p);

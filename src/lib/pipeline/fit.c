@@ -87,9 +87,7 @@ attache__fit_proxy(VipsImage *in, VipsImage **out, GError **error)
 	 * linear step for the rest cost a sixth of lanczos3 at factor five */
 	int f = VIPS_MAX(1, (int)(1.0 / s));
 	VipsImage *b, *t;
-	/* vips_shrink's pixels, at a fifth of its cost (resize.c) */
-	int own = f > 1 ? attache__box_shrink(in, f, &b) : 1;
-	if (own < 0 || (own > 0 && vips_shrink(in, &b, f, f, NULL)))
+	if (vips_shrink(in, &b, f, f, NULL))
 		return attache__vips_error(error, ATTACHE_E_IMAGE, "fit");
 	double rest = VIPS_MIN(1.0,
 		(double)PROXY_SIDE / VIPS_MAX(b->Xsize, b->Ysize));
