@@ -210,7 +210,7 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CXX=clang++ \
-		CFLAGS='$(FUZZ_CFLAGS)' CXXFLAGS='$(FUZZ_CFLAGS)' $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
+		CFLAGS='$(FUZZ_CFLAGS)' CXXFLAGS='$(FUZZ_CFLAGS) -fno-sanitize=vptr,function' $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus-$$t build-fuzz/crashes-$$t; \
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \

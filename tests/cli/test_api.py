@@ -47,13 +47,17 @@ def test_example_against_build():
         mods = [m for line in open(pc) if line.startswith("Requires")
                 for m in line.split(":", 1)[1].replace(",", " ").split()]
         deps = pkg("--cflags", "--libs", *mods)
+        # and its Libs.private: libm, the face detectors' libraries and the
+        # C++ runtime
+        private = [f for line in open(pc) if line.startswith("Libs.private:")
+                   for f in line.split(":", 1)[1].split()]
         # the sanitized build's library needs the sanitizers' runtime
         cc = ["clang", "-fsanitize=address,undefined"] if lib.SANITIZED \
             else ["cc"]
         subprocess.run(cc + ["-o", binary, EXAMPLE,
                         "-I" + os.path.join(lib.ROOT, "src", "lib"),
                         os.path.join(lib.BUILD, "libattache.a")] + deps +
-                       ["-lm"], check=True)
+                       private, check=True)
         check_example(binary, d, lib.env())
 
 
