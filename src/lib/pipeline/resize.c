@@ -21,7 +21,6 @@
  */
 #include "private.h"
 
-
 /* the largest vertically reduced copy made (a 2016 x 1512 decode's full
  * height is 9 MiB): a full-resolution preset (mastodon) keeps libvips'
  * lazy path and its memory */
