@@ -32,8 +32,8 @@ static const Tunables tunables[] = {
 	 * cascades on a 1600 px copy, upsampled once: it finds the 30-40 px
 	 * faces of a crowd (7 of 7 on 2007_007763, 2 without), down to a
 	 * confidence of -0.3 (the man by the train scores -0.29) */
-	[ATTACHE_FACES_THOROUGH] = { 1600, TRUE, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE | ATTACHE_FACES_HOG_FRONTAL, 16,
-		1.1, 4, 1, -0.3 },
+	[ATTACHE_FACES_THOROUGH] = { 1600, TRUE, ATTACHE_FACES_LBP_FRONTAL | ATTACHE_FACES_LBP_PROFILE | ATTACHE_FACES_HOG_FRONTAL, 24,
+		1.1, 6, 0, 0.0 },
 };
 
 /* A 0..1 score from a detector's own: merged neighbours for a cascade,
