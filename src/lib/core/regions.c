@@ -259,7 +259,12 @@ attache__regions_from_json(JsonNode *node, AttacheRegionKind kind)
 		if (!read_number(o, "x", 0, 1, &r.x) || !read_number(o, "y", 0, 1, &r.y) || !read_number(o, "w", 0, 1, &r.w)
 			|| !read_number(o, "h", 0, 1, &r.h))
 			continue;
-		read_number(o, "score", -1e6, 1e6, &r.score);
+		/* a box reaching past an edge is clipped to the photo, a score
+		 * kept to 0..1 */
+		r.w = MIN(r.w, 1 - r.x);
+		r.h = MIN(r.h, 1 - r.y);
+		if (read_number(o, "score", -1e6, 1e6, &r.score))
+			r.score = CLAMP(r.score, 0, 1);
 		r.masked = json_object_get_boolean_member_with_default(o, "masked", FALSE);
 		JsonNode *in = json_object_get_member(o, "in_output");
 		if (in && JSON_NODE_TYPE(in) == JSON_NODE_OBJECT) {
