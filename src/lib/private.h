@@ -263,12 +263,6 @@ AttacheFacesMode attache__faces_mode(const AttachePrepOptions *opts);
 /* The prep stage: the faces of @base (the decoded photo, borrowed) when
  * @opts needs them, else *@faces = %NULL (not looked for). *@faces:
  * (transfer full). */
-/* Copies of @faces (borrowed; NULL gives NULL) for one output: in_output
- * and the box in its pixels, clipped to its frame (@out_w x @out_h), from
- * @place (where the whole photo lies in the @fit_w x @fit_h fitted frame,
- * attache__fit()). (transfer full) */
-GPtrArray *attache__faces_in_output(const GPtrArray *faces, const double *place,
-	int fit_w, int fit_h, int out_w, int out_h);
 AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
 	const char *input, GPtrArray **faces, GError **error);
 

@@ -291,7 +291,7 @@ output_fill(const Photo *ph, AttacheOutput *o, const char *path,
 	o->rotate = ph->opts->rotate;
 	/* each region's box in this output's own pixels, for the review
 	 * sheet and the desk */
-	o->faces = attache__faces_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
+	o->faces = attache__regions_in_output(ph->faces, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
 	o->regions = attache__regions_in_output(ph->hand, place, fitted->Xsize, fitted->Ysize, enc->width, enc->height);
 	o->text_found = attache__regions_in_output(ph->text_found, place, fitted->Xsize, fitted->Ysize, enc->width,
 		enc->height);
