@@ -96,13 +96,17 @@ $(BUILD)/attache.bash: tools/completion.py $(BUILD)/attache
 $(BUILD)/_attache: tools/completion.py $(BUILD)/attache
 	$(GEN_ENV) python3 tools/completion.py zsh $(BUILD) > $@.tmp && mv $@.tmp $@
 
-# PREFIX is compiled in (the presets folder): rebuild when it changes.
+# PREFIX is compiled in (the presets folder, core/init.c alone uses it):
+# rebuild that one object when it changes, so `make install PREFIX=…`
+# over an existing build relinks instead of compiling the tree again.
 $(BUILD)/.prefix: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
 FORCE:
 
-$(BUILD)/lib/%.o: src/lib/%.c $(HDRS) $(BUILD)/.prefix
+$(BUILD)/lib/core/init.o: $(BUILD)/.prefix
+
+$(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
@@ -306,12 +310,14 @@ $(BUILD)/tests/%: tests/gen/%.c $(BUILD)/libattache.a $(HDRS)
 
 # The seeded mutation corpus of damaged photos at a larger size than make
 # check's (tests/cli/test_mutants.py): every phone JPEG and HEIC as a base,
-# SOAK_SEEDS seeds per bit-flip density.
+# SOAK_SEEDS seeds per bit-flip density; then every preset on every phone
+# photo (make check runs three of them, tests/cli/test_prep.py).
 SOAK_SEEDS ?= 6
 .PHONY: soak
 soak: deps
 	@$(MAKE) --no-print-directory all
 	@python3 tests/mutate.py --check $(BUILD)/attache --seeds $(SOAK_SEEDS) --all-phone $(BUILD)/soak
+	@ATTACHE_SOAK=1 python3 tests/run.py --build $(BUILD) -k all_presets
 
 # The figures in docs/faces.md (tools/faces-measure.py drives it).
 $(BUILD)/faces-probe: tools/faces-probe.c $(BUILD)/libattache.a $(HDRS)

@@ -21,6 +21,8 @@ does not use these Haar cascades). Prints one JSON document.
                                     way), its grey std dev there and in
                                     the original, and each face
                                     the cascades find in OUT over it
+  cv_oracle.py covers ORIG BOXES OUT...
+                                    the same for each OUT, as a list
 """
 import json
 import sys
@@ -124,6 +126,9 @@ def main():
         out = stats(sys.argv[2], *map(int, sys.argv[3:7]))
     elif cmd == "cover":
         out = cover(sys.argv[2], sys.argv[3], json.loads(sys.argv[4]))
+    elif cmd == "covers":  # ORIG BOXES OUT...: one start-up for them all
+        boxes = json.loads(sys.argv[3])
+        out = [cover(sys.argv[2], o, boxes) for o in sys.argv[4:]]
     else:
         raise SystemExit("unknown command " + cmd)
     print(json.dumps(out))

@@ -14,6 +14,9 @@ SAMPLES = os.path.join(ROOT, "samples")
 PRESETS = os.path.join(ROOT, "presets")
 TMP_ROOT = os.path.join(ROOT, "tests", "tmp")
 SANITIZED = os.environ.get("ATTACHE_SANITIZED") == "1"
+# make soak: the longer forms of some make check tests (every preset on
+# every phone photo); make check runs their shorter form
+SOAK = os.environ.get("ATTACHE_SOAK") == "1"
 
 
 class Skip(Exception):

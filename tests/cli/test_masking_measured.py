@@ -87,8 +87,8 @@ def check_photo(d, src, boxes, tag, report):
                 "faces", src, check=0)
     outs = lib.json_lines(r.stdout)
     lib.assert_eq(len(outs), 3, tag)
-    for o in outs:
-        got = oracle("cover", src, o["output"], json.dumps(boxes))
+    covers = oracle("covers", src, json.dumps(boxes), *[o["output"] for o in outs])
+    for o, got in zip(outs, covers):
         # the oracle's geometry and attache's own boxes agree
         s = got["scale"]
         W, H = o["width"] / s, o["height"] / s  # not needed beyond a check
