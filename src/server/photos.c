@@ -29,9 +29,12 @@ photo_summary(JsonObject *row)
 	if (json_str(row, "preview")) {
 		g_autofree char *url = g_strdup_printf("/api/v1/photos/%s/preview", id);
 		json_object_set_string_member(o, "preview_url", url);
+		json_object_set_string_member(o, "preview_sha256", json_str(row, "preview_sha256") ? json_str(row, "preview_sha256") : "");
 	}
-	else
+	else {
 		json_object_set_null_member(o, "preview_url");
+		json_object_set_null_member(o, "preview_sha256");
+	}
 	return o;
 }
 
