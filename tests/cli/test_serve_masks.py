@@ -37,12 +37,12 @@ max-bytes=400000
 """
 
 
-def desk(tmp):
+def desk(tmp, env=None):
     pdir = os.path.join(tmp, "presets")
     os.makedirs(pdir)
     with open(os.path.join(pdir, "whole.ini"), "w") as f:
         f.write(WHOLE)
-    return desklib.Desk(tmp, "--preset-dir", pdir, "--presets", "whole")
+    return desklib.Desk(tmp, "--preset-dir", pdir, "--presets", "whole", env=env)
 
 
 def stats(c, o, box, tmp, inset=3):
@@ -140,41 +140,52 @@ def test_serve_masks_are_checked():
 
 
 def test_serve_masks_unmask_a_protected_face_needs_a_yes():
-    """protect=true masks each face found; leaving face 1 unmasked shows
-    it again (OpenCV's grey deviation inside its box), keeps the others
-    masked, and flags every output faces-visible: the reviewer's approval
-    needs confirm."""
+    """In a campaign that requires protection (`[campaign] protect =
+    faces`; the page's protect=true is the browser test's) each face found
+    is masked; leaving face 1 unmasked shows it again (OpenCV's grey
+    deviation inside its box), keeps the others masked, and flags every
+    output faces-visible: the reviewer's approval needs confirm."""
     src = os.path.join(FACES, "2008_001009.jpg")
     if not os.path.exists(src):
         lib.skip("../shared/samples/faces is absent")
-    with lib.TempDir() as d, desk(d) as s:
-        amina = s.session("amina")
-        li = s.client("li", "read,review")
-        pid = amina.upload(src, alt="Two people", protect="true").json()["id"]
-        p = amina.wait_prepared(pid)
-        assert p["faces_protected"], p
-        faces = p["faces"]
-        assert faces and all(f["masked"] for f in faces), faces
-        (o,) = p["outputs"]
-        flags = [f["flag"] for f in o["flags"]]
-        assert "faces-visible" not in flags, flags
-        box = lambda f: (f["x"], f["y"], f["w"], f["h"])
-        masked = stats(amina, o, box(faces[0]), d, inset=1)
-        assert masked["std"] < 4 and masked["mean"] < 8, masked
-        r = put_masks(amina, pid, {"unmask": [1]})
-        lib.assert_eq(r.status, 202, r)
-        p = amina.wait_prepared(pid)
-        lib.assert_eq(p["masks"]["unmask"], [1], p["masks"])
-        lib.assert_eq([f["masked"] for f in p["faces"]], [False] + [True] * (len(faces) - 1), p["faces"])
-        (o2,) = p["outputs"]
-        assert "faces-visible" in [f["flag"] for f in o2["flags"]], o2["flags"]
-        lib.assert_eq(p["state"], "attention", "a face shows: needs a deliberate yes")
-        shown = stats(amina, o2, box(faces[0]), d, inset=1)
-        assert shown["std"] > 10, ("face 1 is still masked", shown)
-        for f in faces[1:]:
-            st = stats(amina, o2, box(f), d, inset=1)
-            assert st["std"] < 4 and st["mean"] < 8, ("another face shows", f, st)
-        r = li.post("/api/v1/outputs/%s/review" % o2["id"], {"decision": "approve"})
-        lib.assert_eq((r.status, r.code()), (409, "needs-confirm"), r)
-        r = li.post("/api/v1/outputs/%s/review" % o2["id"], {"decision": "approve", "confirm": True})
-        lib.assert_eq(r.status, 200, r)
+    with lib.TempDir() as d:
+        cdir = os.path.join(d, "config", "attache", "campaigns")
+        os.makedirs(cdir)
+        with open(os.path.join(cdir, "guarded.ini"), "w") as f:
+            f.write("[campaign]\nprotect = faces\n")
+        with desk(d, env={"XDG_CONFIG_HOME": os.path.join(d, "config")}) as s:
+            unmask_a_protected_face(s, src, d)
+
+
+def unmask_a_protected_face(s, src, d):
+    """Face 1 of @src unmasked on the protected desk @s."""
+    amina = s.session("amina")
+    li = s.client("li", "read,review")
+    pid = amina.upload(src, alt="Two people", campaign="guarded").json()["id"]
+    p = amina.wait_prepared(pid)
+    assert p["faces_protected"], p
+    faces = p["faces"]
+    assert faces and all(f["masked"] for f in faces), faces
+    (o,) = p["outputs"]
+    flags = [f["flag"] for f in o["flags"]]
+    assert "faces-visible" not in flags, flags
+    box = lambda f: (f["x"], f["y"], f["w"], f["h"])
+    masked = stats(amina, o, box(faces[0]), d, inset=1)
+    assert masked["std"] < 4 and masked["mean"] < 8, masked
+    r = put_masks(amina, pid, {"unmask": [1]})
+    lib.assert_eq(r.status, 202, r)
+    p = amina.wait_prepared(pid)
+    lib.assert_eq(p["masks"]["unmask"], [1], p["masks"])
+    lib.assert_eq([f["masked"] for f in p["faces"]], [False] + [True] * (len(faces) - 1), p["faces"])
+    (o2,) = p["outputs"]
+    assert "faces-visible" in [f["flag"] for f in o2["flags"]], o2["flags"]
+    lib.assert_eq(p["state"], "attention", "a face shows: needs a deliberate yes")
+    shown = stats(amina, o2, box(faces[0]), d, inset=1)
+    assert shown["std"] > 10, ("face 1 is still masked", shown)
+    for f in faces[1:]:
+        st = stats(amina, o2, box(f), d, inset=1)
+        assert st["std"] < 4 and st["mean"] < 8, ("another face shows", f, st)
+    r = li.post("/api/v1/outputs/%s/review" % o2["id"], {"decision": "approve"})
+    lib.assert_eq((r.status, r.code()), (409, "needs-confirm"), r)
+    r = li.post("/api/v1/outputs/%s/review" % o2["id"], {"decision": "approve", "confirm": True})
+    lib.assert_eq(r.status, 200, r)
