@@ -37,6 +37,8 @@ masks_faces(Server *s, const char *photo, gboolean *protect)
 			faces = json_array_new();
 			JsonArray *a = json_node_get_array(f);
 			for (guint k = 0; k < json_array_get_length(a) && k < 4 * MASKS_MAX; k++) {
+				if (!JSON_NODE_HOLDS_OBJECT(json_array_get_element(a, k)))
+					continue;
 				JsonObject *in = json_array_get_object_element(a, k), *o = json_object_new();
 				static const char *const m[] = { "x", "y", "w", "h", "score" };
 				json_object_set_int_member(o, "n", k + 1);
