@@ -495,6 +495,8 @@
     // (a mask draft not saved yet is kept in desk.masks across redraws)
     if (!first && (editing || desk.dragging))
       return updateOutputs(p);
+    if (first)
+      desk.maskSel = null;
     if (first || !desk.masksDirty)
       loadMasks(p);
     const had = !first && document.activeElement ? document.activeElement.id : '';
@@ -597,6 +599,8 @@
     desk.masks = (m.regions || []).map((r) => ({ x: r.x, y: r.y, w: r.w, h: r.h }));
     desk.unmask = new Set(m.unmask || []);
     desk.masksDirty = false;
+    if (desk.maskSel !== null && desk.maskSel >= desk.masks.length)
+      desk.maskSel = null;
   }
 
   const pct = (v) => Math.round(v * 1000) / 10;
