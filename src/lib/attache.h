@@ -527,6 +527,9 @@ typedef struct {
 	/* AttacheRegion* (kind HAND), owned: filled solid in every output
 	 * (--mask, for one photo); %NULL for none */
 	GPtrArray *masks;
+	/* `unmask`, for one photo (the desk's masks): bit N-1 leaves face N
+	 * unmasked, as the photo's own `unmask =` does (docs/masking.md) */
+	guint64 unmask;
 } AttachePrepOptions;
 
 /* Returns: (transfer full) options with the defaults. */

@@ -2,7 +2,8 @@
 /*
  * change.c: a photo's preview (the stripped whole photo the page shows for
  * the focus click), and the changes that make its outputs again from the
- * stored original: a new focus point, an alt text in one language. The
+ * stored original: a new focus point, an alt text in one language, the
+ * masks (masks.c). The
  * outputs whose bytes change lose their review (it holds for a SHA-256);
  * the others keep it. docs/http-api.md, "Photos".
  */
@@ -107,7 +108,10 @@ photo_change(Server *s, SoupServerMessage *msg, const char *id, const char *what
 		return;
 	}
 	JsonObject *o = json_node_get_object(json_parser_get_root(p));
-	if (!(strcmp(what, "focus") ? set_alt(msg, body, o) : set_focus(msg, body, o)))
+	gboolean ok = !strcmp(what, "focus") ? set_focus(msg, body, o)
+				  : !strcmp(what, "alt") ? set_alt(msg, body, o)
+										 : masks_set(s, msg, id, body, o);
+	if (!ok)
 		return;
 	g_autoptr(GError) e = NULL;
 	g_autofree char *field = NULL;
@@ -122,7 +126,10 @@ photo_change(Server *s, SoupServerMessage *msg, const char *id, const char *what
 		http_error(msg, 409, "busy", "photo %s is being prepared: change it when it is done", id);
 		return;
 	}
-	const char *detail = strcmp(what, "focus") ? json_str(body, "lang") : json_str(o, "focus");
+	g_autofree char *masks = g_strdup_printf("mask = %s; unmask = %s", json_str(o, "mask") ? json_str(o, "mask") : "",
+		json_str(o, "unmask") ? json_str(o, "unmask") : "");
+	const char *detail = !strcmp(what, "focus") ? json_str(o, "focus") : !strcmp(what, "alt") ? json_str(body, "lang")
+																							  : masks;
 	db_event_add(s->db, id, NULL, a->name, what, NULL, detail, "processing");
 	state_notify(s, id, a->name, "processing");
 	work_queue_prep(s, id);

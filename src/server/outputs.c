@@ -62,7 +62,7 @@ from_prep_json(JsonObject *o, JsonObject *prep, GPtrArray *flags)
 		json_array_add_object_element(fl, e);
 	}
 	json_object_set_array_member(o, "flags", fl);
-	static const char *const copied[] = { "faces", "focus" };
+	static const char *const copied[] = { "faces", "regions", "focus" };
 	for (guint i = 0; i < G_N_ELEMENTS(copied); i++) {
 		JsonNode *n = json_object_get_member(prep, copied[i]);
 		if (n)

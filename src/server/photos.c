@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* photos.c: /api/v1/photos: the queue, one photo, an upload, a new focus
- * or alt text, a review of every output (docs/http-api.md, "Photos"). */
+/* photos.c: /api/v1/photos: the queue, one photo, an upload, a new focus,
+ * alt text or masks, a review of every output (docs/http-api.md,
+ * "Photos"). */
 #include "server-private.h"
 
 #include <string.h>
@@ -28,9 +29,12 @@ photo_summary(JsonObject *row)
 	if (json_str(row, "preview")) {
 		g_autofree char *url = g_strdup_printf("/api/v1/photos/%s/preview", id);
 		json_object_set_string_member(o, "preview_url", url);
+		json_object_set_string_member(o, "preview_sha256", json_str(row, "preview_sha256") ? json_str(row, "preview_sha256") : "");
 	}
-	else
+	else {
 		json_object_set_null_member(o, "preview_url");
+		json_object_set_null_member(o, "preview_sha256");
+	}
 	return o;
 }
 
@@ -45,8 +49,17 @@ api_photo_json(Server *s, const char *id, gboolean full)
 		return o;
 	g_autoptr(JsonParser) p = json_parser_new();
 	if (json_parser_load_from_data(p, json_object_get_string_member(row, "options"), -1, NULL)
-		&& JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+		&& JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
 		json_object_set_member(o, "options", json_node_copy(json_parser_get_root(p)));
+		json_object_set_object_member(o, "masks", masks_json(json_node_get_object(json_parser_get_root(p))));
+	}
+	gboolean protect = FALSE;
+	JsonArray *faces = masks_faces(s, id, &protect);
+	if (faces)
+		json_object_set_array_member(o, "faces", faces);
+	else
+		json_object_set_null_member(o, "faces");
+	json_object_set_boolean_member(o, "faces_protected", protect);
 	g_autoptr(JsonArray) outs = db_outputs_of(s->db, id);
 	JsonArray *list = json_array_new();
 	for (guint i = 0; i < json_array_get_length(outs); i++)
@@ -116,6 +129,8 @@ api_photos(Server *s, SoupServerMessage *msg, char **parts)
 		photo_change(s, msg, parts[0], "focus");
 	else if (what && !parts[2] && !strcmp(what, "alt") && !strcmp(m, "POST"))
 		photo_change(s, msg, parts[0], "alt");
+	else if (what && !parts[2] && !strcmp(what, "masks") && !strcmp(m, "PUT"))
+		photo_change(s, msg, parts[0], "masks");
 	else if (what && !parts[2] && !strcmp(what, "review") && !strcmp(m, "POST"))
 		photo_review(s, msg, parts[0]);
 	else

@@ -198,10 +198,21 @@ void api_outputs(Server *s, SoupServerMessage *msg, char **parts);
 void api_events(Server *s, SoupServerMessage *msg);
 /* upload.c: POST /api/v1/photos */
 void photo_upload(Server *s, SoupServerMessage *msg);
-/* change.c: a photo's preview, new focus or alt text (@what), review */
+/* change.c: a photo's preview, new focus, alt text or masks (@what), review */
 void photo_preview(Server *s, SoupServerMessage *msg, const char *id);
 void photo_change(Server *s, SoupServerMessage *msg, const char *id, const char *what);
 void photo_review(Server *s, SoupServerMessage *msg, const char *id);
+/* masks.c: the faces the photo's outputs list, numbered from 1, with
+ * whether faces are protected in it (a face masked, or flagged
+ * faces-visible or no-face-found); %NULL when no output looked for faces.
+ * (transfer full) */
+JsonArray *masks_faces(Server *s, const char *photo, gboolean *protect);
+/* The photo's {"regions": [...], "unmask": [...]} from its stored
+ * @options (transfer none). Returns: (transfer full). */
+JsonObject *masks_json(JsonObject *options);
+/* PUT .../masks' @body into @o, the photo's options (transfer none);
+ * FALSE after a 400. */
+gboolean masks_set(Server *s, SoupServerMessage *msg, const char *photo, JsonObject *body, JsonObject *o);
 /* review.c, publish.c: POST /api/v1/outputs/{id}/review, .../publish */
 void output_review(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);
 void output_publish(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);

@@ -94,6 +94,22 @@ campaign_name_ok(const char *v)
 	return TRUE;
 }
 
+/* The upload's `protect`: true (the page's tick box) is faces, false is
+ * nothing asked (a campaign may still require it); else the library's own
+ * words (faces, text, faces,text). */
+static const char *
+protect_words(const char *v)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+	for (guint i = 0; i < G_N_ELEMENTS(yes); i++) {
+		if (!g_ascii_strcasecmp(v, yes[i]))
+			return "faces";
+		if (!g_ascii_strcasecmp(v, no[i]))
+			return NULL;
+	}
+	return v;
+}
+
 AttacheCode
 work_prep_options(Server *s, JsonObject *o, const char *stem, const char *out_dir, const char *by,
 	AttachePrepOptions **out, char **field, GError **error)
@@ -101,7 +117,7 @@ work_prep_options(Server *s, JsonObject *o, const char *stem, const char *out_di
 	g_autoptr(GError) e = NULL;
 	AttachePrepOptions *opts = attache_prep_options_new();
 	const char *presets = json_str(o, "presets") ? json_str(o, "presets") : s->presets;
-	static const char *const keys[] = { "campaign", "lang", "alt", "focus", "protect" };
+	static const char *const keys[] = { "campaign", "lang", "alt", "focus", "protect", "mask", "unmask" };
 	*field = NULL;
 	if (s->preset_dir && attache_prep_options_set(opts, "preset-dir", s->preset_dir, &e))
 		*field = g_strdup("preset-dir");
@@ -109,6 +125,8 @@ work_prep_options(Server *s, JsonObject *o, const char *stem, const char *out_di
 		*field = g_strdup("presets");
 	for (guint i = 0; !*field && i < G_N_ELEMENTS(keys); i++) {
 		const char *v = json_str(o, keys[i]);
+		if (v && !strcmp(keys[i], "protect"))
+			v = protect_words(v);
 		if (!v)
 			continue;
 		if (!strcmp(keys[i], "campaign") && !campaign_name_ok(v))

@@ -505,3 +505,88 @@ def test_desk_publish_unknown_outcome_retried_on_request():
                 lib.assert_eq(li.console_errors(), [], "no script errors")
         finally:
             desk.stop()
+
+
+def test_desk_masks_drawn_by_mouse_and_keyboard():
+    """On the photo view's stripped preview: the faces found are drawn; a
+    box drawn by a mouse drag lands where it was drawn (fractions of the
+    photo) and a box added from the keyboard moves and grows with the
+    arrow keys; face 1's tick box is cleared with the space bar; Save
+    makes the output again, where OpenCV (tests/cv_oracle.py) finds both
+    boxes black, and the output is flagged faces-visible in words."""
+    src = os.path.join(os.path.normpath(os.path.join(lib.ROOT, "..", "shared", "samples", "faces")), "2008_001009.jpg")
+    if not os.path.exists(src):
+        lib.skip("../shared/samples/faces is absent")
+    oracle = os.path.join(lib.ROOT, "tests", "cv_oracle.py")
+    with lib.TempDir() as root, uploadlib.FakeSocial() as social:
+        desk = start_desk(root, social)
+        try:
+            api = desk.session("amina")
+            pid = api.upload(src, presets="mastodon", alt="Two people at a table", protect="true").json()["id"]
+            p = api.wait_prepared(pid)
+            faces = p["faces"]
+            assert faces and p["faces_protected"], p
+            (o,) = p["outputs"]
+
+            def stats(data, box, inset=3):
+                path = os.path.join(root, "o.jpg")
+                with open(path, "wb") as f:
+                    f.write(data)
+                px = [round(box["x"] * o["width"]) + inset, round(box["y"] * o["height"]) + inset,
+                      round(box["w"] * o["width"]) - 2 * inset, round(box["h"] * o["height"]) - 2 * inset]
+                return json.loads(subprocess.run(["/usr/bin/python3", oracle, "stats", path] + [str(v) for v in px],
+                                                 capture_output=True, text=True, check=True).stdout)
+            with browser.Browser() as b:
+                tab = b.new_tab(desk.url + "/desk/")
+                login(tab, "amina")
+                open_photo(tab, pid)
+                drawn = tab.evaluate("[...document.querySelectorAll('#focus .face-box')].map(f => f.dataset.n)")
+                lib.assert_eq(drawn, [str(f["n"]) for f in faces], "the faces drawn over the preview")
+                before = fetch_bytes(tab, o["url"])
+                # the mouse: drawing mode, then a drag
+                tab.click("#mask-draw")
+                lib.assert_eq(tab.evaluate("document.querySelector('#mask-draw').getAttribute('aria-pressed')"), "true",
+                              "drawing mode, said to screen readers")
+                tab.drag("#preview", (0.10, 0.70), (0.40, 0.92), steps=6)
+                m = tab.evaluate("window.attacheDesk.masks.map(m => ({...m}))")
+                lib.assert_eq(len(m), 1, m)
+                for k, want in (("x", 0.10), ("y", 0.70), ("w", 0.30), ("h", 0.22)):
+                    assert abs(m[0][k] - want) < 0.02, ("the drawn box is not where the mouse went", m[0])
+                assert stats(before, m[0])["std"] > 8, "the test needs a box that is not black already"
+                # the keyboard: add a box, move it and make it wider
+                tab.focus("#mask-add")
+                tab.key("Enter")
+                lib.assert_eq(tab.evaluate("document.activeElement.id"), "mask-item-2", "focus on the new box")
+                label = tab.evaluate("document.activeElement.getAttribute('aria-label')")
+                assert "40" in label and "20" in label, label
+                for k in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown"):
+                    tab.key(k)
+                tab.key("ArrowRight", modifiers=8)  # Shift: resize
+                tab.key("ArrowRight", modifiers=8)
+                k2 = tab.evaluate("({...window.attacheDesk.masks[1]})")
+                for k, want in (("x", 0.43), ("y", 0.42), ("w", 0.22), ("h", 0.20)):
+                    assert abs(k2[k] - want) < 1e-6, ("arrow keys", k2)
+                assert "43" in tab.evaluate("document.activeElement.getAttribute('aria-label')"), "the label follows"
+                # face 1 left unmasked, from the keyboard
+                tab.focus("#face-1")
+                tab.key(" ")
+                lib.assert_eq(tab.evaluate("document.querySelector('#face-1').checked"), False, "face 1's tick box")
+                tab.focus("#mask-save")
+                tab.key("Enter")
+                f, by = wait_outputs(tab, lambda by: by[("mastodon", "")]["sha256"] != o["sha256"], "the output made again")
+                new = by[("mastodon", "")]
+                after = fetch_bytes(tab, new["src"])
+                for box in (m[0], k2):
+                    st = stats(after, box)
+                    assert st["mean"] < 8 and st["std"] < 4, ("a box is not filled", box, st)
+                wait_outputs(tab, lambda by: any("Faces visible" in t for t in by[("mastodon", "")]["flags"]),
+                             "faces-visible in words")
+                saved = api.photo(pid)["masks"]
+                lib.assert_eq((len(saved["regions"]), saved["unmask"]), (2, [1]), saved)
+                assert_axe_clean(tab, "photo view with masks (en)")
+                shots = os.path.join(lib.BUILD, "desk-screenshots")
+                os.makedirs(shots, exist_ok=True)
+                tab.screenshot(os.path.join(shots, "photo-masks.png"))
+                lib.assert_eq(tab.console_errors(), [], "no script errors")
+        finally:
+            desk.stop()

@@ -445,7 +445,7 @@ def test_serve_openapi_file_matches_the_docs():
     import re
     text = open(os.path.join(lib.ROOT, "docs", "http-api.md")).read()
     documented = set()
-    for method, path in re.findall(r"`(GET|POST) (/api/v1/[^`?\s]*)", text):
+    for method, path in re.findall(r"`(GET|POST|PUT) (/api/v1/[^`?\s]*)", text):
         documented.add((method.lower(), re.sub(r"\{id\}", "{id}", path[len("/api/v1"):])))
     with lib.TempDir() as d, desk(d) as s:
         r = desklib.Client(s).get("/api/v1/openapi.json")

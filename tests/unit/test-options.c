@@ -40,7 +40,23 @@ test_set_values(void)
 	g_assert_cmpint(attache_prep_options_set(o, "alt", "  A well. ", &e), ==,
 		ATTACHE_OK);
 	g_assert_cmpstr(o->alt_text, ==, "A well.");
+	/* one photo's masks, as the desk sets them: boxes add up, the faces
+	 * left unmasked are replaced (bit N-1 for face N) */
+	g_assert_cmpint(attache_prep_options_set(o, "mask", "0.1,0.1,0.2,0.2 0.5,0.5,0.9,0.1", &e), ==, ATTACHE_OK);
+	g_assert_cmpint(attache_prep_options_set(o, "mask", "0.7,0,0.1,0.1", &e), ==, ATTACHE_OK);
+	g_assert_cmpuint(o->masks->len, ==, 3);
+	g_assert_cmpfloat_with_epsilon(((AttacheRegion *)o->masks->pdata[1])->w, 0.5, 1e-9); /* clipped */
+	g_assert_cmpint(attache_prep_options_set(o, "unmask", "1,3", &e), ==, ATTACHE_OK);
+	g_assert_cmpuint(o->unmask, ==, 5);
+	g_assert_cmpint(attache_prep_options_set(o, "unmask", "2", &e), ==, ATTACHE_OK);
+	g_assert_cmpuint(o->unmask, ==, 2);
 	g_assert_no_error(e);
+	attache_prep_options_set(o, "unmask", "0", &e);
+	assert_says(&e, "unmask: \"0\": expected face numbers");
+	g_assert_cmpuint(o->unmask, ==, 2); /* unchanged */
+	attache_prep_options_set(o, "mask", "1.2,0,0.1,0.1", &e);
+	assert_says(&e, "mask: ");
+	g_assert_cmpuint(o->masks->len, ==, 3);
 
 	g_assert_cmpint(attache_prep_options_set(o, "fit", "stretch", &e), ==,
 		ATTACHE_E_USAGE);

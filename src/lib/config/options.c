@@ -69,7 +69,7 @@ static const AttacheOption options[] = {
 		"Also fill this box solid (fractions of the upright photo; repeatable; one photo only)",
 		"boxes to fill solid in every output, `X,Y,W,H` fractions of the upright photo, several separated "
 		"by spaces (at most 64); `--mask` is for a single photo, a photo's own file for each of many" },
-	{ "unmask", NULL, 0, ATTACHE_VALUE_FACES, ATTACHE_SCOPE_PHOTO, 0, NULL, "N,...", NULL,
+	{ "unmask", NULL, 0, ATTACHE_VALUE_FACES, A | ATTACHE_SCOPE_PHOTO, 0, NULL, "N,...", NULL,
 		"a reviewer's decision: the faces, numbered as the review page and `faces` list them, left "
 		"unmasked; flagged `faces-visible` when the photo is protected" },
 	{ "keep", NULL, 0, ATTACHE_VALUE_KEEP, P | W | I | A, PIN, "`credit`",

@@ -212,6 +212,9 @@ set_value(AttachePrepOptions *opts, AttacheOptionsGiven *g,
 			g_ptr_array_add(opts->masks, attache_region_copy(r->pdata[i]));
 		break;
 	}
+	case ATTACHE_VALUE_FACES: /* unmask: a reviewer's decision, replaced */
+		attache__unmask_from_string(value, &opts->unmask, NULL);
+		break;
 	default:
 		return unmapped(o, error);
 	}

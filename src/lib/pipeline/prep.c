@@ -745,16 +745,16 @@ add_masked(GPtrArray *to, GPtrArray *also, const GPtrArray *from)
 }
 
 /* The mask stage (mask.c), before any output: what it fills is each face
- * found with its head (but those a reviewer's `unmask =` leaves), the
- * boxes given by hand (--mask, `mask =`) and, with protect text, the text
- * read. Faces it fills are marked masked. A protected photo with no face
+ * found with its head (but those a reviewer's `unmask` leaves, in the
+ * photo's own file or the options), the boxes given by hand (--mask,
+ * `mask =`) and, with protect text, the text read. Faces it fills are marked masked. A protected photo with no face
  * found is flagged no-face-found; one whose face a reviewer unmasked,
  * faces-visible (docs/masking.md). */
 static AttacheCode
 photo_mask(Photo *ph, GError **error)
 {
 	const AttachePrepOptions *opts = ph->opts;
-	guint64 unmask = ph->own ? ph->own->unmask : 0;
+	guint64 unmask = opts->unmask | (ph->own ? ph->own->unmask : 0);
 	ph->masks = g_ptr_array_new_with_free_func((GDestroyNotify)attache_region_free);
 	if (opts->protect & ATTACHE_PROTECT_FACES) {
 		if (!ph->faces || !ph->faces->len)

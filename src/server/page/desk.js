@@ -18,7 +18,7 @@
     photo: (id) => '/api/v1/photos/' + enc(id),
     focus: (id) => '/api/v1/photos/' + enc(id) + '/focus',
     alt: (id) => '/api/v1/photos/' + enc(id) + '/alt',
-    masks: (id) => '/api/v1/photos/' + enc(id) + '/masks', // when the API has masks
+    masks: (id) => '/api/v1/photos/' + enc(id) + '/masks',
     photoReview: (id) => '/api/v1/photos/' + enc(id) + '/review',
     review: (id) => '/api/v1/outputs/' + enc(id) + '/review',
     publish: (id) => '/api/v1/outputs/' + enc(id) + '/publish',
@@ -52,7 +52,9 @@
 
   const desk = {
     lang: 'en', words: {}, me: null, csrf: null, photos: [], counts: {},
-    filter: null, photo: null, lastEvent: 0, poll: null, masks: null, drawing: false, drafts: {},
+    filter: null, photo: null, lastEvent: 0, poll: null, drafts: {},
+    // the mask editor's draft: boxes, faces left unmasked, the selected box
+    masks: [], unmask: new Set(), masksDirty: false, maskSel: null, drawing: false, dragging: false,
   };
   window.attacheDesk = desk; // for the browser tests and the curious
 
@@ -325,7 +327,7 @@
   }
 
   function photoCard(p) {
-    const thumb = p.preview_url || p.thumb_url;
+    const thumb = p.preview_url && p.preview_sha256 ? p.preview_url + '?v=' + enc(p.preview_sha256.slice(0, 16)) : (p.preview_url || p.thumb_url);
     return el('li', { className: 'photo-card', dataset: { id: p.id, state: p.state } },
       el('a', { href: '#photo/' + enc(p.id), className: 'open' },
         thumb ? el('img', { src: thumb, alt: t('desk.photo.preview', { file: p.name || p.id }), loading: 'lazy' }) : null,
@@ -489,13 +491,20 @@
     desk.photo = p;
     const editing = document.activeElement && document.activeElement.closest &&
       document.activeElement.closest('#photo textarea, #photo input[type=text]');
-    if (!first && editing)
-      return updateOutputs(p); // never throw away what someone types
+    // never throw away what someone types, or a box being drawn or moved
+    // (a mask draft not saved yet is kept in desk.masks across redraws)
+    if (!first && (editing || desk.dragging))
+      return updateOutputs(p);
     if (first)
-      desk.masks = (p.masks || []).map((m) => ({ x: m.x, y: m.y, w: m.w, h: m.h }));
+      desk.maskSel = null;
+    if (first || !desk.masksDirty)
+      loadMasks(p);
+    const had = !first && document.activeElement ? document.activeElement.id : '';
     byId('main').replaceChildren(photoView(p));
     if (first)
       byId('photo-title').focus();
+    else if (had && byId(had))
+      byId(had).focus(); // a keyboard user stays where they were
   }
 
   function photoView(p) {
@@ -524,8 +533,10 @@
       marker.style.top = 100 * pos.y + '%';
     };
     place();
+    // the preview changes with the masks: its bytes' hash in the address
+    const src = p.preview_url && p.preview_sha256 ? p.preview_url + '?v=' + enc(p.preview_sha256.slice(0, 16)) : p.preview_url;
     const img = el('img', {
-      id: 'preview', src: p.preview_url, alt: t('desk.photo.preview', { file: p.name || p.id }), draggable: false,
+      id: 'preview', src, alt: t('desk.photo.preview', { file: p.name || p.id }), draggable: false,
     });
     const maskLayer = el('div', { className: 'mask-layer', attrs: { 'aria-hidden': 'true' } });
     const frame = el('div', {
@@ -558,7 +569,7 @@
         set();
       }
     });
-    const masks = p.masks !== undefined ? maskEditor(p, frame, img, maskLayer) : null;
+    const masks = p.masks ? maskEditor(p, frame, img, maskLayer) : null;
     return el('section', { className: 'focus-view', attrs: { 'aria-labelledby': 'focus-title' } },
       el('h3', { id: 'focus-title', className: 'visually-hidden', text: t('desk.photo.preview', { file: p.name || p.id }) }),
       frame, el('p', { id: 'focus-help', className: 'help', text: t('desk.photo.focus') }), masks);
@@ -573,40 +584,129 @@
     }
   }
 
-  // ---- masks: drag to draw, drag to move, the corner to resize ----
+  // ---- masks: boxes drawn by hand, faces found (docs/masking.md) ----
+  //
+  // The boxes and the faces left unmasked are the page's draft until Save
+  // sends them (PUT .../masks), which makes every output again. With the
+  // mouse, in drawing mode: drag on the photo to draw a box, drag a box to
+  // move it, its corner to resize it. From the keyboard: "Add a box" puts
+  // one in the middle; on a box's button arrows move it, Shift and arrows
+  // resize it, Delete removes it. Faces: a tick box each.
+
+  // the photo's saved masks, as the page's draft (unless one is being edited)
+  function loadMasks(p) {
+    const m = p.masks || {};
+    desk.masks = (m.regions || []).map((r) => ({ x: r.x, y: r.y, w: r.w, h: r.h }));
+    desk.unmask = new Set(m.unmask || []);
+    desk.masksDirty = false;
+    if (desk.maskSel !== null && desk.maskSel >= desk.masks.length)
+      desk.maskSel = null;
+  }
+
+  const pct = (v) => Math.round(v * 1000) / 10;
+  const clamp01 = (v) => Math.min(1, Math.max(0, v));
 
   function maskEditor(p, frame, img, layer) {
-    const list = el('ol', { className: 'mask-list' });
-    const toggle = el('button', { type: 'button', id: 'mask-draw', attrs: { 'aria-pressed': 'false' }, text: t('desk.mask.draw') });
+    const faces = p.faces || [];
+    const list = el('ul', { className: 'mask-list', id: 'mask-list' });
+    const facesList = el('ul', { className: 'face-list', id: 'face-list' });
+    const status = el('p', { className: 'mask-status', attrs: { role: 'status' } });
+    const toggle = el('button', { type: 'button', id: 'mask-draw', attrs: { 'aria-pressed': String(desk.drawing) }, text: t('desk.mask.draw') });
+    const add = el('button', { type: 'button', id: 'mask-add', text: t('desk.mask.add') });
     const save = el('button', { type: 'button', id: 'mask-save', text: t('desk.mask.save') });
+    frame.classList.toggle('drawing', desk.drawing);
+    const changed = () => {
+      desk.masksDirty = true;
+      status.textContent = t('desk.mask.unsaved');
+      draw();
+    };
+    const boxStyle = (node, m) => {
+      Object.assign(node.style, { left: 100 * m.x + '%', top: 100 * m.y + '%', width: 100 * m.w + '%', height: 100 * m.h + '%' });
+      return node;
+    };
+    const itemLabel = (m, i) => t('desk.mask.item', { n: i + 1, x: pct(m.x), y: pct(m.y), w: pct(m.w), h: pct(m.h) });
+    // the layer over the preview: faces (numbered; dashed when masked,
+    // red when left visible), then the boxes
     const draw = () => {
-      layer.replaceChildren(...desk.masks.map((m, i) => {
-        const box = el('div', { className: 'mask', dataset: { n: i + 1 } }, el('span', { className: 'handle' }));
-        Object.assign(box.style, { left: 100 * m.x + '%', top: 100 * m.y + '%', width: 100 * m.w + '%', height: 100 * m.h + '%' });
-        return box;
-      }));
-      list.replaceChildren(...desk.masks.map((m, i) => el('li', {},
+      const faceBoxes = faces.map((f) => {
+        const visible = desk.unmask.has(f.n) || (!f.masked && !p.faces_protected);
+        const box = el('div', { className: 'face-box' + (visible ? ' visible' : ''), dataset: { n: f.n } },
+          el('span', { className: 'face-n', text: String(f.n) }));
+        return boxStyle(box, f);
+      });
+      const boxes = desk.masks.map((m, i) => boxStyle(el('div', {
+        className: 'mask' + (desk.maskSel === i ? ' selected' : ''), dataset: { n: i + 1 },
+      }, el('span', { className: 'handle' })), m));
+      layer.replaceChildren(...faceBoxes, ...boxes);
+      const keepFocus = document.activeElement && document.activeElement.classList.contains('mask-item');
+      list.replaceChildren(...desk.masks.map((m, i) => el('li', { dataset: { n: i + 1 } },
+        el('button', {
+          type: 'button', className: 'mask-item', id: 'mask-item-' + (i + 1), text: t('desk.mask.n', { n: i + 1 }),
+          attrs: { 'aria-label': itemLabel(m, i), 'aria-describedby': 'mask-help', 'aria-pressed': String(desk.maskSel === i) },
+          on: { click: () => { desk.maskSel = i; draw(); byId('mask-item-' + (i + 1)).focus(); }, keydown: (ev) => boxKey(ev, i) },
+        }), ' ',
         el('button', {
           type: 'button', className: 'mask-remove', text: t('desk.mask.remove', { n: i + 1 }),
-          on: { click: () => { desk.masks.splice(i, 1); draw(); } },
+          on: { click: () => { desk.masks.splice(i, 1); desk.maskSel = null; changed(); } },
         }))));
+      if (keepFocus && desk.maskSel !== null && byId('mask-item-' + (desk.maskSel + 1)))
+        byId('mask-item-' + (desk.maskSel + 1)).focus();
+    };
+    // the keyboard on a box's button
+    const boxKey = (ev, i) => {
+      const m = desk.masks[i];
+      const step = 0.01;
+      const rtl = document.documentElement.dir === 'rtl';
+      const d = { ArrowLeft: [rtl ? step : -step, 0], ArrowRight: [rtl ? -step : step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[ev.key];
+      if (d) {
+        ev.preventDefault();
+        desk.maskSel = i;
+        if (ev.shiftKey) {
+          m.w = Math.min(1 - m.x, Math.max(0.01, m.w + d[0]));
+          m.h = Math.min(1 - m.y, Math.max(0.01, m.h + d[1]));
+        } else {
+          m.x = Math.min(1 - m.w, clamp01(m.x + d[0]));
+          m.y = Math.min(1 - m.h, clamp01(m.y + d[1]));
+        }
+        changed();
+      } else if (ev.key === 'Delete' || ev.key === 'Backspace') {
+        ev.preventDefault();
+        desk.masks.splice(i, 1);
+        desk.maskSel = null;
+        changed();
+        add.focus();
+      }
     };
     toggle.addEventListener('click', () => {
       desk.drawing = !desk.drawing;
       toggle.setAttribute('aria-pressed', String(desk.drawing));
       frame.classList.toggle('drawing', desk.drawing);
     });
+    add.addEventListener('click', () => {
+      if (desk.masks.length >= 64)
+        return;
+      desk.masks.push({ x: 0.4, y: 0.4, w: 0.2, h: 0.2 });
+      desk.maskSel = desk.masks.length - 1;
+      changed();
+      byId('mask-item-' + desk.masks.length).focus();
+    });
     save.addEventListener('click', async () => {
+      const regions = desk.masks.map((m) => ({
+        x: Number(m.x.toFixed(4)), y: Number(m.y.toFixed(4)), w: Math.max(0.0001, Number(m.w.toFixed(4))), h: Math.max(0.0001, Number(m.h.toFixed(4))),
+      }));
       try {
-        await call('PUT', API.masks(p.id), { masks: desk.masks });
+        await call('PUT', API.masks(p.id), { regions, unmask: [...desk.unmask].sort((a, b) => a - b) });
+        desk.masksDirty = false;
+        status.textContent = t('desk.mask.saved');
         refreshSoon();
       } catch (e) {
-        refused(e);
+        status.textContent = t('desk.error.refused', { reason: e.message });
       }
     });
+    // the mouse, in drawing mode
     const at = (ev) => {
       const r = img.getBoundingClientRect();
-      return { x: Math.min(1, Math.max(0, (ev.clientX - r.left) / r.width)), y: Math.min(1, Math.max(0, (ev.clientY - r.top) / r.height)) };
+      return { x: clamp01((ev.clientX - r.left) / r.width), y: clamp01((ev.clientY - r.top) / r.height) };
     };
     let drag = null;
     frame.addEventListener('pointerdown', (ev) => {
@@ -616,13 +716,19 @@
       const q = at(ev);
       const hit = ev.target.closest('.mask');
       if (hit) {
-        const m = desk.masks[Number(hit.dataset.n) - 1];
+        const i = Number(hit.dataset.n) - 1;
+        const m = desk.masks[i];
+        desk.maskSel = i;
         drag = { m, from: q, orig: { ...m }, resize: ev.target.classList.contains('handle'), anchor: { x: m.x, y: m.y } };
       } else {
+        if (desk.masks.length >= 64)
+          return;
         const m = { x: q.x, y: q.y, w: 0, h: 0 };
         desk.masks.push(m);
+        desk.maskSel = desk.masks.length - 1;
         drag = { m, from: q, orig: { ...m }, resize: true, anchor: q };
       }
+      desk.dragging = true;
       frame.setPointerCapture(ev.pointerId);
     });
     frame.addEventListener('pointermove', (ev) => {
@@ -642,16 +748,53 @@
       }
       draw();
     });
-    frame.addEventListener('pointerup', () => {
-      if (drag && (drag.m.w < 0.005 || drag.m.h < 0.005))
+    const end = () => {
+      if (!drag)
+        return;
+      if (drag.m.w < 0.005 || drag.m.h < 0.005) {
         desk.masks.splice(desk.masks.indexOf(drag.m), 1);
+        desk.maskSel = null;
+      }
       drag = null;
-      draw();
-    });
+      desk.dragging = false;
+      changed();
+    };
+    frame.addEventListener('pointerup', end);
+    frame.addEventListener('pointercancel', end);
+    // the faces: masked or left visible, a decision the server flags
+    // faces-visible for a second person's deliberate yes
+    if (faces.length && p.faces_protected)
+      facesList.replaceChildren(...faces.map((f) => {
+        const id = 'face-' + f.n;
+        const box = el('input', {
+          type: 'checkbox', id, className: 'face-masked', checked: !desk.unmask.has(f.n), dataset: { n: f.n },
+          on: {
+            change: (ev) => {
+              if (ev.target.checked)
+                desk.unmask.delete(f.n);
+              else
+                desk.unmask.add(f.n);
+              changed();
+            },
+          },
+        });
+        return el('li', {}, box, el('label', { htmlFor: id, text: t('desk.mask.face', { n: f.n }) }));
+      }));
+    // a photo not protected and without faces has nothing to say here
+    const facesNote = p.faces_protected ? (faces.length ? null : t('desk.mask.no-face')) :
+      (faces.length ? t('desk.mask.faces-off', { count: faces.length }) : null);
     draw();
-    return el('section', { className: 'masks', attrs: { 'aria-labelledby': 'mask-title' } },
+    if (desk.masksDirty)
+      status.textContent = t('desk.mask.unsaved');
+    return el('section', { className: 'masks', id: 'masks', attrs: { 'aria-labelledby': 'mask-title' } },
       el('h3', { id: 'mask-title', text: t('desk.mask.title') }),
-      el('p', { className: 'help', text: t('desk.mask.help') }), toggle, list, save);
+      el('p', { id: 'mask-help', className: 'help', text: t('desk.mask.help') }),
+      el('p', { className: 'mask-tools' }, toggle, ' ', add),
+      list,
+      faces.length || facesNote ? el('h4', { id: 'faces-title', text: t('desk.mask.faces') }) : null,
+      facesNote ? el('p', { className: 'help faces-note', text: facesNote }) : null,
+      faces.length && p.faces_protected ? facesList : null,
+      save, status);
   }
 
   // ---- alt text, one editor per language, counted against each
@@ -905,7 +1048,7 @@
 
   // the events' kinds in the words of desk.event.*
   const EVENT_WORD = {
-    upload: 'upload', prepared: 'prepared', failed: 'failed', focus: 'focus', alt: 'alt', approve: 'approve',
+    upload: 'upload', prepared: 'prepared', failed: 'failed', focus: 'focus', alt: 'alt', masks: 'masks', approve: 'approve',
     changes: 'changes', publish: 'publish', 'publish-failed': 'publish-failed',
   };
   // the events whose detail is for people (a comment, an error)
