@@ -322,3 +322,7 @@ soak: deps
 # The figures in docs/faces.md (tools/faces-measure.py drives it).
 $(BUILD)/faces-probe: tools/faces-probe.c $(BUILD)/libattache.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm
+
+# The salience cost in docs/presets.md ("Subjects that are not faces").
+$(BUILD)/salient-probe: tools/salient-probe.c $(BUILD)/libattache.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libattache.a $(PKG_LIBS) -lm

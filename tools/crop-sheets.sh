@@ -4,14 +4,16 @@
 # ../shared/samples, instagram-portrait, instagram-square and x-landscape,
 # each as `--crop attention-only` (before) and the default (after), side
 # by side, one row per photo, in build/crops/before-after-N.png (8 rows
-# each). Usage: tools/crop-sheets.sh [BUILD]
+# each). Other cover presets: a comma-separated PRESETS list and a NAME,
+# the sheets then in build/NAME/. Usage:
+# tools/crop-sheets.sh [BUILD [PRESETS NAME]]
 set -e
 B=${1:-build}
 S=$(dirname "$0")/../../shared/samples
-W=$B/crops
+P=${2:-instagram-portrait,instagram-square,x-landscape}
+W=$B/${3:-crops}
 rm -rf "$W" && mkdir -p "$W/cells"
 ls "$S"/phone/*.jpg "$S"/phone/*.heic "$S"/faces/*.jpg > "$W/list.txt"
-P=instagram-portrait,instagram-square,x-landscape
 "$B/attache" prep -q --crop attention-only -o "$W/before" -p $P $(cat "$W/list.txt") 2>/dev/null || true
 "$B/attache" prep -q -o "$W/after" -p $P $(cat "$W/list.txt") 2>/dev/null || true
 i=0 rows=
@@ -19,7 +21,7 @@ for f in $(cat "$W/list.txt"); do
 	b=$(basename "${f%.*}")
 	ls "$W/before/$b".* > /dev/null 2>&1 || continue
 	cells=
-	for p in instagram-portrait instagram-square x-landscape; do
+	for p in $(echo "$P" | tr , ' '); do
 		for s in before after; do
 			c=$W/cells/$i-$p-$s.png
 			vips thumbnail "$(ls "$W/$s/$b.$p".* | head -1)" "$c" 1000 --height 160
@@ -28,7 +30,7 @@ for f in $(cat "$W/list.txt"); do
 			cells="$cells $c"
 		done
 	done
-	vips arrayjoin "${cells# }" "$W/cells/row$i.png" --across 6 --background 255
+	vips arrayjoin "${cells# }" "$W/cells/row$i.png" --across $(echo $cells | wc -w) --background 255
 	rows="$rows $W/cells/row$i.png"
 	i=$((i + 1))
 done

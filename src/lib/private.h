@@ -351,14 +351,16 @@ gboolean attache__fit_needs_faces(const AttacheFitParams *p);
 
 typedef struct _AttacheSalience AttacheSalience;
 
-/* The fine-grained saliency of @proxy (borrowed), on a copy of at most
- * 200 px a side. *@out: (transfer full) free with
+/* The fine-grained and spectral residual saliency of @proxy (borrowed),
+ * on a copy of at most 200 px a side. *@out: (transfer full) free with
  * attache__salience_free(). */
 AttacheCode attache__salience_of(VipsImage *proxy, AttacheSalience **out, GError **error);
 void attache__salience_free(AttacheSalience *s);
 /* Moves the centre (*cx, *cy) of a @fw x @fh window (fractions of the
- * photo) to the centre of the most salient such window in @s, unless the
- * window at (*cx, *cy) holds nearly as much (95%). @s may be NULL. */
+ * photo) to the centre of the most salient such window in @s (by
+ * fine-grained saliency), unless the window at (*cx, *cy) holds nearly as
+ * much (95%) or spectral residual finds clearly less (under 90%) in the
+ * new one than in it. @s may be NULL. */
 void attache__salient_centre(const AttacheSalience *s, double fw, double fh, double *cx, double *cy);
 
 /* The small copy of @in that smart crops are decided on (libvips'

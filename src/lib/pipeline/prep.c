@@ -659,10 +659,11 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 }
 
 /* Attention's point, moved to the photo's most salient subject when it
- * lies on the photo's edge and the half-size window around it holds
- * clearly less salience (salient.c). On the edge, attention was pulled by
- * clutter at the border (the squirrel's leaves); elsewhere it is kept, as
- * salience alone cuts large objects (docs/presets.md). */
+ * lies on the photo's edge, the half-size window around it holds clearly
+ * less salience and a second measure agrees (salient.c). On the edge,
+ * attention was pulled by clutter at the border (the squirrel's leaves);
+ * elsewhere it is kept, as salience alone cuts large objects
+ * (docs/presets.md). */
 static AttacheCode
 photo_salient(Photo *ph, GError **error)
 {

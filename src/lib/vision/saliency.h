@@ -16,6 +16,11 @@ extern "C" {
  * apart, borrowed), into @map (@w x @h floats 0..1, the caller's).
  * Returns 0, or -1 with *@err (transfer full, free()) saying why. */
 int attache__saliency_fine(const unsigned char *grey, int w, int h, int stride, float *map, char **err);
+/* OpenCV's spectral residual saliency (Hou and Zhang 2007: what the log
+ * spectrum does not predict) of @grey as above, worked out on a copy
+ * @side px on its longer side, the photo's shape kept, into @map (@w x @h
+ * floats 0..1, the caller's). Returns 0, or -1 with *@err as above. */
+int attache__saliency_spectral(const unsigned char *grey, int w, int h, int stride, int side, float *map, char **err);
 
 #ifdef __cplusplus
 }
