@@ -14,6 +14,8 @@
 gboolean
 attache__faces_needed(const AttachePrepOptions *opts)
 {
+	if (opts && (opts->protect & ATTACHE_PROTECT_FACES))
+		return TRUE;
 	for (guint i = 0; opts && opts->presets && i < opts->presets->len; i++) {
 		const AttachePreset *p = opts->presets->pdata[i];
 		AttacheFitParams fp = { 0 };
