@@ -254,12 +254,18 @@ typedef enum {
  * cannot run (@what names the photo). */
 AttacheCode attache__faces_detect(VipsImage *upright_srgb, int mode,
 	const char *what, GPtrArray **faces, GError **error);
+/* The long side, px, of the copy @mode detects on, before any enlarging:
+ * a decoded photo smaller than that loses faces (docs/faces.md). */
+int attache__faces_copy_side(int mode);
 
 /* Whether a prep with @opts needs the photo's faces (not for a crop that
  * ignores them, unless the faces are to be protected). */
 gboolean attache__faces_needed(const AttachePrepOptions *opts);
 /* The detection mode @opts asks for. */
 AttacheFacesMode attache__faces_mode(const AttachePrepOptions *opts);
+/* The least scale of the upright photo (@ow x @oh px) its decode may have
+ * for the faces @opts needs (0 when it needs none, at most 1). */
+double attache__faces_decode_scale(const AttachePrepOptions *opts, int ow, int oh);
 /* The prep stage: the faces of @base (the decoded photo, borrowed) when
  * @opts needs them, else *@faces = %NULL (not looked for). *@faces:
  * (transfer full). */

@@ -577,20 +577,21 @@ text_wanted(const AttachePrepOptions *opts)
 }
 
 /* The preset whose one output alone needs a JPEG's every pixel (mastodon:
- * 8.3 MP), when the others need at most half of them (*@others: the
- * largest scale they need, at least the half at which the photo is
- * checked), or -1. That output gets its own full decode
+ * 8.3 MP), when the others and the analyses (@floor: the faces' and the
+ * text's scale) need at most half of them (*@others: the largest scale
+ * they need, at least the half at which the photo is checked), or -1.
+ * That output gets its own full decode
  * (attache__load_full()); the others, and the damage checks, the decode
  * at half size: a resize from 4x fewer pixels for each of them, instead of
  * all of them from the full decode. An upright photo only (a turn of the
  * full decode would be one more copy of it). */
 static int
 photo_stream_preset(const Photo *ph, const AttacheSource *src,
-	const double *scales, double *others)
+	const double *scales, double floor, double *others)
 {
 	const AttachePrepOptions *opts = ph->opts;
 	int full = -1, nfull = 0;
-	*others = 0;
+	*others = floor;
 	if (src->format != ATTACHE_SRC_JPEG || src->orientation > 1 || opts->rotate || ph->nlang > 1)
 		return -1;
 	for (guint i = 0; i < opts->presets->len; i++) {
@@ -601,7 +602,8 @@ photo_stream_preset(const Photo *ph, const AttacheSource *src,
 		else
 			*others = VIPS_MAX(*others, scales[i]);
 	}
-	if (nfull != 1)
+	/* an analysis that needs the full decode too: one decode serves all */
+	if (nfull != 1 || attache__load_jpeg_shrink(src, *others) == 1)
 		return -1;
 	*others = VIPS_MAX(*others, 0.5);
 	return full;
@@ -631,11 +633,14 @@ photo_decode(Photo *ph, const AttacheSource *src, AttacheMemoryHold *hold,
 		scales[i] = VIPS_MIN(1.0, attache__fit_needed_scale(&fp, ph->ow, ph->oh));
 		scale = VIPS_MAX(scale, scales[i]);
 	}
-	/* the text is read at ATTACHE_TEXT_SCAN_SIDE, whatever the presets
-	 * need: a sign Tesseract reads at 1600 px it misreads at 800 */
+	/* whatever the presets need, the faces are found on a copy of their
+	 * own size, and the text is read at ATTACHE_TEXT_SCAN_SIDE (a sign
+	 * Tesseract reads at 1600 px it misreads at 800) */
+	double floor = attache__faces_decode_scale(opts, ph->ow, ph->oh);
 	if (text_wanted(opts))
-		scale = VIPS_MAX(scale, VIPS_MIN(1.0, (double)ATTACHE_TEXT_SCAN_SIDE / VIPS_MAX(1, VIPS_MAX(ph->ow, ph->oh))));
-	ph->stream_preset = photo_stream_preset(ph, src, scales, &others);
+		floor = VIPS_MAX(floor, VIPS_MIN(1.0, (double)ATTACHE_TEXT_SCAN_SIDE / VIPS_MAX(1, VIPS_MAX(ph->ow, ph->oh))));
+	scale = VIPS_MAX(scale, floor);
+	ph->stream_preset = photo_stream_preset(ph, src, scales, floor, &others);
 	if (ph->stream_preset >= 0)
 		scale = others;
 	g_autoptr(VipsImage) loaded = NULL, oriented = NULL, upright = NULL, full = NULL;

@@ -131,6 +131,13 @@ run_detectors(VipsImage *g, const Tunables *t, GArray *all, char **err)
 	return 0;
 }
 
+/* See private.h. Nothing to free. */
+int
+attache__faces_copy_side(int mode)
+{
+	return tunables[mode == ATTACHE_FACES_THOROUGH].long_side;
+}
+
 /* See private.h. @upright_srgb: (transfer none); *@faces: (transfer full). */
 AttacheCode
 attache__faces_detect(VipsImage *upright_srgb, int mode, const char *what,
