@@ -11,7 +11,7 @@
 /* ---- db.c: all SQL lives there ---- */
 typedef struct _Db Db;
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 /* Opens (creating) DATA/attache.db in WAL mode and migrates its schema
  * forward. @out: (transfer full), db_close() it. */
@@ -50,10 +50,11 @@ JsonArray *db_photo_list(Db *db, const char *state, JsonObject **counts);
 JsonObject *db_photo_get(Db *db, const char *id);
 /* The photos a restart must prepare: ids (transfer full). */
 GPtrArray *db_photos_unfinished(Db *db);
-/* Closes version @version of the photo's work: its state and error, when
- * no newer version started meanwhile. */
+/* Closes version @version of the photo's work: its state, error (for
+ * support, English) and the error's stable @code (attache_code_name(), or
+ * "original-deleted"), when no newer version started meanwhile. */
 void db_photo_finish(Db *db, const char *id, int version, const char *state,
-	const char *error);
+	const char *error, const char *code);
 /* Sets the state of a photo that is not being prepared; TRUE when it
  * changed. */
 gboolean db_photo_state_set(Db *db, const char *id, const char *state);
@@ -173,6 +174,15 @@ void http_error(SoupServerMessage *msg, guint status, const char *code,
 /* desk-words.c: answers GET /desk/messages/@name (LANG.json): the page's
  * words in LANG, or 404. */
 void desk_words(SoupServerMessage *msg, const char *name);
+/* The language of @msg's words: ?lang=, else the best of Accept-Language
+ * that attache speaks, else "en". (transfer none) a static string. */
+const char *desk_lang(SoupServerMessage *msg);
+/* Message @id of data/messages.ini in @lang (one of the six), %NULL when
+ * there is none. (transfer none): kept for the server's life. */
+const char *desk_word(const char *id, const char *lang);
+/* (transfer full) a failed photo's error for the API: {code, message: the
+ * plain words of failure.CODE in @lang, detail: @detail}. */
+JsonObject *desk_failure(const char *code, const char *detail, const char *lang);
 /* The request's body as a JSON object, or %NULL after answering 400/415. */
 JsonObject *http_body_object(SoupServerMessage *msg);
 /* The client's address (X-Forwarded-For only from the proxy). (transfer
@@ -206,7 +216,7 @@ void photo_review(Server *s, SoupServerMessage *msg, const char *id);
 void output_review(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);
 void output_publish(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);
 /* (transfer full) a photo's full JSON (outputs, history), %NULL unknown. */
-JsonObject *api_photo_json(Server *s, const char *id, gboolean full);
+JsonObject *api_photo_json(Server *s, const char *id, gboolean full, const char *lang);
 JsonObject *api_output_json(Server *s, JsonObject *row);
 /* events.c: ISO 8601 of Unix seconds (transfer full); the member @m of @o
  * turned so; event rows with their times turned (returns @rows). */

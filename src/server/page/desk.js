@@ -310,18 +310,20 @@
       el('nav', { attrs: { 'aria-label': t('desk.queue') } }, tabs), list);
   }
 
-  // the words of a failed photo's reason: the hot folder's own (photo.KIND.what
-  // and .todo), else the server's message as written
+  // the words of a failed photo's reason: the server gives the library's
+  // stable code (error.code: input, unsupported, limit, image, budget,
+  // write, audit, alt-text, usage, internal, original-deleted) and the
+  // page says it in its own language (failure.CODE of the messages file);
+  // a code it has no words for falls back to the server's message
   function failedWhy(p) {
-    // error_kind: the failure's kind as the hot folder names it (input,
-    // unsupported, limit, budget, audit, alt, rejected, upload, image,
-    // internal), when the server gives it
-    const kind = p.error_kind || (p.error && typeof p.error === 'object' && (p.error.kind || p.error.code));
-    if (kind && desk.words['photo.' + kind + '.what'])
-      return t('photo.' + kind + '.what') + ' ' + t('photo.' + kind + '.todo');
-    if (typeof p.error === 'string')
-      return p.error;
-    return (p.error && p.error.message) || p.reason || '';
+    const err = p.error;
+    if (!err)
+      return '';
+    if (typeof err === 'string')
+      return err;
+    if (err.code && desk.words['failure.' + err.code])
+      return t('failure.' + err.code);
+    return err.message || err.detail || '';
   }
 
   function photoCard(p) {
@@ -442,8 +444,10 @@
         }
         if (x.status >= 200 && x.status < 300)
           return done(true, '', data && String(data.id));
+        // refusals the library's words cover, in the page's language
         const err = (data && data.error) || data || {};
-        return done(false, err.message || String(x.status));
+        const known = { 'not-an-image': 'failure.unsupported', 'too-large': 'failure.limit' }[err.code];
+        return done(false, known && desk.words[known] ? t(known) : err.message || String(x.status));
       };
       x.onerror = () => done(false, t('desk.error.network'));
       x.send(form);
