@@ -162,6 +162,17 @@ struct _Server {
 	char *preview_preset;		 /* DATA/desk-preview.ini */
 	struct _AttacheWatch *watch; /* serve --inbox, or %NULL */
 	GThread *watch_thread;
+	struct {
+		guint timeout; /* --client-timeout seconds */
+		guint max_connections, max_per_address, max_uploads;
+		gint64 min_rate; /* bytes a second */
+	} limits;
+	/* on the main loop only (limits.c, upload.c) */
+	GHashTable *conns;		 /* GSocket -> its Conn (limits.c) */
+	guint sweep;			 /* the timer that closes idle ones */
+	guint connections;		 /* counted connections */
+	GHashTable *per_address; /* address -> connections (GUINT_TO_POINTER) */
+	guint uploads;			 /* uploads being received */
 };
 
 void server_log(Server *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -223,6 +234,11 @@ JsonObject *api_output_json(Server *s, JsonObject *row);
 char *api_time(gint64 unix_s);
 void api_time_member(JsonObject *o, const char *m);
 JsonArray *api_events_json(JsonArray *rows);
+
+/* ---- limits.c: slow or greedy clients ---- */
+/* Socket timeouts, the request clock (headers, body rate) and the
+ * connection caps, on every request. */
+void limits_install(Server *s);
 
 /* ---- spool.c: uploads ---- */
 /* Streams bodies of POST /api/v1/photos to a spool file with a size cap. */
