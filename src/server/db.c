@@ -610,6 +610,13 @@ db_events_after(Db *db, gint64 after, int limit)
 	return rows(db, "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", "id", after, limit);
 }
 
+gint64
+db_event_last(Db *db)
+{
+	g_autoptr(JsonObject) o = row(db, "SELECT coalesce(max(id), 0) AS n FROM events", NULL);
+	return o ? json_object_get_int_member(o, "n") : 0;
+}
+
 JsonArray *
 db_events_of(Db *db, const char *photo)
 {

@@ -166,6 +166,8 @@ route_api(Server *s, SoupServerMessage *msg, char **parts)
 		serve_resource(msg, "/attache/api/", "openapi.json");
 	else if (one && !strcmp(p0, "events") && method_is(msg, "GET"))
 		api_events(s, msg);
+	else if (parts[0] && parts[1] && !parts[2] && !strcmp(p0, "events") && !strcmp(parts[1], "stream") && method_is(msg, "GET"))
+		api_events_stream(s, msg);
 	else if (!strcmp(p0, "photos"))
 		api_photos(s, msg, parts + 1);
 	else if (!strcmp(p0, "outputs"))
@@ -273,6 +275,7 @@ start_listening(Server *s, const AttacheServeOptions *o, GError **error)
 	soup_server_add_handler(s->soup, NULL, handler, s, NULL);
 	g_signal_connect(s->soup, "request-finished", G_CALLBACK(request_finished), s);
 	limits_install(s);
+	stream_install(s);
 	spool_install(s);
 	g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(host);
 	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(ia, port);
@@ -309,6 +312,7 @@ server_free(Server *s)
 		g_thread_pool_free(s->pool, TRUE, TRUE);
 	if (s->sweep)
 		g_source_remove(s->sweep);
+	stream_stop(s);
 	g_clear_object(&s->soup);
 	if (s->conns)
 		g_hash_table_unref(s->conns);

@@ -109,6 +109,8 @@ gint64 db_event_add(Db *db, const char *photo, const char *output,
 	const char *actor, const char *kind, const char *sha256,
 	const char *detail, const char *state);
 JsonArray *db_events_after(Db *db, gint64 after, int limit);
+/* The newest event's id, 0 when none. */
+gint64 db_event_last(Db *db);
 JsonArray *db_events_of(Db *db, const char *photo);
 void db_webhook_log(Db *db, gint64 event, int attempt, int status,
 	const char *error);
@@ -173,6 +175,8 @@ struct _Server {
 	guint connections;		 /* counted connections */
 	GHashTable *per_address; /* address -> connections (GUINT_TO_POINTER) */
 	guint uploads;			 /* uploads being received */
+	GPtrArray *streams;		 /* open event streams (stream.c) */
+	guint stream_timer;
 };
 
 void server_log(Server *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -234,6 +238,12 @@ JsonObject *api_output_json(Server *s, JsonObject *row);
 char *api_time(gint64 unix_s);
 void api_time_member(JsonObject *o, const char *m);
 JsonArray *api_events_json(JsonArray *rows);
+
+/* ---- stream.c: GET /api/v1/events/stream (server-sent events) ---- */
+void stream_install(Server *s);
+void api_events_stream(Server *s, SoupServerMessage *msg);
+/* Before the server goes: its streams forgotten, the timer removed. */
+void stream_stop(Server *s);
 
 /* ---- limits.c: slow or greedy clients ---- */
 /* Socket timeouts, the request clock (headers, body rate) and the

@@ -388,6 +388,8 @@ def test_desk_instagram_grid_and_keyboard_focus():
             with browser.Browser() as b:
                 tab = b.new_tab(desk.url + "/desk/")
                 login(tab, "amina")
+                # updates come over the event stream (polling only while it is down)
+                tab.wait_for("window.attacheDesk.live === 'stream' && !window.attacheDesk.poll", 10, "the event stream")
                 tab.evaluate("(() => { const s = document.getElementById('page-lang'); s.value = 'ar';"
                              " s.dispatchEvent(new Event('change')); })()")
                 tab.wait_for("document.documentElement.dir === 'rtl' && document.querySelector('.photo-card')")

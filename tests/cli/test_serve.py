@@ -281,6 +281,52 @@ def test_serve_failed_photo_says_why_in_the_askers_language():
                 assert words["failure." + code][lang].strip(), (code, lang)
 
 
+def test_serve_event_stream_pushes_events_and_is_bounded():
+    """GET /api/v1/events/stream: server-sent events as they happen (an
+    upload, its prep), the same events GET /api/v1/events gives; a
+    reconnect with Last-Event-ID resumes after it; no token is 401; at most
+    a quarter of --max-connections streams (here 2), the next is 503."""
+    with lib.TempDir() as d, desk(d, "--max-connections", "8") as s:
+        token = s.token("amina", "read,prepare")
+
+        def open_stream(headers=None):
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=20)
+            c.request("GET", "/api/v1/events/stream", headers=dict({"Authorization": "Bearer " + token}, **(headers or {})))
+            return c, c.getresponse()
+
+        def events(resp, until):
+            """The stream's events (id, JSON) until until(events) holds."""
+            got, ev_id = [], None
+            while not until(got):
+                line = resp.readline()
+                assert line, "the stream ended"
+                line = line.decode().rstrip("\n")
+                if line.startswith("id: "):
+                    ev_id = int(line[4:])
+                elif line.startswith("data: "):
+                    got.append((ev_id, json.loads(line[6:])))
+            return got
+
+        c1, r1 = open_stream()
+        lib.assert_eq((r1.status, r1.getheader("Content-Type").split(";")[0]), (200, "text/event-stream"), r1.status)
+        pid = s.client(token=token).upload(PHOTO).json()["id"]
+        got = events(r1, lambda g: any(e["kind"] == "prepared" for _, e in g))
+        lib.assert_eq([e["kind"] for _, e in got][:2], ["upload", "prepared"], got)
+        assert all(e["photo"] == pid for _, e in got), got
+        polled = desklib.Client(s, token).get("/api/v1/events?after=0").json()["events"]
+        lib.assert_eq([(i, e["kind"]) for i, e in got], [(e["id"], e["kind"]) for e in polled][:len(got)],
+                      "the stream says what polling says")
+        # a reconnect resumes after the last id it saw
+        c2, r2 = open_stream({"Last-Event-ID": str(got[0][0])})
+        lib.assert_eq(events(r2, lambda g: g)[0][0], got[1][0], "resumed after Last-Event-ID")
+        # the third stream is over the cap; without a token, 401
+        r3 = desklib.Client(s, token).get("/api/v1/events/stream")
+        lib.assert_eq((r3.status, r3.code()), (503, "too-many-streams"), r3)
+        lib.assert_eq(desklib.Client(s).get("/api/v1/events/stream").status, 401, "no token")
+        c1.close()
+        c2.close()
+
+
 def test_serve_markup_in_names_and_alt_text_is_returned_as_data():
     """File names, alt text and comments with <script> and an onerror
     attribute are stored and returned exactly, as JSON strings."""

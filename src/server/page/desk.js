@@ -23,6 +23,7 @@
     review: (id) => '/api/v1/outputs/' + enc(id) + '/review',
     publish: (id) => '/api/v1/outputs/' + enc(id) + '/publish',
     events: (after) => '/api/v1/events?after=' + enc(after),
+    stream: '/api/v1/events/stream',
     messages: (lang) => '/desk/messages/' + enc(lang) + '.json',
   };
   const CSRF_HEADER = 'X-CSRF-Token';
@@ -52,7 +53,7 @@
 
   const desk = {
     lang: 'en', words: {}, me: null, csrf: null, photos: [], counts: {},
-    filter: null, photo: null, lastEvent: 0, poll: null, masks: null, drawing: false, drafts: {},
+    filter: null, photo: null, lastEvent: 0, poll: null, stream: null, live: null, masks: null, drawing: false, drafts: {},
   };
   window.attacheDesk = desk; // for the browser tests and the curious
 
@@ -947,8 +948,16 @@
     }, 150);
   }
 
-  // Polls GET /api/v1/events (the API has no push): a new event about the
-  // photo on screen, or any event on the queue, redraws.
+  // An event the page has not seen: redraw when it is about the photo on
+  // screen, or anything while the queue is shown
+  function onEvents(events) {
+    if (!events.length)
+      return;
+    if (!desk.photo || events.some((e) => e.photo === desk.photo.id))
+      refreshSoon();
+  }
+
+  // Polls GET /api/v1/events while the stream is down.
   async function pollEvents() {
     if (!desk.me)
       return;
@@ -963,26 +972,64 @@
     const events = got.events || [];
     const first = desk.lastEvent === 0;
     desk.lastEvent = got.last || desk.lastEvent;
-    if (first || !events.length)
-      return;
-    if (!desk.photo || events.some((e) => e.photo === desk.photo.id))
-      refreshSoon();
+    if (!first)
+      onEvents(events);
   }
 
+  function startPolling() {
+    if (desk.poll)
+      return;
+    const tick = async () => {
+      await pollEvents();
+      if (desk.me && desk.poll)
+        desk.poll = setTimeout(tick, POLL_MS);
+    };
+    desk.poll = setTimeout(tick, 0);
+  }
+
+  function stopPolling() {
+    clearTimeout(desk.poll);
+    desk.poll = null;
+  }
+
+  // GET /api/v1/events/stream (server-sent events, the session cookie);
+  // while it is down (refused, a proxy that buffers, the server
+  // restarting) the page polls, and stops once the stream is back
   function startLive() {
     stopLive();
     desk.lastEvent = 0;
-    const tick = async () => {
-      await pollEvents();
-      if (desk.me)
-        desk.poll = setTimeout(tick, POLL_MS);
+    startPolling();
+    if (typeof EventSource === 'undefined')
+      return;
+    const es = new EventSource(API.stream);
+    desk.stream = es;
+    es.onopen = () => {
+      desk.live = 'stream';
+      stopPolling();
     };
-    tick();
+    es.onmessage = (m) => {
+      let e = null;
+      try {
+        e = JSON.parse(m.data);
+      } catch (err) {
+        return;
+      }
+      desk.lastEvent = Math.max(desk.lastEvent, e.id || 0);
+      onEvents([e]);
+    };
+    es.onerror = () => {
+      desk.live = 'polling';
+      if (desk.me)
+        startPolling();
+    };
   }
 
   function stopLive() {
-    clearTimeout(desk.poll);
-    desk.poll = null;
+    if (desk.stream)
+      desk.stream.close();
+    desk.stream = null;
+    desk.live = null;
+    stopPolling();
   }
 
   // ---- start ----
