@@ -9,8 +9,10 @@
  * --min-rate bytes a second once that time has passed; and the server
  * holds at most --max-connections connections, --max-connections-per-
  * address of them from one address (the proxy's own is not counted so:
- * the proxy bounds its clients). A connection idle between requests is
- * closed after that time, or as soon as its client has closed its end. A
+ * the proxy bounds its clients). Each answer closes its connection (no
+ * keep-alive: libsoup leaks what it does not close itself); one idle
+ * between requests all the same is closed after that time, or as soon
+ * as its client has closed its end. A
  * client over a limit is dropped: its socket is shut down, its spool
  * deleted with its request, and the loop goes on serving the others. On
  * the main loop only.
@@ -221,6 +223,11 @@ got_headers(SoupServerMessage *msg, gpointer data)
 {
 	Clock *k = data;
 	k->headers_at = g_get_monotonic_time();
+	/* one request a connection: libsoup 3.2 closes and frees a
+	 * connection it was told to close, but one whose client left between
+	 * requests it neither watches nor frees (closing it in sweep() frees
+	 * the fd, not libsoup's 2 KB of it) */
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection", "close");
 }
 
 static void
