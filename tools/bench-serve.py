@@ -2,13 +2,15 @@
 """make bench, the desk's part: `attache serve` measured, not asserted.
 
 - API throughput: the 12 MP phone JPEGs of tools/bench.py (10 copies of
-  each), posted through POST /api/v1/photos by 4 clients at once, timed
+  each, --copies), posted through POST /api/v1/photos by 4 clients at once, timed
   from the first POST until every photo is prepared (x-landscape), against
   `attache prep -p x-landscape` on the same files in the same run;
 - drop to first preview: from a POST to the moment its stripped preview
   (what the page shows first) can be fetched, the median of 5.
 
-  tools/bench-serve.py [--build build] [--rounds 3]
+  tools/bench-serve.py [--build build] [--rounds 3] [--copies 10]
+
+(--copies 2 --rounds 1: a quick look on 4 photos.)
 """
 import argparse
 import os
@@ -63,6 +65,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--copies", type=int, default=10, help="copies of each photo posted")
     a = ap.parse_args()
     os.environ["ATTACHE_BUILD"] = os.path.abspath(a.build)
     import desklib
@@ -73,7 +76,7 @@ def main():
         return 0
     work = tempfile.mkdtemp(prefix="attache-bench-serve-")
     files = []
-    for i in range(10):
+    for i in range(a.copies):
         for p in src:
             dst = os.path.join(work, "%02d-%s" % (i, os.path.basename(p)))
             shutil.copy(p, dst)

@@ -31,7 +31,8 @@ cmd_serve(int argc, char **argv)
 {
 	char *data = NULL, *listen = NULL, *cert = NULL, *key = NULL, *proxy = NULL, *max_upload = NULL;
 	char *presets = NULL, *preset_dir = NULL, *creds = NULL, *hook = NULL, *hook_secret = NULL, *inbox = NULL;
-	int keep = 0, jobs = 0;
+	char *min_rate = NULL;
+	int keep = 0, jobs = 0, timeout = 0, max_conn = 0, max_per = 0, max_uploads = 0;
 	GOptionEntry entries[] = {
 		{ "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "The data folder (default $XDG_DATA_HOME/attache/desk)", "DIR" },
 		{ "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address and port (default 127.0.0.1:8480)", "ADDR:PORT" },
@@ -51,6 +52,14 @@ cmd_serve(int argc, char **argv)
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Photos prepared at once (default: the cores)", "N" },
 		{ "inbox", 0, 0, G_OPTION_ARG_FILENAME, &inbox, "A hot folder (as attache watch DIR) whose photos feed the desk",
 			"DIR" },
+		{ "client-timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+			"Seconds a client may be silent, and may take to send a request's headers (default 30)", "SECONDS" },
+		{ "max-connections", 0, 0, G_OPTION_ARG_INT, &max_conn, "Connections held at once (default 256)", "N" },
+		{ "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per,
+			"Connections held at once from one address, the proxy's excepted (default 32)", "N" },
+		{ "max-uploads", 0, 0, G_OPTION_ARG_INT, &max_uploads, "Uploads received at once; more are 503 (default 8)", "N" },
+		{ "min-rate", 0, 0, G_OPTION_ARG_STRING, &min_rate,
+			"Bytes a second a request body must average once --client-timeout has passed (default 4K)", "SIZE" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- run the review desk: a web page and an HTTP API for the team");
@@ -78,6 +87,18 @@ cmd_serve(int argc, char **argv)
 	o.webhook_secret_file = hook_secret;
 	o.jobs = jobs;
 	o.inbox = inbox;
+	o.client_timeout = timeout;
+	o.max_connections = max_conn;
+	o.max_connections_per_address = max_per;
+	o.max_uploads = max_uploads;
+	if (timeout < 0 || max_conn < 0 || max_per < 0 || max_uploads < 0) {
+		cli_error("serve: --client-timeout, --max-connections, --max-connections-per-address and --max-uploads are 1 or more");
+		goto out;
+	}
+	if (min_rate && (!attache_size_from_string(min_rate, &o.min_rate) || o.min_rate <= 0)) {
+		cli_error("serve: --min-rate: \"%s\" is not a size (4K)", min_rate);
+		goto out;
+	}
 	o.log = serve_log;
 	o.listening = serve_listening;
 	if (max_upload && !attache_size_from_string(max_upload, &o.max_upload)) {
@@ -101,6 +122,7 @@ out:
 	g_free(hook);
 	g_free(hook_secret);
 	g_free(inbox);
+	g_free(min_rate);
 	return rc;
 }
 

@@ -763,6 +763,28 @@ ATTACHE_API AttacheCode attache_read_small_file(const char *path, gsize max_byte
 /* ------------------------------------------------------------------ */
 
 /**
+ * AttacheWatchTake: a complete photo the hot folder hands over instead of
+ * preparing it (AttacheWatchOptions.take). All fields are borrowed for
+ * the call.
+ */
+typedef struct {
+	const char *path;	 /* the photo, still in the inbox: copy it */
+	const char *name;	 /* its file name */
+	const char *id;		 /* the hand-over's id: the same when a restart
+						  * hands the same photo over again */
+	const char *sha256;	 /* of the photo's bytes when it was found complete */
+	const char *presets; /* the folder's presets ("x-landscape,mastodon") */
+} AttacheWatchTake;
+
+/* Keeps @photo for good before the hot folder moves it to done/; called
+ * on a worker thread, after the step is journalled, so a crash before the
+ * move hands it over again with the same id (answer %ATTACHE_OK again).
+ * %ATTACHE_E_WRITE: try again later; another code fails the photo
+ * (failed/ and its error file, in words for that code). */
+typedef AttacheCode (*AttacheWatchTakeFunc)(const AttacheWatchTake *photo,
+	gpointer user_data, GError **error);
+
+/**
  * AttacheWatchOptions: how to run a hot folder. Make one with
  * attache_watch_options_new(); scalar fields may be set directly, settings
  * (the keys of INBOX/attache.ini) with attache_watch_options_set().
@@ -777,6 +799,11 @@ typedef struct {
 	GHashTable *settings; /* key -> value: wins over attache.ini (owned) */
 	/* the workers' memory budget in bytes (--max-memory); 0: the default */
 	gint64 max_memory;
+	/* when set, each complete photo is handed to @take instead of being
+	 * prepared here (`attache serve --inbox`: the desk prepares it), then
+	 * moved to done/; %NULL: prepared here */
+	AttacheWatchTakeFunc take;
+	gpointer take_data;
 } AttacheWatchOptions;
 
 /* Returns: (transfer full) options for @inbox with the defaults. */

@@ -1072,6 +1072,9 @@ typedef struct {
 	GPtrArray *retired;	   /* uploaders refused: freed at the end */
 	/* the memory budget the workers share (owned) */
 	AttacheMemoryBudget *memory;
+	/* hand photos over instead of preparing them (AttacheWatchOptions) */
+	AttacheWatchTakeFunc take;
+	gpointer take_data;
 } AttacheWatchPlace;
 
 typedef enum {

@@ -26,6 +26,14 @@ typedef struct {
 	const char *webhook_secret_file;
 	int jobs;		   /* photos prepared at once; 0: cores */
 	const char *inbox; /* a hot folder feeding the desk (serve --inbox) */
+	/* slow or greedy clients (docs/serve.md, "Limits"); 0: the default */
+	int client_timeout;				 /* seconds a client may be silent, and to
+									  * send a request's headers; 30 */
+	int max_connections;			 /* connections at once; 256 */
+	int max_connections_per_address; /* from one address; 32 */
+	int max_uploads;				 /* uploads being received at once; 8 */
+	gint64 min_rate;				 /* bytes/s a request body must average
+									  * after client_timeout; 4096 */
 	/* called once the server listens, with the URL it listens on */
 	void (*listening)(const char *url, gpointer user_data);
 	/* a line for the server's log (no secret is ever in one) */

@@ -55,6 +55,9 @@ static const char *const migrations[] = {
 	 * hot folder's photo id), so that it is taken in once */
 	"ALTER TABLE photos ADD COLUMN source TEXT;"
 	"CREATE UNIQUE INDEX photos_source ON photos(source) WHERE source IS NOT NULL;",
+	/* 3: why prep failed as the library's stable code (attache_code_name()),
+	 * so that the desk says it in each language */
+	"ALTER TABLE photos ADD COLUMN error_code TEXT;",
 };
 
 static const char *const photo_states[] = { "processing", "failed", "attention",
@@ -363,8 +366,8 @@ db_photo_has_source(Db *db, const char *source)
 	return o != NULL;
 }
 
-#define PHOTO_COLS                                                                                              \
-	"id, name, ext, state, error, options, prepared_by, actor, version, done_version, preview, preview_sha256," \
+#define PHOTO_COLS                                                                                                          \
+	"id, name, ext, state, error, error_code, options, prepared_by, actor, version, done_version, preview, preview_sha256," \
 	" original_gone, created_at, updated_at, (SELECT count(*) FROM outputs o WHERE o.photo = photos.id) AS outputs"
 
 JsonArray *
@@ -403,11 +406,11 @@ db_photos_unfinished(Db *db)
 }
 
 void
-db_photo_finish(Db *db, const char *id, int version, const char *state, const char *error)
+db_photo_finish(Db *db, const char *id, int version, const char *state, const char *error, const char *code)
 {
 	g_rec_mutex_lock(&db->lock);
-	exec(db, "UPDATE photos SET state = coalesce(?, state), error = ?, updated_at = ? WHERE id = ? AND version = ?", "ssisd", state, error,
-		now_s(), id, version);
+	exec(db, "UPDATE photos SET state = coalesce(?, state), error = ?, error_code = ?, updated_at = ? WHERE id = ? AND version = ?",
+		"sssisd", state, error, error ? code : NULL, now_s(), id, version);
 	exec(db, "UPDATE photos SET done_version = max(done_version, ?) WHERE id = ?", "ds", version, id);
 	g_rec_mutex_unlock(&db->lock);
 }
@@ -434,7 +437,7 @@ db_photo_remake(Db *db, const char *id, const char *options, const char *actor)
 		v = (int)json_object_get_int_member(o, "version") + 1;
 		if (options)
 			exec(db, "UPDATE photos SET options = ? WHERE id = ?", "ss", options, id);
-		exec(db, "UPDATE photos SET version = ?, actor = ?, state = 'processing', error = NULL, updated_at = ? WHERE id = ?",
+		exec(db, "UPDATE photos SET version = ?, actor = ?, state = 'processing', error = NULL, error_code = NULL, updated_at = ? WHERE id = ?",
 			"dsis", v, actor, now_s(), id);
 	}
 	g_rec_mutex_unlock(&db->lock);
@@ -605,6 +608,13 @@ JsonArray *
 db_events_after(Db *db, gint64 after, int limit)
 {
 	return rows(db, "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", "id", after, limit);
+}
+
+gint64
+db_event_last(Db *db)
+{
+	g_autoptr(JsonObject) o = row(db, "SELECT coalesce(max(id), 0) AS n FROM events", NULL);
+	return o ? json_object_get_int_member(o, "n") : 0;
 }
 
 JsonArray *

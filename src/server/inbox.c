@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * inbox.c: `attache serve --inbox DIR`, the hot folder feeding the desk.
- * The hot folder itself runs as `attache watch DIR` does (src/lib/watch:
- * its completeness check, its journal, INBOX/attache.ini, done/ and
- * failed/), on a thread and main context of its own. Each photo it has
- * done is then taken into the desk once (keyed by its photo id): its
- * original, from done/, is stored as an upload's and prepared by the
- * desk's own path with the presets the hot folder used (and attache.ini's
- * lang and alt), by the account attache.ini's `by =` names, else the one
- * named after the inbox. A start
- * takes in what attache.log says was done while the desk was not running.
+ * The hot folder runs as `attache watch DIR` does (src/lib/watch: its
+ * completeness check, its journal, INBOX/attache.ini, done/ and
+ * failed/), on a thread and main context of its own, except that it
+ * prepares nothing: each complete photo is handed over (on_take(), the
+ * watch's take hook, journalled so that a crash hands it over again with
+ * the same id) and the desk alone prepares it, so one photo dropped is one
+ * photo row, one "upload" event and one set of outputs. The desk stores
+ * it as an upload's, keyed by the hand-over's id, prepared with the
+ * folder's presets (and attache.ini's lang and alt) by the account
+ * attache.ini's `by =` names, else the one named after the inbox; only
+ * then does the photo move to done/. A start also takes in what
+ * attache.log says a plain `attache watch` did while the desk was not
+ * running (from done/, once).
  */
 #include "server-private.h"
 
@@ -46,35 +50,66 @@ inbox_settings(const char *inbox, JsonObject *options)
 	return g_path_get_basename(inbox);
 }
 
-/* Takes the hot folder's done line @o into the desk, once. */
+/* Takes photo @path (hot folder id @pid, file name @name, its @presets)
+ * into the desk, once: its original is stored and its row committed
+ * before this returns, as an upload's. %ATTACHE_E_WRITE when it cannot be
+ * stored now; the read's code, or %ATTACHE_E_UNSUPPORTED, when it is no
+ * photo the desk takes. */
+static AttacheCode
+take_in(Server *s, const char *path, const char *pid, const char *name, const char *presets, GError **error)
+{
+	g_autofree char *source = g_strconcat("inbox:", pid, NULL);
+	if (db_photo_has_source(s->db, source))
+		return ATTACHE_OK;
+	char *data = NULL;
+	gsize len = 0;
+	AttacheCode rc = attache_read_small_file(path, (gsize)s->max_upload, &data, &len, error);
+	if (rc)
+		return rc;
+	const char *ext = photo_sniff((const guint8 *)data, len);
+	g_autoptr(JsonObject) options = json_object_new();
+	if (presets)
+		json_object_set_string_member(options, "presets", presets);
+	g_autofree char *by = inbox_settings(s->opts.inbox, options);
+	g_autofree char *id = NULL;
+	if (!ext) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_UNSUPPORTED,
+			"%s: not a photo attache reads (JPEG, PNG, WebP, HEIC/HEIF, AVIF or TIFF)", name);
+		rc = ATTACHE_E_UNSUPPORTED;
+	}
+	else if (!(id = photo_store(s, name, ext, data, len, options, by, source, error)))
+		rc = ATTACHE_E_WRITE;
+	else
+		server_log(s, "inbox: %s taken in as %s, prepared by %s", name, id, by);
+	g_free(data);
+	return rc;
+}
+
+/* The hot folder hands a complete photo over (AttacheWatchOptions.take):
+ * the desk alone prepares it, so the photo has one set of outputs. On the
+ * hot folder's worker thread. */
+static AttacheCode
+on_take(const AttacheWatchTake *t, gpointer data, GError **error)
+{
+	Server *s = data;
+	AttacheCode rc = take_in(s, t->path, t->id, t->name, t->presets, error);
+	if (rc)
+		server_log(s, "inbox: %s not taken in: %s", t->name, *error ? (*error)->message : "?");
+	return rc;
+}
+
+/* A done line of attache.log (a photo a plain `attache watch` prepared
+ * while the desk was not running): its original, from done/, taken in. */
 static void
-take_in(Server *s, const char *inbox, JsonObject *o)
+take_line(Server *s, const char *inbox, JsonObject *o)
 {
 	const char *pid = json_str(o, "id"), *orig = json_str(o, "original"), *name = json_str(o, "photo");
 	if (!pid || !orig || !name)
 		return;
-	g_autofree char *source = g_strconcat("inbox:", pid, NULL);
-	if (db_photo_has_source(s->db, source))
-		return;
 	g_autofree char *path = g_path_is_absolute(orig) ? g_strdup(orig) : g_build_filename(inbox, orig, NULL);
 	g_autoptr(GError) e = NULL;
-	char *data = NULL;
-	gsize len = 0;
-	if (attache_read_small_file(path, (gsize)s->max_upload, &data, &len, &e)) {
-		server_log(s, "inbox: %s not taken in: %s", name, e->message);
-		return;
-	}
-	const char *ext = photo_sniff((const guint8 *)data, len);
-	g_autoptr(JsonObject) options = json_object_new();
-	if (json_str(o, "presets"))
-		json_object_set_string_member(options, "presets", json_str(o, "presets"));
-	g_autofree char *by = inbox_settings(inbox, options);
-	g_autofree char *id = ext ? photo_store(s, name, ext, data, len, options, by, source, &e) : NULL;
-	if (id)
-		server_log(s, "inbox: %s taken in as %s, prepared by %s", name, id, by);
-	else
-		server_log(s, "inbox: %s not taken in: %s", name, e ? e->message : "not a photo");
-	g_free(data);
+	if (take_in(s, path, pid, name, json_str(o, "presets"), &e))
+		server_log(s, "inbox: %s not taken in: %s", name, e ? e->message : "?");
 }
 
 static JsonObject *
@@ -94,7 +129,7 @@ on_event(const AttacheWatchEvent *ev, gpointer data)
 	if (ev->kind == ATTACHE_WATCH_DONE) {
 		g_autoptr(JsonObject) o = parse_line(ev->json);
 		if (o)
-			take_in(s, s->opts.inbox, o);
+			take_line(s, s->opts.inbox, o);
 	}
 	else if (ev->kind == ATTACHE_WATCH_FAILED || ev->kind == ATTACHE_WATCH_NOTICE || ev->kind == ATTACHE_WATCH_SETTINGS)
 		server_log(s, "inbox: %s%s%s", ev->photo ? ev->photo : "", ev->photo ? ": " : "", ev->message ? ev->message : "");
@@ -113,7 +148,7 @@ catch_up(Server *s)
 	for (int i = 0; lines[i]; i++) {
 		g_autoptr(JsonObject) o = parse_line(lines[i]);
 		if (o)
-			take_in(s, s->opts.inbox, o);
+			take_line(s, s->opts.inbox, o);
 	}
 }
 
@@ -141,6 +176,8 @@ inbox_start(Server *s, GError **error)
 	wo->preset_dir = g_strdup(s->preset_dir);
 	if (s->opts.jobs > 0)
 		wo->jobs = s->opts.jobs;
+	wo->take = on_take;
+	wo->take_data = s;
 	AttacheCode rc = attache_watch_new(wo, on_event, s, &s->watch, error);
 	attache_watch_options_free(wo);
 	if (rc)

@@ -8,16 +8,18 @@
 
 /* The list's fields of a photo row (transfer full). */
 static JsonObject *
-photo_summary(JsonObject *row)
+photo_summary(JsonObject *row, const char *lang)
 {
 	JsonObject *o = json_object_new();
 	const char *id = json_object_get_string_member(row, "id");
 	json_object_set_string_member(o, "id", id);
 	json_object_set_string_member(o, "name", json_object_get_string_member(row, "name"));
 	json_object_set_string_member(o, "state", json_object_get_string_member(row, "state"));
+	/* why it failed: the stable code, its plain words in @lang, and the
+	 * technical text for support */
 	const char *err = json_str(row, "error");
 	if (err)
-		json_object_set_string_member(o, "error", err);
+		json_object_set_object_member(o, "error", desk_failure(json_str(row, "error_code"), err, lang));
 	else
 		json_object_set_null_member(o, "error");
 	g_autofree char *c = api_time(json_object_get_int_member(row, "created_at"));
@@ -39,12 +41,12 @@ photo_summary(JsonObject *row)
 }
 
 JsonObject *
-api_photo_json(Server *s, const char *id, gboolean full)
+api_photo_json(Server *s, const char *id, gboolean full, const char *lang)
 {
 	g_autoptr(JsonObject) row = db_photo_get(s->db, id);
 	if (!row)
 		return NULL;
-	JsonObject *o = photo_summary(row);
+	JsonObject *o = photo_summary(row, lang);
 	if (!full)
 		return o;
 	g_autoptr(JsonParser) p = json_parser_new();
@@ -81,8 +83,9 @@ photo_list(Server *s, SoupServerMessage *msg)
 	JsonObject *counts = NULL;
 	g_autoptr(JsonArray) r = db_photo_list(s->db, state, &counts);
 	JsonArray *list = json_array_new();
+	const char *lang = desk_lang(msg);
 	for (guint i = 0; i < json_array_get_length(r); i++)
-		json_array_add_object_element(list, photo_summary(json_array_get_object_element(r, i)));
+		json_array_add_object_element(list, photo_summary(json_array_get_object_element(r, i), lang));
 	JsonObject *o = json_object_new();
 	json_object_set_array_member(o, "photos", list);
 	json_object_set_object_member(o, "counts", counts);
@@ -95,7 +98,7 @@ photo_get(Server *s, SoupServerMessage *msg, const char *id)
 	g_autoptr(Actor) a = auth_require(s, msg, SCOPE_READ);
 	if (!a)
 		return;
-	JsonObject *o = api_photo_json(s, id, TRUE);
+	JsonObject *o = api_photo_json(s, id, TRUE, desk_lang(msg));
 	if (!o) {
 		http_error(msg, 404, "not-found", "no photo %s", id);
 		return;

@@ -19,6 +19,12 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:8480"
 #define DEFAULT_MAX_UPLOAD ((gint64)64 * 1024 * 1024)
+/* slow or greedy clients (limits.c; docs/serve.md, "Limits") */
+#define DEFAULT_CLIENT_TIMEOUT 30
+#define DEFAULT_MAX_CONNECTIONS 256
+#define DEFAULT_MAX_PER_ADDRESS 32
+#define DEFAULT_MAX_UPLOADS 8
+#define DEFAULT_MIN_RATE 4096
 
 char *
 attache_server_default_data_dir(void)
@@ -160,6 +166,8 @@ route_api(Server *s, SoupServerMessage *msg, char **parts)
 		serve_resource(msg, "/attache/api/", "openapi.json");
 	else if (one && !strcmp(p0, "events") && method_is(msg, "GET"))
 		api_events(s, msg);
+	else if (parts[0] && parts[1] && !parts[2] && !strcmp(p0, "events") && !strcmp(parts[1], "stream") && method_is(msg, "GET"))
+		api_events_stream(s, msg);
 	else if (!strcmp(p0, "photos"))
 		api_photos(s, msg, parts + 1);
 	else if (!strcmp(p0, "outputs"))
@@ -266,6 +274,8 @@ start_listening(Server *s, const AttacheServeOptions *o, GError **error)
 	s->soup = soup_server_new("server-header", "attache", cert ? "tls-certificate" : NULL, cert, NULL);
 	soup_server_add_handler(s->soup, NULL, handler, s, NULL);
 	g_signal_connect(s->soup, "request-finished", G_CALLBACK(request_finished), s);
+	limits_install(s);
+	stream_install(s);
 	spool_install(s);
 	g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(host);
 	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(ia, port);
@@ -300,7 +310,14 @@ server_free(Server *s)
 {
 	if (s->pool)
 		g_thread_pool_free(s->pool, TRUE, TRUE);
+	if (s->sweep)
+		g_source_remove(s->sweep);
+	stream_stop(s);
 	g_clear_object(&s->soup);
+	if (s->conns)
+		g_hash_table_unref(s->conns);
+	if (s->per_address)
+		g_hash_table_unref(s->per_address);
 	g_clear_object(&s->client);
 	db_close(s->db);
 	if (s->loop)
@@ -329,6 +346,11 @@ server_configure(Server *s, const AttacheServeOptions *o, GError **error)
 	s->proxy = g_strdup(o->behind_proxy);
 	s->max_upload = o->max_upload > 0 ? o->max_upload : DEFAULT_MAX_UPLOAD;
 	s->keep_days = o->keep_originals_days;
+	s->limits.timeout = o->client_timeout > 0 ? (guint)o->client_timeout : DEFAULT_CLIENT_TIMEOUT;
+	s->limits.max_connections = o->max_connections > 0 ? (guint)o->max_connections : DEFAULT_MAX_CONNECTIONS;
+	s->limits.max_per_address = o->max_connections_per_address > 0 ? (guint)o->max_connections_per_address : DEFAULT_MAX_PER_ADDRESS;
+	s->limits.max_uploads = o->max_uploads > 0 ? (guint)o->max_uploads : DEFAULT_MAX_UPLOADS;
+	s->limits.min_rate = o->min_rate > 0 ? o->min_rate : DEFAULT_MIN_RATE;
 	s->presets = g_strdup(o->presets);
 	s->preset_dir = g_strdup(o->preset_dir);
 	s->credentials = o->credentials ? g_strdup(o->credentials) : g_build_filename(s->data, "credentials.ini", NULL);

@@ -11,7 +11,7 @@
 /* ---- db.c: all SQL lives there ---- */
 typedef struct _Db Db;
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 /* Opens (creating) DATA/attache.db in WAL mode and migrates its schema
  * forward. @out: (transfer full), db_close() it. */
@@ -50,10 +50,11 @@ JsonArray *db_photo_list(Db *db, const char *state, JsonObject **counts);
 JsonObject *db_photo_get(Db *db, const char *id);
 /* The photos a restart must prepare: ids (transfer full). */
 GPtrArray *db_photos_unfinished(Db *db);
-/* Closes version @version of the photo's work: its state and error, when
- * no newer version started meanwhile. */
+/* Closes version @version of the photo's work: its state, error (for
+ * support, English) and the error's stable @code (attache_code_name(), or
+ * "original-deleted"), when no newer version started meanwhile. */
 void db_photo_finish(Db *db, const char *id, int version, const char *state,
-	const char *error);
+	const char *error, const char *code);
 /* Sets the state of a photo that is not being prepared; TRUE when it
  * changed. */
 gboolean db_photo_state_set(Db *db, const char *id, const char *state);
@@ -108,6 +109,8 @@ gint64 db_event_add(Db *db, const char *photo, const char *output,
 	const char *actor, const char *kind, const char *sha256,
 	const char *detail, const char *state);
 JsonArray *db_events_after(Db *db, gint64 after, int limit);
+/* The newest event's id, 0 when none. */
+gint64 db_event_last(Db *db);
 JsonArray *db_events_of(Db *db, const char *photo);
 void db_webhook_log(Db *db, gint64 event, int attempt, int status,
 	const char *error);
@@ -161,6 +164,19 @@ struct _Server {
 	char *preview_preset;		 /* DATA/desk-preview.ini */
 	struct _AttacheWatch *watch; /* serve --inbox, or %NULL */
 	GThread *watch_thread;
+	struct {
+		guint timeout; /* --client-timeout seconds */
+		guint max_connections, max_per_address, max_uploads;
+		gint64 min_rate; /* bytes a second */
+	} limits;
+	/* on the main loop only (limits.c, upload.c) */
+	GHashTable *conns;		 /* GSocket -> its Conn (limits.c) */
+	guint sweep;			 /* the timer that closes idle ones */
+	guint connections;		 /* counted connections */
+	GHashTable *per_address; /* address -> connections (GUINT_TO_POINTER) */
+	guint uploads;			 /* uploads being received */
+	GPtrArray *streams;		 /* open event streams (stream.c) */
+	guint stream_timer;
 };
 
 void server_log(Server *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -173,6 +189,15 @@ void http_error(SoupServerMessage *msg, guint status, const char *code,
 /* desk-words.c: answers GET /desk/messages/@name (LANG.json): the page's
  * words in LANG, or 404. */
 void desk_words(SoupServerMessage *msg, const char *name);
+/* The language of @msg's words: ?lang=, else the best of Accept-Language
+ * that attache speaks, else "en". (transfer none) a static string. */
+const char *desk_lang(SoupServerMessage *msg);
+/* Message @id of data/messages.ini in @lang (one of the six), %NULL when
+ * there is none. (transfer none): kept for the server's life. */
+const char *desk_word(const char *id, const char *lang);
+/* (transfer full) a failed photo's error for the API: {code, message: the
+ * plain words of failure.CODE in @lang, detail: @detail}. */
+JsonObject *desk_failure(const char *code, const char *detail, const char *lang);
 /* The request's body as a JSON object, or %NULL after answering 400/415. */
 JsonObject *http_body_object(SoupServerMessage *msg);
 /* The client's address (X-Forwarded-For only from the proxy). (transfer
@@ -217,13 +242,24 @@ gboolean masks_set(Server *s, SoupServerMessage *msg, const char *photo, JsonObj
 void output_review(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);
 void output_publish(Server *s, SoupServerMessage *msg, Actor *a, JsonObject *row);
 /* (transfer full) a photo's full JSON (outputs, history), %NULL unknown. */
-JsonObject *api_photo_json(Server *s, const char *id, gboolean full);
+JsonObject *api_photo_json(Server *s, const char *id, gboolean full, const char *lang);
 JsonObject *api_output_json(Server *s, JsonObject *row);
 /* events.c: ISO 8601 of Unix seconds (transfer full); the member @m of @o
  * turned so; event rows with their times turned (returns @rows). */
 char *api_time(gint64 unix_s);
 void api_time_member(JsonObject *o, const char *m);
 JsonArray *api_events_json(JsonArray *rows);
+
+/* ---- stream.c: GET /api/v1/events/stream (server-sent events) ---- */
+void stream_install(Server *s);
+void api_events_stream(Server *s, SoupServerMessage *msg);
+/* Before the server goes: its streams forgotten, the timer removed. */
+void stream_stop(Server *s);
+
+/* ---- limits.c: slow or greedy clients ---- */
+/* Socket timeouts, the request clock (headers, body rate) and the
+ * connection caps, on every request. */
+void limits_install(Server *s);
 
 /* ---- spool.c: uploads ---- */
 /* Streams bodies of POST /api/v1/photos to a spool file with a size cap. */

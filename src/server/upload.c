@@ -38,6 +38,7 @@ spool_free(Spool *sp)
 		g_unlink(sp->path);
 	g_free(sp->path);
 	actor_free(sp->actor);
+	sp->s->uploads--;
 	g_free(sp);
 }
 
@@ -99,9 +100,16 @@ got_headers(SoupServerMessage *msg, gpointer data)
 		http_error(msg, 413, "too-large", "the upload has %" G_GINT64_FORMAT " bytes, over the limit of %" G_GINT64_FORMAT,
 			(gint64)cl, s->max_upload);
 	}
+	else if (s->uploads >= s->limits.max_uploads) {
+		/* each upload being received holds a spool file and a connection */
+		http_error(msg, 503, "too-many-uploads", "%u uploads are being received (--max-uploads): send it again in a moment",
+			s->uploads);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "5");
+	}
 	else {
 		Spool *sp = g_new0(Spool, 1);
 		sp->s = s;
+		s->uploads++;
 		sp->actor = a;
 		sp->path = g_build_filename(s->data, "spool", "upload-XXXXXX", NULL);
 		sp->fd = g_mkstemp_full(sp->path, O_RDWR | O_CLOEXEC, 0600);

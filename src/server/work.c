@@ -265,12 +265,19 @@ run_prep(Server *s, const char *photo)
 	g_autoptr(GError) e = NULL;
 	g_autofree char *field = NULL;
 	AttachePrepOptions *opts = NULL;
-	if (json_object_get_int_member(row, "original_gone"))
+	const char *code = NULL; /* the failure's stable name, when not r.code's */
+	if (json_object_get_int_member(row, "original_gone")) {
 		r.message = g_strdup("the original was deleted after the days --keep-originals gives: it cannot be prepared again");
-	else if (!g_mkdtemp(tmpl))
+		code = "original-deleted";
+	}
+	else if (!g_mkdtemp(tmpl)) {
 		r.message = g_strdup_printf("%s: cannot make the folder: %s", tmpl, g_strerror(errno));
-	else if (!options || work_prep_options(s, options, photo, tmpl, r.actor, &opts, &field, &e))
+		r.code = ATTACHE_E_WRITE;
+	}
+	else if (!options || work_prep_options(s, options, photo, tmpl, r.actor, &opts, &field, &e)) {
 		r.message = g_strdup(e ? e->message : "the photo's options are damaged");
+		r.code = e && e->domain == ATTACHE_ERROR ? (AttacheCode)e->code : ATTACHE_E_USAGE;
+	}
 	AttachePreset *preview = NULL;
 	if (opts && !attache_preset_load_file(s->preview_preset, &preview, NULL)) {
 		attache_prep_options_add_preset(opts, preview);
@@ -282,8 +289,11 @@ run_prep(Server *s, const char *photo)
 		AttacheBatchSink sink = { .message = batch_message, .record = record_output, .photo_done = photo_done };
 		const char *inputs[] = { original, NULL };
 		AttacheBatchSummary sum = { 0 };
-		if (attache_prep_batch(opts, b, inputs, &sink, &r, &sum, &e) && !r.message)
+		if (attache_prep_batch(opts, b, inputs, &sink, &r, &sum, &e) && !r.message) {
 			r.message = g_strdup(e->message);
+			if (!r.code)
+				r.code = e->domain == ATTACHE_ERROR ? (AttacheCode)e->code : ATTACHE_E_INTERNAL;
+		}
 		attache_batch_options_free(b);
 		attache_prep_options_free(opts);
 		if (!r.message && sum.failed)
@@ -295,8 +305,10 @@ run_prep(Server *s, const char *photo)
 		g_free(r.message);
 		r.message = g_strjoinv(json_object_get_string_member(row, "name"), parts);
 	}
+	if (r.message && !code)
+		code = attache_code_name(r.code ? r.code : ATTACHE_E_INTERNAL);
 	if (r.message && !r.outputs) {
-		db_photo_finish(s->db, photo, r.version, "failed", r.message);
+		db_photo_finish(s->db, photo, r.version, "failed", r.message, code);
 		db_event_add(s->db, photo, NULL, r.actor, "failed", NULL, r.message, "failed");
 		state_notify(s, photo, r.actor, "failed");
 		server_log(s, "photo %s failed: %s", photo, r.message);
@@ -305,7 +317,7 @@ run_prep(Server *s, const char *photo)
 		db_outputs_prune(s->db, photo, r.version);
 		g_autofree char *keep = g_path_get_basename(tmpl);
 		prune_versions(pdir, keep);
-		db_photo_finish(s->db, photo, r.version, NULL, r.message);
+		db_photo_finish(s->db, photo, r.version, NULL, r.message, code);
 		db_event_add(s->db, photo, NULL, r.actor, "prepared", NULL, r.message, NULL);
 	}
 	g_free(r.message);

@@ -238,6 +238,95 @@ def test_serve_non_image_is_422_and_bad_fields_400():
         lib.assert_eq(c.get("/api/v1/photos").json()["photos"], [], "queue")
 
 
+def messages():
+    """data/messages.ini read back with Python's configparser: the oracle
+    for the words the server picks."""
+    import configparser
+    c = configparser.ConfigParser(interpolation=None)
+    with open(os.path.join(lib.ROOT, "data", "messages.ini"), encoding="utf-8") as f:
+        c.read_file(f)
+    return c
+
+
+def test_serve_failed_photo_says_why_in_the_askers_language():
+    """A photo that cannot be prepared (a cut-off JPEG) is failed with the
+    library's stable code and its plain words from the messages file, in
+    the language ?lang= or Accept-Language asks for (English otherwise),
+    and the technical detail names the photo, not a server path."""
+    damaged = [p for p in lib.phone_photos() if "truncated" in p][0]
+    words = messages()
+    with lib.TempDir() as d, desk(d) as s:
+        c = s.client("amina", "read,prepare")
+        r = c.upload(damaged, name="market.jpg")
+        lib.assert_eq(r.status, 202, r)
+        pid = r.json()["id"]
+        p = c.wait_prepared(pid)
+        lib.assert_eq(p["state"], "failed", p)
+        err = p["error"]
+        lib.assert_eq(err["code"], "input", err)
+        lib.assert_eq(err["message"], words["failure.input"]["en"], "English by default")
+        assert "market.jpg" in err["detail"] and s.data not in err["detail"], err
+        for headers, query, lang in (({"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"}, "", "fr"),
+                                     ({"Accept-Language": "de-DE,ar;q=0.8"}, "", "ar"),
+                                     ({"Accept-Language": "fr"}, "?lang=zh", "zh"),
+                                     ({"Accept-Language": "de"}, "", "en")):
+            one = c.get("/api/v1/photos/" + pid + query, headers=headers).json()["error"]
+            lib.assert_eq((one["code"], one["message"]), ("input", words["failure.input"][lang]), headers)
+            (row,) = c.get("/api/v1/photos" + query, headers=headers).json()["photos"]
+            lib.assert_eq(row["error"], one, "the queue says the same")
+        # every stable code a prep can fail with has its words, in all six
+        for code in ("usage", "input", "unsupported", "limit", "image", "budget", "write", "audit",
+                     "alt-text", "internal", "original-deleted"):
+            for lang in ("en", "fr", "es", "ar", "zh", "ru"):
+                assert words["failure." + code][lang].strip(), (code, lang)
+
+
+def test_serve_event_stream_pushes_events_and_is_bounded():
+    """GET /api/v1/events/stream: server-sent events as they happen (an
+    upload, its prep), the same events GET /api/v1/events gives; a
+    reconnect with Last-Event-ID resumes after it; no token is 401; at most
+    a quarter of --max-connections streams (here 2), the next is 503."""
+    with lib.TempDir() as d, desk(d, "--max-connections", "8") as s:
+        token = s.token("amina", "read,prepare")
+
+        def open_stream(headers=None):
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=20)
+            c.request("GET", "/api/v1/events/stream", headers=dict({"Authorization": "Bearer " + token}, **(headers or {})))
+            return c, c.getresponse()
+
+        def events(resp, until):
+            """The stream's events (id, JSON) until until(events) holds."""
+            got, ev_id = [], None
+            while not until(got):
+                line = resp.readline()
+                assert line, "the stream ended"
+                line = line.decode().rstrip("\n")
+                if line.startswith("id: "):
+                    ev_id = int(line[4:])
+                elif line.startswith("data: "):
+                    got.append((ev_id, json.loads(line[6:])))
+            return got
+
+        c1, r1 = open_stream()
+        lib.assert_eq((r1.status, r1.getheader("Content-Type").split(";")[0]), (200, "text/event-stream"), r1.status)
+        pid = s.client(token=token).upload(PHOTO).json()["id"]
+        got = events(r1, lambda g: any(e["kind"] == "prepared" for _, e in g))
+        lib.assert_eq([e["kind"] for _, e in got][:2], ["upload", "prepared"], got)
+        assert all(e["photo"] == pid for _, e in got), got
+        polled = desklib.Client(s, token).get("/api/v1/events?after=0").json()["events"]
+        lib.assert_eq([(i, e["kind"]) for i, e in got], [(e["id"], e["kind"]) for e in polled][:len(got)],
+                      "the stream says what polling says")
+        # a reconnect resumes after the last id it saw
+        c2, r2 = open_stream({"Last-Event-ID": str(got[0][0])})
+        lib.assert_eq(events(r2, lambda g: g)[0][0], got[1][0], "resumed after Last-Event-ID")
+        # the third stream is over the cap; without a token, 401
+        r3 = desklib.Client(s, token).get("/api/v1/events/stream")
+        lib.assert_eq((r3.status, r3.code()), (503, "too-many-streams"), r3)
+        lib.assert_eq(desklib.Client(s).get("/api/v1/events/stream").status, 401, "no token")
+        c1.close()
+        c2.close()
+
+
 def test_serve_markup_in_names_and_alt_text_is_returned_as_data():
     """File names, alt text and comments with <script> and an onerror
     attribute are stored and returned exactly, as JSON strings."""
@@ -430,7 +519,7 @@ def test_serve_refuses_a_newer_schema():
     with lib.TempDir() as d:
         s = desk(d)
         con = sqlite3.connect(os.path.join(s.data, "attache.db"))
-        lib.assert_eq(con.execute("PRAGMA user_version").fetchone()[0], 2, "schema version")
+        lib.assert_eq(con.execute("PRAGMA user_version").fetchone()[0], 3, "schema version")
         con.execute("PRAGMA user_version = 99")
         con.commit()
         con.close()
@@ -488,8 +577,8 @@ def test_serve_keep_originals_deletes_old_originals():
 
 
 def test_serve_migrates_a_version_1_database_forward():
-    """A database of schema version 1 (before photos had a source) is
-    migrated to 2 at start, its photos kept."""
+    """A database of schema version 1 (before photos had a source and an
+    error code) is migrated to 3 at start, its photos kept."""
     with lib.TempDir() as d:
         s = desk(d)
         with s:
@@ -497,16 +586,17 @@ def test_serve_migrates_a_version_1_database_forward():
             pid = c.upload(PHOTO, alt="kept").json()["id"]
             c.wait_prepared(pid)
         con = sqlite3.connect(os.path.join(s.data, "attache.db"))
-        con.executescript("DROP INDEX photos_source; ALTER TABLE photos DROP COLUMN source; PRAGMA user_version = 1;")
+        con.executescript("DROP INDEX photos_source; ALTER TABLE photos DROP COLUMN source;"
+                          " ALTER TABLE photos DROP COLUMN error_code; PRAGMA user_version = 1;")
         con.close()
         with s:
             lib.assert_eq([p["id"] for p in s.client("amina", "read").get("/api/v1/photos").json()["photos"]],
                           [pid], "photos kept")
         con = sqlite3.connect(os.path.join(s.data, "attache.db"))
-        lib.assert_eq(con.execute("PRAGMA user_version").fetchone()[0], 2, "migrated")
+        lib.assert_eq(con.execute("PRAGMA user_version").fetchone()[0], 3, "migrated")
         cols = [r[1] for r in con.execute("PRAGMA table_info(photos)")]
         con.close()
-        assert "source" in cols, cols
+        assert "source" in cols and "error_code" in cols, cols
 
 
 def test_user_add_asks_the_password_on_the_terminal_without_echo():

@@ -340,7 +340,28 @@ def test_serve_inbox_feeds_the_desk():
             r = c.post("/api/v1/photos/%s/review" % p["id"], {"decision": "approve"})
             lib.assert_eq(r.status, 200, r)
             assert os.listdir(os.path.join(inbox, "done")), "the hot folder's done/"
+            prepared_once(s, inbox, p["id"])
         with s:
             time.sleep(1)
             q = s.client("li", "read").get("/api/v1/photos").json()["photos"]
             lib.assert_eq(len(q), 1, "taken in once")
+            prepared_once(s, inbox, p["id"])
+
+
+def prepared_once(s, inbox, pid):
+    """One photo dropped into the inbox: one photo row, one "upload" and
+    one "prepared" event, and one set of outputs, the desk's: the hot
+    folder hands the photo over instead of preparing it as well."""
+    db = sqlite3.connect(os.path.join(s.data, "attache.db"))
+    try:
+        lib.assert_eq(db.execute("SELECT count(*) FROM photos").fetchone()[0], 1, "photo rows")
+        kinds = [k for (k,) in db.execute("SELECT kind FROM events WHERE photo = ?", (pid,))]
+    finally:
+        db.close()
+    lib.assert_eq((kinds.count("upload"), kinds.count("prepared")), (1, 1), kinds)
+    made = [os.path.join(r, f) for r, _, fs in os.walk(os.path.join(s.data, "outputs", pid)) for f in fs
+            if "desk-preview" not in f]
+    lib.assert_eq(len(made), 1, "the desk's outputs (one preset, one language)")
+    elsewhere = [os.path.join(r, f) for r, _, fs in os.walk(inbox) for f in fs
+                 if f.lower().endswith((".jpg", ".jpeg", ".png", ".webp")) and os.sep + "done" + os.sep not in os.path.join(r, f) + os.sep]
+    lib.assert_eq(elsewhere, [], "no second set of outputs in the hot folder")

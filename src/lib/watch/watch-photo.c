@@ -406,6 +406,13 @@ log_line(Journal *j, gboolean recovered)
 		}
 		json_builder_end_array(b);
 	}
+	/* handed over (AttacheWatchOptions.take): prepared elsewhere */
+	if (json_object_has_member(o, "taken")) {
+		json_builder_set_member_name(b, "taken");
+		json_builder_add_boolean_value(b, TRUE);
+		json_builder_set_member_name(b, "presets");
+		json_builder_add_string_value(b, jstr(o, "presets"));
+	}
 	if (json_object_has_member(o, "uploads")) {
 		json_builder_set_member_name(b, "uploads");
 		json_builder_add_value(b,
@@ -953,6 +960,49 @@ finish_done(AttacheWatchPlace *place, Journal *j, gboolean recovered,
 	return FINISH_OK;
 }
 
+/* 3-6 for a photo handed over (AttacheWatchOptions.take): the taker
+ * keeps it, then the original moves to done/ and the log line says so.
+ * After a crash the photo is handed over again (same id) unless it has
+ * moved already; a plain hot folder that finds such a journal (the desk
+ * is not running) starts the photo over and prepares it itself. */
+static Finish
+finish_taken(AttacheWatchPlace *place, Journal *j, gboolean recovered,
+	AttacheWatchJob *job, GError **error)
+{
+	const char *photo = jstr(j->o, "photo");
+	g_autofree char *src = g_build_filename(place->inbox, photo, NULL);
+	if (!place->take) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE,
+			"%s: was being handed to attache serve --inbox; prepared here instead", src);
+		return FINISH_GONE;
+	}
+	struct stat st;
+	g_autofree char *now = recovered ? hash_file(src, &st) : NULL;
+	/* after a crash: still the same photo, or moved to done/ already */
+	if (recovered && (now ? !g_str_equal(now, jstr(j->o, "sha256")) : !exists(jstr(j->o, "original")))) {
+		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_WRITE, "%s: changed or gone before it was handed over", src);
+		return FINISH_GONE;
+	}
+	if (!recovered || now) {
+		AttacheWatchTake t = { src, photo, jstr(j->o, "id"), jstr(j->o, "sha256"), jstr(j->o, "presets") };
+		AttacheCode code = place->take(&t, place->take_data, error);
+		if (code == ATTACHE_E_WRITE)
+			return FINISH_AGAIN;
+		if (code) {
+			if (!*error)
+				g_set_error(error, ATTACHE_ERROR, code, "%s: refused", src);
+			return fail_after_landing(place, j, recovered, job, code, error);
+		}
+		crash_point(place, "taken");
+	}
+	if (!move_and_log(place, j, recovered, job, place->done_dir, error))
+		return FINISH_AGAIN;
+	job->outcome = ATTACHE__PHOTO_DONE;
+	job->code = ATTACHE_OK;
+	job->message = g_strdup_printf("%s: handed over", job->name);
+	return FINISH_OK;
+}
+
 /* The failure line in OUTDIR's manifest, once (the journal notes it),
  * so that the review page lists the photo with where its original is
  * (docs/watch.md). The photo has failed already: a line that cannot be
@@ -1203,6 +1253,34 @@ settled(const AttacheWatchJob *job, const struct stat *st)
 	return job->settled || g_get_real_time() - mtime >= job->settle_usec;
 }
 
+/* A complete photo handed over instead of prepared: its journal (with
+ * the name it will have in done/), then finish_taken(). */
+static void
+take_photo(AttacheWatchPlace *place, AttacheWatchJob *job, const char *id,
+	const char *sha, const struct stat *st0)
+{
+	g_autofree char *stem = attache__file_stem(job->name);
+	char *dest = reserve_name(place, place->done_dir, stem, ext_of(job->name),
+		FALSE);
+	Journal j = journal_start(place, id, job->name, sha, st0, "done");
+	json_object_set_boolean_member(j.o, "taken", TRUE);
+	json_object_set_string_member(j.o, "original", dest);
+	json_object_set_string_member(j.o, "presets", job->settings->presets);
+	json_object_set_string_member(j.o, "notes_lang", job->settings->notes_lang);
+	g_autoptr(GError) e = NULL;
+	if (!journal_save(&j, &e))
+		retry(job, ATTACHE_E_WRITE, e->message);
+	else {
+		crash_point(place, "journal");
+		if (finish_taken(place, &j, FALSE, job, &e) != FINISH_OK)
+			retry_journal(job, &j, e->message);
+	}
+	release_name(place, jstr(j.o, "original"));
+	release_name(place, dest);
+	g_free(dest);
+	journal_clear(&j);
+}
+
 /* Step 1: what exactly is being prepared. Returns: (transfer full) the
  * photo's SHA-256 with *@st its stat, or %NULL when the job is settled
  * already (gone, unreadable or not a photo: failed/). */
@@ -1409,6 +1487,10 @@ attache__watch_photo(AttacheWatchPlace *place, AttacheWatchJob *job)
 	g_autofree char *sha = photo_identify(place, job, path, id, &st0);
 	if (!sha)
 		return;
+	if (place->take) {
+		take_photo(place, job, id, sha, &st0);
+		return;
+	}
 	g_autofree char *staging = staging_make(place, job, s, id);
 	if (!staging)
 		return;
@@ -1482,7 +1564,9 @@ attache__watch_recover(AttacheWatchPlace *place, const char *journal,
 	job->name = g_strdup(jstr(j.o, "photo"));
 
 	Finish f;
-	if (g_strcmp0(jstr(j.o, "result"), "done") == 0)
+	if (g_strcmp0(jstr(j.o, "result"), "done") == 0 && json_object_has_member(j.o, "taken"))
+		f = finish_taken(place, &j, TRUE, job, &e);
+	else if (g_strcmp0(jstr(j.o, "result"), "done") == 0)
 		f = finish_done(place, &j, TRUE, job, &e);
 	else
 		f = finish_failed(place, &j, TRUE, job, &e);

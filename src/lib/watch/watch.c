@@ -941,6 +941,8 @@ attache_watch_new(const AttacheWatchOptions *opts, AttacheWatchFunc fn,
 	pl->done_dir = g_build_filename(pl->inbox, "done", NULL);
 	/* one budget for the workers, whatever attache.ini becomes */
 	pl->memory = attache_memory_budget_new(opts->max_memory);
+	pl->take = opts->take;
+	pl->take_data = opts->take_data;
 	pl->failed_dir = g_build_filename(pl->inbox, "failed", NULL);
 	pl->state_dir = g_build_filename(pl->inbox, ".attache", NULL);
 	pl->journal_dir = g_build_filename(pl->state_dir, "journal", NULL);

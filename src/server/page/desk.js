@@ -23,6 +23,7 @@
     review: (id) => '/api/v1/outputs/' + enc(id) + '/review',
     publish: (id) => '/api/v1/outputs/' + enc(id) + '/publish',
     events: (after) => '/api/v1/events?after=' + enc(after),
+    stream: '/api/v1/events/stream',
     messages: (lang) => '/desk/messages/' + enc(lang) + '.json',
   };
   const CSRF_HEADER = 'X-CSRF-Token';
@@ -52,7 +53,7 @@
 
   const desk = {
     lang: 'en', words: {}, me: null, csrf: null, photos: [], counts: {},
-    filter: null, photo: null, lastEvent: 0, poll: null, drafts: {},
+    filter: null, photo: null, lastEvent: 0, poll: null, stream: null, live: null, drafts: {},
     // the mask editor's draft: boxes, faces left unmasked, the selected box
     masks: [], unmask: new Set(), masksDirty: false, maskSel: null, drawing: false, dragging: false,
   };
@@ -312,18 +313,20 @@
       el('nav', { attrs: { 'aria-label': t('desk.queue') } }, tabs), list);
   }
 
-  // the words of a failed photo's reason: the hot folder's own (photo.KIND.what
-  // and .todo), else the server's message as written
+  // the words of a failed photo's reason: the server gives the library's
+  // stable code (error.code: input, unsupported, limit, image, budget,
+  // write, audit, alt-text, usage, internal, original-deleted) and the
+  // page says it in its own language (failure.CODE of the messages file);
+  // a code it has no words for falls back to the server's message
   function failedWhy(p) {
-    // error_kind: the failure's kind as the hot folder names it (input,
-    // unsupported, limit, budget, audit, alt, rejected, upload, image,
-    // internal), when the server gives it
-    const kind = p.error_kind || (p.error && typeof p.error === 'object' && (p.error.kind || p.error.code));
-    if (kind && desk.words['photo.' + kind + '.what'])
-      return t('photo.' + kind + '.what') + ' ' + t('photo.' + kind + '.todo');
-    if (typeof p.error === 'string')
-      return p.error;
-    return (p.error && p.error.message) || p.reason || '';
+    const err = p.error;
+    if (!err)
+      return '';
+    if (typeof err === 'string')
+      return err;
+    if (err.code && desk.words['failure.' + err.code])
+      return t('failure.' + err.code);
+    return err.message || err.detail || '';
   }
 
   function photoCard(p) {
@@ -444,8 +447,10 @@
         }
         if (x.status >= 200 && x.status < 300)
           return done(true, '', data && String(data.id));
+        // refusals the library's words cover, in the page's language
         const err = (data && data.error) || data || {};
-        return done(false, err.message || String(x.status));
+        const known = { 'not-an-image': 'failure.unsupported', 'too-large': 'failure.limit' }[err.code];
+        return done(false, known && desk.words[known] ? t(known) : err.message || String(x.status));
       };
       x.onerror = () => done(false, t('desk.error.network'));
       x.send(form);
@@ -1086,8 +1091,16 @@
     }, 150);
   }
 
-  // Polls GET /api/v1/events (the API has no push): a new event about the
-  // photo on screen, or any event on the queue, redraws.
+  // An event the page has not seen: redraw when it is about the photo on
+  // screen, or anything while the queue is shown
+  function onEvents(events) {
+    if (!events.length)
+      return;
+    if (!desk.photo || events.some((e) => e.photo === desk.photo.id))
+      refreshSoon();
+  }
+
+  // Polls GET /api/v1/events while the stream is down.
   async function pollEvents() {
     if (!desk.me)
       return;
@@ -1102,26 +1115,64 @@
     const events = got.events || [];
     const first = desk.lastEvent === 0;
     desk.lastEvent = got.last || desk.lastEvent;
-    if (first || !events.length)
-      return;
-    if (!desk.photo || events.some((e) => e.photo === desk.photo.id))
-      refreshSoon();
+    if (!first)
+      onEvents(events);
   }
 
+  function startPolling() {
+    if (desk.poll)
+      return;
+    const tick = async () => {
+      await pollEvents();
+      if (desk.me && desk.poll)
+        desk.poll = setTimeout(tick, POLL_MS);
+    };
+    desk.poll = setTimeout(tick, 0);
+  }
+
+  function stopPolling() {
+    clearTimeout(desk.poll);
+    desk.poll = null;
+  }
+
+  // GET /api/v1/events/stream (server-sent events, the session cookie);
+  // while it is down (refused, a proxy that buffers, the server
+  // restarting) the page polls, and stops once the stream is back
   function startLive() {
     stopLive();
     desk.lastEvent = 0;
-    const tick = async () => {
-      await pollEvents();
-      if (desk.me)
-        desk.poll = setTimeout(tick, POLL_MS);
+    startPolling();
+    if (typeof EventSource === 'undefined')
+      return;
+    const es = new EventSource(API.stream);
+    desk.stream = es;
+    es.onopen = () => {
+      desk.live = 'stream';
+      stopPolling();
     };
-    tick();
+    es.onmessage = (m) => {
+      let e = null;
+      try {
+        e = JSON.parse(m.data);
+      } catch (err) {
+        return;
+      }
+      desk.lastEvent = Math.max(desk.lastEvent, e.id || 0);
+      onEvents([e]);
+    };
+    es.onerror = () => {
+      desk.live = 'polling';
+      if (desk.me)
+        startPolling();
+    };
   }
 
   function stopLive() {
-    clearTimeout(desk.poll);
-    desk.poll = null;
+    if (desk.stream)
+      desk.stream.close();
+    desk.stream = null;
+    desk.live = null;
+    stopPolling();
   }
 
   // ---- start ----
