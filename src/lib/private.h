@@ -167,12 +167,13 @@ AttacheCode attache__load(const AttacheSource *src, double scale,
 /* The factor libjpeg shrinks a JPEG @src by when attache__load() decodes
  * it for @scale: 4, 2 or 1 (load.c). */
 int attache__load_jpeg_shrink(const AttacheSource *src, double scale);
-/* A JPEG @src decoded at full size, when it is first read: for the one
- * output that needs every pixel, once attache__load() has decoded and
- * checked the photo at half size for the others. @out: (transfer full);
- * it reads @src's bytes, which must outlive it. */
-AttacheCode attache__load_full(const AttacheSource *src, VipsImage **out,
-	GError **error);
+/* A JPEG @src decoded at full size: for the one output that needs every
+ * pixel, once attache__load() has decoded and checked the photo at half
+ * size for the others. @sequential: streamed as it is read, once, top to
+ * bottom (a few strips in memory); else decoded whole when first read.
+ * @out: (transfer full); it reads @src's bytes, which must outlive it. */
+AttacheCode attache__load_full(const AttacheSource *src, gboolean sequential,
+	VipsImage **out, GError **error);
 
 /* ---- stage 2: orient (orient.c) ---- */
 

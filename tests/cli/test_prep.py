@@ -6,6 +6,7 @@ import random
 import subprocess
 import zlib
 import struct
+import sys
 
 import lib
 from lib import assert_eq
@@ -449,6 +450,61 @@ def test_budget_and_quality_search():
         # quality really is what the file has (exiftool's estimate is not
         # exact; libvips records none): smaller quality, smaller file
         assert t["bytes"] < full["bytes"]
+
+
+def jpeg_frame(path):
+    """The JPEG's start-of-frame marker, read from the file: 0xc0 baseline,
+    0xc2 progressive."""
+    d = open(path, "rb").read()
+    i = 2
+    while i + 4 <= len(d) and d[i] == 0xFF:
+        m = d[i + 1]
+        if 0xC0 <= m <= 0xCF and m not in (0xC4, 0xC8, 0xCC):
+            return m
+        i += 2 + (d[i + 2] << 8 | d[i + 3])
+    return None
+
+
+def test_full_size_output_streamed_and_searched():
+    """A full-size output (a pixel budget, as mastodon's) is made from a
+    decode streamed once, top to bottom: when its budget needs a second
+    encode it is made again from a whole decode, not failed; its pixels
+    are those of the run whose budget fits at once. Outputs above 4 MP
+    are baseline JPEGs, the others progressive (docs/presets.md)."""
+    src = os.path.join(lib.PHONE, "google-pixel_gps_thumb.jpg")
+    with lib.TempDir() as d:
+        pdir = os.path.join(d, "presets")
+        os.makedirs(pdir)
+        for name, budget in (("roomy", 16 << 20), ("tight", 1200000)):
+            open(os.path.join(pdir, name + ".ini"), "w").write(
+                "[preset]\ndescription=t\nplatform=test\n[fit]\n"
+                "pixels=8294400\nmode=inside\n[encode]\nmax-bytes=%d\n"
+                "quality-max=90\nquality-min=40\n" % budget)
+        by = {}
+        for name in ("roomy", "tight"):
+            out = os.path.join(d, name)
+            line = lib.json_lines(lib.run(
+                "prep", "--json", "--preset-dir", pdir, "-p",
+                name + ",x-landscape", "-o", out, src, check=0).stdout)
+            by.update({(name, l["preset"]): l for l in line})
+        roomy, tight = by[("roomy", "roomy")], by[("tight", "tight")]
+        assert not roomy["error"] and not tight["error"], (roomy, tight)
+        assert_eq(roomy["quality"], 90)
+        assert tight["quality"] < 90 and tight["bytes"] <= 1200000, tight
+        assert os.path.getsize(tight["output"]) <= 1200000
+        # the same frame, not a downscale
+        assert_eq((tight["width"], tight["height"]),
+                  (roomy["width"], roomy["height"]))
+        assert roomy["width"] * roomy["height"] > 4 << 20
+        # the same picture at a lower quality: not garbage, not another
+        # part of the photo (the vips CLI as the judge)
+        sys.path.insert(0, os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        import mutate
+        db = mutate.psnr(roomy["output"], tight["output"], d)
+        assert db is not None and db > 30, db
+        assert_eq(jpeg_frame(roomy["output"]), 0xC0)
+        assert_eq(jpeg_frame(by[("roomy", "x-landscape")]["output"]), 0xC2)
 
 
 def test_png_and_webp_presets():

@@ -10,6 +10,13 @@
  * memory. The number of encodes is capped (MAX_ENCODES), so the work per
  * output is bounded whatever the photo.
  *
+ * JPEGs are progressive with optimised Huffman tables, except the large
+ * ones (LARGE_PIXELS: mastodon's 8.3 MP): both make libjpeg hold every
+ * coefficient of the image until the end (2 bytes a sample: 50 MB for
+ * 8.3 MP at 4:4:4), where a baseline encode with the standard tables
+ * streams its rows, at a quarter of the CPU, for 8% more bytes and the
+ * same pixels.
+ *
  * Metadata is never written here (strip): the metadata stage splices in
  * exactly what the policy allows, afterwards.
  */
@@ -18,6 +25,7 @@
 #include <math.h>
 
 #define MAX_ENCODES 6
+#define LARGE_PIXELS (4 << 20)
 
 static int
 encode_once(VipsImage *in, AttacheFormat format, int q, gboolean palette,
@@ -37,11 +45,13 @@ encode_once(VipsImage *in, AttacheFormat format, int q, gboolean palette,
 			"effort", 4, NULL);
 		break;
 	case ATTACHE_FORMAT_JPEG:
-	default:
+	default: {
 		/* progressive: smaller, and shows a preview early on slow links */
+		gboolean whole = (gint64)in->Xsize * in->Ysize <= LARGE_PIXELS;
 		rc = vips_jpegsave_buffer(in, &buf, &n, "strip", TRUE, "Q", q,
-			"interlace", TRUE, "optimize_coding", TRUE, NULL);
+			"interlace", whole, "optimize_coding", whole, NULL);
 		break;
+	}
 	}
 	if (rc)
 		return -1;

@@ -278,16 +278,19 @@ attache__load_jpeg_shrink(const AttacheSource *src, double scale)
 }
 
 AttacheCode
-attache__load_full(const AttacheSource *src, VipsImage **out, GError **error)
+attache__load_full(const AttacheSource *src, gboolean sequential,
+	VipsImage **out, GError **error)
 {
 	gsize len;
 	const guint8 *data = g_bytes_get_data(src->bytes, &len);
 	/* the damage and tail checks ran on the smaller decode of the same
-	 * data; libjpeg's warnings still fail this one. Random access (libvips
-	 * decodes it whole when first read): a sequential read could be failed
-	 * as "out of order" by a worker stalled on a loaded machine */
+	 * data; libjpeg's warnings still fail this one. Sequential: the
+	 * output's encoder pulls strips through it, so the 12 MP decode is
+	 * never in memory whole; random access: decoded whole when first
+	 * read (the caller's fallback, prep.c) */
 	if (vips_jpegload_buffer((void *)data, len, out, "fail_on",
-			VIPS_FAIL_ON_WARNING, NULL)) {
+			VIPS_FAIL_ON_WARNING, "access",
+			sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM, NULL)) {
 		g_autofree char *what = g_strdup_printf("%s: cannot decode the %s data",
 			src->path, src->loader);
 		return attache__vips_error(error, ATTACHE_E_INPUT, what);

@@ -59,13 +59,16 @@ attache__resize_reduce(VipsImage *in, int w, int h, VipsImage **out)
 	if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Coding != VIPS_CODING_NONE || in->Bands > 4 || w >= iw || h >= ih
 		|| iw >= 2 * w || ih >= 2 * h || (gint64)iw * h * in->Bands > MAX_BYTES)
 		return 1;
+	/* each copy is freed as soon as the next is made: two at a time */
 	g_autoptr(VipsImage) a = reduce_rows(in, (double)ih / h);
 	if (!a)
 		return -1;
 	if (a->Ysize != h)
 		return 1; /* rounded otherwise: vips_resize() and its fix-up */
 	g_autoptr(VipsImage) b = turn(a, VIPS_ANGLE_D90);
+	g_clear_object(&a);
 	g_autoptr(VipsImage) c = b ? reduce_rows(b, (double)iw / w) : NULL;
+	g_clear_object(&b);
 	if (!c)
 		return -1;
 	if (c->Ysize != w)
