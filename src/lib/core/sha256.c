@@ -8,12 +8,15 @@
  * them: 2.4 ms. Same digest, same lowercase hex as
  * g_compute_checksum_for_data().
  *
- * EVP_Digest gives the calling thread OpenSSL state of its own (the error
- * queue, 904 bytes), which OpenSSL frees only when that thread ends. Our
- * callers are GThreadPool workers, and g_thread_pool_free() returns before
- * its threads have ended, so a short run could exit with them still
- * tearing down (make asan saw it as a leak). The state is released here,
- * while the thread is alive: a few microseconds against a 2.4 ms digest.
+ * OpenSSL's first call in a process initialises it, and that leaves the
+ * calling thread an error queue of its own (904 bytes), which OpenSSL
+ * frees when that thread ends. Our callers are GThreadPool workers, and
+ * g_thread_pool_free() returns before its threads have ended: a run can
+ * exit while a worker is still ending, after OpenSSL's exit handler has
+ * dropped its per-thread keys, and the queue is then lost (make asan saw
+ * it; tests/unit/test-sha256.c makes that order on purpose). So the state
+ * is released here, while the thread is alive. Its cost is below the
+ * noise: 20000 digests of 64 bytes took 2 to 4 us each with and without.
  */
 #include "private.h"
 
