@@ -197,7 +197,8 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/supp/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		ATTACHE_SANITIZED=1 tools/run-tests.sh build-asan
+		ATTACHE_SANITIZED=1 ATTACHE_SANITIZER_LOGS=$(CURDIR)/build-asan/sanitizer \
+		tools/run-tests.sh build-asan
 
 bench: deps
 	@$(MAKE) --no-print-directory all

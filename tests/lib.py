@@ -2,9 +2,11 @@
 tools that do not share attache's code (vipsheader, exiftool)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("ATTACHE_BUILD", os.path.join(ROOT, "build"))
@@ -17,6 +19,12 @@ SANITIZED = os.environ.get("ATTACHE_SANITIZED") == "1"
 # make soak: the longer forms of some make check tests (every preset on
 # every phone photo); make check runs their shorter form
 SOAK = os.environ.get("ATTACHE_SOAK") == "1"
+# make asan: ASan, LSan and UBSan write their reports under this folder
+# (log_path), one subfolder per test, so that tests/run.py fails the test
+# whose processes reported, whatever their exit status (a leak in a run
+# that is meant to exit 1 would otherwise pass unseen).
+SANITIZER_LOGS = os.environ.get("ATTACHE_SANITIZER_LOGS")
+_current = threading.local()
 
 
 class Skip(Exception):
@@ -62,6 +70,30 @@ class TempDir:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
+def sanitizer_folder(label):
+    """The report folder of the test @label (None outside make asan)."""
+    if not SANITIZER_LOGS:
+        return None
+    return os.path.join(SANITIZER_LOGS, re.sub(r"[^A-Za-z0-9_.-]+", "_",
+                                               label))
+
+
+def set_current_test(label):
+    """Called by tests/run.py in the thread that runs @label."""
+    _current.test = label
+
+
+def sanitizer_env(e):
+    """Points @e's sanitizer reports at the running test's folder."""
+    folder = sanitizer_folder(getattr(_current, "test", None) or "")
+    if folder and getattr(_current, "test", None):
+        os.makedirs(folder, exist_ok=True)
+        report = os.path.join(folder, "report")
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+            e[k] = (e.get(k, "") + ":log_path=" + report).lstrip(":")
+    return e
+
+
 def env(**extra):
     e = dict(os.environ)
     e["ATTACHE_PRESET_DIR"] = PRESETS
@@ -72,7 +104,7 @@ def env(**extra):
     for k, v in extra.items():
         if v is None:
             e.pop(k, None)
-    return e
+    return sanitizer_env(e)
 
 
 def run(*args, input=None, timeout=600, check=None, **envx):

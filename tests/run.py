@@ -13,6 +13,7 @@ import importlib.util
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -22,12 +23,40 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 
+# What makes a sanitizer's log file a failure (the rest, such as ASan's
+# warnings about swapcontext, is shown as a note).
+SANITIZER_ERROR = re.compile(r"ERROR: \w+Sanitizer|runtime error:|"
+                             r"SUMMARY: \w+Sanitizer")
+
+
+def sanitizer_reports(folder, seen):
+    """The sanitizer reports in @folder not yet in @seen (a set of paths,
+    updated): (errors, notes), each a list of the reports' texts."""
+    errors, notes = [], []
+    if not folder or not os.path.isdir(folder):
+        return errors, notes
+    for f in sorted(os.listdir(folder)):
+        path = os.path.join(folder, f)
+        if path in seen:
+            continue
+        seen.add(path)
+        with open(path, errors="replace") as fh:
+            text = fh.read()
+        (errors if SANITIZER_ERROR.search(text) else notes).append(
+            "%s:\n%s" % (path, text[-6000:]))
+    return errors, notes
+
+
 def run_unit(binary):
     """Runs one GTest binary in TAP mode; returns a list of (name, ok, msg)."""
+    import lib
     name = os.path.basename(binary)
+    lib.set_current_test(name)
+    env = lib.sanitizer_env(dict(os.environ))
+    lib.set_current_test(None)
     try:
         p = subprocess.run([binary, "--tap"], capture_output=True, text=True,
-                           timeout=600, cwd=ROOT)
+                           timeout=600, cwd=ROOT, env=env)
     except subprocess.TimeoutExpired:
         return [(name, False, "timed out")]
     results = []
@@ -63,6 +92,7 @@ def run_py_test(path, fname):
     fn = getattr(mod, fname)
     label = "%s: %s" % (os.path.basename(path), fname)
     t0 = time.time()
+    lib.set_current_test(label)
     try:
         fn()
         return (label, True, "", time.time() - t0)
@@ -70,6 +100,8 @@ def run_py_test(path, fname):
         return (label, None, str(e), time.time() - t0)
     except Exception:
         return (label, False, traceback.format_exc(), time.time() - t0)
+    finally:
+        lib.set_current_test(None)
 
 
 def main():
@@ -82,12 +114,31 @@ def main():
 
     build = os.path.join(ROOT, args.build)
     os.environ["ATTACHE_BUILD"] = build
+    import lib
+    seen_reports = set()
+    if lib.SANITIZER_LOGS:
+        # a fresh folder; processes no test's env reaches report here
+        shutil.rmtree(lib.SANITIZER_LOGS, ignore_errors=True)
+        outside = lib.sanitizer_folder("outside-any-test")
+        os.makedirs(outside)
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+            os.environ[k] = (os.environ.get(k, "") + ":log_path=" +
+                             os.path.join(outside, "report")).lstrip(":")
 
     passed = failed = skipped = 0
+    started = time.time()
     failures = []
 
     def record(label, ok, msg, secs=None):
         nonlocal passed, failed, skipped
+        errors, notes = sanitizer_reports(lib.sanitizer_folder(label),
+                                          seen_reports)
+        if errors:
+            ok = False
+            msg = (msg + "\n" if msg else "") + "sanitizer reports:\n" + \
+                "\n".join(errors)
+        for n in notes:
+            print("note %s: sanitizer log without an error\n%s" % (label, n))
         if ok is None:
             skipped += 1
             state = "skip"
@@ -112,6 +163,14 @@ def main():
             continue
         for label, ok, msg in run_unit(b):
             record(label, ok, msg)
+        errors, notes = sanitizer_reports(
+            lib.sanitizer_folder(os.path.basename(b)), seen_reports)
+        if errors:
+            record(os.path.basename(b) + ": sanitizer", False,
+                   "\n".join(errors))
+        for n in notes:
+            print("note %s: sanitizer log without an error\n%s" %
+                  (os.path.basename(b), n))
 
     # CLI tests: every test_* function of tests/cli/test_*.py
     cli_dir = os.path.join(ROOT, "tests", "cli")
@@ -137,9 +196,20 @@ def main():
     for p, n, _ in serial:
         record(*run_py_test(p, n))
 
+    # reports that came after their test ended (a server left running), or
+    # from processes started without lib.env()
+    if lib.SANITIZER_LOGS:
+        for f in sorted(os.listdir(lib.SANITIZER_LOGS)):
+            errors, notes = sanitizer_reports(
+                os.path.join(lib.SANITIZER_LOGS, f), seen_reports)
+            for e in errors:
+                record("sanitizer report (%s)" % f, False, e)
+            for n in notes:
+                print("note %s: sanitizer log without an error\n%s" % (f, n))
+
     for label, msg in failures:
         print("\n==== FAIL %s\n%s" % (label, msg.rstrip()))
-    print("\n%d skipped" % skipped)
+    print("\n%d skipped, %.0f s" % (skipped, time.time() - started))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed or passed == 0 else 0)
 

@@ -48,6 +48,12 @@ const char *attache__builtin_preset_dir(void);
  * (transfer none) */
 const char *attache__builtin_campaign_dir(void);
 
+/* ---- worker threads that have ended when their pool is freed (pool.c) ---- */
+typedef struct AttachePool AttachePool;
+AttachePool *attache__pool_new(GFunc func, gpointer data, int threads);
+void attache__pool_push(AttachePool *p, gpointer task);
+void attache__pool_free(AttachePool *p);
+
 /* ---- bounded, confined reads (safefile.c; docs/security.md) ---- */
 
 /* Limits for the small files attache reads that are not photos. */

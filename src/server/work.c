@@ -45,7 +45,10 @@ work_start(Server *s, GError **error)
 	/* photos in parallel, one libvips thread each (set before any batch) */
 	attache_set_concurrency(1);
 	GError *e = NULL;
-	s->pool = g_thread_pool_new(work_pool_run, s, MAX(n, 1), FALSE, &e);
+	/* a job still queued when the server stops is dropped, and freed here
+	 * (make asan found them leaked); the database still says what was left,
+	 * and work_resume() takes unfinished photos up at the next start */
+	s->pool = g_thread_pool_new_full(work_pool_run, s, (GDestroyNotify)job_free, MAX(n, 1), FALSE, &e);
 	if (!s->pool) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INTERNAL, "cannot start the workers: %s", e->message);
 		g_error_free(e);

@@ -620,19 +620,19 @@ run_pool(const Sink *s, const AttachePrepOptions *opts, int jobs,
 	gboolean dry_run, AttacheBatchSummary *sum)
 {
 	Shared shared = { opts, s->sink, s->data, g_async_queue_new(), dry_run };
-	GThreadPool *pool = g_thread_pool_new(worker, &shared, jobs, TRUE, NULL);
+	AttachePool *pool = attache__pool_new(worker, &shared, jobs);
 	for (guint i = 0; i < inputs->len; i++) {
 		Job *j = g_new0(Job, 1);
 		j->input = g_strdup(inputs->pdata[i]);
 		j->stem = g_strdup(stems->pdata[i]);
-		g_thread_pool_push(pool, j, NULL);
+		attache__pool_push(pool, j);
 	}
 	for (guint n = 0; n < inputs->len; n++) {
 		Job *j = g_async_queue_pop(shared.done);
 		report_photo(s, opts, uploads, j, sum);
 		job_free(j);
 	}
-	g_thread_pool_free(pool, FALSE, TRUE);
+	attache__pool_free(pool);
 	g_async_queue_unref(shared.done);
 }
 

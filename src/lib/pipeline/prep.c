@@ -890,11 +890,10 @@ photo_outputs(Photo *ph, GError **error)
 			prep_output(ph, i);
 	else {
 		/* a lone photo with several presets: one output per core */
-		GThreadPool *pool = g_thread_pool_new(output_worker, ph, threads,
-			TRUE, NULL);
+		AttachePool *pool = attache__pool_new(output_worker, ph, threads);
 		for (guint i = 0; i < ph->outs->len; i++)
-			g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
-		g_thread_pool_free(pool, FALSE, TRUE);
+			attache__pool_push(pool, GUINT_TO_POINTER(i + 1));
+		attache__pool_free(pool);
 	}
 	g_mutex_clear(&ph->lock);
 	if (ph->first_error)

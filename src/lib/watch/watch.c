@@ -155,7 +155,7 @@ struct _AttacheWatch {
 	GMainContext *ctx;
 	GMainLoop *loop;
 	GFileMonitor *monitor;
-	GThreadPool *pool;
+	AttachePool *pool;
 	GHashTable *pending; /* name -> Pending* */
 	GQueue ready;		 /* Pending*, in the order they became ready */
 	GPtrArray *journals; /* journal paths to retry (disk, network) */
@@ -847,7 +847,7 @@ dispatch(AttacheWatch *w)
 		job->settled = p->must_settle;
 		p->state = P_RUNNING;
 		w->running++;
-		g_thread_pool_push(w->pool, job, NULL);
+		attache__pool_push(w->pool, job);
 	}
 	maybe_quit(w);
 }
@@ -1216,7 +1216,7 @@ attache_watch_run(AttacheWatch *w, GError **error)
 	attache__batch_threads(w->jobs, G_MAXINT, 1, &jobs, &preset_threads,
 		&vips_threads);
 	attache__concurrency_default(vips_threads);
-	w->pool = g_thread_pool_new(worker, w, w->jobs, TRUE, NULL);
+	w->pool = attache__pool_new(worker, w, w->jobs);
 
 	{
 		g_autofree char *line = log_event(w, "start", "inbox", pl->inbox,
@@ -1261,7 +1261,7 @@ attache_watch_run(AttacheWatch *w, GError **error)
 		g_source_destroy(g_main_context_find_source_by_id(w->ctx,
 			w->keep_id));
 	w->rescan_id = w->tick_id = w->inbox_id = w->keep_id = 0;
-	g_thread_pool_free(w->pool, FALSE, TRUE);
+	attache__pool_free(w->pool);
 	w->pool = NULL;
 	/* results the workers posted after the loop stopped */
 	while (g_main_context_iteration(w->ctx, FALSE))
