@@ -77,9 +77,17 @@ void
 attache__pool_free(AttachePool *p)
 {
 	g_thread_pool_free(p->pool, FALSE, TRUE);
+	/* GLib parks a freed pool's threads, exclusive ones too, among its
+	 * unused threads for max-idle-time (15 s) before they end: stop them
+	 * as they arrive there, or every batch would wait 15 s. */
 	g_mutex_lock(&p->lock);
-	while (p->live > 0)
-		g_cond_wait(&p->ended, &p->lock);
+	while (p->live > 0) {
+		g_mutex_unlock(&p->lock);
+		g_thread_pool_stop_unused_threads();
+		g_mutex_lock(&p->lock);
+		if (p->live > 0)
+			g_cond_wait_until(&p->ended, &p->lock, g_get_monotonic_time() + 2 * G_TIME_SPAN_MILLISECOND);
+	}
 	g_mutex_unlock(&p->lock);
 	g_mutex_clear(&p->lock);
 	g_cond_clear(&p->ended);
