@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool.c: an exclusive GThreadPool whose free returns once its threads
- * have ended, not only their tasks.
+ * pool.c: an exclusive GThreadPool with a count of the threads that ran
+ * a task. Its free waits for the tasks only (see attache__pool_free): the
+ * wait for the threads' end, tried below, deadlocked nested pools.
  *
  * g_thread_pool_free() waits for the tasks, then asks the threads to stop
  * and returns while they are still ending. A thread that detected faces
@@ -77,18 +78,11 @@ void
 attache__pool_free(AttachePool *p)
 {
 	g_thread_pool_free(p->pool, FALSE, TRUE);
-	/* GLib parks a freed pool's threads, exclusive ones too, among its
-	 * unused threads for max-idle-time (15 s) before they end: stop them
-	 * as they arrive there, or every batch would wait 15 s. */
-	g_mutex_lock(&p->lock);
-	while (p->live > 0) {
-		g_mutex_unlock(&p->lock);
-		g_thread_pool_stop_unused_threads();
-		g_mutex_lock(&p->lock);
-		if (p->live > 0)
-			g_cond_wait_until(&p->ended, &p->lock, g_get_monotonic_time() + 2 * G_TIME_SPAN_MILLISECOND);
-	}
-	g_mutex_unlock(&p->lock);
+	/* Not waiting for the threads' end: GLib parks a freed pool's threads
+	 * among its unused ones, where a server's pool (or the next photo's)
+	 * may take them up, so the wait deadlocked prep inside the desk's
+	 * worker (test_serve keep-originals and kill -9 hung). @live is kept
+	 * for the record only. */
 	g_mutex_clear(&p->lock);
 	g_cond_clear(&p->ended);
 	g_free(p);
