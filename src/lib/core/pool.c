@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool.c: an exclusive GThreadPool with a count of the threads that ran
- * a task. Its free waits for the tasks only (see attache__pool_free): the
- * wait for the threads' end, tried below, deadlocked nested pools.
+ * pool.c: an exclusive GThreadPool whose free waits for its tasks. A wait
+ * for its threads' end as well was tried and deadlocked nested pools
+ * (GLib hands parked threads on); what follows says why it was wanted.
  *
  * g_thread_pool_free() waits for the tasks, then asks the threads to stop
  * and returns while they are still ending. A thread that detected faces
@@ -21,34 +21,12 @@ struct AttachePool {
 	GThreadPool *pool;
 	GFunc func;
 	gpointer data;
-	GMutex lock;
-	GCond ended;
-	int live; /* threads that ran a task and have not ended */
 };
-
-/* At a member thread's end: its pool, @value, counts it out. */
-static void
-member_ended(gpointer value)
-{
-	AttachePool *p = value;
-	g_mutex_lock(&p->lock);
-	p->live--;
-	g_cond_broadcast(&p->ended);
-	g_mutex_unlock(&p->lock);
-}
-
-static GPrivate member = G_PRIVATE_INIT(member_ended);
 
 static void
 run_task(gpointer task, gpointer user)
 {
 	AttachePool *p = user;
-	if (g_private_get(&member) != p) {
-		g_mutex_lock(&p->lock);
-		p->live++;
-		g_mutex_unlock(&p->lock);
-		g_private_set(&member, p);
-	}
 	p->func(task, p->data);
 }
 
@@ -59,8 +37,6 @@ attache__pool_new(GFunc func, gpointer data, int threads)
 	AttachePool *p = g_new0(AttachePool, 1);
 	p->func = func;
 	p->data = data;
-	g_mutex_init(&p->lock);
-	g_cond_init(&p->ended);
 	p->pool = g_thread_pool_new(run_task, p, MAX(threads, 1), TRUE, NULL);
 	return p;
 }
@@ -72,18 +48,13 @@ attache__pool_push(AttachePool *p, gpointer task)
 	g_thread_pool_push(p->pool, task, NULL);
 }
 
-/* Runs every queued task, waits until each thread that ran one has ended,
- * then frees @p (transfer full). */
+/* Runs every queued task, then frees @p (transfer full). */
 void
 attache__pool_free(AttachePool *p)
 {
 	g_thread_pool_free(p->pool, FALSE, TRUE);
 	/* Not waiting for the threads' end: GLib parks a freed pool's threads
-	 * among its unused ones, where a server's pool (or the next photo's)
-	 * may take them up, so the wait deadlocked prep inside the desk's
-	 * worker (test_serve keep-originals and kill -9 hung). @live is kept
-	 * for the record only. */
-	g_mutex_clear(&p->lock);
-	g_cond_clear(&p->ended);
+	 * among its unused ones, where another pool may take them up, so the
+	 * wait deadlocked prep inside the desk's worker. */
 	g_free(p);
 }
