@@ -69,8 +69,18 @@ step(const Px *p, gboolean rows, int at, int y0, int y1)
 	return (double)sum / (GRID * p->bands);
 }
 
+/* Marks a broken segment: a step of @s (per band, mean) between steps of
+ * @before and @after beside it. */
+static inline void
+count_broken(double s, double before, double after, int *cell)
+{
+	if (s >= STEP_MIN && s > STEP_RATIO * MAX(before, after) + 2)
+		(*cell)++;
+}
+
 /* Counts the broken edge segments of one direction into @broken, a
- * region-sized grid of counters. */
+ * region-sized grid of counters: any picture (16-bit too), one segment at
+ * a time. */
 static void
 scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 {
@@ -81,13 +91,88 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 			double s = step(p, rows, at, e, e - 1);
 			if (s < STEP_MIN || e < 2)
 				continue;
-			double before = step(p, rows, at, e - 1, e - 2);
-			double after = step(p, rows, at, e + 1, e);
-			if (s > STEP_RATIO * MAX(before, after) + 2) {
-				int rx = (rows ? at : e) / REGION, ry = (rows ? e : at) / REGION;
-				broken[ry * rw + rx]++;
-			}
+			int rx = (rows ? at : e) / REGION, ry = (rows ? e : at) / REGION;
+			count_broken(s, step(p, rows, at, e - 1, e - 2), step(p, rows, at, e + 1, e), &broken[ry * rw + rx]);
 		}
+}
+
+/* Sum of |a[i] - b[i]| over @n bytes: a loop the compiler vectorises. */
+static inline int
+sad(const VipsPel *a, const VipsPel *b, int n)
+{
+	int sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += abs((int)a[i] - (int)b[i]);
+	return sum;
+}
+
+/* Adds each byte's step from the byte @pel before it to @acc (@n bytes
+ * of a row; the first pixel's are left). restrict: @acc and @row do not
+ * overlap, so the loop vectorises. */
+static void
+add_steps(guint16 *restrict acc, const VipsPel *restrict row, size_t n, int pel)
+{
+	for (size_t i = (size_t)pel; i < n; i++) {
+		int d = (int)row[i] - (int)row[i - pel];
+		acc[i] += (guint16)(d < 0 ? -d : d);
+	}
+}
+
+/* scan_edges() for 8-bit pictures, the same counts at a fraction of the
+ * cost (it runs on every decode): a row edge's segments are contiguous
+ * bytes (without alpha); a column edge's are summed row by row, in memory order, into one
+ * counter per edge and segment of rows. */
+static void
+scan_edges_8(const Px *p, int *broken, int rw)
+{
+	int w = p->im->Xsize, h = p->im->Ysize, pel = (int)p->pel, nb = p->bands;
+	int seg = GRID * pel;
+	/* with alpha, the generic row scan (alpha is not looked at) */
+	if (pel != nb)
+		scan_edges(p, TRUE, broken, rw);
+	for (int e = p->grid; pel == nb && e + 1 < h; e += p->grid) {
+		const VipsPel *r0 = p->base + (size_t)(e - 2) * p->line, *r1 = r0 + p->line;
+		const VipsPel *r2 = r1 + p->line, *r3 = r2 + p->line;
+		for (int at = 0; at + GRID <= w; at += GRID) {
+			size_t o = (size_t)at * pel;
+			double s = (double)sad(r2 + o, r1 + o, seg) / (GRID * nb);
+			if (s >= STEP_MIN)
+				count_broken(s, (double)sad(r1 + o, r0 + o, seg) / (GRID * nb),
+					(double)sad(r3 + o, r2 + o, seg) / (GRID * nb), &broken[(e / REGION) * rw + at / REGION]);
+		}
+	}
+	/* column edges: x = e against e - 1 (and its neighbours), for rows in
+	 * segments of GRID. Each byte's step from the pixel before it is
+	 * summed down a segment in a loop the compiler vectorises (at most
+	 * 16 * 255: 16 bits suffice); then each edge takes its three pixels'. */
+	int ne = 0;
+	while (p->grid * (ne + 1) + 1 < w)
+		ne++;
+	if (!ne)
+		return;
+	size_t bytes = (size_t)w * pel;
+	/* ownership: freed here */
+	g_autofree guint16 *acc = g_new(guint16, bytes);
+	for (int at = 0; at + GRID <= h; at += GRID) {
+		memset(acc, 0, bytes * sizeof(guint16));
+		for (int y = at; y < at + GRID; y++) {
+			add_steps(acc, p->base + (size_t)y * p->line, bytes, pel);
+		}
+		for (int k = 0; k < ne; k++) {
+			int e = p->grid * (k + 1);
+			int sum[3] = { 0, 0, 0 };
+			for (int d = 0; d < 3; d++) /* pixels e, e - 1, e + 1 */
+				for (int b = 0; b < nb; b++)
+					sum[d] += acc[(size_t)(e + (d == 1 ? -1 : d == 2 ? 1
+																	 : 0))
+									  * pel
+								  + b];
+			double st = (double)sum[0] / (GRID * nb);
+			if (st >= STEP_MIN && e >= 2)
+				count_broken(st, (double)sum[1] / (GRID * nb), (double)sum[2] / (GRID * nb),
+					&broken[(at / REGION) * rw + e / REGION]);
+		}
+	}
 }
 
 /* ---- JPEG level steps ----
@@ -120,47 +205,57 @@ scan_edges(const Px *p, gboolean rows, int *broken, int rw)
 /* and a boundary needs this share of its segments unclipped */
 #define LEVEL_USABLE 0.625
 
-/* Luma and the two chroma differences of pixel (x, y) into @v (one
- * value when the picture is grey). */
-static inline void
-ycc(const Px *p, int x, int y, double *v)
+/* level_steps()'s band sums for the LEVEL_SEG pixels from @x0 of an
+ * 8-bit picture, into @sum (added); whether a pixel below the boundary
+ * may be clipped. */
+static gboolean
+level_sums_8(const Px *p, int y, int x0, int *sum)
 {
-	if (p->bands < 3) {
-		v[0] = px(p, x, y, 0);
-		return;
-	}
-	int r = px(p, x, y, 0), g = px(p, x, y, 1), b = px(p, x, y, 2);
-	v[0] = 0.299 * r + 0.587 * g + 0.114 * b;
-	v[1] = -0.1687 * r - 0.3313 * g + 0.5 * b;
-	v[2] = 0.5 * r - 0.4187 * g - 0.0813 * b;
+	const VipsPel *a = p->base + (size_t)(y - 2) * p->line + (size_t)x0 * p->pel;
+	const VipsPel *b = a + p->line, *d = b + p->line, *f = d + p->line;
+	int clipped = 0;
+	for (int x = 0; x < LEVEL_SEG; x++, a += p->pel, b += p->pel, d += p->pel, f += p->pel)
+		for (int k = 0; k < p->bands; k++) {
+			sum[k] += 3 * (d[k] - b[k]) + a[k] - f[k];
+			clipped |= d[k] < LEVEL_CLIP || d[k] > 255 - LEVEL_CLIP || f[k] < LEVEL_CLIP || f[k] > 255 - LEVEL_CLIP;
+		}
+	return clipped;
 }
 
 /* Fills @e (@nch channels of @n entries, one per LEVEL_SEG segment) with
  * the signed step of each channel across the boundary above row @y, less
  * the mean of the steps between the rows beside it (a gradient is not a
- * step). All channels in one pass over the four rows. */
+ * step), in luma and two chroma differences (one value when the picture
+ * is grey). Both the step and the conversion are linear, so each
+ * segment's band sums of the four rows are converted once. */
 static void
 level_steps(const Px *p, int y, int nch, double *e, guint8 *clip, int n)
 {
 	for (int s = 0; s < n; s++) {
-		double sum[3] = { 0, 0, 0 };
+		/* 1.5 (row y - row y-1) - 0.5 (row y-1 - row y-2) - 0.5 (row y+1 - row y), doubled */
+		int sum[3] = { 0, 0, 0 };
 		gboolean clipped = FALSE;
-		for (int x = s * LEVEL_SEG; x < (s + 1) * LEVEL_SEG; x++) {
-			for (int r = y; r <= y + 1 && !clipped; r++)
+		if (!p->u16)
+			clipped = level_sums_8(p, y, s * LEVEL_SEG, sum);
+		else
+			for (int x = s * LEVEL_SEG; x < (s + 1) * LEVEL_SEG; x++)
 				for (int b = 0; b < p->bands; b++) {
-					int v = px(p, x, r, b);
-					clipped |= v < LEVEL_CLIP || v > 255 - LEVEL_CLIP;
+					int va = px(p, x, y - 2, b), vb = px(p, x, y - 1, b);
+					int vd = px(p, x, y, b), vf = px(p, x, y + 1, b);
+					sum[b] += 3 * (vd - vb) + va - vf;
+					clipped |= vd < LEVEL_CLIP || vd > 255 - LEVEL_CLIP || vf < LEVEL_CLIP || vf > 255 - LEVEL_CLIP;
 				}
-			double a[3], b[3], d[3], f[3];
-			ycc(p, x, y - 2, a);
-			ycc(p, x, y - 1, b);
-			ycc(p, x, y, d);
-			ycc(p, x, y + 1, f);
-			for (int c = 0; c < nch; c++)
-				sum[c] += (d[c] - b[c]) - ((b[c] - a[c]) + (f[c] - d[c])) / 2;
+		double v[3];
+		if (p->bands < 3)
+			v[0] = sum[0];
+		else {
+			double r = sum[0], g = sum[1], bl = sum[2];
+			v[0] = 0.299 * r + 0.587 * g + 0.114 * bl;
+			v[1] = -0.1687 * r - 0.3313 * g + 0.5 * bl;
+			v[2] = 0.5 * r - 0.4187 * g - 0.0813 * bl;
 		}
 		for (int c = 0; c < nch; c++)
-			e[c * n + s] = sum[c] / LEVEL_SEG;
+			e[c * n + s] = v[c] / (2 * LEVEL_SEG);
 		clip[s] = clipped;
 	}
 }
@@ -408,8 +503,12 @@ attache__damage_check(VipsImage *im, int shrink, int mcu_rows,
 	int rw = (im->Xsize + REGION - 1) / REGION;
 	int rh = (im->Ysize + REGION - 1) / REGION;
 	g_autofree int *broken = g_new0(int, (gsize)rw *rh);
-	scan_edges(&p, TRUE, broken, rw);
-	scan_edges(&p, FALSE, broken, rw);
+	if (p.u16) {
+		scan_edges(&p, TRUE, broken, rw);
+		scan_edges(&p, FALSE, broken, rw);
+	}
+	else
+		scan_edges_8(&p, broken, rw);
 
 	/* a full region has 2 * (REGION / GRID)^2 edge segments */
 	int per_region = 2 * (REGION / GRID) * (REGION / GRID);
