@@ -273,11 +273,15 @@ AttacheFacesMode attache__faces_mode(const AttachePrepOptions *opts);
 /* The least scale of the upright photo (@ow x @oh px) its decode may have
  * for the faces @opts needs (0 when it needs none, at most 1). */
 double attache__faces_decode_scale(const AttachePrepOptions *opts, int ow, int oh);
+/* Whether the faces @opts needs are found on the photo's small copy
+ * (attache__fit_proxy()), which prep then makes before them. */
+gboolean attache__faces_on_proxy(const AttachePrepOptions *opts);
 /* The prep stage: the faces of @base (the decoded photo, borrowed) when
- * @opts needs them, else *@faces = %NULL (not looked for). *@faces:
- * (transfer full). */
+ * @opts needs them, else *@faces = %NULL (not looked for); found on
+ * @proxy (@base's small copy, borrowed, or NULL) when it is large enough.
+ * *@faces: (transfer full). */
 AttacheCode attache__prep_faces(const AttachePrepOptions *opts, VipsImage *base,
-	const char *input, GPtrArray **faces, GError **error);
+	VipsImage *proxy, const char *input, GPtrArray **faces, GError **error);
 
 /* ---- the text in the photo, --scan-text (text-scan.c) ---- */
 

@@ -780,7 +780,7 @@ photo_attention(Photo *ph, GError **error)
 			need_salient = TRUE;
 	}
 	AttacheCode code;
-	if ((need_proxy || need_attention) && (code = attache__fit_proxy(ph->base, &ph->proxy, error)))
+	if ((need_proxy || need_attention) && !ph->proxy && (code = attache__fit_proxy(ph->base, &ph->proxy, error)))
 		return code;
 
 	ph->atx = ph->aty = 0.5;
@@ -956,7 +956,8 @@ photo_run(Photo *ph, AttacheMemoryHold *hold, GError **err, GError **error)
 	 * photo as it is; then the masks are filled, before any output is
 	 * made of it */
 	if ((code = photo_decode(ph, src, hold, &converted, err)) || (code = photo_text(ph, err))
-		|| (code = attache__prep_faces(opts, ph->base, ph->input, &ph->faces, err))
+		|| (attache__faces_on_proxy(opts) && (code = attache__fit_proxy(ph->base, &ph->proxy, err)))
+		|| (code = attache__prep_faces(opts, ph->base, ph->proxy, ph->input, &ph->faces, err))
 		|| (code = photo_attention(ph, err)) || (code = photo_mask(ph, err)))
 		return code;
 
