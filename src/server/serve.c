@@ -308,8 +308,7 @@ on_signal(gpointer data)
 static void
 server_free(Server *s)
 {
-	if (s->pool)
-		g_thread_pool_free(s->pool, TRUE, TRUE);
+	work_stop(s);
 	if (s->sweep)
 		g_source_remove(s->sweep);
 	stream_stop(s);

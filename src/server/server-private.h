@@ -153,6 +153,7 @@ struct _Server {
 	GMutex lock;		   /* the tables below */
 	GHashTable *throttle;  /* "name\naddress" -> Throttle* */
 	GHashTable *preparing; /* photo ids being prepared */
+	GHashTable *jobs;	   /* queued and running jobs (work.c owns them) */
 	gboolean tls;
 	char *proxy; /* --behind-proxy address, or %NULL */
 	gint64 max_upload;
@@ -273,6 +274,8 @@ typedef enum { JOB_PREP,
 	JOB_PUBLISH } JobKind;
 /* Makes the pool and DATA/desk-preview.ini. */
 AttacheCode work_start(Server *s, GError **error);
+/* Waits for the running jobs, drops and frees the queued ones. */
+void work_stop(Server *s);
 /* After a restart: queues every photo not prepared yet, marks the
  * publications a kill left pending as unknown; prunes originals. */
 void work_resume(Server *s);

@@ -45,16 +45,41 @@ work_start(Server *s, GError **error)
 	/* photos in parallel, one libvips thread each (set before any batch) */
 	attache_set_concurrency(1);
 	GError *e = NULL;
-	/* a job still queued when the server stops is dropped, and freed here
-	 * (make asan found them leaked); the database still says what was left,
-	 * and work_resume() takes unfinished photos up at the next start */
-	s->pool = g_thread_pool_new_full(work_pool_run, s, (GDestroyNotify)job_free, MAX(n, 1), FALSE, &e);
+	/* a job still queued when the server stops is dropped, and freed by
+	 * work_stop(): GLib frees a freed pool's items in its last thread, which
+	 * may not run before the process ends (make asan found them leaked); the
+	 * database still says what was left, and work_resume() takes
+	 * unfinished photos up at the next start */
+	s->jobs = g_hash_table_new_full(g_direct_hash, g_direct_equal, (GDestroyNotify)job_free, NULL);
+	s->pool = g_thread_pool_new(work_pool_run, s, MAX(n, 1), FALSE, &e);
 	if (!s->pool) {
 		g_set_error(error, ATTACHE_ERROR, ATTACHE_E_INTERNAL, "cannot start the workers: %s", e->message);
 		g_error_free(e);
 		return ATTACHE_E_INTERNAL;
 	}
 	return ATTACHE_OK;
+}
+
+/* Queues @j (transfer full: s->jobs holds it until it has run). */
+static void
+job_push(Server *s, Job *j)
+{
+	g_mutex_lock(&s->lock);
+	g_hash_table_add(s->jobs, j);
+	g_mutex_unlock(&s->lock);
+	g_thread_pool_push(s->pool, j, NULL);
+}
+
+void
+work_stop(Server *s)
+{
+	/* the running jobs end first; the queued ones are dropped */
+	if (s->pool)
+		g_thread_pool_free(s->pool, TRUE, TRUE);
+	s->pool = NULL;
+	if (s->jobs)
+		g_hash_table_unref(s->jobs);
+	s->jobs = NULL;
 }
 
 void
@@ -70,7 +95,7 @@ work_queue_prep(Server *s, const char *photo)
 	Job *j = g_new0(Job, 1);
 	j->kind = JOB_PREP;
 	j->id = g_strdup(photo);
-	g_thread_pool_push(s->pool, j, NULL);
+	job_push(s, j);
 }
 
 void
@@ -81,7 +106,7 @@ work_queue_publish(Server *s, const char *output, gint64 media_row, const char *
 	j->id = g_strdup(output);
 	j->media_row = media_row;
 	j->target = g_strdup(target);
-	g_thread_pool_push(s->pool, j, NULL);
+	job_push(s, j);
 }
 
 /* ---- the options of a photo ---- */
@@ -345,7 +370,9 @@ work_pool_run(gpointer data, gpointer server)
 	}
 	else
 		work_publish(s, j->id, j->media_row, j->target);
-	job_free(j);
+	g_mutex_lock(&s->lock);
+	g_hash_table_remove(s->jobs, j);
+	g_mutex_unlock(&s->lock);
 }
 
 void
