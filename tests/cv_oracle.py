@@ -23,6 +23,11 @@ does not use these Haar cascades). Prints one JSON document.
                                     the cascades find in OUT over it
   cv_oracle.py covers ORIG BOXES OUT...
                                     the same for each OUT, as a list
+  cv_oracle.py windows < PAIRS      for each [photo, output] pair of the
+                                    JSON list on stdin, where the cover
+                                    crop output lies in the upright photo:
+                                    [x0, y0, x1, y1] fractions, found by
+                                    sliding both, shrunk, over each other
 """
 import json
 import sys
@@ -118,12 +123,40 @@ def cover(orig_path, out_path, boxes):
     return {"scale": s, "dx": dx, "dy": dy, "match": score, "boxes": res}
 
 
+def window(orig_path, out_path, n=96):
+    """Where the cover crop @out_path lies in @orig_path (upright, as
+    OpenCV's imread turns it by EXIF): [x0, y0, x1, y1] fractions. Both
+    are shrunk so that the axis the crop keeps whole is @n px, and the
+    output slides along the other to the smallest squared difference."""
+    orig = cv2.imread(orig_path, cv2.IMREAD_GRAYSCALE)
+    out = cv2.imread(out_path, cv2.IMREAD_GRAYSCALE)
+    oh, ow = orig.shape[:2]
+    h, w = out.shape[:2]
+    wide = ow / oh > w / h  # the crop spans the photo's height
+    if wide:
+        up_w, up_h = round(n * ow / oh), n
+        o_w, o_h = min(up_w, round(n * w / h)), n
+    else:
+        up_w, up_h = n, round(n * oh / ow)
+        o_w, o_h = n, min(up_h, round(n * h / w))
+    up = cv2.resize(orig, (up_w, up_h), interpolation=cv2.INTER_AREA).astype("float32")
+    o = cv2.resize(out, (o_w, o_h), interpolation=cv2.INTER_AREA).astype("float32")
+    res = cv2.matchTemplate(up, o, cv2.TM_SQDIFF)
+    _, _, (mx, my), _ = cv2.minMaxLoc(res)
+    if wide:
+        return [mx / up_w, 0.0, (mx + o_w) / up_w, 1.0]
+    return [0.0, my / up_h, 1.0, (my + o_h) / up_h]
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "faces":
         out = faces(sys.argv[2])
     elif cmd == "stats":
         out = stats(sys.argv[2], *map(int, sys.argv[3:7]))
+    elif cmd == "windows":
+        # a JSON list of [photo, output] pairs on stdin: one start-up
+        out = [window(a, b) for a, b in json.load(sys.stdin)]
     elif cmd == "cover":
         out = cover(sys.argv[2], sys.argv[3], json.loads(sys.argv[4]))
     elif cmd == "covers":  # ORIG BOXES OUT...: one start-up for them all

@@ -4,10 +4,11 @@ and --focus are obeyed and flagged faces-cut when they cut a head, the
 squirrel stays in its instagram crops and the gift bag keeps its top (the
 salience that finds the squirrel does not move its crops). Where a crop
 lies in the photo is found by matching the output against the photo
-(libvips shrinks both, the test slides one over the other), not by asking
-attache; the subjects are boxed by hand in tests/crops.tsv."""
+(OpenCV shrinks both and slides one over the other, tests/cv_oracle.py),
+not by asking attache; the subjects are boxed by hand in tests/crops.tsv."""
 import json
 import os
+import subprocess
 
 import imgtest
 import lib
@@ -18,8 +19,8 @@ FACES = os.path.join(SHARED, "faces")
 COVER = ("x-landscape", "x-portrait", "x-square", "instagram-portrait",
          "instagram-square", "instagram-landscape", "facebook-link",
          "linkedin")
-N = 96  # the matched copies' side along the axis the crop keeps whole
-UPRIGHT = {}
+N = 96  # the matched copies' side along the axis the crop keeps whole (cv_oracle.py)
+ORACLE = os.path.join(lib.ROOT, "tests", "cv_oracle.py")
 
 
 def labels():
@@ -33,52 +34,28 @@ def labels():
                    presets.split(","))
 
 
-def grey(src, dst, w, h):
-    """@src (upright, as libvips turns it) shrunk to exactly w x h, grey."""
-    imgtest.vips("thumbnail", src, dst + ".v", str(w), "--height", str(h),
-                 "--size", "force")
-    imgtest.vips("colourspace", dst + ".v", dst + ".png", "b-w")
-    p = imgtest.Pixels(dst + ".png")
-    return p
+def crop_windows(pairs):
+    """Where each (photo, output) pair's cover crop lies in the upright
+    photo: (x0, y0, x1, y1) fractions, found by OpenCV (cv_oracle.py
+    windows: both shrunk, the output slid to the smallest squared
+    difference along the axis the crop does not keep whole), one start-up
+    for all."""
+    if not pairs:
+        return []
+    r = subprocess.run(["/usr/bin/python3", ORACLE, "windows"], input=json.dumps(pairs),
+                       capture_output=True, text=True, check=True)
+    return [tuple(w) for w in json.loads(r.stdout)]
 
 
 def crop_window(d, photo, output):
-    """Where @output's crop lies in @photo: (x0, y0, x1, y1) fractions of
-    the upright photo. A cover crop spans the photo along one axis; the
-    other is found by the smallest mean squared difference."""
-    ph = lib.header(photo)
-    pw, phh = int(ph["width"]), int(ph["height"])
-    if ph.get("orientation") in ("5", "6", "7", "8"):
-        pw, phh = phh, pw
-    oh = lib.header(output)
-    ow, ohh = int(oh["width"]), int(oh["height"])
-    wide = pw / phh > ow / ohh  # the crop spans the photo's height
-    if wide:
-        up_h, up_w = N, round(N * pw / phh)
-        o_w, o_h = min(up_w, round(N * ow / ohh)), N
-    else:
-        up_w, up_h = N, round(N * phh / pw)
-        o_w, o_h = N, min(up_h, round(N * ohh / ow))
-    key = (photo, up_w, up_h)
-    if key not in UPRIGHT:  # the same photo for each of its presets
-        UPRIGHT[key] = grey(photo, os.path.join(d, "up%d" % len(UPRIGHT)),
-                            up_w, up_h)
-    up = UPRIGHT[key]
-    out = grey(output, os.path.join(d, "out"), o_w, o_h)
-    slack = (up_w - o_w) if wide else (up_h - o_h)
-    best = None
-    for s in range(max(0, slack) + 1):
-        e = 0
-        for y in range(0, o_h, 2):
-            for x in range(0, o_w, 2):
-                ux, uy = (x + s, y) if wide else (x, y + s)
-                e += (up.data[uy * up_w + ux] - out.data[y * o_w + x]) ** 2
-        if best is None or e < best[0]:
-            best = (e, s)
-    s = best[1]
-    if wide:
-        return (s / up_w, 0.0, (s + o_w) / up_w, 1.0)
-    return (0.0, s / up_h, 1.0, (s + o_h) / up_h)
+    """crop_windows() for one pair. A photo OpenCV cannot read (HEIC) is
+    given to it as libvips' upright PNG copy, made in @d."""
+    if not photo.lower().endswith((".jpg", ".jpeg", ".png")):
+        png = os.path.join(d, os.path.basename(photo) + ".png")
+        if not os.path.exists(png):
+            imgtest.vips("thumbnail", photo, png, "2400", "--size", "down")
+        photo = png
+    return crop_windows([[photo, output]])[0]
 
 
 def inside(box, win, tol):
@@ -177,14 +154,11 @@ def test_no_cover_preset_cuts_a_detected_head():
                if p.endswith(".jpg") and "truncated" not in p]
     checked = holdable = 0
     with lib.TempDir() as d:
-        outs = prep(d, photos, COVER)
-        for o in outs:
-            faces = o.get("faces") or []
-            if not faces:
-                continue
-            heads = [head(f) for f in faces]
+        outs = [o for o in prep(d, photos, COVER) if o.get("faces")]
+        wins = crop_windows([[o["input"], o["output"]] for o in outs])
+        for o, win in zip(outs, wins):
+            heads = [head(f) for f in o["faces"]]
             checked += 1
-            win = crop_window(d, o["input"], o["output"])
             fw, fh = win[2] - win[0], win[3] - win[1]
             if not fits_all(heads, fw, fh):
                 assert "faces-cut" in o["flags"], (o["input"], o["preset"])
