@@ -84,11 +84,6 @@ run_command(guint i, int argc, char **argv, const char *argv0)
 	g_autofree char *prgname = g_strdup_printf("attache %s", commands[i].name);
 	g_set_prgname(prgname);
 	attache_set_vips_log(vips_log, NULL);
-	/* a pool's idle threads wait for work (GLib ends them after 15 s
-	 * idle) instead of ending at once beyond two: at the end of a run,
-	 * threads ending while the process exits made LeakSanitizer's
-	 * stop-the-world crash ("Tracer caught signal 11", make asan) */
-	g_thread_pool_set_max_unused_threads(-1);
 	int rc = commands[i].fn(argc, argv);
 	attache_shutdown();
 	return rc;
